@@ -1,0 +1,230 @@
+//! [`Backend`]: one replica of a cluster, with a stable id, name and address.
+
+use super::builder::ServiceFactory;
+use super::generation::{Generation, Listen};
+use crate::error::{Error, Result};
+use crate::fault::FaultSet;
+use crate::net::MemNetwork;
+use crate::record::{BackendStats, StatsSnapshot};
+use http::Uri;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// How a backend stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopMode {
+    /// As a crash: every open connection is reset at once, in-flight calls fail, new connects
+    /// are refused.
+    Abrupt,
+    /// As a rolling deploy: new connects are refused, GOAWAY goes out, in-flight calls finish.
+    Graceful,
+}
+
+/// Where a backend is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendState {
+    /// Listening and serving.
+    Running,
+    /// Stopping gracefully: refusing connects, finishing in-flight calls.
+    Draining,
+    /// Not listening; connects are refused.
+    Stopped,
+}
+
+/// A handle to one backend. Clones are the same backend.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    id: usize,
+    name: String,
+    address: Uri,
+    place: Place,
+    service: ServiceFactory,
+    stats: Arc<BackendStats>,
+    faults: Arc<FaultSet>,
+    /// Serialises stop and restart.
+    lifecycle: tokio::sync::Mutex<()>,
+    running: Mutex<Option<Generation>>,
+    state: watch::Sender<BackendState>,
+}
+
+#[derive(Debug)]
+enum Place {
+    Mem(Arc<MemNetwork>),
+    Tcp,
+}
+
+impl Backend {
+    /// Starts backend `id` listening on the in-memory `network`.
+    pub(crate) fn start_in_memory(
+        id: usize,
+        network: &Arc<MemNetwork>,
+        service: ServiceFactory,
+    ) -> Result<Self> {
+        let name = backend_name(id);
+        let authority = format!("{name}.jostle:50051");
+        let address = Uri::try_from(format!("http://{authority}")).expect("a valid in-memory URI");
+        let backend = Self::new(id, name, address, Place::Mem(Arc::clone(network)), service);
+        backend.start(Listen::Mem { network: Arc::clone(network), authority })?;
+        Ok(backend)
+    }
+
+    /// Starts backend `id` listening on an ephemeral TCP port of 127.0.0.1.
+    pub(crate) async fn start_tcp(id: usize, service: ServiceFactory) -> Result<Self> {
+        let name = backend_name(id);
+        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|source| Error::Listen {
+            backend: name.clone(),
+            address: "127.0.0.1:0".into(),
+            source,
+        })?;
+        let local = listener.local_addr().map_err(|source| Error::Listen {
+            backend: name.clone(),
+            address: "127.0.0.1:0".into(),
+            source,
+        })?;
+        let address = Uri::try_from(format!("http://{local}")).expect("a valid TCP URI");
+        let backend = Self::new(id, name, address, Place::Tcp, service);
+        backend.start(Listen::Tcp(listener))?;
+        Ok(backend)
+    }
+
+    fn new(id: usize, name: String, address: Uri, place: Place, service: ServiceFactory) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                id,
+                name,
+                address,
+                place,
+                service,
+                stats: Arc::default(),
+                faults: Arc::default(),
+                lifecycle: tokio::sync::Mutex::new(()),
+                running: Mutex::new(None),
+                state: watch::channel(BackendState::Stopped).0,
+            }),
+        }
+    }
+
+    fn start(&self, listen: Listen) -> Result<()> {
+        let routes = self.inner.service.make(&self.inner.name);
+        let generation = Generation::start(listen, routes, &self.inner.stats, &self.inner.faults)
+            .map_err(|source| self.listen_error(source))?;
+        *self.running() = Some(generation);
+        self.inner.state.send_replace(BackendState::Running);
+        Ok(())
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, Option<Generation>> {
+        self.inner.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn listen_error(&self, source: std::io::Error) -> Error {
+        Error::Listen { backend: self.inner.name.clone(), address: self.authority(), source }
+    }
+
+    /// The backend's index in its cluster, from 0.
+    pub fn id(&self) -> usize {
+        self.inner.id
+    }
+
+    /// The backend's name, `backend-<id>`, as it reports in `served_by` and `x-jostle-backend`.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The address clients dial: `http://backend-<id>.jostle:50051` in memory,
+    /// `http://127.0.0.1:<port>` on TCP. It stays the same across restarts.
+    pub fn address(&self) -> &Uri {
+        &self.inner.address
+    }
+
+    fn authority(&self) -> String {
+        self.inner.address.authority().map(ToString::to_string).unwrap_or_default()
+    }
+
+    /// The backend's own counters now.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.inner.stats.snapshot()
+    }
+
+    /// Waits, without a clock, until `condition` holds of the backend's counters.
+    pub async fn wait_until(&self, condition: impl FnMut(&StatsSnapshot) -> bool) -> StatsSnapshot {
+        self.inner.stats.wait_until(condition).await
+    }
+
+    /// The faults active on this backend, to inject and heal. They outlive restarts.
+    pub fn faults(&self) -> &Arc<FaultSet> {
+        &self.inner.faults
+    }
+
+    /// Where the backend is in its life now.
+    pub fn state(&self) -> BackendState {
+        *self.inner.state.borrow()
+    }
+
+    /// Waits until the backend reaches `state`.
+    pub async fn wait_for_state(&self, state: BackendState) {
+        let mut states = self.inner.state.subscribe();
+        // The sender lives as long as `self`: this cannot fail.
+        let _ = states.wait_for(|now| *now == state).await;
+    }
+
+    /// Stops the backend. Returns once the listener is closed and every connection is gone:
+    /// at once for [`StopMode::Abrupt`], after the in-flight calls for [`StopMode::Graceful`].
+    pub async fn stop(&self, mode: StopMode) -> Result<()> {
+        let _lifecycle = self.inner.lifecycle.lock().await;
+        let mut generation = self
+            .running()
+            .take()
+            .ok_or_else(|| Error::NotRunning { backend: self.inner.name.clone() })?;
+        generation.close_listener().await;
+        match mode {
+            StopMode::Abrupt => generation.kill(),
+            StopMode::Graceful => {
+                self.inner.state.send_replace(BackendState::Draining);
+            }
+        }
+        generation.drain().await;
+        self.inner.state.send_replace(BackendState::Stopped);
+        Ok(())
+    }
+
+    /// Starts a stopped backend again on the same address, with a fresh service (its store is
+    /// empty again) and the same counters and faults.
+    pub async fn restart(&self) -> Result<()> {
+        let _lifecycle = self.inner.lifecycle.lock().await;
+        if self.running().is_some() {
+            return Err(Error::AlreadyRunning { backend: self.inner.name.clone() });
+        }
+        let listen = match &self.inner.place {
+            Place::Mem(network) => {
+                Listen::Mem { network: Arc::clone(network), authority: self.authority() }
+            }
+            Place::Tcp => {
+                let listener = TcpListener::bind(self.authority())
+                    .await
+                    .map_err(|source| self.listen_error(source))?;
+                Listen::Tcp(listener)
+            }
+        };
+        self.start(listen)
+    }
+
+    /// Cuts the backend at once without waiting, as the cluster's `Drop` does.
+    pub(crate) fn cut(&self) {
+        if let Some(generation) = self.running().take() {
+            generation.cut();
+        }
+        self.inner.state.send_replace(BackendState::Stopped);
+    }
+}
+
+/// The name of backend `id`.
+pub(crate) fn backend_name(id: usize) -> String {
+    format!("backend-{id}")
+}

@@ -1,0 +1,118 @@
+//! [`ClusterBuilder`]: how many backends, on which transport, from which seed, serving what.
+
+use super::{Backend, Cluster};
+use crate::error::{Error, Result};
+use crate::net::{MemNetwork, Transport};
+use jostle::service::Orders;
+use std::sync::Arc;
+use tonic::service::Routes;
+
+/// The most backends one cluster may have.
+pub const MAX_BACKENDS: usize = 10_000;
+
+/// Makes a backend's service from its name; called again at every restart, so a restarted
+/// backend starts fresh, as a restarted process does.
+#[derive(Clone)]
+pub struct ServiceFactory(Arc<dyn Fn(&str) -> Routes + Send + Sync>);
+
+impl ServiceFactory {
+    /// A factory calling `make` with each backend's name.
+    pub fn new(make: impl Fn(&str) -> Routes + Send + Sync + 'static) -> Self {
+        Self(Arc::new(make))
+    }
+
+    /// The service for backend `name`.
+    pub fn make(&self, name: &str) -> Routes {
+        (self.0)(name)
+    }
+}
+
+impl std::fmt::Debug for ServiceFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServiceFactory")
+    }
+}
+
+/// Builds a [`Cluster`]. See [`Cluster::builder`].
+#[must_use]
+pub struct ClusterBuilder {
+    backends: usize,
+    transport: Transport,
+    seed: u64,
+    service: ServiceFactory,
+}
+
+impl std::fmt::Debug for ClusterBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterBuilder")
+            .field("backends", &self.backends)
+            .field("transport", &self.transport)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClusterBuilder {
+    fn default() -> Self {
+        Self {
+            backends: 3,
+            transport: Transport::InMemory,
+            seed: 0,
+            service: ServiceFactory::new(|name| Routes::new(Orders::new(name).into_server())),
+        }
+    }
+}
+
+impl ClusterBuilder {
+    /// How many backends, from 1 to [`MAX_BACKENDS`]; 3 by default.
+    pub fn backends(mut self, count: usize) -> Self {
+        self.backends = count;
+        self
+    }
+
+    /// The transport; in-memory by default.
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// The seed every random choice of this cluster comes from; 0 by default.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// What each backend serves; jostle's reference order service by default.
+    pub fn service(mut self, factory: impl Fn(&str) -> Routes + Send + Sync + 'static) -> Self {
+        self.service = ServiceFactory::new(factory);
+        self
+    }
+
+    /// Starts every backend; each is listening when this returns.
+    pub async fn start(self) -> Result<Cluster> {
+        if !(1..=MAX_BACKENDS).contains(&self.backends) {
+            return Err(Error::InvalidParameter {
+                parameter: "backends",
+                expected: format!("a count from 1 to {MAX_BACKENDS}"),
+                got: self.backends.to_string(),
+            });
+        }
+        let network = MemNetwork::new();
+        let mut backends = Vec::with_capacity(self.backends);
+        for id in 0..self.backends {
+            let service = self.service.clone();
+            let backend = match self.transport {
+                Transport::InMemory => Backend::start_in_memory(id, &network, service),
+                Transport::Tcp => Backend::start_tcp(id, service).await,
+            };
+            match backend {
+                Ok(backend) => backends.push(backend),
+                Err(error) => {
+                    backends.iter().for_each(Backend::cut);
+                    return Err(error);
+                }
+            }
+        }
+        Ok(Cluster::new(backends, self.transport, network, self.seed))
+    }
+}

@@ -1,0 +1,53 @@
+//! [`Error`]: everything that can go wrong in the harness.
+
+use std::io;
+
+/// What can go wrong while building, running or faulting a cluster.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter is out of range; names it and says what was expected.
+    #[error("invalid {parameter}: {expected}, got {got}")]
+    InvalidParameter {
+        /// The parameter, as the API or the command line names it.
+        parameter: &'static str,
+        /// What was expected.
+        expected: String,
+        /// What was given.
+        got: String,
+    },
+    /// A backend index that the cluster does not have.
+    #[error("unknown backend {index}: the cluster has backends 0..{len}")]
+    UnknownBackend {
+        /// The index asked for.
+        index: usize,
+        /// How many backends there are.
+        len: usize,
+    },
+    /// Starting a backend that already runs.
+    #[error("{backend} is already running")]
+    AlreadyRunning {
+        /// The backend's name.
+        backend: String,
+    },
+    /// Stopping a backend that does not run.
+    #[error("{backend} is not running")]
+    NotRunning {
+        /// The backend's name.
+        backend: String,
+    },
+    /// A backend could not listen on its address.
+    #[error("{backend} could not listen on {address}")]
+    Listen {
+        /// The backend's name.
+        backend: String,
+        /// The address it tried.
+        address: String,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The harness's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

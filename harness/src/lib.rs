@@ -1,0 +1,30 @@
+//! jostle-harness: chaos-test gRPC client-side load balancing, in process, from ground truth.
+//!
+//! - [`cluster`]: N order-service backends, in memory or on 127.0.0.1, that stop and restart;
+//! - [`net`]: the two transports and the connector clients dial them with;
+//! - [`record`]: what each backend records about itself;
+//! - [`fault`]: faults injected into a backend's calls;
+//! - [`sample`]: deterministic sample requests;
+//! - [`story`]: the article's story, run end to end.
+//!
+//! ```
+//! use jostle_harness::cluster::Cluster;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), jostle_harness::Error> {
+//! let cluster = Cluster::builder().backends(3).seed(7).start().await?;
+//! assert_eq!(cluster.len(), 3);
+//! assert_eq!(cluster.backend(2)?.name(), "backend-2");
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod cluster;
+mod error;
+pub mod fault;
+pub mod net;
+pub mod record;
+pub mod sample;
+pub mod story;
+
+pub use error::{Error, Result};

@@ -1,0 +1,116 @@
+//! [`ServerConn`]: one accepted connection, counted by its backend and killable.
+
+use super::Killable;
+use crate::record::BackendStats;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_util::sync::CancellationToken;
+
+/// The server's end of a connection, on either transport.
+#[derive(Debug)]
+pub enum ServerStream {
+    /// In-memory.
+    Mem(DuplexStream),
+    /// TCP, with zero linger so that dropping it resets the peer.
+    Tcp(TcpStream),
+}
+
+/// An accepted connection: counted open while it lives, reset when its backend is killed.
+#[derive(Debug)]
+pub struct ServerConn {
+    stream: Killable<ServerStream>,
+    stats: Arc<BackendStats>,
+}
+
+impl ServerConn {
+    /// Counts the connection as accepted and open on `stats` until it is dropped.
+    pub(crate) fn new(
+        stream: ServerStream,
+        kill: CancellationToken,
+        stats: Arc<BackendStats>,
+    ) -> Self {
+        stats.connection_opened();
+        Self { stream: Killable::new(stream, kill), stats }
+    }
+}
+
+impl Drop for ServerConn {
+    fn drop(&mut self) {
+        self.stats.connection_closed();
+    }
+}
+
+impl tonic::transport::server::Connected for ServerConn {
+    type ConnectInfo = ();
+
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+macro_rules! delegate {
+    ($self:ident, $stream:ident => $call:expr) => {
+        match $self.get_mut() {
+            ServerStream::Mem($stream) => $call,
+            ServerStream::Tcp($stream) => $call,
+        }
+    };
+}
+
+impl AsyncRead for ServerStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        delegate!(self, s => Pin::new(s).poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for ServerStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        delegate!(self, s => Pin::new(s).poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        delegate!(self, s => Pin::new(s).poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        delegate!(self, s => Pin::new(s).poll_shutdown(cx))
+    }
+}
+
+impl AsyncRead for ServerConn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ServerConn {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}

@@ -1,0 +1,152 @@
+//! [`BackendStats`]: one backend's counters, and [`StatsSnapshot`], a copy to read and compare.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::PoisonError;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::Notify;
+use tonic::Code;
+
+/// One backend's live counters. They survive restarts: a backend's history is one history.
+#[derive(Debug, Default)]
+pub struct BackendStats {
+    connections_accepted: AtomicU64,
+    connections_open: AtomicU64,
+    rpcs: Mutex<BTreeMap<String, MethodStats>>,
+    changed: Notify,
+}
+
+/// The RPCs of one method: how many started, and how many finished with each status code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodStats {
+    /// Calls that reached the backend.
+    pub started: u64,
+    /// Finished calls by gRPC status code (as `i32`, in code order).
+    pub finished: BTreeMap<i32, u64>,
+}
+
+/// A consistent copy of a backend's counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    /// Connections accepted since the cluster started, over every restart.
+    pub connections_accepted: u64,
+    /// Connections open now.
+    pub connections_open: u64,
+    /// RPCs by method name (`CreateOrder`, ...), in name order.
+    pub rpcs: BTreeMap<String, MethodStats>,
+}
+
+impl BackendStats {
+    /// Counts a connection accepted and open.
+    pub fn connection_opened(&self) {
+        self.connections_accepted.fetch_add(1, Ordering::SeqCst);
+        self.connections_open.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
+    /// Counts a connection closed.
+    pub fn connection_closed(&self) {
+        self.connections_open.fetch_sub(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
+    /// Counts a call of `method` reaching the backend.
+    pub fn rpc_started(&self, method: &str) {
+        self.with_method(method, |stats| stats.started += 1);
+    }
+
+    /// Counts a call of `method` finishing with `code`.
+    pub fn rpc_finished(&self, method: &str, code: Code) {
+        self.with_method(method, |stats| *stats.finished.entry(code as i32).or_default() += 1);
+    }
+
+    fn with_method(&self, method: &str, update: impl FnOnce(&mut MethodStats)) {
+        {
+            let mut rpcs = self.rpcs.lock().unwrap_or_else(PoisonError::into_inner);
+            match rpcs.get_mut(method) {
+                Some(stats) => update(stats),
+                None => update(rpcs.entry(method.to_owned()).or_default()),
+            }
+        }
+        self.changed.notify_waiters();
+    }
+
+    /// A copy of the counters now.
+    pub fn snapshot(&self) -> StatsSnapshot {
+        let rpcs = self.rpcs.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        StatsSnapshot {
+            connections_accepted: self.connections_accepted.load(Ordering::SeqCst),
+            connections_open: self.connections_open.load(Ordering::SeqCst),
+            rpcs,
+        }
+    }
+
+    /// Waits, without polling a clock, until `condition` holds of the counters; returns them.
+    pub async fn wait_until(
+        &self,
+        mut condition: impl FnMut(&StatsSnapshot) -> bool,
+    ) -> StatsSnapshot {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let snapshot = self.snapshot();
+            if condition(&snapshot) {
+                return snapshot;
+            }
+            changed.await;
+        }
+    }
+}
+
+impl MethodStats {
+    /// Calls that finished with `code`.
+    pub fn count(&self, code: Code) -> u64 {
+        self.finished.get(&(code as i32)).copied().unwrap_or(0)
+    }
+
+    /// Calls that finished, with any code.
+    pub fn total_finished(&self) -> u64 {
+        self.finished.values().sum()
+    }
+}
+
+impl StatsSnapshot {
+    /// Calls of `method` that finished with `code`.
+    pub fn finished(&self, method: &str, code: Code) -> u64 {
+        self.rpcs.get(method).map_or(0, |stats| stats.count(code))
+    }
+
+    /// Calls of `method` that finished OK.
+    pub fn ok(&self, method: &str) -> u64 {
+        self.finished(method, Code::Ok)
+    }
+
+    /// Calls of any method that finished OK.
+    pub fn total_ok(&self) -> u64 {
+        self.rpcs.values().map(|stats| stats.count(Code::Ok)).sum()
+    }
+
+    /// Calls of any method that reached the backend.
+    pub fn total_started(&self) -> u64 {
+        self.rpcs.values().map(|stats| stats.started).sum()
+    }
+
+    /// Calls of any method that finished with something other than OK, by code, in code order.
+    pub fn failures(&self) -> BTreeMap<i32, u64> {
+        let mut failures = BTreeMap::new();
+        for stats in self.rpcs.values() {
+            for (&code, &count) in
+                stats.finished.iter().filter(|(code, _)| **code != Code::Ok as i32)
+            {
+                *failures.entry(code).or_default() += count;
+            }
+        }
+        failures
+    }
+
+    /// Calls that started and have not finished.
+    pub fn in_flight(&self) -> u64 {
+        self.rpcs.values().map(|stats| stats.started - stats.total_finished()).sum()
+    }
+}

@@ -1,0 +1,35 @@
+//! Connectors for tonic's [`Endpoint::connect_with_connector`](tonic::transport::Endpoint), the
+//! Rust form of grpc-go's `WithContextDialer`.
+//!
+//! A connector runs once per *connection*, not per request: a tonic `Channel` is one HTTP/2
+//! connection that carries every call until it breaks. That is why the article's
+//! [`RoundRobinDialer`] does not balance requests: it picks a backend each time the channel
+//! (re)connects, and then sends everything there.
+//!
+//! ```
+//! use jostle::dial::{RoundRobinDialer, TcpConnector};
+//! use tonic::transport::Endpoint;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dialer = RoundRobinDialer::new(
+//!     ["http://127.0.0.1:50051", "http://127.0.0.1:50052"].map(|a| a.parse().unwrap()),
+//!     TcpConnector::new(),
+//! );
+//! // The endpoint's own address is ignored: the dialer picks the real target.
+//! let _channel = Endpoint::from_static("http://orders.invalid")
+//!     .connect_with_connector_lazy(dialer);
+//! # Ok(())
+//! # }
+//! ```
+
+mod round_robin;
+mod tcp;
+
+pub use round_robin::{DEFAULT_DIAL_TIMEOUT, RoundRobinDialer};
+pub use tcp::TcpConnector;
+
+use std::future::Future;
+use std::pin::Pin;
+
+/// The boxed future every connector in this module returns.
+pub type DialFuture<T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'static>>;

@@ -1,0 +1,14 @@
+//! The `orders.v1` protocol, generated from `proto/orders.proto` by build.rs (protox, no protoc).
+//!
+//! ```
+//! use jostle::proto::order_service_client::OrderServiceClient;
+//! use jostle::proto::GetOrderRequest;
+//!
+//! let request = GetOrderRequest { id: "backend-0-1".into() };
+//! assert_eq!(request.id, "backend-0-1");
+//! # let _ = std::marker::PhantomData::<OrderServiceClient<tonic::transport::Channel>>;
+//! ```
+#![allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
+#![allow(missing_debug_implementations)]
+
+tonic::include_proto!("orders.v1");

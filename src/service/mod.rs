@@ -1,0 +1,29 @@
+//! The reference order service: what every backend of a jostle cluster runs.
+//!
+//! Each [`Orders`] value is one backend with its own in-memory store; two backends never share
+//! orders, as two replicas with local state would not. Every response names the backend that served
+//! it, in the message (`served_by`) and in the [`BACKEND_HEADER`](crate::BACKEND_HEADER) header, on
+//! errors too.
+//!
+//! ```
+//! use jostle::proto::GetOrderRequest;
+//! use jostle::service::Orders;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let orders = Orders::new("backend-2");
+//! let missing = orders.get(GetOrderRequest { id: "backend-2-9".into() }).await.unwrap_err();
+//! assert_eq!(missing.code(), tonic::Code::NotFound);
+//! assert_eq!(missing.metadata().get("x-jostle-backend").unwrap(), "backend-2");
+//!
+//! // Served over gRPC, the same value becomes a tonic service:
+//! let _server = orders.into_server();
+//! # }
+//! ```
+
+mod orders;
+mod store;
+mod validate;
+
+pub use orders::{Orders, WatchStream};
+pub use validate::validate_create;

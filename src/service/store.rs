@@ -1,0 +1,52 @@
+//! One backend's orders, held in memory and lost when the backend restarts.
+
+use crate::proto::{Order, OrderStatus};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use tokio::sync::broadcast;
+
+/// How many created orders a slow watcher may lag behind before it misses some.
+const WATCH_BUFFER: usize = 1024;
+
+#[derive(Debug)]
+pub(crate) struct Store {
+    inner: Mutex<Inner>,
+    created: broadcast::Sender<Order>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    next_sequence: u64,
+    orders: BTreeMap<String, Order>,
+}
+
+impl Store {
+    pub(crate) fn new() -> Self {
+        Self { inner: Mutex::default(), created: broadcast::channel(WATCH_BUFFER).0 }
+    }
+
+    /// Stores a new pending order under the next id of `backend` and tells the watchers.
+    pub(crate) fn insert(&self, backend: &str, mut order: Order) -> Order {
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.next_sequence += 1;
+        order.id = format!("{backend}-{}", inner.next_sequence);
+        order.status = OrderStatus::Pending.into();
+        inner.orders.insert(order.id.clone(), order.clone());
+        // Nobody watching is fine.
+        let _ = self.created.send(order.clone());
+        order
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<Order> {
+        let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.orders.get(id).cloned()
+    }
+
+    /// The orders held now, in id order, and a receiver of every order created after them.
+    pub(crate) fn snapshot_and_subscribe(&self) -> (Vec<Order>, broadcast::Receiver<Order>) {
+        let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Subscribing under the lock: no order is both in the snapshot and on the receiver.
+        let receiver = self.created.subscribe();
+        (inner.orders.values().cloned().collect(), receiver)
+    }
+}
