@@ -9,6 +9,6 @@
 //! # let _ = std::marker::PhantomData::<OrderServiceClient<tonic::transport::Channel>>;
 //! ```
 #![allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
-#![allow(missing_debug_implementations)]
+#![allow(missing_debug_implementations, rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 tonic::include_proto!("orders.v1");

@@ -11,18 +11,19 @@ const WATCH_BUFFER: usize = 1024;
 #[derive(Debug)]
 pub(crate) struct Store {
     inner: Mutex<Inner>,
-    created: broadcast::Sender<Order>,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
     next_sequence: u64,
     orders: BTreeMap<String, Order>,
+    /// Made by the first watcher: a backend nobody watches pays nothing for it.
+    created: Option<broadcast::Sender<Order>>,
 }
 
 impl Store {
     pub(crate) fn new() -> Self {
-        Self { inner: Mutex::default(), created: broadcast::channel(WATCH_BUFFER).0 }
+        Self { inner: Mutex::default() }
     }
 
     /// Stores a new pending order under the next id of `backend` and tells the watchers.
@@ -32,8 +33,10 @@ impl Store {
         order.id = format!("{backend}-{}", inner.next_sequence);
         order.status = OrderStatus::Pending.into();
         inner.orders.insert(order.id.clone(), order.clone());
-        // Nobody watching is fine.
-        let _ = self.created.send(order.clone());
+        if let Some(created) = &inner.created {
+            // Nobody watching any more is fine.
+            let _ = created.send(order.clone());
+        }
         order
     }
 
@@ -44,9 +47,10 @@ impl Store {
 
     /// The orders held now, in id order, and a receiver of every order created after them.
     pub(crate) fn snapshot_and_subscribe(&self) -> (Vec<Order>, broadcast::Receiver<Order>) {
-        let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Subscribing under the lock: no order is both in the snapshot and on the receiver.
-        let receiver = self.created.subscribe();
+        let receiver =
+            inner.created.get_or_insert_with(|| broadcast::channel(WATCH_BUFFER).0).subscribe();
         (inner.orders.values().cloned().collect(), receiver)
     }
 }

@@ -28,9 +28,9 @@
 
 mod backend;
 mod builder;
-mod cluster;
 mod generation;
+mod handle;
 
 pub use backend::{Backend, BackendState, StopMode};
 pub use builder::{ClusterBuilder, MAX_BACKENDS, ServiceFactory};
-pub use cluster::Cluster;
+pub use handle::Cluster;

@@ -53,6 +53,8 @@ pub struct StoryReport {
     pub failures: Vec<CallFailure>,
     /// What happened, in order.
     pub events: Vec<Event>,
+    /// The backend that crashed and came back, and how many calls it served after it was back.
+    pub restarted: Option<(String, u64)>,
 }
 
 impl StoryReport {
@@ -130,25 +132,26 @@ impl fmt::Display for StoryReport {
         for event in &self.events {
             writeln!(f, "  call {:>4} at {:>10.3?}: {}", event.call, event.at, event.what)?;
         }
-        for failure in &self.failures {
-            writeln!(
-                f,
-                "  call {:>4} failed: {:?}: {}",
-                failure.call, failure.code, failure.message
-            )?;
-        }
         let idle: Vec<&str> = self
             .backends
             .iter()
             .filter(|line| line.stats.total_started() == 0)
             .map(|line| line.name.as_str())
             .collect();
+        writeln!(f)?;
         if !idle.is_empty() {
-            writeln!(f)?;
             writeln!(
                 f,
                 "finding: {} served no call at all: the dialer balances connections, not requests",
                 idle.join(", ")
+            )?;
+        }
+        if let Some((name, served_after)) = &self.restarted {
+            writeln!(
+                f,
+                "finding: {name} was back after {:?} and served {served_after} calls from then on: \
+                 the client redials only when its connection breaks",
+                self.config.down_for
             )?;
         }
         Ok(())

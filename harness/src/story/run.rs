@@ -41,26 +41,17 @@ pub async fn run_story(config: StoryConfig) -> Result<StoryReport> {
         events: Vec::new(),
         failures: Vec::new(),
         served: BTreeMap::new(),
+        restarted: None,
+        last_served: None,
     };
     let mut accepted = story.accepted();
-    let mut last_served: Option<usize> = None;
     for call in 0..config.calls {
-        let outcome = if call == config.restart_at {
-            let victim = last_served.unwrap_or(FIRST_DIALED);
-            story.crash_during_call(&client, call, victim, &config).await?
+        if call == config.restart_at {
+            let victim = story.last_served.unwrap_or(FIRST_DIALED);
+            story.crash_during_call(&client, call, victim, &config).await?;
         } else {
-            create_order(&mut client, call).await
-        };
-        match outcome {
-            Ok((backend, _)) => {
-                last_served = cluster.backends().iter().position(|b| b.name() == backend);
-                *story.served.entry(backend).or_default() += 1;
-            }
-            Err(status) => story.failures.push(CallFailure {
-                call,
-                code: status.code(),
-                message: status.message().to_owned(),
-            }),
+            let outcome = create_order(&mut client, call).await;
+            story.record(call, outcome);
         }
         let now = story.accepted();
         for (id, (before, after)) in accepted.iter().zip(&now).enumerate() {
@@ -83,9 +74,17 @@ pub async fn run_story(config: StoryConfig) -> Result<StoryReport> {
             stats: backend.stats(),
         })
         .collect();
-    let Story { events, failures, served, .. } = story;
+    let Story { events, failures, served, restarted, .. } = story;
+    let restarted = restarted.map(|(name, ok_before)| {
+        let ok_end = cluster
+            .backends()
+            .iter()
+            .find(|b| b.name() == name)
+            .map_or(0, |b| b.stats().total_ok());
+        (name, ok_end - ok_before)
+    });
     cluster.shutdown().await;
-    Ok(StoryReport { config, backends, served, failures, events })
+    Ok(StoryReport { config, backends, served, failures, events, restarted })
 }
 
 struct Story<'a> {
@@ -94,11 +93,33 @@ struct Story<'a> {
     events: Vec<Event>,
     failures: Vec<CallFailure>,
     served: BTreeMap<String, u64>,
+    /// The restarted backend, and how many calls it had served when it came back.
+    restarted: Option<(String, u64)>,
+    /// The backend that served the last successful call.
+    last_served: Option<usize>,
 }
 
 impl Story<'_> {
     fn event(&mut self, call: u32, what: String) {
         self.events.push(Event { call, at: self.started.elapsed(), what });
+    }
+
+    fn record(&mut self, call: u32, outcome: Result<(String, CreateOrderResponse), tonic::Status>) {
+        match outcome {
+            Ok((backend, _)) => {
+                self.last_served = self.cluster.backends().iter().position(|b| b.name() == backend);
+                *self.served.entry(backend).or_default() += 1;
+            }
+            Err(status) => {
+                let what = format!("the call failed: {:?}: {}", status.code(), status.message());
+                self.event(call, what);
+                self.failures.push(CallFailure {
+                    call,
+                    code: status.code(),
+                    message: status.message().to_owned(),
+                });
+            }
+        }
     }
 
     fn accepted(&self) -> Vec<u64> {
@@ -113,7 +134,7 @@ impl Story<'_> {
         call: u32,
         victim: usize,
         config: &StoryConfig,
-    ) -> Result<Result<(String, CreateOrderResponse), tonic::Status>> {
+    ) -> Result<()> {
         let backend = self.cluster.backend(victim)?.clone();
         let in_flight_before = backend.stats().in_flight();
         let hang = backend.faults().inject(RpcFault::Hang);
@@ -128,19 +149,15 @@ impl Story<'_> {
         backend.faults().heal(hang);
         let outcome =
             pending.await.unwrap_or_else(|join| Err(tonic::Status::internal(join.to_string())));
-        if let Err(status) = &outcome {
-            self.event(
-                call,
-                format!("the in-flight call failed: {:?}: {}", status.code(), status.message()),
-            );
-        }
+        self.record(call, outcome);
         tokio::time::sleep(config.down_for).await;
         backend.restart().await?;
+        self.restarted = Some((backend.name().to_owned(), backend.stats().total_ok()));
         self.event(
             call,
             format!("{} is back on the same address after {:?}", backend.name(), config.down_for),
         );
-        Ok(outcome)
+        Ok(())
     }
 }
 

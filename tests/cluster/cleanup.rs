@@ -1,0 +1,103 @@
+use jostle::proto::order_service_client::OrderServiceClient;
+use jostle_harness::cluster::Cluster;
+use jostle_harness::fault::RpcFault;
+use jostle_harness::net::Transport;
+use jostle_harness::sample::create_order_request;
+use rstest::rstest;
+use std::time::Duration;
+
+/// How long leftovers may take to go; they take microseconds (in memory) to milliseconds (TCP).
+const BOUND: Duration = Duration::from_secs(10);
+
+fn alive_tasks() -> usize {
+    tokio::runtime::Handle::current().metrics().num_alive_tasks()
+}
+
+/// Polls, with a bound, until the runtime has no more tasks alive than `baseline`.
+async fn tasks_return_to(baseline: usize, what: &str) {
+    let deadline = std::time::Instant::now() + BOUND;
+    while alive_tasks() > baseline {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: {} tasks still alive, {baseline} before the cluster started\nrerun: cargo test --test cluster cleanup",
+            alive_tasks()
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// A cluster with live connections, a finished call and a call hung in flight.
+async fn busy_cluster(
+    transport: Transport,
+) -> (Cluster, Vec<OrderServiceClient<tonic::transport::Channel>>) {
+    let cluster = Cluster::builder().backends(3).transport(transport).start().await.unwrap();
+    let mut clients = Vec::new();
+    for backend in cluster.backends() {
+        let mut client = OrderServiceClient::new(cluster.channel(backend.id()).unwrap());
+        client.create_order(create_order_request(0)).await.unwrap();
+        clients.push(client);
+    }
+    let hung = cluster.backend(2).unwrap();
+    hung.faults().inject(RpcFault::Hang);
+    let mut held = clients[2].clone();
+    tokio::spawn(async move {
+        let _ = held.create_order(create_order_request(1)).await;
+    });
+    hung.wait_until(|stats| stats.in_flight() == 1).await;
+    (cluster, clients)
+}
+
+#[rstest]
+#[case::in_memory(Transport::InMemory)]
+#[case::tcp(Transport::Tcp)]
+#[tokio::test]
+async fn dropping_a_cluster_and_its_clients_leaves_no_task_and_frees_every_port(
+    #[case] transport: Transport,
+) {
+    let baseline = alive_tasks();
+    let (cluster, clients) = busy_cluster(transport).await;
+    let addresses = cluster.addresses();
+    assert!(alive_tasks() > baseline, "a busy cluster runs tasks");
+    drop(clients);
+    drop(cluster);
+    tasks_return_to(baseline, &format!("dropping a {transport} cluster")).await;
+    if transport == Transport::Tcp {
+        for address in addresses {
+            let authority = address.authority().unwrap().to_string();
+            tokio::net::TcpListener::bind(&authority)
+                .await
+                .unwrap_or_else(|error| panic!("{authority} must be free after the drop: {error}"));
+        }
+    }
+}
+
+#[rstest]
+#[case::in_memory(Transport::InMemory)]
+#[case::tcp(Transport::Tcp)]
+#[tokio::test]
+async fn a_test_that_panics_with_a_busy_cluster_still_leaves_nothing_behind(
+    #[case] transport: Transport,
+) {
+    let baseline = alive_tasks();
+    let panicked = tokio::spawn(async move {
+        let (_cluster, _clients) = busy_cluster(transport).await;
+        panic!("the test body fails while the cluster is busy");
+    })
+    .await
+    .unwrap_err();
+    assert!(panicked.is_panic());
+    tasks_return_to(baseline, &format!("a {transport} cluster dropped during a panic")).await;
+}
+
+#[tokio::test]
+async fn shutdown_waits_until_every_connection_is_closed() {
+    let baseline = alive_tasks();
+    let (cluster, clients) = busy_cluster(Transport::Tcp).await;
+    let backends = cluster.backends().to_vec();
+    cluster.shutdown().await;
+    for backend in &backends {
+        assert_eq!(backend.stats().connections_open, 0, "{} has open connections", backend.name());
+    }
+    drop(clients);
+    tasks_return_to(baseline, "shutting a cluster down").await;
+}

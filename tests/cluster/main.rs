@@ -1,0 +1,11 @@
+//! The cluster's foundation: distribution as the backends count it, stops and restarts, the
+//! paused clock, scale, cleanup, and the article's story, on both transports.
+//!
+//! Rerun: `cargo test --test cluster`.
+
+mod cleanup;
+mod distribution;
+mod paused_clock;
+mod scale;
+mod stop_restart;
+mod story;
