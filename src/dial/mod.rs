@@ -10,7 +10,8 @@
 //! use jostle::dial::{RoundRobinDialer, TcpConnector};
 //! use tonic::transport::Endpoint;
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let dialer = RoundRobinDialer::new(
 //!     ["http://127.0.0.1:50051", "http://127.0.0.1:50052"].map(|a| a.parse().unwrap()),
 //!     TcpConnector::new(),
