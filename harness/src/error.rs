@@ -36,6 +36,12 @@ pub enum Error {
         /// The backend's name.
         backend: String,
     },
+    /// Starting a backend of a cluster that was dropped.
+    #[error("{backend} belongs to a dropped cluster")]
+    Retired {
+        /// The backend's name.
+        backend: String,
+    },
     /// A backend could not listen on its address.
     #[error("{backend} could not listen on {address}")]
     Listen {

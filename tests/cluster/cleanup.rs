@@ -1,6 +1,6 @@
 use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::Cluster;
-use jostle_harness::fault::RpcFault;
+use jostle_harness::fault::Fault;
 use jostle_harness::net::Transport;
 use jostle_harness::sample::create_order_request;
 use rstest::rstest;
@@ -38,7 +38,7 @@ async fn busy_cluster(
         clients.push(client);
     }
     let hung = cluster.backend(2).unwrap();
-    hung.faults().inject(RpcFault::Hang);
+    hung.faults().inject(Fault::Hang);
     let mut held = clients[2].clone();
     tokio::spawn(async move {
         let _ = held.create_order(create_order_request(1)).await;

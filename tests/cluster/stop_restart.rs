@@ -1,7 +1,7 @@
 use jostle::proto::GetOrderRequest;
 use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::{BackendState, Cluster, StopMode};
-use jostle_harness::fault::RpcFault;
+use jostle_harness::fault::Fault;
 use jostle_harness::net::Transport;
 use jostle_harness::sample::create_order_request;
 use rstest::rstest;
@@ -21,7 +21,7 @@ async fn abrupt_stop_fails_the_in_flight_call_refuses_connects_and_restart_serve
     let mut client = OrderServiceClient::new(cluster.channel(0).unwrap());
     client.create_order(create_order_request(0)).await.expect("a running backend serves");
 
-    let hang = backend.faults().inject(RpcFault::Hang);
+    let hang = backend.faults().inject(Fault::Hang);
     let mut held = client.clone();
     let in_flight = tokio::spawn(async move { held.create_order(create_order_request(1)).await });
     backend.wait_until(|stats| stats.in_flight() == 1).await;
@@ -64,7 +64,7 @@ async fn graceful_stop_finishes_the_in_flight_call_and_refuses_new_connects(
     }
     let cluster = Cluster::builder().backends(1).transport(transport).start().await.unwrap();
     let backend = cluster.backend(0).unwrap().clone();
-    backend.faults().inject(RpcFault::Delay(Duration::from_millis(500)));
+    backend.faults().inject(Fault::delay(Duration::from_millis(500)));
     let mut client = OrderServiceClient::new(cluster.channel(0).unwrap());
     let in_flight = tokio::spawn(async move { client.create_order(create_order_request(0)).await });
     backend.wait_until(|stats| stats.in_flight() == 1).await;

@@ -1,9 +1,10 @@
 //! [`Backend`]: one replica of a cluster, with a stable id, name and address.
 
 use super::builder::ServiceFactory;
-use super::generation::{Generation, Listen};
+use super::listener::Listener;
+use super::run::Run;
 use crate::error::{Error, Result};
-use crate::fault::FaultSet;
+use crate::fault::{FaultLog, FaultSet};
 use crate::net::MemNetwork;
 use crate::record::{BackendStats, StatsSnapshot};
 use http::Uri;
@@ -48,9 +49,28 @@ struct Inner {
     stats: Arc<BackendStats>,
     faults: Arc<FaultSet>,
     /// Serialises stop and restart.
+    rpc_behavior: bool,
+    /// Set when the cluster is dropped: the backend never starts again.
+    retired: std::sync::atomic::AtomicBool,
     lifecycle: tokio::sync::Mutex<()>,
-    running: Mutex<Option<Generation>>,
+    running: Mutex<Option<Running>>,
     state: watch::Sender<BackendState>,
+}
+
+/// A backend that runs: the run and where it listens.
+#[derive(Debug)]
+struct Running {
+    run: Arc<Run>,
+    listener: Listener,
+}
+
+/// What every backend of a cluster shares: the seed, the fault log, the options.
+#[derive(Debug, Clone)]
+pub(crate) struct Common {
+    pub(crate) service: ServiceFactory,
+    pub(crate) seed: u64,
+    pub(crate) log: Arc<FaultLog>,
+    pub(crate) rpc_behavior: bool,
 }
 
 #[derive(Debug)]
@@ -64,45 +84,45 @@ impl Backend {
     pub(crate) fn start_in_memory(
         id: usize,
         network: &Arc<MemNetwork>,
-        service: ServiceFactory,
+        common: &Common,
     ) -> Result<Self> {
         let name = backend_name(id);
         let authority = format!("{name}.jostle:50051");
         let address = Uri::try_from(format!("http://{authority}")).expect("a valid in-memory URI");
-        let backend = Self::new(id, name, address, Place::Mem(Arc::clone(network)), service);
-        backend.start(Listen::Mem { network: Arc::clone(network), authority })?;
+        let backend = Self::new(id, name, address, Place::Mem(Arc::clone(network)), common);
+        backend.start(None)?;
         Ok(backend)
     }
 
     /// Starts backend `id` listening on an ephemeral TCP port of 127.0.0.1.
-    pub(crate) async fn start_tcp(id: usize, service: ServiceFactory) -> Result<Self> {
+    pub(crate) async fn start_tcp(id: usize, common: &Common) -> Result<Self> {
         let name = backend_name(id);
-        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|source| Error::Listen {
-            backend: name.clone(),
+        let listen_error = |source| Error::Listen {
+            backend: backend_name(id),
             address: "127.0.0.1:0".into(),
             source,
-        })?;
-        let local = listener.local_addr().map_err(|source| Error::Listen {
-            backend: name.clone(),
-            address: "127.0.0.1:0".into(),
-            source,
-        })?;
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(listen_error)?;
+        let local = listener.local_addr().map_err(listen_error)?;
         let address = Uri::try_from(format!("http://{local}")).expect("a valid TCP URI");
-        let backend = Self::new(id, name, address, Place::Tcp, service);
-        backend.start(Listen::Tcp(listener))?;
+        let backend = Self::new(id, name, address, Place::Tcp, common);
+        backend.start(Some(listener))?;
         Ok(backend)
     }
 
-    fn new(id: usize, name: String, address: Uri, place: Place, service: ServiceFactory) -> Self {
+    fn new(id: usize, name: String, address: Uri, place: Place, common: &Common) -> Self {
+        let faults = FaultSet::new(id, &name, common.seed, Arc::clone(&common.log));
         Self {
             inner: Arc::new(Inner {
                 id,
                 name,
                 address,
                 place,
-                service,
+                service: common.service.clone(),
                 stats: Arc::default(),
-                faults: Arc::default(),
+                faults: Arc::new(faults),
+                rpc_behavior: common.rpc_behavior,
+                retired: std::sync::atomic::AtomicBool::new(false),
                 lifecycle: tokio::sync::Mutex::new(()),
                 running: Mutex::new(None),
                 state: watch::channel(BackendState::Stopped).0,
@@ -110,16 +130,34 @@ impl Backend {
         }
     }
 
-    fn start(&self, listen: Listen) -> Result<()> {
+    /// Starts a run: on `tcp` if given, else on the backend's own place.
+    fn start(&self, tcp: Option<TcpListener>) -> Result<()> {
         let routes = self.inner.service.make(&self.inner.name);
-        let generation = Generation::start(listen, routes, &self.inner.stats, &self.inner.faults)
-            .map_err(|source| self.listen_error(source))?;
-        *self.running() = Some(generation);
+        let run = Run::new(
+            Arc::from(self.inner.name.as_str()),
+            routes,
+            Arc::clone(&self.inner.stats),
+            Arc::clone(&self.inner.faults),
+            self.inner.rpc_behavior,
+        );
+        let listener = match (&self.inner.place, tcp) {
+            (Place::Mem(network), _) => Listener::mem(network, &self.authority(), &run),
+            (Place::Tcp, Some(listener)) => Listener::tcp(listener, &run),
+            (Place::Tcp, None) => unreachable!("a TCP backend starts with a bound listener"),
+        }
+        .map_err(|source| self.listen_error(source))?;
+        let mut running = self.running();
+        if self.inner.retired.load(std::sync::atomic::Ordering::SeqCst) {
+            listener.cut();
+            return Err(Error::Retired { backend: self.inner.name.clone() });
+        }
+        *running = Some(Running { run, listener });
+        drop(running);
         self.inner.state.send_replace(BackendState::Running);
         Ok(())
     }
 
-    fn running(&self) -> std::sync::MutexGuard<'_, Option<Generation>> {
+    fn running(&self) -> std::sync::MutexGuard<'_, Option<Running>> {
         self.inner.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -178,18 +216,20 @@ impl Backend {
     /// at once for [`StopMode::Abrupt`], after the in-flight calls for [`StopMode::Graceful`].
     pub async fn stop(&self, mode: StopMode) -> Result<()> {
         let _lifecycle = self.inner.lifecycle.lock().await;
-        let mut generation = self
+        let Running { run, mut listener } = self
             .running()
             .take()
             .ok_or_else(|| Error::NotRunning { backend: self.inner.name.clone() })?;
-        generation.close_listener().await;
+        listener.close().await;
         match mode {
-            StopMode::Abrupt => generation.kill(),
+            StopMode::Abrupt => run.kill.cancel(),
             StopMode::Graceful => {
                 self.inner.state.send_replace(BackendState::Draining);
+                run.drain_now();
             }
         }
-        generation.drain().await;
+        run.stop.cancel();
+        run.finished().await;
         self.inner.state.send_replace(BackendState::Stopped);
         Ok(())
     }
@@ -201,24 +241,35 @@ impl Backend {
         if self.running().is_some() {
             return Err(Error::AlreadyRunning { backend: self.inner.name.clone() });
         }
-        let listen = match &self.inner.place {
-            Place::Mem(network) => {
-                Listen::Mem { network: Arc::clone(network), authority: self.authority() }
-            }
-            Place::Tcp => {
-                let listener = TcpListener::bind(self.authority())
+        let tcp = match &self.inner.place {
+            Place::Mem(_) => None,
+            Place::Tcp => Some(
+                TcpListener::bind(self.authority())
                     .await
-                    .map_err(|source| self.listen_error(source))?;
-                Listen::Tcp(listener)
-            }
+                    .map_err(|source| self.listen_error(source))?,
+            ),
         };
-        self.start(listen)
+        self.start(tcp)
+    }
+
+    /// Sends GOAWAY on every open connection (in-flight calls finish) and goes on accepting.
+    pub fn drain(&self) -> Result<()> {
+        let running = self.running();
+        let running = running
+            .as_ref()
+            .ok_or_else(|| Error::NotRunning { backend: self.inner.name.clone() })?;
+        running.run.drain_now();
+        Ok(())
     }
 
     /// Cuts the backend at once without waiting, as the cluster's `Drop` does.
     pub(crate) fn cut(&self) {
-        if let Some(generation) = self.running().take() {
-            generation.cut();
+        let mut running = self.running();
+        self.inner.retired.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(Running { run, listener }) = running.take() {
+            listener.cut();
+            run.kill.cancel();
+            run.stop.cancel();
         }
         self.inner.state.send_replace(BackendState::Stopped);
     }

@@ -1,5 +1,6 @@
 //! [`ClusterBuilder`]: how many backends, on which transport, from which seed, serving what.
 
+use super::backend::Common;
 use super::{Backend, Cluster};
 use crate::error::{Error, Result};
 use crate::net::{MemNetwork, Transport};
@@ -39,6 +40,7 @@ pub struct ClusterBuilder {
     backends: usize,
     transport: Transport,
     seed: u64,
+    rpc_behavior: bool,
     service: ServiceFactory,
 }
 
@@ -58,6 +60,7 @@ impl Default for ClusterBuilder {
             backends: 3,
             transport: Transport::InMemory,
             seed: 0,
+            rpc_behavior: false,
             service: ServiceFactory::new(|name| Routes::new(Orders::new(name).into_server())),
         }
     }
@@ -82,6 +85,13 @@ impl ClusterBuilder {
         self
     }
 
+    /// Whether backends obey the gRPC xDS interop `rpc-behavior` request header (per-call
+    /// faults chosen by the client); off by default.
+    pub fn rpc_behavior(mut self, enabled: bool) -> Self {
+        self.rpc_behavior = enabled;
+        self
+    }
+
     /// What each backend serves; jostle's reference order service by default.
     pub fn service(mut self, factory: impl Fn(&str) -> Routes + Send + Sync + 'static) -> Self {
         self.service = ServiceFactory::new(factory);
@@ -98,12 +108,17 @@ impl ClusterBuilder {
             });
         }
         let network = MemNetwork::new();
+        let common = Common {
+            service: self.service.clone(),
+            seed: self.seed,
+            log: Arc::default(),
+            rpc_behavior: self.rpc_behavior,
+        };
         let mut backends = Vec::with_capacity(self.backends);
         for id in 0..self.backends {
-            let service = self.service.clone();
             let backend = match self.transport {
-                Transport::InMemory => Backend::start_in_memory(id, &network, service),
-                Transport::Tcp => Backend::start_tcp(id, service).await,
+                Transport::InMemory => Backend::start_in_memory(id, &network, &common),
+                Transport::Tcp => Backend::start_tcp(id, &common).await,
             };
             match backend {
                 Ok(backend) => backends.push(backend),
@@ -113,6 +128,6 @@ impl ClusterBuilder {
                 }
             }
         }
-        Ok(Cluster::new(backends, self.transport, network, self.seed))
+        Ok(Cluster::new(backends, self.transport, network, self.seed, common.log))
     }
 }

@@ -1,20 +1,28 @@
-//! [`Cluster`]: N backends and the network they listen on.
+//! [`Cluster`]: N backends, the network they listen on, and the faults injected into them.
 
+use super::timeline::{self, Active};
 use super::{Backend, ClusterBuilder, StopMode};
 use crate::error::{Error, Result};
+use crate::fault::{Fault, FaultId, FaultLog, Injection, Target};
 use crate::net::{Connector, MemNetwork, Transport};
 use http::Uri;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tonic::transport::{Channel, Endpoint};
 
-/// N order-service backends running in this process. Dropping it cuts every backend: each
-/// connection is reset and every task the cluster started ends.
+/// N order-service backends running in this process. Dropping it cuts every backend and every
+/// scheduled fault: each connection is reset and every task the cluster started ends.
 #[derive(Debug)]
 pub struct Cluster {
     backends: Vec<Backend>,
     transport: Transport,
     network: Arc<MemNetwork>,
     seed: u64,
+    log: Arc<FaultLog>,
+    injections: Mutex<BTreeMap<FaultId, Active>>,
+    timeline: TaskTracker,
 }
 
 impl Cluster {
@@ -28,8 +36,17 @@ impl Cluster {
         transport: Transport,
         network: Arc<MemNetwork>,
         seed: u64,
+        log: Arc<FaultLog>,
     ) -> Self {
-        Self { backends, transport, network, seed }
+        Self {
+            backends,
+            transport,
+            network,
+            seed,
+            log,
+            injections: Mutex::default(),
+            timeline: TaskTracker::new(),
+        }
     }
 
     /// How many backends.
@@ -82,18 +99,125 @@ impl Cluster {
         Ok(Endpoint::from(address).connect_with_connector_lazy(self.connector()))
     }
 
-    /// Stops every running backend abruptly and waits until all their tasks and connections are
-    /// gone. Dropping the cluster does the same without waiting.
+    /// Every fault window and hit so far.
+    pub fn fault_log(&self) -> &FaultLog {
+        &self.log
+    }
+
+    /// Injects a fault. A standing fault injected for now is in force when this returns;
+    /// anything later, timed or one-shot, runs on the cluster's timeline. Invalid parameters and
+    /// unknown backends are errors naming them; nothing is injected then.
+    pub fn inject(&self, injection: Injection) -> Result<FaultId> {
+        let Injection { fault, target, at, lasting } = injection;
+        fault.validate()?;
+        let backends = self.targets(&target)?;
+        if fault == Fault::BlackholeConnect && self.transport == Transport::Tcp {
+            return Err(Error::InvalidParameter {
+                parameter: "fault",
+                expected: "blackhole-connect only on the in-memory transport (the kernel completes TCP connects)".into(),
+                got: "blackhole-connect on tcp".into(),
+            });
+        }
+        if let Some(lasting) = lasting {
+            if matches!(fault, Fault::Drain | Fault::Restart { .. }) {
+                return Err(Error::InvalidParameter {
+                    parameter: "lasting",
+                    expected: format!("no duration for the one-shot fault {}", fault.kind()),
+                    got: format!("{lasting:?}"),
+                });
+            }
+            if lasting.is_zero() {
+                return Err(Error::InvalidParameter {
+                    parameter: "lasting",
+                    expected: "a duration above zero".into(),
+                    got: format!("{lasting:?}"),
+                });
+            }
+        }
+        let id = FaultId(self.log.allocate());
+        let standing = !matches!(fault, Fault::Drain | Fault::Restart { .. } | Fault::Flap { .. });
+        let now = at.is_none() && standing;
+        if now {
+            timeline::stand(&backends, id, &fault);
+        }
+        let healed = CancellationToken::new();
+        let start = at.map(|at| self.log.started() + at);
+        self.timeline.spawn(timeline::run(timeline::Scheduled {
+            backends: backends.clone(),
+            id,
+            fault,
+            start,
+            lasting,
+            log: Arc::clone(&self.log),
+            healed: healed.clone(),
+            already_standing: now,
+        }));
+        self.injections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, Active { backends, healed });
+        Ok(id)
+    }
+
+    /// Ends a fault on every backend it targets: standing faults stop at once, a scheduled one
+    /// never starts, a restart in progress brings its backends back now, flapping stops.
+    /// Healing twice is harmless.
+    pub fn heal(&self, id: FaultId) {
+        let active = self.injections.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+        if let Some(active) = active {
+            active.healed.cancel();
+            timeline::heal(&active.backends, id);
+        }
+    }
+
+    fn targets(&self, target: &Target) -> Result<Vec<Backend>> {
+        let indices: Vec<usize> = match target {
+            Target::Backend(index) => vec![*index],
+            Target::Backends(indices) => indices.clone(),
+            Target::All => (0..self.backends.len()).collect(),
+        };
+        if indices.is_empty() {
+            return Err(Error::InvalidParameter {
+                parameter: "target",
+                expected: "at least one backend".into(),
+                got: "none".into(),
+            });
+        }
+        let mut backends: Vec<Backend> = Vec::with_capacity(indices.len());
+        for index in indices {
+            let backend = self.backend(index)?;
+            if !backends.iter().any(|b| b.id() == index) {
+                backends.push(backend.clone());
+            }
+        }
+        Ok(backends)
+    }
+
+    /// Ends every fault, stops every running backend abruptly, and waits until all their tasks
+    /// and connections are gone. Dropping the cluster does the same without waiting.
     pub async fn shutdown(self) {
+        self.cut_timeline();
+        self.timeline.close();
+        self.timeline.wait().await;
         for backend in &self.backends {
             // A backend that is already stopped is fine.
             let _ = backend.stop(StopMode::Abrupt).await;
+        }
+    }
+
+    fn cut_timeline(&self) {
+        let injections =
+            std::mem::take(&mut *self.injections.lock().unwrap_or_else(PoisonError::into_inner));
+        for active in injections.into_values() {
+            active.healed.cancel();
         }
     }
 }
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        self.cut_timeline();
+        self.timeline.close();
         self.backends.iter().for_each(Backend::cut);
     }
 }

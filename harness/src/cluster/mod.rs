@@ -28,8 +28,10 @@
 
 mod backend;
 mod builder;
-mod generation;
 mod handle;
+mod listener;
+pub(crate) mod run;
+mod timeline;
 
 pub use backend::{Backend, BackendState, StopMode};
 pub use builder::{ClusterBuilder, MAX_BACKENDS, ServiceFactory};

@@ -1,22 +1,57 @@
-//! [`FaultLayer`]: applies a backend's active [`RpcFault`]s to each call.
+//! [`FaultLayer`]: applies a backend's standing RPC faults, and optionally the interop
+//! `rpc-behavior` header, to each call.
 
-use super::{FaultSet, RpcFault};
+use super::delay_body::DelayBody;
+use super::{BreakBody, FaultSet, behavior};
+use http::{HeaderValue, Request, Response};
+use jostle::BACKEND_HEADER;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tonic::Status;
+use tonic::body::Body;
+
+/// The pause between a broken stream's last message and its reset (see [`BreakBody::settle`]).
+const BREAK_SETTLE: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// The connection a call came in on, for faults that close connections after N calls.
+#[derive(Debug, Clone, Default)]
+pub struct ConnHandle {
+    rpcs: Arc<AtomicU64>,
+    goaway: CancellationToken,
+}
+
+impl ConnHandle {
+    /// A handle whose `goaway` token, once cancelled, closes the connection gracefully.
+    pub fn new(goaway: CancellationToken) -> Self {
+        Self { rpcs: Arc::default(), goaway }
+    }
+}
 
 /// Applies the faults of a [`FaultSet`] to every call, as they stand when the call arrives.
+///
+/// With `rpc_behavior` on, it also obeys the gRPC xDS interop `rpc-behavior` request header
+/// (see [`behavior`]): per-call faults chosen by the client.
 #[derive(Debug, Clone)]
 pub struct FaultLayer {
     faults: Arc<FaultSet>,
+    backend: Arc<str>,
+    rpc_behavior: bool,
+    conn: ConnHandle,
 }
 
 impl FaultLayer {
-    /// A layer applying `faults`.
-    pub fn new(faults: Arc<FaultSet>) -> Self {
-        Self { faults }
+    /// A layer applying `faults` on backend `backend`, for calls on connection `conn`.
+    pub fn new(
+        faults: Arc<FaultSet>,
+        backend: Arc<str>,
+        rpc_behavior: bool,
+        conn: ConnHandle,
+    ) -> Self {
+        Self { faults, backend, rpc_behavior, conn }
     }
 }
 
@@ -24,7 +59,7 @@ impl<S> tower::Layer<S> for FaultLayer {
     type Service = FaultService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        FaultService { inner, faults: Arc::clone(&self.faults) }
+        FaultService { inner, layer: self.clone() }
     }
 }
 
@@ -32,44 +67,106 @@ impl<S> tower::Layer<S> for FaultLayer {
 #[derive(Debug, Clone)]
 pub struct FaultService<S> {
     inner: S,
-    faults: Arc<FaultSet>,
+    layer: FaultLayer,
 }
 
-impl<S, R> tower::Service<R> for FaultService<S>
+type BoxFuture<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
+
+impl<S, B> tower::Service<Request<B>> for FaultService<S>
 where
-    S: tower::Service<R> + Clone + Send + 'static,
+    S: tower::Service<Request<B>, Response = Response<Body>> + Clone + Send + 'static,
     S::Future: Send + 'static,
-    R: Send + 'static,
+    S::Error: Send + 'static,
+    B: http_body::Body + Send + Unpin + 'static,
 {
-    type Response = S::Response;
+    type Response = Response<Body>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+    type Future = BoxFuture<Response<Body>, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: R) -> Self::Future {
-        let active = self.faults.active();
-        if active.is_empty() {
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let layer = &self.layer;
+        let calls = layer.conn.rpcs.fetch_add(1, Ordering::SeqCst) + 1;
+        if layer.faults.has_any() {
+            if let Some(max) = layer.faults.admission().max_rpcs {
+                if calls >= max {
+                    // GOAWAY after this call: it finishes, the next go to a new connection.
+                    layer.conn.goaway.cancel();
+                }
+            }
+        }
+        let asked = if layer.rpc_behavior {
+            match behavior::parse(request.headers(), &layer.backend) {
+                Ok(asked) => asked,
+                Err(error) => {
+                    let status = Status::invalid_argument(error.to_string());
+                    let response = answer(status, &layer.backend);
+                    return Box::pin(std::future::ready(Ok(response)));
+                }
+            }
+        } else {
+            behavior::CallBehavior::default()
+        };
+        if !layer.faults.has_rpc_faults() && asked.is_empty() {
             return Box::pin(self.inner.call(request));
+        }
+        let mut plan = layer.faults.plan();
+        if let Some(sleep) = asked.sleep {
+            plan.delay_headers += sleep;
+        }
+        if let Some(code) = asked.error {
+            plan.status.get_or_insert(code);
         }
         // Take the service that was made ready; leave a fresh clone for the next call.
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
-        let faults = Arc::clone(&self.faults);
+        let faults = Arc::clone(&layer.faults);
+        let backend = Arc::clone(&layer.backend);
         Box::pin(async move {
-            let mut delay = Duration::ZERO;
-            for (id, fault) in active {
-                match fault {
-                    RpcFault::Delay(d) => delay += d,
-                    RpcFault::Hang => faults.healed(id).await,
+            for id in plan.hang {
+                faults.healed(id).await;
+            }
+            if asked.keep_open {
+                // Until the client gives up: dropping this future is the only way out.
+                std::future::pending::<()>().await;
+            }
+            if !plan.delay_headers.is_zero() {
+                tokio::time::sleep(plan.delay_headers).await;
+            }
+            if let Some(code) = plan.status {
+                // Read the request first, as a handler that fails would: h2 only gives back the
+                // connection's data-frame budget for request bodies that were read, and ends a
+                // connection whose budget runs out (GOAWAY ENHANCE_YOUR_CALM).
+                let mut body = request.into_body();
+                while let Some(Ok(_)) =
+                    std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
+                {
                 }
+                let status = Status::new(code, format!("injected by jostle on {backend}"));
+                return Ok(answer(status, &backend));
             }
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
-            inner.call(request).await
+            let response = inner.call(request).await?;
+            Ok(response.map(|mut body| {
+                if let Some(after) = plan.break_after {
+                    body = Body::new(BreakBody::new(body, after).settle(BREAK_SETTLE));
+                }
+                if !plan.delay_message.is_zero() {
+                    body = Body::new(DelayBody::new(body, plan.delay_message));
+                }
+                body
+            }))
         })
     }
+}
+
+/// A trailers-only answer with `status`, naming the backend as every response does.
+fn answer(status: Status, backend: &str) -> Response<Body> {
+    let mut response: Response<Body> = status.into_http();
+    if let Ok(value) = HeaderValue::from_str(backend) {
+        response.headers_mut().insert(BACKEND_HEADER, value);
+    }
+    response
 }

@@ -1,22 +1,46 @@
-//! Faults injected into a backend's RPCs: a delay before the handler runs, or a hang until the
-//! client gives up or the fault is healed.
+//! Faults: what can go wrong with a backend, at the connection and at the RPC level, injected
+//! now or on a timeline, for a while or until healed, with every random draw from the cluster's
+//! seed and every window and hit in a [`FaultLog`].
 //!
-//! The [`FaultLayer`] is a server-side tower layer, so it works on any transport and can wrap any
-//! tonic service. Faults are injected and healed on a backend while it runs:
+//! Connection-level faults act where connections are accepted, on both transports; RPC-level
+//! faults act in the [`FaultLayer`], a server-side tower layer, so they work on any transport
+//! and around any tonic service.
 //!
 //! ```
-//! use jostle_harness::fault::{FaultSet, RpcFault};
-//! use std::time::Duration;
+//! use jostle::proto::order_service_client::OrderServiceClient;
+//! use jostle_harness::cluster::Cluster;
+//! use jostle_harness::fault::Fault;
+//! use jostle_harness::sample::create_order_request;
+//! use tonic::Code;
 //!
-//! let faults = FaultSet::default();
-//! let slow = faults.inject(RpcFault::Delay(Duration::from_secs(5)));
-//! assert_eq!(faults.active().len(), 1);
-//! faults.heal(slow);
-//! assert!(faults.active().is_empty());
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() -> Result<(), jostle_harness::Error> {
+//! let cluster = Cluster::builder().backends(3).seed(7).start().await?;
+//! let id = cluster.inject(Fault::status(Code::Unavailable, 1.0).on(1))?;
+//! let mut client = OrderServiceClient::new(cluster.channel(1)?);
+//! let status = client.create_order(create_order_request(0)).await.unwrap_err();
+//! assert_eq!(status.code(), Code::Unavailable);
+//!
+//! cluster.heal(id);
+//! assert!(client.create_order(create_order_request(1)).await.is_ok());
+//! assert_eq!(cluster.fault_log().windows().len(), 1);
+//! # Ok(())
+//! # }
 //! ```
 
+pub mod behavior;
+mod delay_body;
+mod injection;
+mod kind;
 mod layer;
+mod log;
 mod set;
+mod stream_break;
 
-pub use layer::{FaultLayer, FaultService};
-pub use set::{FaultId, FaultSet, RpcFault};
+pub use delay_body::DelayBody;
+pub use injection::{Injection, Target};
+pub use kind::{Delay, Fault, Phase, Trigger};
+pub use layer::{ConnHandle, FaultLayer, FaultService};
+pub use log::{FaultHit, FaultLog, FaultWindow};
+pub use set::{FaultId, FaultSet};
+pub use stream_break::BreakBody;

@@ -63,7 +63,7 @@ impl Service<Uri> for Connector {
                             format!("no authority in {uri}"),
                         )
                     })?;
-                    let stream = network.connect(authority.as_str())?;
+                    let stream = network.connect(authority.as_str()).await?;
                     Ok(TokioIo::new(ClientStream::Mem(stream)))
                 })
             }

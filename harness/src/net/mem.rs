@@ -1,12 +1,12 @@
 //! [`MemNetwork`]: a per-cluster network of in-memory addresses.
 
-use super::{Killable, ServerConn, ServerStream};
-use crate::record::BackendStats;
+use super::{Killable, ServerStream};
+use crate::cluster::run::{Admitted, Run};
 use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 use tokio::io::DuplexStream;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// Bytes buffered in each direction of an in-memory connection.
@@ -16,15 +16,7 @@ const DUPLEX_BUFFER: usize = 256 * 1024;
 /// on them. Connecting to an address nobody listens on fails with `ConnectionRefused`, as TCP does.
 #[derive(Debug, Default)]
 pub struct MemNetwork {
-    listeners: Mutex<HashMap<String, MemListener>>,
-}
-
-/// What a backend leaves on the network while it listens.
-#[derive(Debug, Clone)]
-pub(crate) struct MemListener {
-    pub(crate) accept: mpsc::UnboundedSender<ServerConn>,
-    pub(crate) kill: CancellationToken,
-    pub(crate) stats: Arc<BackendStats>,
+    listeners: Mutex<HashMap<String, Arc<Run>>>,
 }
 
 impl MemNetwork {
@@ -34,12 +26,12 @@ impl MemNetwork {
     }
 
     /// Starts listening on `authority`; fails with `AddrInUse` if somebody already does.
-    pub(crate) fn listen(&self, authority: &str, listener: MemListener) -> io::Result<()> {
+    pub(crate) fn listen(&self, authority: &str, run: Arc<Run>) -> io::Result<()> {
         let mut listeners = self.listeners.lock().unwrap_or_else(PoisonError::into_inner);
         if listeners.contains_key(authority) {
             return Err(io::Error::new(io::ErrorKind::AddrInUse, format!("{authority} is in use")));
         }
-        listeners.insert(authority.to_owned(), listener);
+        listeners.insert(authority.to_owned(), run);
         Ok(())
     }
 
@@ -53,20 +45,38 @@ impl MemNetwork {
         self.listeners.lock().unwrap_or_else(PoisonError::into_inner).contains_key(authority)
     }
 
-    /// Opens a connection to `authority`, as a TCP connect would.
-    pub fn connect(&self, authority: &str) -> io::Result<Killable<DuplexStream>> {
-        let listener = self
+    /// Opens a connection to `authority`, as a TCP connect would, with the connection faults
+    /// standing on that backend: refused, never completing, delayed, or reset.
+    pub async fn connect(&self, authority: &str) -> io::Result<Killable<DuplexStream>> {
+        let run = self
             .listeners
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(authority)
             .cloned()
             .ok_or_else(|| refused(authority))?;
+        let admission = run.faults.admission();
+        if admission.refuse {
+            return Err(refused(authority));
+        }
+        if let Some(id) = admission.blackhole_connect {
+            tokio::select! {
+                () = run.faults.healed(id) => {}
+                () = run.stop.cancelled() => return Err(refused(authority)),
+            }
+        }
+        if !admission.connect_delay.is_zero() {
+            tokio::time::sleep(admission.connect_delay).await;
+        }
         let (client, server) = tokio::io::duplex(DUPLEX_BUFFER);
-        let conn =
-            ServerConn::new(ServerStream::Mem(server), listener.kill.clone(), listener.stats);
-        listener.accept.send(conn).map_err(|_| refused(authority))?;
-        Ok(Killable::new(client, listener.kill))
+        match run.admit(ServerStream::Mem(server), Duration::ZERO) {
+            Admitted::Serving => Ok(Killable::new(client, run.kill.clone())),
+            Admitted::Reset => {
+                let reset = CancellationToken::new();
+                reset.cancel();
+                Ok(Killable::new(client, reset))
+            }
+        }
     }
 }
 

@@ -29,7 +29,6 @@ mod server_conn;
 
 pub use connector::{ClientStream, Connector};
 pub use killable::Killable;
-pub(crate) use mem::MemListener;
 pub use mem::MemNetwork;
 pub use server_conn::{ServerConn, ServerStream};
 

@@ -44,12 +44,6 @@ impl Drop for ServerConn {
     }
 }
 
-impl tonic::transport::server::Connected for ServerConn {
-    type ConnectInfo = ();
-
-    fn connect_info(&self) -> Self::ConnectInfo {}
-}
-
 macro_rules! delegate {
     ($self:ident, $stream:ident => $call:expr) => {
         match $self.get_mut() {

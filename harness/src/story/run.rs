@@ -4,7 +4,7 @@ use super::StoryConfig;
 use super::report::{BackendLine, CallFailure, Event, StoryReport};
 use crate::cluster::{Cluster, StopMode};
 use crate::error::Result;
-use crate::fault::RpcFault;
+use crate::fault::Fault;
 use crate::sample::create_order_request;
 use jostle::BACKEND_HEADER;
 use jostle::dial::RoundRobinDialer;
@@ -137,7 +137,7 @@ impl Story<'_> {
     ) -> Result<()> {
         let backend = self.cluster.backend(victim)?.clone();
         let in_flight_before = backend.stats().in_flight();
-        let hang = backend.faults().inject(RpcFault::Hang);
+        let hang = backend.faults().inject(Fault::Hang);
         let mut held = client.clone();
         let pending = tokio::spawn(async move { create_order(&mut held, call).await });
         backend.wait_until(|stats| stats.in_flight() > in_flight_before).await;

@@ -1,0 +1,109 @@
+//! Shared by the benches: a bare tonic server serving the reference order service, the
+//! baseline every jostle figure is a ratio of, and a closed-loop load of unary calls.
+
+#![allow(dead_code, unreachable_pub)]
+
+use jostle::proto::order_service_client::OrderServiceClient;
+use jostle::service::Orders;
+use jostle_harness::sample::create_order_request;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::DuplexStream;
+use tokio::sync::mpsc;
+use tonic::transport::{Channel, Endpoint, Server};
+
+/// A bare tonic server on an ephemeral port of 127.0.0.1, and a channel to it.
+pub async fn tcp() -> Channel {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    tokio::spawn(
+        Server::builder()
+            .add_service(Orders::new("bare").into_server())
+            .serve_with_incoming(incoming),
+    );
+    Endpoint::from_shared(format!("http://{address}")).unwrap().connect().await.unwrap()
+}
+
+/// A bare tonic server over in-memory duplex streams, and a channel to it.
+pub async fn in_memory() -> Channel {
+    let (accept, incoming) = mpsc::unbounded_channel::<DuplexStream>();
+    let incoming = futures_lite_stream(incoming);
+    tokio::spawn(
+        Server::builder()
+            .add_service(Orders::new("bare").into_server())
+            .serve_with_incoming(incoming),
+    );
+    Endpoint::from_static("http://bare.jostle:50051")
+        .connect_with_connector(tower::service_fn(move |_| {
+            let accept = accept.clone();
+            async move {
+                let (client, server) = tokio::io::duplex(256 * 1024);
+                accept.send(server).map_err(|_| std::io::Error::other("bare server gone"))?;
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(client))
+            }
+        }))
+        .await
+        .unwrap()
+}
+
+fn futures_lite_stream(
+    mut receiver: mpsc::UnboundedReceiver<DuplexStream>,
+) -> impl tokio_stream::Stream<Item = Result<DuplexStream, std::io::Error>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(stream) = receiver.recv().await {
+            if tx.send(Ok(stream)).is_err() {
+                break;
+            }
+        }
+    });
+    UnboundedStream(rx)
+}
+
+struct UnboundedStream<T>(mpsc::UnboundedReceiver<T>);
+
+impl<T> tokio_stream::Stream for UnboundedStream<T> {
+    type Item = T;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<T>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// `calls` CreateOrder calls with `in_flight` at a time over `channel`; calls per second.
+pub async fn load(channel: Channel, calls: u64, in_flight: u64) -> f64 {
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for worker in 0..in_flight {
+        let mut client = OrderServiceClient::new(channel.clone());
+        workers.spawn(async move {
+            let mut call = worker;
+            while call < calls {
+                client.create_order(create_order_request(call)).await.expect("a healthy call");
+                call += in_flight;
+            }
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done.unwrap();
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The median of `values`.
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Warms a channel up so the first connect is not measured.
+pub async fn warm(channel: &Channel) {
+    let mut client = OrderServiceClient::new(channel.clone());
+    for call in 0..200 {
+        client.create_order(create_order_request(call)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
