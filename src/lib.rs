@@ -28,6 +28,7 @@
 //! # }
 //! ```
 
+pub mod balance;
 pub mod dial;
 pub mod proto;
 pub mod service;
