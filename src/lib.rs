@@ -30,6 +30,7 @@
 
 pub mod balance;
 pub mod dial;
+pub mod discover;
 pub mod proto;
 pub mod service;
 
