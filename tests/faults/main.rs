@@ -7,6 +7,7 @@
 mod connection;
 mod determinism;
 mod lifecycle;
+mod own_service;
 mod rpc;
 mod rpc_behavior;
 mod validation;

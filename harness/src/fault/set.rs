@@ -74,7 +74,9 @@ pub(crate) struct CallPlan {
 
 impl FaultSet {
     /// The fault set of backend `backend` (named `name`), drawing from `seed`, logging to `log`.
-    pub(crate) fn new(backend: usize, name: &str, seed: u64, log: Arc<FaultLog>) -> Self {
+    /// A cluster makes one per backend; make your own to put a [`FaultLayer`](super::FaultLayer)
+    /// in front of a tonic server of yours.
+    pub fn new(backend: usize, name: &str, seed: u64, log: Arc<FaultLog>) -> Self {
         Self {
             backend,
             name: name.to_owned(),
