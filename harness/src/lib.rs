@@ -26,5 +26,6 @@ pub mod net;
 pub mod record;
 pub mod sample;
 pub mod story;
+pub mod tonic_balance;
 
 pub use error::{Error, Result};

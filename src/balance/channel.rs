@@ -1,0 +1,276 @@
+//! [`BalancedChannel`]: a tower `Service` that a generated tonic client uses directly; each
+//! request goes through the balancer to one ready endpoint.
+
+use super::body::{Pending, ReportBody};
+use super::endpoint::keep_connected;
+use super::shared::{Ended, EndpointSnapshot, Shared};
+use super::{BalanceConfig, Balancer, policy::RoundRobin};
+use crate::discover::{Change, Changes};
+use http::{Request, Response, Uri};
+use hyper_util::rt::TokioIo;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_stream::StreamExt;
+use tonic::body::Body;
+use tonic::{Code, Status};
+use tower::ServiceExt;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Routes each request through a [`Balancer`] to one of the ready endpoints, over one lazily
+/// kept connection per endpoint, with any connector. Cheap to clone; the endpoints' tasks end
+/// when the last clone is dropped.
+///
+/// Health: an endpoint whose connection fails, breaks, or answers `UNAVAILABLE`, or whose calls
+/// end at their deadline [`BalanceConfig::timeouts_to_eject`] times in a row, leaves the ready
+/// set at once and reconnects with [`Backoff`](super::Backoff); it is back when a connection
+/// succeeds. Deadlines: every call has one (its `grpc-timeout`, else
+/// [`BalanceConfig::default_timeout`]), and ends there `DEADLINE_EXCEEDED` wherever it waits.
+///
+/// ```
+/// use jostle::balance::{BalancedChannel, policy::RoundRobin};
+/// use jostle::dial::TcpConnector;
+/// use jostle::discover;
+/// use jostle::proto::order_service_client::OrderServiceClient;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let addresses = ["http://127.0.0.1:50051", "http://127.0.0.1:50052"].map(|a| a.parse().unwrap());
+/// let channel = BalancedChannel::builder()
+///     .balancer(RoundRobin::new())
+///     .build(discover::fixed(addresses), TcpConnector::new());
+/// let _client = OrderServiceClient::new(channel);
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct BalancedChannel {
+    shared: Arc<Shared>,
+    _owner: Arc<watch::Sender<()>>,
+}
+
+/// Builds a [`BalancedChannel`].
+#[must_use]
+pub struct Builder {
+    balancer: Box<dyn Balancer>,
+    config: BalanceConfig,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder").field("balancer", &self.balancer.name()).field("config", &self.config).finish()
+    }
+}
+
+impl Builder {
+    /// The policy; [`RoundRobin`] by default.
+    pub fn balancer(mut self, balancer: impl Balancer) -> Self {
+        self.balancer = Box::new(balancer);
+        self
+    }
+
+    /// A boxed policy, e.g. from [`policy::by_name`](super::policy::by_name).
+    pub fn boxed_balancer(mut self, balancer: Box<dyn Balancer>) -> Self {
+        self.balancer = balancer;
+        self
+    }
+
+    /// Health, backoff and deadline parameters; [`BalanceConfig::default`] by default.
+    pub fn config(mut self, config: BalanceConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Starts balancing over the endpoints `changes` brings, connecting with `connector`.
+    /// Must be called inside a tokio runtime: it spawns the discovery and endpoint tasks.
+    pub fn build<C, T>(self, changes: Changes, connector: C) -> BalancedChannel
+    where
+        C: tower::Service<Uri, Response = TokioIo<T>> + Clone + Send + Sync + 'static,
+        C::Future: Send + 'static,
+        C::Error: Into<BoxError>,
+        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let shared = Arc::new(Shared::new(self.config, self.balancer));
+        let (owner, shutdown) = watch::channel(());
+        tokio::spawn(discover(Arc::clone(&shared), changes, connector, shutdown));
+        BalancedChannel { shared, _owner: Arc::new(owner) }
+    }
+}
+
+/// Applies discovery changes until the stream ends or the channel is dropped.
+async fn discover<C, T>(shared: Arc<Shared>, mut changes: Changes, connector: C, mut shutdown: watch::Receiver<()>)
+where
+    C: tower::Service<Uri, Response = TokioIo<T>> + Clone + Send + Sync + 'static,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    loop {
+        let change = tokio::select! {
+            change = changes.next() => change,
+            _ = shutdown.changed() => return,
+        };
+        match change {
+            Some(Change::Insert { address, weight }) => {
+                if let Some((id, stop)) = shared.insert(&address, weight) {
+                    let task = keep_connected(
+                        Arc::clone(&shared),
+                        id,
+                        address,
+                        connector.clone(),
+                        stop,
+                        shutdown.clone(),
+                    );
+                    tokio::spawn(task);
+                }
+            }
+            Some(Change::Remove(address)) => shared.remove(&address),
+            // The set stays as it is; the endpoint tasks go on until the channel is dropped.
+            None => return,
+        }
+    }
+}
+
+impl BalancedChannel {
+    /// A builder: round robin, default configuration.
+    pub fn builder() -> Builder {
+        Builder { balancer: Box::new(RoundRobin::new()), config: BalanceConfig::default() }
+    }
+
+    /// The endpoints now, in the order they were added.
+    pub fn endpoints(&self) -> Vec<EndpointSnapshot> {
+        self.shared.snapshot()
+    }
+
+    /// How many endpoints are in the ready set now.
+    pub fn ready_count(&self) -> usize {
+        self.endpoints().iter().filter(|endpoint| endpoint.ready).count()
+    }
+
+    /// Waits until `condition` holds of the endpoints (checked at every change).
+    pub async fn wait_until(&self, mut condition: impl FnMut(&[EndpointSnapshot]) -> bool) {
+        loop {
+            let changed = self.shared.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if condition(&self.endpoints()) {
+                return;
+            }
+            changed.await;
+        }
+    }
+
+    /// The balancer's name.
+    pub fn balancer_name(&self) -> String {
+        self.shared.balancer_name()
+    }
+}
+
+impl tower::Service<Request<Body>> for BalancedChannel {
+    type Response = Response<Body>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        Box::pin(route(Arc::clone(&self.shared), request))
+    }
+}
+
+/// The deadline in a `grpc-timeout` header (`<digits><unit>`, units H M S m u n).
+fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    let amount: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(amount.saturating_mul(3600)),
+        "M" => Duration::from_secs(amount.saturating_mul(60)),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    })
+}
+
+fn answer(status: Status) -> Response<Body> {
+    status.into_http()
+}
+
+/// Whether a tonic channel error is its own timeout (`grpc-timeout` enforced below us).
+fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<tonic::TimeoutExpired>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<Body>, BoxError> {
+    let timeout = grpc_timeout(request.headers()).unwrap_or(shared.config.default_timeout);
+    let deadline = Instant::now() + timeout;
+    let picked = loop {
+        let changed = shared.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        if let Some(picked) = shared.pick() {
+            break picked;
+        }
+        if !shared.config.wait_for_ready {
+            let known = shared.snapshot().len();
+            return Ok(answer(Status::unavailable(format!("no ready endpoint ({known} known)"))));
+        }
+        tokio::select! {
+            () = changed => {}
+            () = tokio::time::sleep_until(deadline) => {
+                return Ok(answer(Status::deadline_exceeded("no endpoint became ready before the deadline")));
+            }
+        }
+    };
+    let started = Instant::now();
+    let id = picked.id;
+    let call = picked.channel.oneshot(request);
+    let ended = match tokio::time::timeout_at(deadline, call).await {
+        Err(_) => Err(None),
+        Ok(Err(error)) if is_timeout(&error) => Err(None),
+        Ok(Err(error)) => Err(Some(error)),
+        Ok(Ok(response)) => Ok(response),
+    };
+    match ended {
+        Err(None) => {
+            shared.report(id, Ended::Timeout, started.elapsed());
+            Ok(answer(Status::deadline_exceeded(format!("deadline of {timeout:?} exceeded"))))
+        }
+        Err(Some(error)) => {
+            shared.report(id, Ended::Transport, started.elapsed());
+            Err(error.into())
+        }
+        Ok(response) => {
+            let code = response
+                .headers()
+                .get("grpc-status")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.parse::<i32>().ok())
+                .map(Code::from_i32);
+            let pending = match code {
+                Some(code) => {
+                    shared.report(id, Ended::Status(code), started.elapsed());
+                    None
+                }
+                None => Some(Pending { shared: Arc::clone(&shared), id, started }),
+            };
+            Ok(response.map(|body| Body::new(ReportBody::new(body, picked.in_flight, pending))))
+        }
+    }
+}

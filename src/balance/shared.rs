@@ -1,0 +1,276 @@
+//! The state a [`BalancedChannel`](super::BalancedChannel) shares with its tasks: the endpoints,
+//! which of them are ready, the balancer, and the health bookkeeping.
+
+use super::watched::Closed;
+use super::{BalanceConfig, Balancer, Candidate, EndpointId, Outcome};
+use http::Uri;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::{Notify, watch};
+use tonic::Code;
+use tonic::transport::Channel;
+
+/// How a routed call ended, for health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// With a status code from the endpoint.
+    Status(Code),
+    /// At its deadline.
+    Timeout,
+    /// On a transport error: the connection failed under it.
+    Transport,
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: BalanceConfig,
+    state: Mutex<State>,
+    balancer: Mutex<Box<dyn Balancer>>,
+    /// Told whenever an endpoint becomes ready or goes down.
+    pub(crate) changed: Notify,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("config", &self.config)
+            .field("balancer", &self.balancer_name())
+            .field("endpoints", &self.snapshot())
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    next_id: u64,
+    endpoints: BTreeMap<EndpointId, Entry>,
+    jitter: ChaCha8Rng,
+}
+
+#[derive(Debug)]
+struct Entry {
+    address: Uri,
+    weight: u32,
+    /// The connection, while ready.
+    ready: Option<(Channel, Arc<Closed>)>,
+    in_flight: Arc<AtomicUsize>,
+    /// Failures since the last successful call: drives the backoff.
+    attempt: u32,
+    /// Consecutive calls that ended at their deadline.
+    timeouts: u32,
+    /// Dropped (or set) when the endpoint is removed: its task stops.
+    stop: watch::Sender<bool>,
+}
+
+/// A pick: the endpoint, its connection, and its in-flight count (already incremented).
+#[derive(Debug)]
+pub(crate) struct Picked {
+    pub(crate) id: EndpointId,
+    pub(crate) channel: Channel,
+    pub(crate) in_flight: InFlight,
+}
+
+/// Counts one request in flight on an endpoint until dropped.
+#[derive(Debug)]
+pub(crate) struct InFlight(Arc<AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A copy of one endpoint's state, for tests and reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointSnapshot {
+    /// Its id.
+    pub id: EndpointId,
+    /// Its address.
+    pub address: Uri,
+    /// Whether it is in the ready set.
+    pub ready: bool,
+    /// Requests in flight on it.
+    pub in_flight: usize,
+    /// Failures since its last successful call.
+    pub failures: u32,
+}
+
+impl Shared {
+    pub(crate) fn new(config: BalanceConfig, balancer: Box<dyn Balancer>) -> Self {
+        let jitter = ChaCha8Rng::seed_from_u64(config.seed);
+        Self {
+            config,
+            state: Mutex::new(State { next_id: 0, endpoints: BTreeMap::new(), jitter }),
+            balancer: Mutex::new(balancer),
+            changed: Notify::new(),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn balancer(&self) -> MutexGuard<'_, Box<dyn Balancer>> {
+        self.balancer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds `address`, or updates its weight; returns the new endpoint's id and stop signal, or
+    /// `None` if it was there already.
+    pub(crate) fn insert(&self, address: &Uri, weight: u32) -> Option<(EndpointId, watch::Receiver<bool>)> {
+        let mut state = self.state();
+        if let Some(entry) = state.endpoints.values_mut().find(|entry| &entry.address == address) {
+            entry.weight = weight;
+            return None;
+        }
+        let id = EndpointId(state.next_id);
+        state.next_id += 1;
+        let (stop, stopped) = watch::channel(false);
+        let entry = Entry {
+            address: address.clone(),
+            weight,
+            ready: None,
+            in_flight: Arc::default(),
+            attempt: 0,
+            timeouts: 0,
+            stop,
+        };
+        state.endpoints.insert(id, entry);
+        Some((id, stopped))
+    }
+
+    /// Removes `address`: it gets no new request, its task stops, its connection closes.
+    pub(crate) fn remove(&self, address: &Uri) {
+        let removed = {
+            let mut state = self.state();
+            let id = state.endpoints.iter().find(|(_, entry)| &entry.address == address).map(|(id, _)| *id);
+            id.and_then(|id| state.endpoints.remove(&id).map(|entry| (id, entry)))
+        };
+        if let Some((id, entry)) = removed {
+            entry.stop.send_replace(true);
+            self.balancer().forget(id);
+            self.changed.notify_waiters();
+        }
+    }
+
+    pub(crate) fn set_ready(&self, id: EndpointId, channel: Channel, closed: Arc<Closed>) {
+        if let Some(entry) = self.state().endpoints.get_mut(&id) {
+            entry.ready = Some((channel, closed));
+        }
+        self.changed.notify_waiters();
+    }
+
+    /// Takes `id` out of the ready set; returns how long to wait before reconnecting.
+    pub(crate) fn set_down(&self, id: EndpointId) -> Duration {
+        let wait = {
+            let mut state = self.state();
+            let State { endpoints, jitter, .. } = &mut *state;
+            let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
+            let was_ready = entry.ready.take().is_some();
+            let healthy = entry.attempt == 0;
+            entry.attempt = entry.attempt.saturating_add(1);
+            if was_ready && healthy {
+                // A connection that served calls broke: reconnect at once, back off after.
+                Duration::ZERO
+            } else {
+                self.config.backoff.wait(entry.attempt, jitter.random_range(-1.0..=1.0))
+            }
+        };
+        self.balancer().forget(id);
+        self.changed.notify_waiters();
+        wait
+    }
+
+    /// Counts a failed connection attempt; returns how long to wait before the next one.
+    pub(crate) fn connect_failed(&self, id: EndpointId) -> Duration {
+        let mut state = self.state();
+        let State { endpoints, jitter, .. } = &mut *state;
+        let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
+        entry.attempt = entry.attempt.saturating_add(1);
+        self.config.backoff.wait(entry.attempt, jitter.random_range(-1.0..=1.0))
+    }
+
+    /// Picks a ready endpoint with the balancer, or `None` when none is ready.
+    pub(crate) fn pick(&self) -> Option<Picked> {
+        let state = self.state();
+        let ready: Vec<(&EndpointId, &Entry)> =
+            state.endpoints.iter().filter(|(_, entry)| entry.ready.is_some()).collect();
+        if ready.is_empty() {
+            return None;
+        }
+        let candidates: Vec<Candidate<'_>> = ready
+            .iter()
+            .map(|(id, entry)| Candidate {
+                id: **id,
+                address: &entry.address,
+                in_flight: entry.in_flight.load(Ordering::SeqCst),
+                weight: entry.weight,
+            })
+            .collect();
+        let index = self.balancer().pick(&candidates);
+        let (id, entry) = ready.get(index)?;
+        let (channel, _) = entry.ready.as_ref()?;
+        entry.in_flight.fetch_add(1, Ordering::SeqCst);
+        Some(Picked { id: **id, channel: channel.clone(), in_flight: InFlight(Arc::clone(&entry.in_flight)) })
+    }
+
+    /// Books how a call on `id` ended: health first, then the balancer's hook.
+    pub(crate) fn report(&self, id: EndpointId, ended: Ended, latency: Duration) {
+        {
+            let mut state = self.state();
+            if let Some(entry) = state.endpoints.get_mut(&id) {
+                let kick = match ended {
+                    Ended::Status(Code::Ok) => {
+                        entry.attempt = 0;
+                        entry.timeouts = 0;
+                        false
+                    }
+                    Ended::Status(Code::Unavailable) | Ended::Transport => true,
+                    Ended::Timeout => {
+                        entry.timeouts += 1;
+                        entry.timeouts >= self.config.timeouts_to_eject
+                    }
+                    Ended::Status(_) => {
+                        entry.timeouts = 0;
+                        false
+                    }
+                };
+                if kick {
+                    entry.timeouts = 0;
+                    if let Some((_, closed)) = &entry.ready {
+                        // The endpoint's task sees this as a closed connection and takes it down.
+                        closed.close();
+                    }
+                }
+            }
+        }
+        let code = match ended {
+            Ended::Status(code) => code,
+            Ended::Timeout => Code::DeadlineExceeded,
+            Ended::Transport => Code::Unavailable,
+        };
+        self.balancer().observe(id, &Outcome { code, latency });
+    }
+
+    /// The endpoints now, in id order.
+    pub(crate) fn snapshot(&self) -> Vec<EndpointSnapshot> {
+        self.state()
+            .endpoints
+            .iter()
+            .map(|(id, entry)| EndpointSnapshot {
+                id: *id,
+                address: entry.address.clone(),
+                ready: entry.ready.is_some(),
+                in_flight: entry.in_flight.load(Ordering::SeqCst),
+                failures: entry.attempt,
+            })
+            .collect()
+    }
+
+    /// The balancer's name.
+    pub(crate) fn balancer_name(&self) -> String {
+        self.balancer().name().to_owned()
+    }
+}
