@@ -6,7 +6,11 @@
 //! - [`service`]: the reference order service, one in-memory store per backend, which names the
 //!   backend that served each call in the message and in the [`BACKEND_HEADER`] response header;
 //! - [`dial`]: connectors for tonic's `Endpoint::connect_with_connector`, among them the article's
-//!   round-robin dialer, kept faithfully as a specimen of what the harness must catch.
+//!   round-robin and fallback dialers, kept faithfully as specimens of what the harness must
+//!   catch;
+//! - [`balance`]: client-side balancing: the [`Balancer`](balance::Balancer) trait, policies,
+//!   and [`BalancedChannel`](balance::BalancedChannel);
+//! - [`discover`]: where endpoints come from: a list, a stream of changes, DNS.
 //!
 //! ```
 //! use jostle::proto::{CreateOrderRequest, LineItem};

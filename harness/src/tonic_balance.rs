@@ -46,7 +46,10 @@ pub fn balance_list(cluster: &Cluster) -> Result<Channel> {
 
 /// tonic's `Channel::balance_channel`, empty: send `Change::Insert(key, endpoint(address))` and
 /// `Change::Remove(key)` to change its set while it runs.
-pub fn balance_channel(cluster: &Cluster, capacity: usize) -> Result<(Channel, Sender<Change<Uri, Endpoint>>)> {
+pub fn balance_channel(
+    cluster: &Cluster,
+    capacity: usize,
+) -> Result<(Channel, Sender<Change<Uri, Endpoint>>)> {
     tcp_only(cluster)?;
     Ok(Channel::balance_channel(capacity))
 }

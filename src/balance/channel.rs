@@ -63,7 +63,10 @@ pub struct Builder {
 
 impl std::fmt::Debug for Builder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Builder").field("balancer", &self.balancer.name()).field("config", &self.config).finish()
+        f.debug_struct("Builder")
+            .field("balancer", &self.balancer.name())
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -103,8 +106,12 @@ impl Builder {
 }
 
 /// Applies discovery changes until the stream ends or the channel is dropped.
-async fn discover<C, T>(shared: Arc<Shared>, mut changes: Changes, connector: C, mut shutdown: watch::Receiver<()>)
-where
+async fn discover<C, T>(
+    shared: Arc<Shared>,
+    mut changes: Changes,
+    connector: C,
+    mut shutdown: watch::Receiver<()>,
+) where
     C: tower::Service<Uri, Response = TokioIo<T>> + Clone + Send + Sync + 'static,
     C::Future: Send + 'static,
     C::Error: Into<BoxError>,

@@ -30,7 +30,7 @@ mod shared;
 mod watched;
 
 pub use channel::{BalancedChannel, Builder};
-pub use config::{BalanceConfig, Backoff};
+pub use config::{Backoff, BalanceConfig};
 pub use picker::{Balancer, Candidate, EndpointId, Outcome};
 pub use random::{RandomSource, Scripted, Seeded};
 pub use shared::EndpointSnapshot;

@@ -119,7 +119,11 @@ impl Shared {
 
     /// Adds `address`, or updates its weight; returns the new endpoint's id and stop signal, or
     /// `None` if it was there already.
-    pub(crate) fn insert(&self, address: &Uri, weight: u32) -> Option<(EndpointId, watch::Receiver<bool>)> {
+    pub(crate) fn insert(
+        &self,
+        address: &Uri,
+        weight: u32,
+    ) -> Option<(EndpointId, watch::Receiver<bool>)> {
         let mut state = self.state();
         if let Some(entry) = state.endpoints.values_mut().find(|entry| &entry.address == address) {
             entry.weight = weight;
@@ -145,7 +149,11 @@ impl Shared {
     pub(crate) fn remove(&self, address: &Uri) {
         let removed = {
             let mut state = self.state();
-            let id = state.endpoints.iter().find(|(_, entry)| &entry.address == address).map(|(id, _)| *id);
+            let id = state
+                .endpoints
+                .iter()
+                .find(|(_, entry)| &entry.address == address)
+                .map(|(id, _)| *id);
             id.and_then(|id| state.endpoints.remove(&id).map(|entry| (id, entry)))
         };
         if let Some((id, entry)) = removed {
@@ -213,7 +221,11 @@ impl Shared {
         let (id, entry) = ready.get(index)?;
         let (channel, _) = entry.ready.as_ref()?;
         entry.in_flight.fetch_add(1, Ordering::SeqCst);
-        Some(Picked { id: **id, channel: channel.clone(), in_flight: InFlight(Arc::clone(&entry.in_flight)) })
+        Some(Picked {
+            id: **id,
+            channel: channel.clone(),
+            in_flight: InFlight(Arc::clone(&entry.in_flight)),
+        })
     }
 
     /// Books how a call on `id` ended: health first, then the balancer's hook.

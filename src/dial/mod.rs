@@ -23,9 +23,11 @@
 //! # }
 //! ```
 
+mod fallback;
 mod round_robin;
 mod tcp;
 
+pub use fallback::{FALLBACK_DIAL_TIMEOUT, FallbackDialer};
 pub use round_robin::{DEFAULT_DIAL_TIMEOUT, RoundRobinDialer};
 pub use tcp::TcpConnector;
 

@@ -26,7 +26,11 @@ async fn calls_to_a_hung_backend_end_by_their_deadline_and_it_is_routed_around()
                 timed_out += 1;
             }
         }
-        assert!(started.elapsed() <= deadline, "call {call} outlived its deadline: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() <= deadline,
+            "call {call} outlived its deadline: {:?}",
+            started.elapsed()
+        );
     }
     assert!(
         timed_out <= 30,

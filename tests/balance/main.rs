@@ -3,6 +3,7 @@
 //!
 //! Rerun: `cargo test --test balance`.
 
+mod dialers;
 mod discovery;
 mod distribution;
 mod failover;
@@ -17,15 +18,23 @@ use jostle_harness::cluster::Cluster;
 use std::time::Duration;
 
 /// A backoff short enough for tests: 100 ms, growing 1.6x, capped at 1 s.
-const TEST_BACKOFF: Backoff =
-    Backoff { initial: Duration::from_millis(100), multiplier: 1.6, jitter: 0.2, max: Duration::from_secs(1) };
+const TEST_BACKOFF: Backoff = Backoff {
+    initial: Duration::from_millis(100),
+    multiplier: 1.6,
+    jitter: 0.2,
+    max: Duration::from_secs(1),
+};
 
 fn config() -> BalanceConfig {
     BalanceConfig { backoff: TEST_BACKOFF, ..BalanceConfig::default() }
 }
 
 /// A balanced channel over every backend of `cluster`, waiting until all are ready.
-async fn balanced(cluster: &Cluster, balancer: impl Balancer, config: BalanceConfig) -> BalancedChannel {
+async fn balanced(
+    cluster: &Cluster,
+    balancer: impl Balancer,
+    config: BalanceConfig,
+) -> BalancedChannel {
     let channel = BalancedChannel::builder()
         .balancer(balancer)
         .config(config)

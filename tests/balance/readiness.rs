@@ -8,7 +8,12 @@ use tonic::Code;
 
 async fn all_down(wait_for_ready: bool) -> (Cluster, jostle::balance::BalancedChannel) {
     let cluster = Cluster::builder().backends(2).start().await.unwrap();
-    let channel = balanced(&cluster, RoundRobin::new(), jostle::balance::BalanceConfig { wait_for_ready, ..config() }).await;
+    let channel = balanced(
+        &cluster,
+        RoundRobin::new(),
+        jostle::balance::BalanceConfig { wait_for_ready, ..config() },
+    )
+    .await;
     for backend in cluster.backends() {
         backend.stop(StopMode::Abrupt).await.unwrap();
     }

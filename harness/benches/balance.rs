@@ -1,0 +1,71 @@
+//! Calls per second through `BalancedChannel` with round robin over 3 in-memory backends,
+//! against one plain tonic `Channel` to one backend of the same cluster, same client code, same
+//! run. Rounds alternate; medians are compared.
+//!
+//! Run: `cargo bench -p jostle-harness --bench balance` (`-- CALLS ROUNDS`, defaults 40000 5).
+
+#![allow(missing_docs, clippy::print_stdout)]
+
+mod bare;
+
+use jostle::balance::BalancedChannel;
+use jostle::balance::policy::RoundRobin;
+use jostle::discover;
+use jostle::proto::order_service_client::OrderServiceClient;
+use jostle_harness::cluster::Cluster;
+use jostle_harness::sample::create_order_request;
+use std::time::Instant;
+
+const IN_FLIGHT: u64 = 64;
+
+async fn load(channel: BalancedChannel, calls: u64) -> f64 {
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for worker in 0..IN_FLIGHT {
+        let mut client = OrderServiceClient::new(channel.clone());
+        workers.spawn(async move {
+            let mut call = worker;
+            while call < calls {
+                client.create_order(create_order_request(call)).await.expect("a healthy call");
+                call += IN_FLIGHT;
+            }
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done.unwrap();
+    }
+    calls as f64 / started.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|arg| arg.parse().ok()).collect();
+    let calls = numbers.first().copied().unwrap_or(40_000);
+    let rounds = numbers.get(1).copied().unwrap_or(5);
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let cluster = Cluster::builder().backends(3).start().await.unwrap();
+        let plain = cluster.channel(0).unwrap();
+        let balanced = BalancedChannel::builder()
+            .balancer(RoundRobin::new())
+            .build(discover::fixed(cluster.addresses()), cluster.connector());
+        balanced.wait_until(|endpoints| endpoints.iter().all(|e| e.ready)).await;
+        bare::warm(&plain).await;
+        let mut warm = OrderServiceClient::new(balanced.clone());
+        for call in 0..300 {
+            warm.create_order(create_order_request(call)).await.unwrap();
+        }
+        let (mut baseline, mut through) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            baseline.push(bare::load(plain.clone(), calls, IN_FLIGHT).await);
+            through.push(load(balanced.clone(), calls).await);
+        }
+        let (baseline, through) = (bare::median(baseline), bare::median(through));
+        println!("{calls} unary CreateOrder calls, {IN_FLIGHT} in flight, in-memory, {rounds} rounds, medians");
+        println!(
+            "plain Channel to 1 backend {baseline:>8.0} calls/s, BalancedChannel round robin over 3 {through:>8.0} calls/s, ratio {:.3}",
+            through / baseline
+        );
+        cluster.shutdown().await;
+    });
+}
