@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tower::ServiceExt;
 
-/// The article's fallback timeout: "net.DialTimeout("tcp", servers[0], 3*time.Second)".
+/// The article's fallback timeout: `net.DialTimeout("tcp", servers[0], 3*time.Second)`.
 pub const FALLBACK_DIAL_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The article's `DialWithFallback`: dial the next address round robin; if that fails, dial the

@@ -80,8 +80,8 @@ impl Orders {
         }
     }
 
-    /// The orders held now, then every order created from now on, filtered by customer and
-    /// ended after `limit` events when `limit` is not 0.
+    /// The orders held now and, with `follow`, every order created from now on; filtered by
+    /// customer and ended after `limit` events when `limit` is not 0.
     pub fn watch(&self, request: WatchOrdersRequest) -> WatchStream {
         let (held, created) = self.store.snapshot_and_subscribe();
         let customer = request.customer_id;
@@ -92,6 +92,8 @@ impl Orders {
                 Status::resource_exhausted(format!("watcher fell behind by {missed} orders"))
             })
         });
+        let live: Pin<Box<dyn Stream<Item = Result<Order, Status>> + Send>> =
+            if request.follow { Box::pin(live) } else { Box::pin(tokio_stream::empty()) };
         let events = tokio_stream::iter(held.into_iter().map(Ok))
             .chain(live)
             .filter(move |order| match order {

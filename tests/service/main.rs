@@ -80,7 +80,7 @@ async fn watch_streams_held_orders_then_new_ones_for_one_customer_up_to_the_limi
     client.create_order(alice(0)).await.unwrap();
     client.create_order(bob(1)).await.unwrap();
 
-    let request = WatchOrdersRequest { customer_id: "alice".into(), limit: 3 };
+    let request = WatchOrdersRequest { customer_id: "alice".into(), limit: 3, follow: true };
     let response = client.watch_orders(request).await.unwrap();
     assert_eq!(response.metadata().get(BACKEND_HEADER).unwrap(), "backend-1");
     let mut stream = response.into_inner();
@@ -99,6 +99,19 @@ async fn watch_streams_held_orders_then_new_ones_for_one_customer_up_to_the_limi
 
     let stats = cluster.backend(1).unwrap().stats();
     assert_eq!(stats.ok("WatchOrders"), 1, "a finished stream counts once, OK");
+}
+
+#[tokio::test]
+async fn watch_without_follow_ends_after_the_held_orders() {
+    let (_cluster, mut client) = client().await;
+    for call in 0..2 {
+        client.create_order(create_order_request(call)).await.unwrap();
+    }
+    let request = WatchOrdersRequest { customer_id: String::new(), limit: 0, follow: false };
+    let mut stream = client.watch_orders(request).await.unwrap().into_inner();
+    assert!(stream.message().await.unwrap().is_some());
+    assert!(stream.message().await.unwrap().is_some());
+    assert!(stream.message().await.unwrap().is_none(), "no follow: the stream ends");
 }
 
 #[tokio::test]
