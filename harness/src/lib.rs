@@ -3,7 +3,9 @@
 //! - [`cluster`]: N order-service backends, in memory or on 127.0.0.1, that stop and restart;
 //! - [`net`]: the two transports and the connector clients dial them with;
 //! - [`record`]: what each backend records about itself;
-//! - [`fault`]: faults injected into a backend's calls;
+//! - [`fault`]: faults injected into backends, on a seeded timeline;
+//! - [`channel`]: any balancer under test as one channel type;
+//! - [`load`]: the load driver and the client's record of every call;
 //! - [`sample`]: deterministic sample requests;
 //! - [`story`]: the article's story, run end to end.
 //!
@@ -19,9 +21,11 @@
 //! # }
 //! ```
 
+pub mod channel;
 pub mod cluster;
 mod error;
 pub mod fault;
+pub mod load;
 pub mod net;
 pub mod record;
 pub mod sample;

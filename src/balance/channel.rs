@@ -100,8 +100,28 @@ impl Builder {
     {
         let shared = Arc::new(Shared::new(self.config, self.balancer));
         let (owner, shutdown) = watch::channel(());
+        if let Some(outlier) = &shared.config.outlier {
+            tokio::spawn(detect_outliers(Arc::clone(&shared), outlier.interval, shutdown.clone()));
+        }
         tokio::spawn(discover(Arc::clone(&shared), changes, connector, shutdown));
         BalancedChannel { shared, _owner: Arc::new(owner) }
+    }
+}
+
+/// Runs outlier detection every `interval` until the channel is dropped.
+async fn detect_outliers(
+    shared: Arc<Shared>,
+    interval: Duration,
+    mut shutdown: watch::Receiver<()>,
+) {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(shared.config.seed ^ 0x0A50);
+    let mut ticks = tokio::time::interval_at(Instant::now() + interval, interval);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => shared.outlier_tick(&mut rng),
+            _ = shutdown.changed() => return,
+        }
     }
 }
 

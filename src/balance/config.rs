@@ -1,5 +1,6 @@
 //! [`BalanceConfig`]: health, backoff and deadline parameters of a [`BalancedChannel`](super::BalancedChannel).
 
+use super::outlier::OutlierConfig;
 use std::time::Duration;
 
 /// Reconnect backoff after a failure, as gRPC's connection-backoff spec: the n-th retry waits
@@ -60,7 +61,10 @@ pub struct BalanceConfig {
     /// Consecutive calls on one endpoint that end at their deadline before it leaves the ready
     /// set and reconnects with backoff (a hung backend). Default 2.
     pub timeouts_to_eject: u32,
-    /// The seed of the backoff jitter. Default 0.
+    /// Outlier ejection following gRPC proposal A50; `None` (the default) for none. See
+    /// [`OutlierConfig`] for every parameter and its default.
+    pub outlier: Option<OutlierConfig>,
+    /// The seed of the backoff jitter and the outlier enforcement draws. Default 0.
     pub seed: u64,
 }
 
@@ -72,6 +76,7 @@ impl Default for BalanceConfig {
             wait_for_ready: false,
             default_timeout: Duration::from_secs(30),
             timeouts_to_eject: 2,
+            outlier: None,
             seed: 0,
         }
     }

@@ -23,6 +23,7 @@ mod body;
 mod channel;
 mod config;
 mod endpoint;
+pub mod outlier;
 mod picker;
 pub mod policy;
 mod random;

@@ -1,6 +1,7 @@
 //! The state a [`BalancedChannel`](super::BalancedChannel) shares with its tasks: the endpoints,
 //! which of them are ready, the balancer, and the health bookkeeping.
 
+use super::outlier::OutlierDetector;
 use super::watched::Closed;
 use super::{BalanceConfig, Balancer, Candidate, EndpointId, Outcome};
 use http::Uri;
@@ -29,6 +30,7 @@ pub(crate) struct Shared {
     pub(crate) config: BalanceConfig,
     state: Mutex<State>,
     balancer: Mutex<Box<dyn Balancer>>,
+    outlier: Option<Mutex<OutlierDetector<EndpointId>>>,
     /// Told whenever an endpoint becomes ready or goes down.
     pub(crate) changed: Notify,
 }
@@ -90,8 +92,10 @@ pub struct EndpointSnapshot {
     pub id: EndpointId,
     /// Its address.
     pub address: Uri,
-    /// Whether it is in the ready set.
+    /// Whether it is in the ready set (connected, and not ejected as an outlier).
     pub ready: bool,
+    /// Whether outlier detection has ejected it.
+    pub ejected: bool,
     /// Requests in flight on it.
     pub in_flight: usize,
     /// Failures since its last successful call.
@@ -101,7 +105,10 @@ pub struct EndpointSnapshot {
 impl Shared {
     pub(crate) fn new(config: BalanceConfig, balancer: Box<dyn Balancer>) -> Self {
         let jitter = ChaCha8Rng::seed_from_u64(config.seed);
+        let outlier =
+            config.outlier.clone().map(|outlier| Mutex::new(OutlierDetector::new(outlier)));
         Self {
+            outlier,
             config,
             state: Mutex::new(State { next_id: 0, endpoints: BTreeMap::new(), jitter }),
             balancer: Mutex::new(balancer),
@@ -142,6 +149,10 @@ impl Shared {
             stop,
         };
         state.endpoints.insert(id, entry);
+        drop(state);
+        if let Some(outlier) = &self.outlier {
+            outlier.lock().unwrap_or_else(PoisonError::into_inner).add(id);
+        }
         Some((id, stopped))
     }
 
@@ -158,6 +169,9 @@ impl Shared {
         };
         if let Some((id, entry)) = removed {
             entry.stop.send_replace(true);
+            if let Some(outlier) = &self.outlier {
+                outlier.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+            }
             self.balancer().forget(id);
             self.changed.notify_waiters();
         }
@@ -202,9 +216,13 @@ impl Shared {
 
     /// Picks a ready endpoint with the balancer, or `None` when none is ready.
     pub(crate) fn pick(&self) -> Option<Picked> {
+        let ejected = self.ejected();
         let state = self.state();
-        let ready: Vec<(&EndpointId, &Entry)> =
-            state.endpoints.iter().filter(|(_, entry)| entry.ready.is_some()).collect();
+        let ready: Vec<(&EndpointId, &Entry)> = state
+            .endpoints
+            .iter()
+            .filter(|(id, entry)| entry.ready.is_some() && !ejected.contains(id))
+            .collect();
         if ready.is_empty() {
             return None;
         }
@@ -263,18 +281,44 @@ impl Shared {
             Ended::Timeout => Code::DeadlineExceeded,
             Ended::Transport => Code::Unavailable,
         };
+        if let Some(outlier) = &self.outlier {
+            outlier.lock().unwrap_or_else(PoisonError::into_inner).record(&id, code == Code::Ok);
+        }
         self.balancer().observe(id, &Outcome { code, latency });
+    }
+
+    /// Endpoints that outlier detection has ejected now.
+    fn ejected(&self) -> Vec<EndpointId> {
+        self.outlier
+            .as_ref()
+            .map(|outlier| outlier.lock().unwrap_or_else(PoisonError::into_inner).ejected())
+            .unwrap_or_default()
+    }
+
+    /// One outlier-detection interval: ejects and returns endpoints per A50. Does nothing
+    /// without outlier detection.
+    pub(crate) fn outlier_tick(&self, rng: &mut ChaCha8Rng) {
+        if let Some(outlier) = &self.outlier {
+            let now = tokio::time::Instant::now().into_std();
+            outlier
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .tick(now, &mut |bound| rng.random_range(0..bound.max(1)));
+            self.changed.notify_waiters();
+        }
     }
 
     /// The endpoints now, in id order.
     pub(crate) fn snapshot(&self) -> Vec<EndpointSnapshot> {
+        let ejected = self.ejected();
         self.state()
             .endpoints
             .iter()
             .map(|(id, entry)| EndpointSnapshot {
                 id: *id,
                 address: entry.address.clone(),
-                ready: entry.ready.is_some(),
+                ready: entry.ready.is_some() && !ejected.contains(id),
+                ejected: ejected.contains(id),
                 in_flight: entry.in_flight.load(Ordering::SeqCst),
                 failures: entry.attempt,
             })

@@ -8,6 +8,7 @@ mod discovery;
 mod distribution;
 mod failover;
 mod hung;
+mod outlier;
 mod readiness;
 mod tonic_comparison;
 

@@ -1,0 +1,181 @@
+//! [`drive`]: runs a [`LoadSpec`] against a channel and records every call.
+
+use super::{CallLog, CallOutcome, CallRecord, LoadSpec, Method, Pace, Until};
+use crate::channel::BoxChannel;
+use crate::error::Result;
+use crate::sample::create_order_request;
+use jostle::BACKEND_HEADER;
+use jostle::proto::order_service_client::OrderServiceClient;
+use jostle::proto::{GetOrderRequest, WatchOrdersRequest};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tonic::metadata::MetadataMap;
+use tonic::{Code, Request, Status};
+
+/// The most calls an open loop keeps in flight; past it, starts wait (and the log shows it).
+const OPEN_LOOP_CAP: usize = 100_000;
+
+/// What every call needs: the draws, the orders made so far, the clock, the log.
+struct Load {
+    spec: LoadSpec,
+    started: Instant,
+    draws: Mutex<(u64, ChaCha8Rng)>,
+    created: Mutex<Vec<String>>,
+    records: Mutex<Vec<CallRecord>>,
+}
+
+impl Load {
+    /// The next call's index and method, or `None` once the load is over.
+    fn next(&self) -> Option<(u64, Method)> {
+        let mut draws = self.draws.lock().unwrap_or_else(PoisonError::into_inner);
+        let index = draws.0;
+        let over = match self.spec.until {
+            Until::Calls(calls) => index >= calls,
+            Until::Elapsed(elapsed) => self.started.elapsed() >= elapsed,
+        };
+        if over {
+            return None;
+        }
+        draws.0 += 1;
+        let mix = self.spec.mix;
+        let draw = draws.1.random_range(0..mix.create + mix.get + mix.watch);
+        let method = if draw < mix.create {
+            Method::CreateOrder
+        } else if draw < mix.create + mix.get {
+            Method::GetOrder
+        } else {
+            Method::WatchOrders
+        };
+        Some((index, method))
+    }
+
+    /// One call, recorded.
+    async fn call(
+        self: Arc<Self>,
+        mut client: OrderServiceClient<BoxChannel>,
+        index: u64,
+        method: Method,
+    ) {
+        let start = self.started.elapsed();
+        let deadline = self.spec.deadline;
+        let call = async {
+            match method {
+                Method::CreateOrder => {
+                    let response =
+                        client.create_order(timed(create_order_request(index), deadline)).await?;
+                    if let Some(order) = &response.get_ref().order {
+                        self.created
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(order.id.clone());
+                    }
+                    Ok(backend(response.metadata()))
+                }
+                Method::GetOrder => {
+                    let id = {
+                        let created = self.created.lock().unwrap_or_else(PoisonError::into_inner);
+                        let len = created.len() as u64;
+                        (len > 0)
+                            .then(|| created[usize::try_from(index % len).unwrap_or(0)].clone())
+                    };
+                    let id = id.unwrap_or_else(|| "backend-0-1".into());
+                    let response =
+                        client.get_order(timed(GetOrderRequest { id }, deadline)).await?;
+                    Ok(backend(response.metadata()))
+                }
+                Method::WatchOrders => {
+                    let request =
+                        WatchOrdersRequest { customer_id: String::new(), limit: 5, follow: false };
+                    let response = client.watch_orders(timed(request, deadline)).await?;
+                    let served = backend(response.metadata());
+                    let mut stream = response.into_inner();
+                    while stream.message().await?.is_some() {}
+                    Ok(served)
+                }
+            }
+        };
+        let (outcome, served) = match tokio::time::timeout(deadline, call).await {
+            Err(_) => (CallOutcome::TimedOut, None),
+            Ok(Ok(served)) => (CallOutcome::Ok, served),
+            Ok(Err(status)) => (classify(&status), backend(status.metadata())),
+        };
+        let record = CallRecord {
+            index,
+            method,
+            start,
+            end: self.started.elapsed(),
+            outcome,
+            backend: served,
+        };
+        self.records.lock().unwrap_or_else(PoisonError::into_inner).push(record);
+    }
+}
+
+fn timed<T>(message: T, deadline: Duration) -> Request<T> {
+    let mut request = Request::new(message);
+    request.set_timeout(deadline);
+    request
+}
+
+fn backend(metadata: &MetadataMap) -> Option<String> {
+    metadata.get(BACKEND_HEADER).and_then(|value| value.to_str().ok()).map(str::to_owned)
+}
+
+/// A deadline is a timeout whichever layer enforced it: tonic reports its own as `Cancelled`.
+fn classify(status: &Status) -> CallOutcome {
+    match status.code() {
+        Code::DeadlineExceeded => CallOutcome::TimedOut,
+        Code::Cancelled if status.message().contains("Timeout expired") => CallOutcome::TimedOut,
+        code => CallOutcome::Failed(code),
+    }
+}
+
+/// Runs `spec` against `channel` and returns every call it made, in start order.
+pub async fn drive(channel: BoxChannel, spec: &LoadSpec) -> Result<CallLog> {
+    spec.validate()?;
+    let load = Arc::new(Load {
+        spec: spec.clone(),
+        started: Instant::now(),
+        draws: Mutex::new((0, ChaCha8Rng::seed_from_u64(spec.seed))),
+        created: Mutex::default(),
+        records: Mutex::default(),
+    });
+    let mut calls = JoinSet::new();
+    match spec.pace {
+        Pace::Closed { concurrency } => {
+            for _ in 0..concurrency {
+                let load = Arc::clone(&load);
+                let client = OrderServiceClient::new(channel.clone());
+                calls.spawn(async move {
+                    while let Some((index, method)) = load.next() {
+                        Arc::clone(&load).call(client.clone(), index, method).await;
+                    }
+                });
+            }
+        }
+        Pace::Open { per_second } => {
+            let interval = Duration::from_secs_f64(1.0 / per_second);
+            let mut ticks = tokio::time::interval(interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            loop {
+                ticks.tick().await;
+                while calls.len() >= OPEN_LOOP_CAP {
+                    calls.join_next().await;
+                }
+                let Some((index, method)) = load.next() else { break };
+                let load = Arc::clone(&load);
+                let client = OrderServiceClient::new(channel.clone());
+                calls.spawn(load.call(client, index, method));
+            }
+        }
+    }
+    while calls.join_next().await.is_some() {}
+    let mut records =
+        std::mem::take(&mut *load.records.lock().unwrap_or_else(PoisonError::into_inner));
+    records.sort_by_key(|record| record.index);
+    Ok(CallLog { calls: records, seed: spec.seed })
+}

@@ -1,0 +1,56 @@
+use super::{balanced, client, config, served};
+use jostle::balance::outlier::{FailurePercentageEjection, OutlierConfig};
+use jostle::balance::policy::RoundRobin;
+use jostle_harness::cluster::Cluster;
+use jostle_harness::fault::Fault;
+use jostle_harness::sample::create_order_request;
+use std::time::Duration;
+use tonic::Code;
+
+#[tokio::test(start_paused = true)]
+async fn a50_failure_percentage_ejects_a_backend_failing_with_internal_and_brings_it_back() {
+    let cluster = Cluster::builder().backends(3).start().await.unwrap();
+    let outlier = OutlierConfig {
+        interval: Duration::from_secs(1),
+        base_ejection_time: Duration::from_secs(5),
+        max_ejection_percent: 50,
+        success_rate: None,
+        failure_percentage: Some(FailurePercentageEjection {
+            threshold: 50,
+            enforcement_percentage: 100,
+            minimum_hosts: 3,
+            request_volume: 10,
+        }),
+        ..OutlierConfig::default()
+    };
+    let channel = balanced(
+        &cluster,
+        RoundRobin::new(),
+        jostle::balance::BalanceConfig { outlier: Some(outlier), ..config() },
+    )
+    .await;
+    // INTERNAL is not UNAVAILABLE: connection health keeps the endpoint; only A50 can eject it.
+    cluster.inject(Fault::status(Code::Internal, 1.0).on(0)).unwrap();
+    let mut client = client(&channel);
+    let mut failed_before = 0;
+    for call in 0..60 {
+        if client.create_order(create_order_request(call)).await.is_err() {
+            failed_before += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(failed_before, 20, "a third of the calls fail before the first interval ends");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    channel.wait_until(|endpoints| endpoints[0].ejected).await;
+    let before = served(&cluster);
+    let mut failed_after = 0;
+    for call in 0..60 {
+        if client.create_order(create_order_request(call)).await.is_err() {
+            failed_after += 1;
+        }
+    }
+    assert_eq!(failed_after, 0, "the ejected backend gets no calls");
+    let after = served(&cluster);
+    assert_eq!(after[1] + after[2] - before[1] - before[2], 60, "{before:?} -> {after:?}");
+    channel.wait_until(|endpoints| !endpoints[0].ejected).await;
+}
