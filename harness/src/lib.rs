@@ -7,6 +7,8 @@
 //! - [`channel`]: any balancer under test as one channel type;
 //! - [`load`]: the load driver and the client's record of every call;
 //! - [`sample`]: deterministic sample requests;
+//! - [`check`]: the checks, each a structured result;
+//! - [`conformance`]: the standard battery against any balancer;
 //! - [`story`]: the article's story, run end to end.
 //!
 //! ```
@@ -22,7 +24,9 @@
 //! ```
 
 pub mod channel;
+pub mod check;
 pub mod cluster;
+pub mod conformance;
 mod error;
 pub mod fault;
 pub mod load;

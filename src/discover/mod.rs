@@ -2,7 +2,7 @@
 //!
 //! - a static list ([`fixed`]);
 //! - changes sent while running ([`channel`]): add or remove endpoints at any time;
-//! - DNS (`dns`): a name re-resolved every TTL and after connection failures.
+//! - DNS ([`dns`]): a name re-resolved every TTL and after connection failures.
 //!
 //! ```
 //! use jostle::discover::{self, Change};
@@ -19,6 +19,8 @@
 //! assert!(changes.next().await.is_none());
 //! # }
 //! ```
+
+pub mod dns;
 
 use http::Uri;
 use std::pin::Pin;

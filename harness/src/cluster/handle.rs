@@ -142,6 +142,14 @@ impl Cluster {
         }
         let healed = CancellationToken::new();
         let start = at.map(|at| self.log.started() + at);
+        if now && lasting.is_none() {
+            // In force until healed: nothing to wait for, no task.
+            self.injections
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(id, Active { backends, healed });
+            return Ok(id);
+        }
         self.timeline.spawn(timeline::run(timeline::Scheduled {
             backends: backends.clone(),
             id,
@@ -167,6 +175,20 @@ impl Cluster {
         if let Some(active) = active {
             active.healed.cancel();
             timeline::heal(&active.backends, id);
+        }
+    }
+
+    /// Heals every fault injected so far (see [`Cluster::heal`]).
+    pub fn heal_all(&self) {
+        let ids: Vec<FaultId> = self
+            .injections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .copied()
+            .collect();
+        for id in ids {
+            self.heal(id);
         }
     }
 

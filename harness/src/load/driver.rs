@@ -16,6 +16,9 @@ use tokio::time::Instant;
 use tonic::metadata::MetadataMap;
 use tonic::{Code, Request, Status};
 
+/// Past twice its deadline and this, a call is abandoned (and recorded as timed out, late).
+const GUARD_SLACK: Duration = Duration::from_secs(1);
+
 /// The most calls an open loop keeps in flight; past it, starts wait (and the log shows it).
 const OPEN_LOOP_CAP: usize = 100_000;
 
@@ -98,7 +101,11 @@ impl Load {
                 }
             }
         };
-        let (outcome, served) = match tokio::time::timeout(deadline, call).await {
+        // The deadline goes out as `grpc-timeout`; enforcing it is the channel's job, and the
+        // timeout check measures whether it did. The guard only keeps a channel that ignores
+        // deadlines from hanging the load.
+        let guard = deadline * 2 + GUARD_SLACK;
+        let (outcome, served) = match tokio::time::timeout(guard, call).await {
             Err(_) => (CallOutcome::TimedOut, None),
             Ok(Ok(served)) => (CallOutcome::Ok, served),
             Ok(Err(status)) => (classify(&status), backend(status.metadata())),

@@ -53,7 +53,9 @@ pub struct LoadSpec {
     pub pace: Pace,
     /// When to stop.
     pub until: Until,
-    /// Each call's deadline (sent as `grpc-timeout`, and enforced at the client too).
+    /// Each call's deadline, sent as `grpc-timeout`: the channel under test must enforce it.
+    /// The driver abandons a call only at twice the deadline plus 1 s, so that a channel that
+    /// ignores deadlines shows in the timeout check instead of hanging the load.
     pub deadline: Duration,
     /// Which methods.
     pub mix: Mix,

@@ -1,0 +1,128 @@
+//! Fallback and recovery: a failed backend costs few calls, and gets its share back.
+
+use super::{CheckResult, Context};
+use crate::load::{CallLog, CallOutcome};
+use std::time::Duration;
+
+/// Once a backend fails at `failed_at`: at most `max_failures` calls fail, and none that
+/// started after `failed_at + grace` fails (none is routed to the dead backend any more).
+pub fn fallback(
+    log: &CallLog,
+    failed_at: Duration,
+    grace: Duration,
+    max_failures: u64,
+    context: &Context,
+) -> CheckResult {
+    let rule = format!(
+        "after a backend fails, at most {max_failures} calls fail and none that starts {grace:?} later"
+    );
+    let failing =
+        |call: &&crate::load::CallRecord| call.outcome != CallOutcome::Ok && call.end >= failed_at;
+    let failures = log.calls.iter().filter(failing).count() as u64;
+    let late: Vec<u64> = log
+        .calls
+        .iter()
+        .filter(failing)
+        .filter(|call| call.start >= failed_at + grace)
+        .map(|call| call.index)
+        .collect();
+    let result = CheckResult::new("fallback", rule, context)
+        .measure("failures", failures as f64)
+        .measure("failures after grace", late.len() as f64);
+    if failures > max_failures || !late.is_empty() {
+        result.verdict(
+            false,
+            format!(
+                "{failures} calls failed after the failure ({max_failures} allowed), {} of them started after the grace period: calls are still routed to the dead backend",
+                late.len()
+            ),
+        )
+    } else {
+        result.verdict(true, format!("{failures} calls failed, all in the grace period"))
+    }
+}
+
+/// Once `backend` is back at `back_at`: it serves a call within `within`, and from then on at
+/// least `min_fraction` of its fair share (1 / `backends`) of the OK calls.
+pub fn recovery(
+    log: &CallLog,
+    backend: &str,
+    back_at: Duration,
+    within: Duration,
+    backends: usize,
+    min_fraction: f64,
+    context: &Context,
+) -> CheckResult {
+    let rule = format!(
+        "a backend back at {back_at:?} serves again within {within:?}, then at least {:.0}% of its fair share",
+        min_fraction * 100.0
+    );
+    let first = log
+        .calls
+        .iter()
+        .filter(|call| {
+            call.outcome == CallOutcome::Ok
+                && call.backend.as_deref() == Some(backend)
+                && call.start >= back_at
+        })
+        .map(|call| call.start)
+        .min();
+    let window: Vec<_> = log
+        .calls
+        .iter()
+        .filter(|call| call.outcome == CallOutcome::Ok && call.start >= back_at + within)
+        .collect();
+    let served = window.iter().filter(|call| call.backend.as_deref() == Some(backend)).count();
+    let share = if window.is_empty() { 0.0 } else { served as f64 / window.len() as f64 };
+    let fair = 1.0 / backends.max(1) as f64;
+    let result = CheckResult::new("recovery", rule, context)
+        .measure(
+            "first call after return ms",
+            first.map_or(f64::INFINITY, |first| (first - back_at).as_secs_f64() * 1e3),
+        )
+        .measure("share after", share);
+    match first {
+        Some(first) if first - back_at <= within && share >= fair * min_fraction => result.verdict(
+            true,
+            format!(
+                "{backend} served again after {:?}, {:.1}% of the calls",
+                first - back_at,
+                share * 100.0
+            ),
+        ),
+        Some(first) => result.verdict(
+            false,
+            format!(
+                "{backend} served again after {:?} with {:.1}% of the calls (fair share {:.1}%)",
+                first - back_at,
+                share * 100.0,
+                fair * 100.0
+            ),
+        ),
+        None => result.verdict(false, format!("{backend} never served a call after it was back")),
+    }
+}
+
+/// Of the calls that start at `from` or later, at most `max_rate` end other than OK.
+pub fn failure_rate(
+    log: &CallLog,
+    from: Duration,
+    max_rate: f64,
+    context: &Context,
+) -> CheckResult {
+    let rule = format!("at most {:.0}% of the calls from {from:?} on fail", max_rate * 100.0);
+    let calls: Vec<_> = log.calls.iter().filter(|call| call.start >= from).collect();
+    let failed = calls.iter().filter(|call| call.outcome != CallOutcome::Ok).count();
+    let rate = if calls.is_empty() { 0.0 } else { failed as f64 / calls.len() as f64 };
+    let result = CheckResult::new("failure-rate", rule, context)
+        .measure("rate", rate)
+        .measure("failed", failed as f64);
+    if rate <= max_rate {
+        result.verdict(true, format!("{failed} of {} calls failed", calls.len()))
+    } else {
+        result.verdict(
+            false,
+            format!("{failed} of {} calls failed ({:.1}%)", calls.len(), rate * 100.0),
+        )
+    }
+}

@@ -1,0 +1,28 @@
+//! Checks: each returns a structured [`CheckResult`] (name, pass or fail, measured numbers,
+//! explanation) that prints the rule it enforces, the per-backend histogram, the seed and the
+//! command that replays the run.
+//!
+//! ```
+//! use jostle_harness::check::{Context, timeout};
+//! use jostle_harness::load::CallLog;
+//! use std::time::Duration;
+//!
+//! let result = timeout(&CallLog::default(), Duration::from_secs(1), Duration::from_millis(5), &Context::default());
+//! assert!(result.passed);
+//! ```
+
+mod accounting;
+mod convergence;
+pub mod distribution;
+mod fallback;
+mod leak;
+mod result;
+pub mod stats;
+mod timeout;
+
+pub use accounting::accounting;
+pub use convergence::convergence;
+pub use fallback::{failure_rate, fallback, recovery};
+pub use leak::{Baseline, connections, leak_free};
+pub use result::{CheckResult, Context, number};
+pub use timeout::timeout;

@@ -1,0 +1,740 @@
+//! DNS discovery: a `host:port` name resolved into endpoints, re-resolved every TTL and on
+//! demand after connection failures.
+//!
+//! [`DnsDiscovery::changes`] gives the stream of [`Change`]s and a [`Refresh`] handle. The first
+//! answer inserts every address; each later answer sends only the difference (inserts, then
+//! removals, each in address order). The next resolution is due when the answer's TTL runs out,
+//! kept between `min_ttl` and `max_ttl`; [`Refresh::refresh`] brings it forward. A failed
+//! resolution, or an empty answer, keeps the endpoints as they are and is retried after `retry`.
+//! Resolution happens while the stream is polled, under `tokio::time`; dropping the stream stops
+//! it.
+//!
+//! The resolver is a [`Resolve`]: [`HickoryResolver`] (the system's DNS configuration) by
+//! default, or any other, such as this one for tests:
+//!
+//! ```
+//! use jostle::discover::Change;
+//! use jostle::discover::dns::{DnsDiscovery, Resolve, Resolved, Resolving};
+//! use std::time::Duration;
+//! use tokio_stream::StreamExt;
+//!
+//! /// Answers every name with the same two addresses, valid for a minute.
+//! #[derive(Debug)]
+//! struct TwoBackends;
+//!
+//! impl Resolve for TwoBackends {
+//!     fn resolve<'a>(&'a self, _host: &'a str) -> Resolving<'a> {
+//!         let addresses = vec!["10.0.0.2".parse().unwrap(), "10.0.0.1".parse().unwrap()];
+//!         Box::pin(async move { Ok(Resolved { addresses, ttl: Duration::from_secs(60) }) })
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), jostle::discover::dns::DnsError> {
+//! let (mut changes, refresh) =
+//!     DnsDiscovery::with_resolver("orders.internal:50051", TwoBackends)?.changes();
+//! let first = Change::insert("http://10.0.0.1:50051".parse().unwrap());
+//! let second = Change::insert("http://10.0.0.2:50051".parse().unwrap());
+//! assert_eq!(changes.next().await, Some(first));
+//! assert_eq!(changes.next().await, Some(second));
+//! // After a connection failure: ask again now rather than at the end of the TTL.
+//! assert!(refresh.refresh());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! With the system's resolver (this example would query DNS, so it is only compiled):
+//!
+//! ```no_run
+//! use jostle::discover::dns::DnsDiscovery;
+//! use std::time::Duration;
+//!
+//! # fn main() -> Result<(), jostle::discover::dns::DnsError> {
+//! let (changes, refresh) = DnsDiscovery::new("orders.internal:50051")?
+//!     .max_ttl(Duration::from_secs(30))
+//!     .changes();
+//! # let _ = (changes, refresh);
+//! # Ok(())
+//! # }
+//! ```
+
+use super::{Change, Changes};
+use hickory_resolver::TokioResolver;
+use http::Uri;
+use std::collections::{BTreeSet, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio::time::{Instant, Sleep};
+use tokio_stream::Stream;
+
+/// The shortest wait between two resolutions that [`DnsDiscovery`] accepts: a zero TTL, minimum
+/// or retry cannot make it resolve in a loop.
+const FLOOR: Duration = Duration::from_millis(1);
+
+/// What can go wrong setting up DNS discovery.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DnsError {
+    /// The target is not `host:port`.
+    #[error(
+        "invalid dns target {target:?}: expected host:port (such as \"orders.internal:50051\" or \"[::1]:50051\"), but {problem}"
+    )]
+    Target {
+        /// The target as given.
+        target: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// The system's DNS configuration (`/etc/resolv.conf` on Unix) could not be read.
+    #[error("cannot read the system dns configuration")]
+    SystemConfig(#[source] io::Error),
+}
+
+/// The addresses a name resolved to, and how long they may be trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The addresses, in any order, possibly repeated.
+    pub addresses: Vec<IpAddr>,
+    /// How long the answer holds (the DNS TTL).
+    pub ttl: Duration,
+}
+
+/// A resolution under way, as returned by [`Resolve::resolve`].
+pub type Resolving<'a> = Pin<Box<dyn Future<Output = io::Result<Resolved>> + Send + 'a>>;
+
+/// Resolves a host name to addresses: the extension point of [`DnsDiscovery`].
+pub trait Resolve: Send + Sync + 'static {
+    /// Resolves `host` (a name or an IP literal, without port or brackets).
+    fn resolve<'a>(&'a self, host: &'a str) -> Resolving<'a>;
+}
+
+impl<R: Resolve> Resolve for Arc<R> {
+    fn resolve<'a>(&'a self, host: &'a str) -> Resolving<'a> {
+        (**self).resolve(host)
+    }
+}
+
+/// The system's resolver: hickory's tokio resolver with the system's DNS configuration.
+///
+/// Every call asks the name servers (hickory's own cache is bypassed): [`DnsDiscovery`] holds an
+/// answer for its TTL itself, and a [`Refresh`] after a connection failure must see a new answer.
+pub struct HickoryResolver {
+    resolver: TokioResolver,
+    min_ttl: Duration,
+}
+
+impl HickoryResolver {
+    /// A resolver from the system's DNS configuration; TTLs below 1 s count as 1 s.
+    pub fn from_system_conf() -> Result<Self, DnsError> {
+        let builder = TokioResolver::builder_tokio()
+            .map_err(|error| DnsError::SystemConfig(io::Error::from(error)))?;
+        Ok(Self { resolver: builder.build(), min_ttl: Duration::from_secs(1) })
+    }
+
+    /// Counts any TTL below `min_ttl` as `min_ttl` (at least 1 ms). Default 1 s.
+    #[must_use]
+    pub fn min_ttl(mut self, min_ttl: Duration) -> Self {
+        self.min_ttl = min_ttl.max(FLOOR);
+        self
+    }
+}
+
+impl fmt::Debug for HickoryResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HickoryResolver")
+            .field("name_servers", &self.resolver.config().name_servers().len())
+            .field("min_ttl", &self.min_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Resolve for HickoryResolver {
+    fn resolve<'a>(&'a self, host: &'a str) -> Resolving<'a> {
+        Box::pin(async move {
+            self.resolver.clear_cache();
+            let lookup = self.resolver.lookup_ip(host).await.map_err(io::Error::from)?;
+            let ttl = remaining(lookup.valid_until(), std::time::Instant::now(), self.min_ttl);
+            Ok(Resolved { addresses: lookup.iter().collect(), ttl })
+        })
+    }
+}
+
+/// The time from `now` until `valid_until`, at least `min_ttl`.
+fn remaining(
+    valid_until: std::time::Instant,
+    now: std::time::Instant,
+    min_ttl: Duration,
+) -> Duration {
+    valid_until.saturating_duration_since(now).max(min_ttl)
+}
+
+/// Discovery of the endpoints behind a DNS name: `http://IP:PORT` for each address, weight 1.
+#[must_use]
+pub struct DnsDiscovery<R: Resolve = HickoryResolver> {
+    target: String,
+    host: String,
+    port: u16,
+    resolver: R,
+    min_ttl: Duration,
+    max_ttl: Duration,
+    retry: Duration,
+}
+
+impl DnsDiscovery<HickoryResolver> {
+    /// Discovery of `target` (`host:port`) with the system's resolver.
+    pub fn new(target: &str) -> Result<Self, DnsError> {
+        Self::with_resolver(target, HickoryResolver::from_system_conf()?)
+    }
+}
+
+impl<R: Resolve> DnsDiscovery<R> {
+    /// Discovery of `target` (`host:port`, an IPv6 host in brackets) with `resolver`.
+    pub fn with_resolver(target: &str, resolver: R) -> Result<Self, DnsError> {
+        let (host, port) = parse_target(target)
+            .map_err(|problem| DnsError::Target { target: target.to_owned(), problem })?;
+        Ok(Self {
+            target: target.to_owned(),
+            host: host.to_owned(),
+            port,
+            resolver,
+            min_ttl: Duration::from_secs(1),
+            max_ttl: Duration::from_secs(300),
+            retry: Duration::from_secs(1),
+        })
+    }
+
+    /// The shortest time an answer holds (at least 1 ms): a lower TTL counts as this, and a
+    /// [`Refresh`] sooner than this after the last resolution waits for it. Default 1 s.
+    pub fn min_ttl(mut self, min_ttl: Duration) -> Self {
+        self.min_ttl = min_ttl.max(FLOOR);
+        self
+    }
+
+    /// The longest time an answer holds: a higher TTL counts as this (unless below `min_ttl`,
+    /// which wins). Default 300 s.
+    pub fn max_ttl(mut self, max_ttl: Duration) -> Self {
+        self.max_ttl = max_ttl;
+        self
+    }
+
+    /// The wait after a failed resolution or an empty answer before the next (at least 1 ms).
+    /// Default 1 s.
+    pub fn retry(mut self, retry: Duration) -> Self {
+        self.retry = retry.max(FLOOR);
+        self
+    }
+
+    /// The stream of changes, and the handle that makes it resolve again now. The stream resolves
+    /// while it is polled (first when first polled), needs a tokio runtime with time enabled, and
+    /// never ends by itself; dropping it stops resolution.
+    pub fn changes(self) -> (Changes, Refresh) {
+        let (sender, receiver) = mpsc::channel(1);
+        let stream = DnsChanges {
+            resolver: Arc::new(self.resolver),
+            host: Arc::from(self.host),
+            port: self.port,
+            min_ttl: self.min_ttl,
+            max_ttl: self.max_ttl,
+            retry: self.retry,
+            current: BTreeSet::new(),
+            pending: VecDeque::new(),
+            lookup: None,
+            next: None,
+            last_start: None,
+            refresh: Some(receiver),
+        };
+        (Box::pin(stream), Refresh(sender))
+    }
+}
+
+impl<R: Resolve> fmt::Debug for DnsDiscovery<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DnsDiscovery")
+            .field("target", &self.target)
+            .field("min_ttl", &self.min_ttl)
+            .field("max_ttl", &self.max_ttl)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Makes a [`DnsDiscovery`] stream resolve again now (or once `min_ttl` has passed since its
+/// last resolution). Requests made before a resolution starts are answered by it together.
+#[derive(Debug, Clone)]
+pub struct Refresh(mpsc::Sender<()>);
+
+impl Refresh {
+    /// Asks for a resolution. Returns false if the stream is gone.
+    pub fn refresh(&self) -> bool {
+        !matches!(self.0.try_send(()), Err(TrySendError::Closed(())))
+    }
+}
+
+/// Splits `host:port`; the error says what is wrong.
+fn parse_target(target: &str) -> Result<(&str, u16), &'static str> {
+    if target.contains("://") {
+        return Err("it has a scheme");
+    }
+    let (host, port) = target.rsplit_once(':').ok_or("it has no port")?;
+    let port = match port.parse::<u16>() {
+        Ok(0) | Err(_) => return Err("the port is not a number from 1 to 65535"),
+        Ok(port) => port,
+    };
+    let host = match host.strip_prefix('[') {
+        Some(bracketed) => {
+            let inner = bracketed.strip_suffix(']').ok_or("a '[' has no matching ']'")?;
+            inner.parse::<std::net::Ipv6Addr>().map_err(|_| "the bracketed host is not IPv6")?;
+            inner
+        }
+        None if host.contains(':') => return Err("an IPv6 host is not in brackets"),
+        None => host,
+    };
+    if host.is_empty() {
+        return Err("the host is empty");
+    }
+    if host.contains(|c: char| c.is_whitespace() || matches!(c, '/' | '@' | '[' | ']')) {
+        return Err("the host has a character a host name cannot have");
+    }
+    Ok((host, port))
+}
+
+/// `http://IP:PORT`, an IPv6 address in brackets.
+fn uri(ip: IpAddr, port: u16) -> Uri {
+    let uri = format!("http://{}", SocketAddr::new(ip, port));
+    uri.parse().expect("http:// and a socket address make a valid URI")
+}
+
+/// The stream behind [`DnsDiscovery::changes`]: waiting for the next resolution, or resolving.
+struct DnsChanges<R> {
+    resolver: Arc<R>,
+    host: Arc<str>,
+    port: u16,
+    min_ttl: Duration,
+    max_ttl: Duration,
+    retry: Duration,
+    /// The addresses last sent.
+    current: BTreeSet<IpAddr>,
+    /// Changes from the last answer not yet taken.
+    pending: VecDeque<Change>,
+    /// The resolution under way.
+    lookup: Option<Resolving<'static>>,
+    /// When the next resolution is due; none before the first.
+    next: Option<Pin<Box<Sleep>>>,
+    last_start: Option<Instant>,
+    /// None once every [`Refresh`] is dropped.
+    refresh: Option<mpsc::Receiver<()>>,
+}
+
+impl<R: Resolve> DnsChanges<R> {
+    /// Starts a resolution; it answers every refresh requested so far.
+    fn start(&mut self) {
+        if let Some(refresh) = self.refresh.as_mut() {
+            while refresh.try_recv().is_ok() {}
+        }
+        self.last_start = Some(Instant::now());
+        let (resolver, host) = (Arc::clone(&self.resolver), Arc::clone(&self.host));
+        self.lookup = Some(Box::pin(async move { resolver.resolve(&host).await }));
+    }
+
+    /// Queues the difference from an answer; returns the wait before the next resolution.
+    fn answer(&mut self, result: io::Result<Resolved>) -> Duration {
+        let resolved = match result {
+            Ok(resolved) if !resolved.addresses.is_empty() => resolved,
+            // Keep what there is: a failure or an empty answer is more often passing than real.
+            Ok(_) | Err(_) => return self.retry,
+        };
+        let next: BTreeSet<IpAddr> = resolved.addresses.into_iter().collect();
+        let port = self.port;
+        let inserts = next.difference(&self.current).map(|&ip| Change::insert(uri(ip, port)));
+        let removals = self.current.difference(&next).map(|&ip| Change::Remove(uri(ip, port)));
+        self.pending.extend(inserts.chain(removals));
+        self.current = next;
+        resolved.ttl.min(self.max_ttl).max(self.min_ttl)
+    }
+
+    fn schedule(&mut self, deadline: Instant) {
+        match self.next.as_mut() {
+            Some(next) => next.as_mut().reset(deadline),
+            None => self.next = Some(Box::pin(tokio::time::sleep_until(deadline))),
+        }
+    }
+
+    /// Takes refresh requests; if any, brings the next resolution forward to now, or to
+    /// `min_ttl` after the last one.
+    fn take_refresh(&mut self, cx: &mut Context<'_>) {
+        let mut requested = false;
+        while let Some(refresh) = self.refresh.as_mut() {
+            match refresh.poll_recv(cx) {
+                Poll::Ready(Some(())) => requested = true,
+                Poll::Ready(None) => self.refresh = None,
+                Poll::Pending => break,
+            }
+        }
+        let (Some(next), Some(last_start)) = (self.next.as_ref(), self.last_start) else {
+            return;
+        };
+        let soonest = (last_start + self.min_ttl).max(Instant::now());
+        if requested && soonest < next.deadline() {
+            self.schedule(soonest);
+        }
+    }
+}
+
+impl<R: Resolve> Stream for DnsChanges<R> {
+    type Item = Change;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Change>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(change) = this.pending.pop_front() {
+                return Poll::Ready(Some(change));
+            }
+            if let Some(lookup) = this.lookup.as_mut() {
+                let result = ready!(lookup.as_mut().poll(cx));
+                this.lookup = None;
+                let wait = this.answer(result);
+                this.schedule(Instant::now() + wait);
+                continue;
+            }
+            this.take_refresh(cx);
+            if let Some(next) = this.next.as_mut() {
+                ready!(next.as_mut().poll(cx));
+            }
+            this.start();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio_stream::StreamExt;
+
+    /// Answers from a script, in order, then never; counts the calls and keeps the hosts asked.
+    #[derive(Debug, Default)]
+    struct Scripted {
+        answers: Mutex<VecDeque<io::Result<Resolved>>>,
+        calls: AtomicUsize,
+        hosts: Mutex<Vec<String>>,
+    }
+
+    impl Scripted {
+        fn new(answers: impl IntoIterator<Item = io::Result<Resolved>>) -> Arc<Self> {
+            Arc::new(Self { answers: Mutex::new(answers.into_iter().collect()), ..Self::default() })
+        }
+
+        fn calls(&self) -> usize {
+            self.calls.load(Ordering::SeqCst)
+        }
+    }
+
+    impl Resolve for Scripted {
+        fn resolve<'a>(&'a self, host: &'a str) -> Resolving<'a> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.hosts.lock().unwrap().push(host.to_owned());
+            let answer = self.answers.lock().unwrap().pop_front();
+            Box::pin(async move {
+                match answer {
+                    Some(answer) => answer,
+                    None => std::future::pending().await,
+                }
+            })
+        }
+    }
+
+    fn answer(addresses: &[&str], ttl_secs: u64) -> io::Result<Resolved> {
+        let addresses = addresses.iter().map(|ip| ip.parse().unwrap()).collect();
+        Ok(Resolved { addresses, ttl: Duration::from_secs(ttl_secs) })
+    }
+
+    fn failure() -> io::Result<Resolved> {
+        Err(io::Error::new(io::ErrorKind::TimedOut, "scripted failure"))
+    }
+
+    fn insert(address: &str) -> Change {
+        Change::insert(address.parse().unwrap())
+    }
+
+    fn remove(address: &str) -> Change {
+        Change::Remove(address.parse().unwrap())
+    }
+
+    fn discovery(resolver: &Arc<Scripted>) -> DnsDiscovery<Arc<Scripted>> {
+        DnsDiscovery::with_resolver("orders.internal:50051", Arc::clone(resolver)).unwrap()
+    }
+
+    /// The next `count` changes, and the time since `start` at which each came.
+    async fn take(changes: &mut Changes, count: usize, start: Instant) -> Vec<(Change, Duration)> {
+        let mut taken = Vec::new();
+        for _ in 0..count {
+            let change = tokio::time::timeout(Duration::from_secs(3600), changes.next())
+                .await
+                .expect("a change must come within an hour")
+                .expect("the dns stream must not end");
+            taken.push((change, start.elapsed()));
+        }
+        taken
+    }
+
+    /// True if no change comes for an hour.
+    async fn quiet(changes: &mut Changes) -> bool {
+        tokio::time::timeout(Duration::from_secs(3600), changes.next()).await.is_err()
+    }
+
+    fn at(changes: &[Change], secs: u64) -> Vec<(Change, Duration)> {
+        changes.iter().map(|change| (change.clone(), Duration::from_secs(secs))).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn first_resolution_inserts_every_address() {
+        let resolver =
+            Scripted::new([answer(&["10.0.0.3", "10.0.0.1", "10.0.0.2", "10.0.0.1"], 60)]);
+        let (mut changes, _refresh) = discovery(&resolver).changes();
+        let start = Instant::now();
+
+        let expected = [
+            insert("http://10.0.0.1:50051"),
+            insert("http://10.0.0.2:50051"),
+            insert("http://10.0.0.3:50051"),
+        ];
+        assert_eq!(
+            take(&mut changes, 3, start).await,
+            at(&expected, 0),
+            "the first answer must insert every address once, in address order, weight 1, at once"
+        );
+        assert_eq!(
+            *resolver.hosts.lock().unwrap(),
+            ["orders.internal"],
+            "the resolver must be asked for the host, without the port"
+        );
+        assert!(quiet(&mut changes).await, "an answer must be sent once");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn re_resolves_after_the_ttl_and_sends_only_the_difference() {
+        let resolver = Scripted::new([
+            answer(&["10.0.0.1", "10.0.0.2"], 30),
+            answer(&["10.0.0.2", "10.0.0.3"], 30),
+        ]);
+        let (mut changes, _refresh) = discovery(&resolver).changes();
+        let start = Instant::now();
+        take(&mut changes, 2, start).await;
+
+        let expected = [insert("http://10.0.0.3:50051"), remove("http://10.0.0.1:50051")];
+        assert_eq!(
+            take(&mut changes, 2, start).await,
+            at(&expected, 30),
+            "when the TTL runs out, the name must be resolved again and only the difference sent, \
+             inserts before removals"
+        );
+        assert_eq!(resolver.calls(), 2, "one resolution per TTL");
+        assert!(quiet(&mut changes).await, "an address kept must not be sent again");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refresh_re_resolves_at_once() {
+        let resolver =
+            Scripted::new([answer(&["10.0.0.1"], 300), answer(&["10.0.0.1", "10.0.0.2"], 300)]);
+        let (mut changes, refresh) = discovery(&resolver).changes();
+        let start = Instant::now();
+        take(&mut changes, 1, start).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+
+        assert!(refresh.refresh(), "refresh must reach a live stream");
+        assert_eq!(
+            take(&mut changes, 1, start).await,
+            at(&[insert("http://10.0.0.2:50051")], 2),
+            "refresh must re-resolve at once, not when the 300 s TTL runs out"
+        );
+        assert_eq!(resolver.calls(), 2, "one refresh, one resolution");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refreshes_within_the_minimum_ttl_wait_for_it_and_resolve_once() {
+        let resolver =
+            Scripted::new([answer(&["10.0.0.1"], 300), answer(&["10.0.0.1", "10.0.0.2"], 300)]);
+        let (mut changes, refresh) = discovery(&resolver).min_ttl(Duration::from_secs(5)).changes();
+        let start = Instant::now();
+        take(&mut changes, 1, start).await;
+
+        for _ in 0..100 {
+            refresh.refresh();
+        }
+        assert_eq!(
+            take(&mut changes, 1, start).await,
+            at(&[insert("http://10.0.0.2:50051")], 5),
+            "a refresh within min_ttl of the last resolution must wait until min_ttl has passed"
+        );
+        assert_eq!(resolver.calls(), 2, "refreshes before a resolution must share it");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_resolution_keeps_the_set_and_retries() {
+        let resolver = Scripted::new([
+            answer(&["10.0.0.1", "10.0.0.2"], 10),
+            failure(),
+            answer(&["10.0.0.2"], 10),
+        ]);
+        let (mut changes, _refresh) = discovery(&resolver).retry(Duration::from_secs(3)).changes();
+        let start = Instant::now();
+        take(&mut changes, 2, start).await;
+
+        assert_eq!(
+            take(&mut changes, 1, start).await,
+            at(&[remove("http://10.0.0.1:50051")], 13),
+            "a failed resolution must remove nothing and be retried after `retry`"
+        );
+        assert_eq!(resolver.calls(), 3, "one failure, one retry");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_empty_answer_keeps_the_set_and_retries() {
+        let resolver =
+            Scripted::new([answer(&["10.0.0.1"], 10), answer(&[], 10), answer(&["10.0.0.2"], 10)]);
+        let (mut changes, _refresh) = discovery(&resolver).changes();
+        let start = Instant::now();
+        take(&mut changes, 1, start).await;
+
+        let expected = [insert("http://10.0.0.2:50051"), remove("http://10.0.0.1:50051")];
+        assert_eq!(
+            take(&mut changes, 2, start).await,
+            at(&expected, 11),
+            "an empty answer must remove nothing and be retried after `retry`"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn zero_ttl_is_clamped_to_the_minimum() {
+        let resolver = Scripted::new([answer(&["10.0.0.1"], 0), answer(&["10.0.0.2"], 0)]);
+        let (mut changes, _refresh) = discovery(&resolver).changes();
+        let start = Instant::now();
+        take(&mut changes, 1, start).await;
+
+        let expected = [insert("http://10.0.0.2:50051"), remove("http://10.0.0.1:50051")];
+        assert_eq!(
+            take(&mut changes, 2, start).await,
+            at(&expected, 1),
+            "a zero TTL must count as min_ttl (1 s), so resolution cannot spin"
+        );
+        assert_eq!(resolver.calls(), 2, "a zero TTL must not cause extra resolutions");
+
+        let now = std::time::Instant::now();
+        let expired = now.checked_sub(Duration::from_secs(1)).unwrap_or(now);
+        assert_eq!(
+            remaining(expired, now, Duration::from_secs(1)),
+            Duration::from_secs(1),
+            "hickory's expired answer must count as min_ttl"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_ttl_is_capped_at_the_maximum() {
+        let resolver =
+            Scripted::new([answer(&["10.0.0.1"], 86_400), answer(&["10.0.0.2"], 86_400)]);
+        let (mut changes, _refresh) = discovery(&resolver).changes();
+        let start = Instant::now();
+        take(&mut changes, 1, start).await;
+
+        let expected = [insert("http://10.0.0.2:50051"), remove("http://10.0.0.1:50051")];
+        assert_eq!(
+            take(&mut changes, 2, start).await,
+            at(&expected, 300),
+            "a TTL above max_ttl (300 s) must count as max_ttl"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_stream_stops_resolving() {
+        let resolver = Scripted::new([answer(&["10.0.0.1"], 5), answer(&["10.0.0.2"], 5)]);
+        let (mut changes, refresh) = discovery(&resolver).changes();
+        take(&mut changes, 1, Instant::now()).await;
+
+        drop(changes);
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert_eq!(resolver.calls(), 1, "a dropped stream must not resolve again");
+        assert_eq!(Arc::strong_count(&resolver), 1, "a dropped stream must release its resolver");
+        assert!(!refresh.refresh(), "refresh must report that the stream is gone");
+
+        // Dropped in the middle of a resolution (this one never answers): it is dropped too.
+        let hanging = Scripted::new([]);
+        let (mut changes, _refresh) = discovery(&hanging).changes();
+        assert!(quiet(&mut changes).await, "an unanswered resolution sends nothing");
+        drop(changes);
+        assert_eq!(
+            Arc::strong_count(&hanging),
+            1,
+            "a dropped stream must drop the resolution under way"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn ipv6_addresses_are_bracketed() {
+        let resolver = Scripted::new([answer(&["2001:db8::2", "10.0.0.1"], 60)]);
+        let (mut changes, _refresh) = discovery(&resolver).changes();
+
+        let expected = [insert("http://10.0.0.1:50051"), insert("http://[2001:db8::2]:50051")];
+        let taken = take(&mut changes, 2, Instant::now()).await;
+        assert_eq!(taken, at(&expected, 0), "an IPv6 address must be in brackets in its URI");
+        let Change::Insert { address, .. } = &taken[1].0 else { unreachable!() };
+        assert_eq!(
+            address.host(),
+            Some("[2001:db8::2]"),
+            "the URI host must be the bracketed IPv6"
+        );
+
+        let literal = Scripted::new([answer(&["::1"], 60)]);
+        let (mut changes, _refresh) =
+            DnsDiscovery::with_resolver("[::1]:50051", Arc::clone(&literal)).unwrap().changes();
+        take(&mut changes, 1, Instant::now()).await;
+        assert_eq!(
+            *literal.hosts.lock().unwrap(),
+            ["::1"],
+            "a bracketed IPv6 target must be resolved without its brackets"
+        );
+    }
+
+    #[test]
+    fn bad_target_is_an_error_naming_it() {
+        let bad = [
+            ("orders.internal", "no port"),
+            ("orders.internal:", "port"),
+            ("orders.internal:http", "port"),
+            ("orders.internal:0", "port"),
+            ("orders.internal:65536", "port"),
+            (":50051", "host is empty"),
+            ("http://orders.internal:50051", "scheme"),
+            ("::1:50051", "brackets"),
+            ("[::1:50051", "']'"),
+            ("[orders]:50051", "not IPv6"),
+            ("orders internal:50051", "host name cannot have"),
+        ];
+        for (target, problem) in bad {
+            let error = DnsDiscovery::with_resolver(target, Scripted::new([])).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                matches!(&error, DnsError::Target { target: named, .. } if named == target),
+                "a bad target must be a Target error naming it: {error:?}"
+            );
+            assert!(
+                message.contains(&format!("{target:?}")) && message.contains("expected host:port"),
+                "the error must name the target and what was expected: {message}"
+            );
+            assert!(message.contains(problem), "the error must say what is wrong: {message}");
+        }
+        for good in ["orders.internal:50051", "10.0.0.1:80", "[::1]:50051", "localhost:65535"] {
+            assert!(
+                DnsDiscovery::with_resolver(good, Scripted::new([])).is_ok(),
+                "{good:?} is host:port and must be accepted"
+            );
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Deliberately broken balancers, each caught by the right check.
+
+use http::{Request, Response};
+use jostle::balance::policy::RoundRobin;
+use jostle::balance::{BalanceConfig, BalancedChannel, Balancer, Candidate};
+use jostle_harness::channel::{BoxChannel, boxed};
+use jostle_harness::conformance::{SUITE_BACKOFF, Scenario, Suite, Target};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use tonic::body::Body;
+use tonic::transport::{Channel, Endpoint};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>>;
+
+/// Always the first backend.
+#[derive(Debug)]
+struct AlwaysFirst;
+
+impl Balancer for AlwaysFirst {
+    fn pick(&mut self, _: &[Candidate<'_>]) -> usize {
+        0
+    }
+}
+
+#[test]
+fn always_picking_the_first_backend_is_caught_by_the_distribution_check() {
+    let report = Suite::for_balancer("always-first", || AlwaysFirst)
+        .scenarios([Scenario::Healthy])
+        .run_blocking();
+    report.assert_failures(&[(Scenario::Healthy, "distribution")]);
+}
+
+/// A new connection for every call, round robin over the addresses: the article's storm.
+#[derive(Clone)]
+struct DialPerCall {
+    target: Arc<(Vec<http::Uri>, jostle_harness::net::Connector)>,
+    next: Arc<AtomicUsize>,
+}
+
+impl tower::Service<Request<Body>> for DialPerCall {
+    type Response = Response<Body>;
+    type Error = BoxError;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Answer {
+        let (addresses, connector) = &*self.target;
+        let address = addresses[self.next.fetch_add(1, Ordering::SeqCst) % addresses.len()].clone();
+        let channel: Channel =
+            Endpoint::from(address).connect_with_connector_lazy(connector.clone());
+        Box::pin(
+            async move { tower::ServiceExt::oneshot(channel, request).await.map_err(Into::into) },
+        )
+    }
+}
+
+#[test]
+fn a_connection_per_call_is_caught_by_the_connection_check() {
+    let report = Suite::new("dial-per-call", |target: &Target| {
+        boxed(DialPerCall {
+            target: Arc::new((target.addresses.clone(), target.connector.clone())),
+            next: Arc::default(),
+        })
+    })
+    .scenarios([Scenario::ConnectionStorm])
+    .run_blocking();
+    report.assert_failures(&[(Scenario::ConnectionStorm, "connections")]);
+}
+
+/// Wraps a good channel and breaks one thing about every call.
+#[derive(Clone)]
+struct Wrapped {
+    inner: BoxChannel,
+    /// Spawn a task per call that never ends.
+    leak: bool,
+    /// Drop the call's deadline.
+    strip_deadline: bool,
+}
+
+impl tower::Service<Request<Body>> for Wrapped {
+    type Response = Response<Body>;
+    type Error = BoxError;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, mut request: Request<Body>) -> Answer {
+        if self.leak {
+            tokio::spawn(std::future::pending::<()>());
+        }
+        if self.strip_deadline {
+            request.headers_mut().remove("grpc-timeout");
+        }
+        let call = self.inner.call(request);
+        Box::pin(async move { call.await.map_err(Into::into) })
+    }
+}
+
+fn wrapped(target: &Target, leak: bool, strip_deadline: bool) -> BoxChannel {
+    let config = BalanceConfig { backoff: SUITE_BACKOFF, ..BalanceConfig::default() };
+    let good = BalancedChannel::builder()
+        .balancer(RoundRobin::new())
+        .config(config)
+        .build(target.changes(), target.connector.clone());
+    boxed(Wrapped { inner: boxed(good), leak, strip_deadline })
+}
+
+#[test]
+fn a_task_per_call_that_never_ends_is_caught_by_the_leak_check() {
+    let report = Suite::new("leaky", |target: &Target| wrapped(target, true, false))
+        .exact_cycle()
+        .scenarios([Scenario::Healthy])
+        .run_blocking();
+    report.assert_failures(&[(Scenario::Healthy, "leak-free")]);
+}
+
+#[test]
+fn no_deadline_in_front_of_a_hung_backend_is_caught_by_the_timeout_check() {
+    let report = Suite::new("no-deadline", |target: &Target| wrapped(target, false, true))
+        .scenarios([Scenario::HungBackend])
+        .run_blocking();
+    report.assert_failures(&[
+        (Scenario::HungBackend, "failure-rate"),
+        (Scenario::HungBackend, "timeout"),
+    ]);
+}

@@ -1,0 +1,9 @@
+//! The conformance battery: every jostle policy passes every check it claims; tonic's
+//! `balance_list` and the article's dialers fail exactly the checks their flaws predict; and
+//! deliberately broken balancers are each caught by the right check.
+//!
+//! Rerun: `cargo test --test conformance`.
+
+mod broken;
+mod policies;
+mod specimens;

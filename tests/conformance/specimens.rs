@@ -1,0 +1,68 @@
+//! tonic's own balancer and the article's dialers through the same battery: the tests state
+//! exactly which checks they fail, so the suite visibly catches real flaws.
+
+use jostle::dial::{FallbackDialer, RoundRobinDialer};
+use jostle_harness::channel::boxed;
+use jostle_harness::conformance::{Scenario, Suite, Target};
+use jostle_harness::net::Transport;
+use tonic::transport::{Channel, Endpoint};
+
+fn tonic_balance_list(target: &Target) -> jostle_harness::channel::BoxChannel {
+    boxed(Channel::balance_list(target.addresses.iter().cloned().map(Endpoint::from)))
+}
+
+#[test]
+fn tonic_balance_list_fails_fallback_and_recovery_and_ignores_discovery() {
+    let report = Suite::new("tonic balance_list", tonic_balance_list)
+        .transport(Transport::Tcp)
+        .run_blocking();
+    println!("{report}");
+    report.assert_failures(&[
+        // The dead endpoint is never taken out (grpc-rust #2839, #643): about a quarter of the
+        // calls keep failing while a backend is down.
+        (Scenario::OneDown, "fallback"),
+        (Scenario::Restart, "fallback"),
+        (Scenario::Flapping, "failure-rate"),
+        (Scenario::HungBackend, "failure-rate"),
+        // A fixed list: discovery's removal never reaches it.
+        (Scenario::AddRemove, "convergence"),
+    ]);
+}
+
+#[test]
+fn the_round_robin_dialer_balances_connections_not_calls() {
+    let report = Suite::new("round-robin dialer", |target: &Target| {
+        let dialer = RoundRobinDialer::new(target.addresses.clone(), target.connector.clone());
+        boxed(Endpoint::from_static("http://orders.jostle").connect_with_connector_lazy(dialer))
+    })
+    .exact_cycle()
+    .run_blocking();
+    println!("{report}");
+    report.assert_failures(&[
+        // One connection carries every call: no rotation at all.
+        (Scenario::Healthy, "distribution"),
+        // After the crash it redials the next address and never comes back.
+        (Scenario::Restart, "recovery"),
+        // It never hears of discovery: the removed backend keeps its connection and its calls
+        // while the added one gets none.
+        (Scenario::AddRemove, "convergence"),
+    ]);
+    // It passes hung-backend only by luck: its first dial goes to backend-1 (the counter is
+    // bumped before use) and the hung backend is backend-2, which it never dials.
+}
+
+#[test]
+fn the_fallback_dialer_piles_everything_onto_the_first_backend() {
+    let report = Suite::new("fallback dialer", |target: &Target| {
+        let dialer = FallbackDialer::new(target.addresses.clone(), target.connector.clone());
+        boxed(Endpoint::from_static("http://orders.jostle").connect_with_connector_lazy(dialer))
+    })
+    .exact_cycle()
+    .run_blocking();
+    println!("{report}");
+    report.assert_failures(&[
+        (Scenario::Healthy, "distribution"),
+        (Scenario::Restart, "recovery"),
+        (Scenario::AddRemove, "convergence"),
+    ]);
+}
