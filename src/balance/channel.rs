@@ -59,6 +59,7 @@ pub struct BalancedChannel {
 pub struct Builder {
     balancer: Box<dyn Balancer>,
     config: BalanceConfig,
+    on_connect_failure: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -89,6 +90,20 @@ impl Builder {
         self
     }
 
+    /// Calls `hook` after every failed connection attempt to any endpoint.
+    pub fn on_connect_failure(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.on_connect_failure = Some(Arc::new(hook));
+        self
+    }
+
+    /// Makes DNS discovery re-resolve after every failed connection attempt (as well as every
+    /// TTL): pass the [`Refresh`](crate::discover::dns::Refresh) of the same discovery.
+    pub fn refresh_dns_on_failure(self, refresh: crate::discover::dns::Refresh) -> Self {
+        self.on_connect_failure(move || {
+            refresh.refresh();
+        })
+    }
+
     /// Starts balancing over the endpoints `changes` brings, connecting with `connector`.
     /// Must be called inside a tokio runtime: it spawns the discovery and endpoint tasks.
     pub fn build<C, T>(self, changes: Changes, connector: C) -> BalancedChannel
@@ -98,7 +113,9 @@ impl Builder {
         C::Error: Into<BoxError>,
         T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let shared = Arc::new(Shared::new(self.config, self.balancer));
+        let mut shared = Shared::new(self.config, self.balancer);
+        shared.on_connect_failure = self.on_connect_failure;
+        let shared = Arc::new(shared);
         let (owner, shutdown) = watch::channel(());
         if let Some(outlier) = &shared.config.outlier {
             tokio::spawn(detect_outliers(Arc::clone(&shared), outlier.interval, shutdown.clone()));
@@ -166,7 +183,11 @@ async fn discover<C, T>(
 impl BalancedChannel {
     /// A builder: round robin, default configuration.
     pub fn builder() -> Builder {
-        Builder { balancer: Box::new(RoundRobin::new()), config: BalanceConfig::default() }
+        Builder {
+            balancer: Box::new(RoundRobin::new()),
+            config: BalanceConfig::default(),
+            on_connect_failure: None,
+        }
     }
 
     /// The endpoints now, in the order they were added.

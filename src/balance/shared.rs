@@ -31,6 +31,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     balancer: Mutex<Box<dyn Balancer>>,
     outlier: Option<Mutex<OutlierDetector<EndpointId>>>,
+    /// Called after each failed connection attempt (DNS re-resolves then).
+    pub(crate) on_connect_failure: Option<Arc<dyn Fn() + Send + Sync>>,
     /// Told whenever an endpoint becomes ready or goes down.
     pub(crate) changed: Notify,
 }
@@ -109,6 +111,7 @@ impl Shared {
             config.outlier.clone().map(|outlier| Mutex::new(OutlierDetector::new(outlier)));
         Self {
             outlier,
+            on_connect_failure: None,
             config,
             state: Mutex::new(State { next_id: 0, endpoints: BTreeMap::new(), jitter }),
             balancer: Mutex::new(balancer),
@@ -207,6 +210,9 @@ impl Shared {
 
     /// Counts a failed connection attempt; returns how long to wait before the next one.
     pub(crate) fn connect_failed(&self, id: EndpointId) -> Duration {
+        if let Some(hook) = &self.on_connect_failure {
+            hook();
+        }
         let mut state = self.state();
         let State { endpoints, jitter, .. } = &mut *state;
         let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };

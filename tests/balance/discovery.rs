@@ -42,3 +42,29 @@ async fn added_endpoints_get_traffic_and_removed_ones_get_none_and_are_disconnec
     }
     assert_eq!(served(&cluster)[0], before, "a removed endpoint gets no call");
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_failed_connection_attempt_calls_the_hook_that_re_resolves_dns() {
+    use jostle_harness::cluster::StopMode;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let cluster = Cluster::builder().backends(2).start().await.unwrap();
+    let failures = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&failures);
+    let channel = BalancedChannel::builder()
+        .config(config())
+        .on_connect_failure(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        })
+        .build(discover::fixed(cluster.addresses()), cluster.connector());
+    channel.wait_until(|e| e.iter().all(|e| e.ready)).await;
+    assert_eq!(failures.load(Ordering::SeqCst), 0, "no failure, no re-resolution");
+    cluster.backend(0).unwrap().stop(StopMode::Abrupt).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let seen = failures.load(Ordering::SeqCst);
+    assert!(
+        seen >= 2,
+        "each reconnect attempt to the stopped backend fails and asks again: {seen}"
+    );
+}
