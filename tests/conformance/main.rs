@@ -7,3 +7,4 @@
 mod broken;
 mod policies;
 mod specimens;
+mod user_balancer;
