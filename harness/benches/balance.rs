@@ -12,30 +12,11 @@ use jostle::balance::BalancedChannel;
 use jostle::balance::policy::RoundRobin;
 use jostle::discover;
 use jostle::proto::order_service_client::OrderServiceClient;
+use jostle_harness::channel::boxed;
 use jostle_harness::cluster::Cluster;
 use jostle_harness::sample::create_order_request;
-use std::time::Instant;
 
 const IN_FLIGHT: u64 = 64;
-
-async fn load(channel: BalancedChannel, calls: u64) -> f64 {
-    let started = Instant::now();
-    let mut workers = tokio::task::JoinSet::new();
-    for worker in 0..IN_FLIGHT {
-        let mut client = OrderServiceClient::new(channel.clone());
-        workers.spawn(async move {
-            let mut call = worker;
-            while call < calls {
-                client.create_order(create_order_request(call)).await.expect("a healthy call");
-                call += IN_FLIGHT;
-            }
-        });
-    }
-    while let Some(done) = workers.join_next().await {
-        done.unwrap();
-    }
-    calls as f64 / started.elapsed().as_secs_f64()
-}
 
 fn main() {
     let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|arg| arg.parse().ok()).collect();
@@ -57,8 +38,8 @@ fn main() {
         }
         let (mut baseline, mut through) = (Vec::new(), Vec::new());
         for _ in 0..rounds {
-            baseline.push(bare::load(plain.clone(), calls, IN_FLIGHT).await);
-            through.push(load(balanced.clone(), calls).await);
+            baseline.push(bare::load(boxed(plain.clone()), calls, IN_FLIGHT).await);
+            through.push(bare::load(boxed(balanced.clone()), calls, IN_FLIGHT).await);
         }
         let (baseline, through) = (bare::median(baseline), bare::median(through));
         println!("{calls} unary CreateOrder calls, {IN_FLIGHT} in flight, in-memory, {rounds} rounds, medians");

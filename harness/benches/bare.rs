@@ -5,6 +5,7 @@
 
 use jostle::proto::order_service_client::OrderServiceClient;
 use jostle::service::Orders;
+use jostle_harness::channel::BoxChannel;
 use jostle_harness::sample::create_order_request;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -74,7 +75,7 @@ impl<T> tokio_stream::Stream for UnboundedStream<T> {
 }
 
 /// `calls` CreateOrder calls with `in_flight` at a time over `channel`; calls per second.
-pub async fn load(channel: Channel, calls: u64, in_flight: u64) -> f64 {
+pub async fn load(channel: BoxChannel, calls: u64, in_flight: u64) -> f64 {
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for worker in 0..in_flight {

@@ -9,6 +9,7 @@
 
 mod bare;
 
+use jostle_harness::channel::boxed;
 use jostle_harness::cluster::Cluster;
 use jostle_harness::net::Transport;
 
@@ -33,8 +34,8 @@ fn main() {
             bare::warm(&bare).await;
             let (mut with_layer, mut baseline) = (Vec::new(), Vec::new());
             for _ in 0..rounds {
-                baseline.push(bare::load(bare.clone(), calls, IN_FLIGHT).await);
-                with_layer.push(bare::load(jostle.clone(), calls, IN_FLIGHT).await);
+                baseline.push(bare::load(boxed(bare.clone()), calls, IN_FLIGHT).await);
+                with_layer.push(bare::load(boxed(jostle.clone()), calls, IN_FLIGHT).await);
             }
             let (with_layer, baseline) = (bare::median(with_layer), bare::median(baseline));
             println!(

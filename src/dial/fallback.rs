@@ -5,7 +5,6 @@ use http::Uri;
 use std::io;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tower::ServiceExt;
 
 /// The article's fallback timeout: `net.DialTimeout("tcp", servers[0], 3*time.Second)`.
 pub const FALLBACK_DIAL_TIMEOUT: Duration = Duration::from_secs(3);
@@ -79,17 +78,7 @@ where
                 Err(error) => error,
             };
             let first = first.ok_or(primary_error)?;
-            match tokio::time::timeout(timeout, connector.oneshot(first.clone())).await {
-                Ok(Ok(stream)) => Ok(stream),
-                Ok(Err(error)) => Err(io::Error::other(format!(
-                    "fallback dial {first}: {}",
-                    Into::<Box<dyn std::error::Error + Send + Sync>>::into(error)
-                ))),
-                Err(_) => Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("fallback dial {first}: timed out after {timeout:?}"),
-                )),
-            }
+            super::dial_with_timeout(connector, first, timeout, "fallback dial").await
         })
     }
 }

@@ -36,3 +36,26 @@ use std::pin::Pin;
 
 /// The boxed future every connector in this module returns.
 pub type DialFuture<T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'static>>;
+
+/// Dials `server` with `connector`, bounded by `timeout` (dropping the future cancels the dial);
+/// errors name the server, as the article's `net.DialTimeout` does.
+pub(crate) async fn dial_with_timeout<C>(
+    connector: C,
+    server: http::Uri,
+    timeout: std::time::Duration,
+    what: &str,
+) -> std::io::Result<C::Response>
+where
+    C: tower::Service<http::Uri>,
+    C::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    use tower::ServiceExt;
+    match tokio::time::timeout(timeout, connector.oneshot(server.clone())).await {
+        Ok(Ok(stream)) => Ok(stream),
+        Ok(Err(error)) => Err(std::io::Error::other(format!("{what} {server}: {}", error.into()))),
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("{what} {server}: timed out after {timeout:?}"),
+        )),
+    }
+}

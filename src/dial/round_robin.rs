@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tower::ServiceExt;
 
 /// The article's dial timeout: "so a hung server does not block the dialer indefinitely".
 pub const DEFAULT_DIAL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -115,17 +114,7 @@ where
         Box::pin(async move {
             let server = picked
                 .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no servers to dial"))?;
-            match tokio::time::timeout(timeout, connector.oneshot(server.clone())).await {
-                Ok(Ok(stream)) => Ok(stream),
-                Ok(Err(error)) => Err(io::Error::other(format!(
-                    "dial {server}: {}",
-                    Into::<Box<dyn std::error::Error + Send + Sync>>::into(error)
-                ))),
-                Err(_) => Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("dial {server}: timed out after {timeout:?}"),
-                )),
-            }
+            super::dial_with_timeout(connector, server, timeout, "dial").await
         })
     }
 }

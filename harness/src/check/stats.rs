@@ -637,11 +637,26 @@ mod tests {
     const EVEN3: [f64; 3] = [1.0 / 3.0; 3];
 
     /// `rng.random_range(0..3)` `calls` times: a correct random balancer over three backends.
+    /// jostle's own `Random` policy, seeded, picking among three ready endpoints.
     fn uniform_counts(seed: u64, calls: u64) -> [u64; 3] {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        use jostle::balance::{Balancer, Candidate, EndpointId, policy::Random};
+        let addresses: Vec<http::Uri> = (0..3)
+            .map(|i| format!("http://backend-{i}.test:1").parse().expect("a valid uri"))
+            .collect();
+        let ready: Vec<Candidate<'_>> = addresses
+            .iter()
+            .enumerate()
+            .map(|(i, address)| Candidate {
+                id: EndpointId(i as u64),
+                address,
+                in_flight: 0,
+                weight: 1,
+            })
+            .collect();
+        let mut policy = Random::from_seed(seed);
         let mut counts = [0u64; 3];
         for _ in 0..calls {
-            counts[rng.random_range(0..3)] += 1;
+            counts[policy.pick(&ready)] += 1;
         }
         counts
     }
