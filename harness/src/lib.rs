@@ -7,6 +7,7 @@
 //! - [`channel`]: any balancer under test as one channel type;
 //! - [`load`]: the load driver and the client's record of every call;
 //! - [`sample`]: deterministic sample requests;
+//! - [`scenario`]: failure stories as TOML files, parsed and checked;
 //! - [`check`]: the checks, each a structured result;
 //! - [`conformance`]: the standard battery against any balancer;
 //! - [`story`]: the article's story, run end to end.
@@ -33,6 +34,7 @@ pub mod load;
 pub mod net;
 pub mod record;
 pub mod sample;
+pub mod scenario;
 pub mod story;
 pub mod tonic_balance;
 

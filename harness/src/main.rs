@@ -1,8 +1,12 @@
-//! The `jostle` command: runs the article's story and prints what each backend saw.
+//! The `jostle` command: runs the article's story and prints what each backend saw; checks and
+//! lists scenario files.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jostle_harness::net::Transport;
+use jostle_harness::scenario::{self, BALANCERS};
 use jostle_harness::story::{StoryConfig, run_story};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -19,6 +23,27 @@ enum Command {
     /// Run the article's story: 3 backends, the round-robin dialer, one backend crashing and
     /// restarting mid-run; print a per-backend table and what happened.
     Story(StoryArgs),
+    /// Check scenario files without running them: print `FILE: ok`, or each error as
+    /// FILE:LINE:COLUMN with what was expected. Exit 0 if all are valid, 2 if any is invalid,
+    /// 1 if one could not be read.
+    Check(CheckArgs),
+    /// List the fixture scenarios (file and name) and the built-in balancers, one per line.
+    List(ListArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// The scenario files (TOML; docs/SCENARIOS.md).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct ListArgs {
+    /// Where the fixtures are. Default: ./fixtures if it exists, else the workspace's
+    /// fixtures/.
+    #[arg(long, value_name = "DIR")]
+    fixtures: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -51,6 +76,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Story(args) => story(args),
+        Command::Check(args) => check(&args),
+        Command::List(args) => list(args),
     }
 }
 
@@ -86,6 +113,72 @@ fn story(args: StoryArgs) -> ExitCode {
     }
 }
 
+fn check(args: &CheckArgs) -> ExitCode {
+    let (mut invalid, mut unreadable) = (false, false);
+    let mut out = std::io::stdout().lock();
+    for file in &args.files {
+        match scenario::load(file) {
+            // A closed stdout (`| head`) must not hide the exit code.
+            Ok(_) => _ = writeln!(out, "{}: ok", file.display()),
+            Err(error) => {
+                invalid |= error.is_invalid();
+                unreadable |= !error.is_invalid();
+                report(&format!("error: {error}"));
+            }
+        }
+    }
+    match (invalid, unreadable) {
+        (true, _) => ExitCode::from(2),
+        (false, true) => ExitCode::from(1),
+        (false, false) => ExitCode::SUCCESS,
+    }
+}
+
+fn list(args: ListArgs) -> ExitCode {
+    let directory = args.fixtures.unwrap_or_else(fixtures_directory);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&directory) {
+        Ok(entries) => entries
+            .filter_map(|entry| Some(entry.ok()?.path()))
+            .filter(|path| path.extension().is_some_and(|extension| extension == "toml"))
+            .collect(),
+        Err(error) => {
+            return fail(&format!("error: cannot read {}: {error}", directory.display()), 1);
+        }
+    };
+    files.sort();
+    let mut lines: Vec<(&str, String, String)> = files
+        .iter()
+        .map(|file| {
+            let about = match scenario::load(file) {
+                Ok(story) => story.name().to_owned(),
+                Err(error) => format!("(invalid: {error})"),
+            };
+            ("fixture", file.display().to_string(), about)
+        })
+        .collect();
+    lines.extend(
+        BALANCERS.iter().map(|(name, about)| ("balancer", (*name).to_owned(), (*about).to_owned())),
+    );
+    let width = lines.iter().map(|(_, name, _)| name.chars().count()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for (what, name, about) in lines {
+        if writeln!(out, "{what:<9} {name:<width$}  {about}").is_err() {
+            break; // stdout closed (`| head`): nothing more to say.
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// ./fixtures when run from the workspace root, else the workspace's own.
+fn fixtures_directory() -> PathBuf {
+    let here = PathBuf::from("fixtures");
+    if here.is_dir() {
+        return here;
+    }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).join("fixtures")
+}
+
 /// Names the flag as the user typed it.
 fn flag_error(error: &jostle_harness::Error) -> String {
     match error {
@@ -96,8 +189,12 @@ fn flag_error(error: &jostle_harness::Error) -> String {
     }
 }
 
-#[allow(clippy::print_stderr)]
 fn fail(message: &str, code: u8) -> ExitCode {
-    eprintln!("{message}");
+    report(message);
     ExitCode::from(code)
+}
+
+#[allow(clippy::print_stderr)]
+fn report(message: &str) {
+    eprintln!("{message}");
 }

@@ -1,0 +1,170 @@
+//! `[balancer]`: which balancer is under test, the [`BalancerChoice`].
+
+use super::duration::Dur;
+use super::error::{ScenarioError, Source};
+use super::fault::{positive, quoted};
+use super::raw::{RawBackoff, RawBalancer};
+use super::suggest::did_you_mean;
+use jostle::balance::policy::{self, NAMES};
+use jostle::balance::{Backoff, BalanceConfig, Balancer};
+use toml::Spanned;
+
+/// Every balancer a scenario can name, with one line about it.
+pub const BALANCERS: &[(&str, &str)] = &[
+    ("round_robin", "jostle policy: each ready backend in turn"),
+    ("random", "jostle policy: a seeded uniform draw"),
+    ("least_outstanding", "jostle policy: the fewest calls in flight"),
+    ("p2c", "jostle policy: the less loaded of two seeded draws"),
+    ("pick_first", "jostle policy: the first ready backend, the rest standbys"),
+    ("weighted_round_robin", "jostle policy: in turn, by weight"),
+    ("tonic_balance_list", "tonic's built-in Channel::balance_list"),
+    ("round_robin_dialer", "the article's round-robin dialer: balances connections, not calls"),
+    ("fallback_dialer", "the article's fallback dialer: the first backend that connects"),
+];
+
+/// The balancer a scenario runs against.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum BalancerChoice {
+    /// jostle's `BalancedChannel` with one of its policies (a name in
+    /// [`policy::NAMES`]), built by [`BalancerChoice::policy`].
+    Jostle {
+        /// The policy's name.
+        policy: &'static str,
+        /// The channel's configuration: `wait_for_ready` and `backoff` from the file, the
+        /// rest [`BalanceConfig::default`], with the scenario's seed. Boxed: the other
+        /// variants carry nothing.
+        config: Box<BalanceConfig>,
+    },
+    /// tonic's `Channel::balance_list`.
+    TonicBalanceList,
+    /// The article's round-robin dialer.
+    RoundRobinDialer,
+    /// The article's fallback dialer.
+    FallbackDialer,
+}
+
+impl BalancerChoice {
+    /// The name as the scenario file writes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BalancerChoice::Jostle { policy, .. } => policy,
+            BalancerChoice::TonicBalanceList => "tonic_balance_list",
+            BalancerChoice::RoundRobinDialer => "round_robin_dialer",
+            BalancerChoice::FallbackDialer => "fallback_dialer",
+        }
+    }
+
+    /// A fresh jostle policy, its random draws from `seed`; `None` for the other balancers.
+    pub fn policy(&self, seed: u64) -> Option<Box<dyn Balancer>> {
+        match self {
+            BalancerChoice::Jostle { policy, .. } => policy::by_name(policy, seed),
+            _ => None,
+        }
+    }
+}
+
+/// Checks `[balancer]` and picks the balancer.
+pub(super) fn choice(
+    raw: &RawBalancer,
+    seed: u64,
+    source: &Source<'_>,
+) -> Result<BalancerChoice, ScenarioError> {
+    let name = raw.policy.get_ref().as_str();
+    let other = match name {
+        "tonic_balance_list" => Some(BalancerChoice::TonicBalanceList),
+        "round_robin_dialer" => Some(BalancerChoice::RoundRobinDialer),
+        "fallback_dialer" => Some(BalancerChoice::FallbackDialer),
+        _ => None,
+    };
+    if let Some(other) = other {
+        let jostle_only = [
+            ("wait_for_ready", raw.wait_for_ready.as_ref().map(Spanned::span)),
+            ("backoff", raw.backoff.as_ref().map(Spanned::span)),
+        ];
+        if let Some((field, Some(span))) = jostle_only.into_iter().find(|(_, span)| span.is_some())
+        {
+            return Err(source.error(
+                span,
+                format!("`{field}` applies to jostle policies only, not to `{name}`"),
+                format!("no `{field}`, or a jostle policy: {}", quoted(NAMES)),
+            ));
+        }
+        return Ok(other);
+    }
+    let Some(policy) = NAMES.iter().copied().find(|known| *known == name) else {
+        let names: Vec<&str> = BALANCERS.iter().map(|(name, _)| *name).collect();
+        return Err(source
+            .error(
+                raw.policy.span(),
+                format!("unknown balancer `{name}`"),
+                format!("one of {}", quoted(&names)),
+            )
+            .suggesting(did_you_mean(name, names)));
+    };
+    let mut config = BalanceConfig { seed, ..BalanceConfig::default() };
+    if let Some(wait) = &raw.wait_for_ready {
+        config.wait_for_ready = *wait.get_ref();
+    }
+    if let Some(backoff) = &raw.backoff {
+        config.backoff = self::backoff(backoff.get_ref(), source)?;
+    }
+    Ok(BalancerChoice::Jostle { policy, config: Box::new(config) })
+}
+
+fn backoff(raw: &RawBackoff, source: &Source<'_>) -> Result<Backoff, ScenarioError> {
+    let mut backoff = Backoff::default();
+    if let Some(initial) = &raw.initial {
+        backoff.initial = positive(initial, "initial", source)?;
+    }
+    if let Some(max) = &raw.max {
+        backoff.max = positive(max, "max", source)?;
+    }
+    if backoff.max < backoff.initial {
+        let span = raw.max.as_ref().or(raw.initial.as_ref()).map_or(0..0, Spanned::<Dur>::span);
+        return Err(source.error(
+            span,
+            format!("backoff `max` ({:?}) is below `initial` ({:?})", backoff.max, backoff.initial),
+            "max at least initial",
+        ));
+    }
+    if let Some(multiplier) = &raw.multiplier {
+        let value = *multiplier.get_ref();
+        if !(value.is_finite() && value >= 1.0) {
+            return Err(source.error(
+                multiplier.span(),
+                format!("backoff `multiplier` is {value}"),
+                "a number of at least 1",
+            ));
+        }
+        backoff.multiplier = value;
+    }
+    if let Some(jitter) = &raw.jitter {
+        let value = *jitter.get_ref();
+        if !(0.0..=1.0).contains(&value) {
+            return Err(source.error(
+                jitter.span(),
+                format!("backoff `jitter` is {value}"),
+                "a fraction in 0..=1",
+            ));
+        }
+        backoff.jitter = value;
+    }
+    Ok(backoff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BALANCERS;
+    use jostle::balance::policy::NAMES;
+
+    #[test]
+    fn every_jostle_policy_is_a_listed_balancer() {
+        for name in NAMES {
+            assert!(
+                BALANCERS.iter().any(|(listed, _)| listed == name),
+                "BALANCERS must list jostle policy {name}"
+            );
+        }
+    }
+}

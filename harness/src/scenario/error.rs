@@ -1,0 +1,163 @@
+//! [`ScenarioError`]: what is wrong with a scenario file, and where.
+
+use super::suggest::did_you_mean;
+use std::io;
+use std::ops::Range;
+
+/// Why a scenario file was rejected.
+///
+/// [`ScenarioError::Invalid`] displays as `FILE:LINE:COLUMN: what was wrong; expected ...`,
+/// with `; did you mean `X`?` for a near miss. Lines and columns count from 1; columns count
+/// characters, not bytes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read {file}: {source}")]
+    Read {
+        /// The path, as given.
+        file: String,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The file is not a valid scenario: bad TOML, a field of the wrong type or out of range,
+    /// an unknown name, a rule between fields broken.
+    #[error(
+        "{file}:{line}:{column}: {problem}; expected {expected}{}",
+        suggestion_text(.suggestion.as_deref())
+    )]
+    Invalid {
+        /// The path, as given.
+        file: String,
+        /// The line, from 1.
+        line: usize,
+        /// The column, from 1, in characters.
+        column: usize,
+        /// What was wrong.
+        problem: String,
+        /// What was expected instead.
+        expected: String,
+        /// The nearest valid name, for a near miss.
+        suggestion: Option<String>,
+    },
+}
+
+impl ScenarioError {
+    /// The line and column of an [`Invalid`](ScenarioError::Invalid) file; `None` for a read
+    /// error.
+    pub fn location(&self) -> Option<(usize, usize)> {
+        match self {
+            ScenarioError::Invalid { line, column, .. } => Some((*line, *column)),
+            ScenarioError::Read { .. } => None,
+        }
+    }
+
+    /// Whether the file's content is at fault (rather than reading it).
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, ScenarioError::Invalid { .. })
+    }
+
+    /// The same error with a `did you mean` suggestion.
+    pub(super) fn suggesting(mut self, nearest: Option<String>) -> Self {
+        if let ScenarioError::Invalid { suggestion, .. } = &mut self {
+            *suggestion = nearest;
+        }
+        self
+    }
+}
+
+fn suggestion_text(suggestion: Option<&str>) -> String {
+    suggestion.map(|name| format!("; did you mean `{name}`?")).unwrap_or_default()
+}
+
+/// A scenario's text and its file name: turns byte spans into located errors.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Source<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl<'a> Source<'a> {
+    pub(super) fn new(file: &'a str, text: &'a str) -> Self {
+        Self { file, text }
+    }
+
+    /// An error at the start of `span`.
+    pub(super) fn error(
+        &self,
+        span: Range<usize>,
+        problem: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> ScenarioError {
+        let (line, column) = self.line_column(span.start);
+        ScenarioError::Invalid {
+            file: self.file.to_owned(),
+            line,
+            column,
+            problem: problem.into(),
+            expected: expected.into(),
+            suggestion: None,
+        }
+    }
+
+    /// The 1-based line and character column of byte `offset` (clamped into the text).
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+    }
+
+    /// A TOML syntax or shape error (serde's messages), located, in plain words.
+    pub(super) fn toml_error(&self, error: &toml::de::Error) -> ScenarioError {
+        let message = error.message().trim().replace('\n', ", ");
+        let (problem, expected) = match message.split_once(", expected ") {
+            Some((problem, expected)) => (problem.to_owned(), plain_types(expected)),
+            None if message.starts_with("missing field") => {
+                let field = message.trim_start_matches("missing field").trim();
+                (message.clone(), format!("{field} in this table"))
+            }
+            None if message == "duplicate key" => (message.clone(), "each key once".to_owned()),
+            None => (message.clone(), "a valid scenario (see docs/SCENARIOS.md)".to_owned()),
+        };
+        let suggestion = problem
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+            .and_then(|field| did_you_mean(field, backticked(&expected)));
+        self.error(error.span().unwrap_or(0..0), problem, expected).suggesting(suggestion)
+    }
+}
+
+/// serde names Rust types; a scenario's author thinks in TOML values.
+fn plain_types(expected: &str) -> String {
+    match expected {
+        "f32" | "f64" => "a number".to_owned(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_owned(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// The names between backticks in serde's `one of `a`, `b`` lists.
+fn backticked(list: &str) -> impl Iterator<Item = &str> {
+    list.split('`').skip(1).step_by(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    #[test]
+    fn lines_and_columns_count_from_one_in_characters() {
+        let source = Source::new("f.toml", "a = 1\nbé = \"x\"\n");
+        assert_eq!(source.line_column(0), (1, 1), "offset 0 is 1:1");
+        assert_eq!(source.line_column(6), (2, 1), "the byte after a newline starts a line");
+        assert_eq!(source.line_column(9), (2, 3), "é is one column, two bytes");
+        assert_eq!(source.line_column(8), (2, 2), "inside é rounds down to its start");
+        assert_eq!(source.line_column(999), (3, 1), "past the end clamps to the end");
+    }
+}

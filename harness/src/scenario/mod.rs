@@ -1,0 +1,87 @@
+//! Scenario files: a failure story in TOML (cluster, balancer, load, fault timeline,
+//! expectations), parsed and checked with every error located as `FILE:LINE:COLUMN`.
+//!
+//! Every field is documented in docs/SCENARIOS.md; fixtures/ holds real stories.
+//!
+//! ```
+//! use jostle_harness::fault::{Fault, Target};
+//! use jostle_harness::load::Pace;
+//! use jostle_harness::scenario::{self, BalancerChoice};
+//! use std::time::Duration;
+//!
+//! let text = r#"
+//! name = "one replica restarts"
+//! seed = 7
+//!
+//! [cluster]
+//! backends = 3
+//!
+//! [balancer]
+//! policy = "round_robin"
+//!
+//! [load]
+//! rate = 200
+//! duration = "5s"
+//! deadline = "500ms"
+//!
+//! [[fault]]
+//! at = "1s"
+//! target = [1]
+//! kind = "restart"
+//! down_for = "1s"
+//!
+//! [expect]
+//! max_failure_rate = 0.01
+//! shares = [{ backend = 1, at_least = 0.2, after = "3s" }]
+//! "#;
+//! let scenario = scenario::parse(text, "restart.toml")?;
+//! assert_eq!(scenario.backends(), 3);
+//! assert!(matches!(scenario.balancer(), BalancerChoice::Jostle { policy: "round_robin", .. }));
+//! assert_eq!(scenario.load_spec().pace, Pace::Open { per_second: 200.0 });
+//! let restart = &scenario.injections()[0];
+//! assert_eq!(restart.fault, Fault::Restart { down_for: Duration::from_secs(1) });
+//! assert_eq!(restart.target, Target::Backend(1));
+//!
+//! let typo = scenario::parse(&text.replace("\"restart\"", "\"restrat\""), "restart.toml");
+//! let message = typo.unwrap_err().to_string();
+//! assert!(message.starts_with("restart.toml:19:8: unknown fault `restrat`; expected one of "));
+//! assert!(message.ends_with("; did you mean `restart`?"));
+//! # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+//! ```
+
+mod balancer;
+mod duration;
+mod error;
+mod expect;
+mod fault;
+mod load;
+mod parameters;
+mod raw;
+mod spec;
+mod suggest;
+mod target;
+
+pub use balancer::{BALANCERS, BalancerChoice};
+pub use error::ScenarioError;
+pub use expect::{Expectations, FallbackExpectation, ShareExpectation};
+pub use fault::{FAULT_KINDS, FaultKind};
+pub use spec::{MAX_BACKENDS, Scenario};
+
+use error::Source;
+use std::path::Path;
+
+/// Parses and checks a scenario; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let source = Source::new(file, text);
+    let raw = toml::from_str(text).map_err(|error| source.toml_error(&error))?;
+    Scenario::from_raw(raw, &source)
+}
+
+/// Reads, parses and checks the scenario at `path`; errors name the path as given.
+pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+    let path = path.as_ref();
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+    parse(&text, &file)
+}

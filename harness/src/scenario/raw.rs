@@ -1,0 +1,162 @@
+//! The scenario file as written: the serde model, every table closed to unknown fields, every
+//! value that a later check may reject kept with its place in the file.
+//!
+//! Names (policies, fault kinds, transports, codes) are read as strings and checked afterwards,
+//! so that an unknown one gets the same located message, with a suggestion, as any other error.
+
+use super::duration::Dur;
+use super::target::RawTarget;
+use serde::Deserialize;
+use std::ops::Range;
+use toml::Spanned;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawScenario {
+    pub(super) name: Spanned<String>,
+    #[serde(default)]
+    pub(super) seed: u64,
+    pub(super) cluster: Spanned<RawCluster>,
+    pub(super) balancer: Spanned<RawBalancer>,
+    pub(super) load: Spanned<RawLoad>,
+    #[serde(default)]
+    pub(super) fault: Vec<Spanned<RawFault>>,
+    #[serde(default)]
+    pub(super) expect: Option<Spanned<RawExpect>>,
+}
+
+/// `[cluster]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCluster {
+    pub(super) backends: Spanned<i64>,
+    pub(super) transport: Option<Spanned<String>>,
+}
+
+/// `[balancer]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBalancer {
+    pub(super) policy: Spanned<String>,
+    pub(super) wait_for_ready: Option<Spanned<bool>>,
+    pub(super) backoff: Option<Spanned<RawBackoff>>,
+}
+
+/// `[balancer.backoff]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBackoff {
+    pub(super) initial: Option<Spanned<Dur>>,
+    pub(super) max: Option<Spanned<Dur>>,
+    pub(super) multiplier: Option<Spanned<f64>>,
+    pub(super) jitter: Option<Spanned<f64>>,
+}
+
+/// `[load]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLoad {
+    pub(super) rate: Option<Spanned<f64>>,
+    pub(super) concurrency: Option<Spanned<i64>>,
+    pub(super) duration: Option<Spanned<Dur>>,
+    pub(super) calls: Option<Spanned<i64>>,
+    pub(super) deadline: Option<Spanned<Dur>>,
+    pub(super) mix: Option<Spanned<RawMix>>,
+}
+
+/// `[load.mix]`: weights, 0 when left out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMix {
+    #[serde(default)]
+    pub(super) create: u32,
+    #[serde(default)]
+    pub(super) get: u32,
+    #[serde(default)]
+    pub(super) watch: u32,
+}
+
+/// One `[[fault]]`: when, where, what, for how long, and the kind's parameters, flat.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFault {
+    pub(super) at: Option<Spanned<Dur>>,
+    pub(super) target: Spanned<RawTarget>,
+    pub(super) kind: Spanned<String>,
+    #[serde(rename = "for")]
+    pub(super) lasting: Option<Spanned<Dur>>,
+    pub(super) down_for: Option<Spanned<Dur>>,
+    pub(super) period: Option<Spanned<Dur>>,
+    pub(super) delay: Option<Spanned<Dur>>,
+    pub(super) min: Option<Spanned<Dur>>,
+    pub(super) max: Option<Spanned<Dur>>,
+    pub(super) base: Option<Spanned<Dur>>,
+    pub(super) jitter: Option<Spanned<Dur>>,
+    pub(super) phase: Option<Spanned<String>>,
+    pub(super) code: Option<Spanned<String>>,
+    pub(super) probability: Option<Spanned<f64>>,
+    pub(super) next_calls: Option<Spanned<i64>>,
+    pub(super) max_rpcs: Option<Spanned<i64>>,
+    pub(super) max_age: Option<Spanned<Dur>>,
+    pub(super) after_messages: Option<Spanned<i64>>,
+}
+
+impl RawFault {
+    /// The kind's parameters that are set, with their places, in the file's field order.
+    pub(super) fn parameters(&self) -> Vec<(&'static str, Range<usize>)> {
+        fn span<T>(value: Option<&Spanned<T>>) -> Option<Range<usize>> {
+            value.map(Spanned::span)
+        }
+        [
+            ("down_for", span(self.down_for.as_ref())),
+            ("period", span(self.period.as_ref())),
+            ("delay", span(self.delay.as_ref())),
+            ("min", span(self.min.as_ref())),
+            ("max", span(self.max.as_ref())),
+            ("base", span(self.base.as_ref())),
+            ("jitter", span(self.jitter.as_ref())),
+            ("phase", span(self.phase.as_ref())),
+            ("code", span(self.code.as_ref())),
+            ("probability", span(self.probability.as_ref())),
+            ("next_calls", span(self.next_calls.as_ref())),
+            ("max_rpcs", span(self.max_rpcs.as_ref())),
+            ("max_age", span(self.max_age.as_ref())),
+            ("after_messages", span(self.after_messages.as_ref())),
+        ]
+        .into_iter()
+        .filter_map(|(name, span)| Some((name, span?)))
+        .collect()
+    }
+}
+
+/// `[expect]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExpect {
+    pub(super) max_failure_rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub(super) shares: Vec<Spanned<RawShare>>,
+    pub(super) fallback: Option<Spanned<RawFallback>>,
+    pub(super) max_latency_over_deadline: Option<Spanned<Dur>>,
+    pub(super) max_connections: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub(super) no_leaks: bool,
+}
+
+/// One of `[expect] shares`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawShare {
+    pub(super) backend: Spanned<i64>,
+    pub(super) at_least: Spanned<f64>,
+    pub(super) after: Option<Spanned<Dur>>,
+}
+
+/// `[expect.fallback]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFallback {
+    pub(super) max_failures: Spanned<i64>,
+    pub(super) grace: Option<Spanned<Dur>>,
+}

@@ -1,0 +1,120 @@
+//! The `jostle` command line: `check` and `list` exit codes and output, `--help` everywhere.
+
+use std::process::{Command, Output};
+
+const GOOD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/article-restart.toml");
+
+fn jostle(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jostle")).args(args).output().expect("jostle runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A scenario file in a fresh temporary directory, removed on drop.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, content: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("jostle-cli-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        std::fs::write(&path, content).expect("temp file");
+        Self(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("utf-8 temp path")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+#[test]
+fn check_of_a_valid_file_prints_ok_and_exits_0() {
+    let output = jostle(&["check", GOOD]);
+    assert_eq!(output.status.code(), Some(0), "a valid scenario must exit 0: {output:?}");
+    assert_eq!(text(&output.stdout), format!("{GOOD}: ok\n"), "check must print FILE: ok");
+}
+
+#[test]
+fn check_of_an_invalid_file_names_the_place_on_stderr_and_exits_2() {
+    let good = std::fs::read_to_string(GOOD).expect("fixture");
+    let bad = TempFile::new("bad.toml", &good.replace("\"restart\"", "\"refuze\""));
+    let output = jostle(&["check", GOOD, bad.path()]);
+    assert_eq!(output.status.code(), Some(2), "an invalid scenario is bad input, exit 2");
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}:23:8: unknown fault `refuze`; expected one of ",
+            bad.path()
+        )),
+        "the error must name FILE:LINE:COLUMN and what was expected, got {stderr}"
+    );
+    assert!(
+        stderr.ends_with("did you mean `refuse`?\n"),
+        "a near miss must be suggested: {stderr}"
+    );
+    assert!(text(&output.stdout).contains(": ok"), "the valid file is still reported ok");
+}
+
+#[test]
+fn check_of_a_missing_file_exits_1() {
+    let output = jostle(&["check", "/nonexistent/jostle/scenario.toml"]);
+    assert_eq!(output.status.code(), Some(1), "an unreadable file is a failure, exit 1");
+    assert!(
+        text(&output.stderr).starts_with("error: cannot read /nonexistent/jostle/scenario.toml: "),
+        "the error must name the file"
+    );
+}
+
+#[test]
+fn check_without_a_file_is_a_usage_error() {
+    assert_eq!(jostle(&["check"]).status.code(), Some(2), "clap's usage errors exit 2");
+}
+
+#[test]
+fn list_shows_every_fixture_with_its_name_and_the_balancers() {
+    let output = jostle(&["list"]);
+    assert_eq!(output.status.code(), Some(0), "list must succeed: {output:?}");
+    let stdout = text(&output.stdout);
+    let fixtures = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures"))
+        .expect("fixtures/")
+        .count();
+    assert_eq!(
+        stdout.lines().filter(|line| line.starts_with("fixture ")).count(),
+        fixtures,
+        "list must show one line per fixture:\n{stdout}"
+    );
+    assert!(
+        stdout.lines().any(|line| line.starts_with("fixture ")
+            && line.contains("article-restart.toml")
+            && line.ends_with("one of three containers restarting behind one name")),
+        "a fixture line shows the file and the story's name:\n{stdout}"
+    );
+    for balancer in
+        ["round_robin", "p2c", "tonic_balance_list", "round_robin_dialer", "fallback_dialer"]
+    {
+        assert!(
+            stdout.lines().any(|line| line.starts_with("balancer") && line.contains(balancer)),
+            "list must show balancer {balancer}:\n{stdout}"
+        );
+    }
+    assert!(!stdout.contains("(invalid"), "every fixture must be valid:\n{stdout}");
+}
+
+#[test]
+fn help_works_on_every_command() {
+    for args in [&["--help"][..], &["check", "--help"], &["list", "--help"], &["story", "--help"]] {
+        let output = jostle(args);
+        assert_eq!(output.status.code(), Some(0), "jostle {args:?} must exit 0");
+        assert!(text(&output.stdout).contains("Usage: jostle"), "jostle {args:?} prints usage");
+    }
+}

@@ -1,0 +1,180 @@
+//! One malformed file per kind of mistake; each message names the place and what was expected.
+
+use jostle_harness::scenario;
+use rstest::rstest;
+
+/// A valid scenario; each case replaces some of its lines (numbered from 1).
+const BASE: [&str; 12] = [
+    r#"name = "case""#,
+    "[cluster]",
+    "backends = 3",
+    "[balancer]",
+    r#"policy = "round_robin""#,
+    "[load]",
+    "rate = 100",
+    r#"duration = "2s""#,
+    "[[fault]]",
+    "target = [1]",
+    r#"kind = "restart""#,
+    r#"down_for = "1s""#,
+];
+
+/// BASE with line `n` replaced by `text` (which may hold several lines, or none).
+fn with(replacements: &[(usize, &str)]) -> String {
+    let mut lines: Vec<&str> = BASE.to_vec();
+    for (n, text) in replacements {
+        lines[n - 1] = text;
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    scenario::parse(&with(&[]), "case.toml").expect("the base of the malformed cases is valid");
+}
+
+#[rstest]
+#[case::syntax_error(
+    &[(2, "[cluster")],
+    "case.toml:2:9: unclosed table; expected `]`"
+)]
+#[case::unknown_field(
+    &[(3, "backend = 3")],
+    "case.toml:3:1: unknown field `backend`; expected `backends` or `transport`; \
+     did you mean `backends`?"
+)]
+#[case::unknown_top_level_field(
+    &[(1, "name = \"case\"\nseeds = 1")],
+    "case.toml:2:1: unknown field `seeds`; expected one of `name`, `seed`, `cluster`, \
+     `balancer`, `load`, `fault`, `expect`; did you mean `seed`?"
+)]
+#[case::wrong_type(
+    &[(3, "backends = \"three\"")],
+    "case.toml:3:12: invalid type: string \"three\"; expected a whole number"
+)]
+#[case::bad_duration(
+    &[(8, "duration = \"2x\"")],
+    "case.toml:8:12: bad duration \"2x\"; expected a duration like \"250ms\" or \"2s\" \
+     (a number and a unit: ns, us, ms, s, m, h)"
+)]
+#[case::duration_written_as_a_number(
+    &[(8, "duration = 2")],
+    "case.toml:8:12: invalid type: integer `2`; expected a duration like \"250ms\" or \"2s\""
+)]
+#[case::zero_duration(
+    &[(8, "duration = \"0s\"")],
+    "case.toml:8:12: `duration` is zero; expected a duration above zero"
+)]
+#[case::probability_out_of_range(
+    &[(11, "kind = \"status\""), (12, "code = \"Unavailable\"\nprobability = 1.5")],
+    "case.toml:13:15: `probability` is 1.5; expected a probability in 0..=1"
+)]
+#[case::backend_index_out_of_range(
+    &[(10, "target = [0, 3]")],
+    "case.toml:10:14: backend index 3 is out of range; expected an index in 0..3 \
+     (the cluster has 3 backends)"
+)]
+#[case::empty_timeline_target(
+    &[(10, "target = []")],
+    "case.toml:10:10: empty target list; expected at least one backend index, or \"all\""
+)]
+#[case::target_neither_list_nor_all(
+    &[(10, "target = \"every\"")],
+    "case.toml:10:10: invalid value: string \"every\"; \
+     expected a list of backend indices like [0, 2], or \"all\""
+)]
+#[case::negative_rate(
+    &[(7, "rate = -5")],
+    "case.toml:7:8: `rate` is -5; expected calls per second above 0"
+)]
+#[case::zero_concurrency(
+    &[(7, "concurrency = 0")],
+    "case.toml:7:15: `concurrency` is 0; expected calls in flight, at least 1"
+)]
+#[case::both_rate_and_concurrency(
+    &[(7, "rate = 100\nconcurrency = 4")],
+    "case.toml:8:15: both `rate` and `concurrency` are set; expected one of them: \
+     `rate` (calls started per second) or `concurrency` (calls in flight)"
+)]
+#[case::neither_duration_nor_calls(
+    &[(8, "")],
+    "case.toml:6:1: `[load]` sets neither `duration` nor `calls`; expected one of them: \
+     `duration` (how long) or `calls` (how many)"
+)]
+#[case::zero_calls(
+    &[(8, "calls = 0")],
+    "case.toml:8:9: `calls` is 0; expected a number of calls, at least 1"
+)]
+#[case::backends_out_of_range(
+    &[(3, "backends = 0")],
+    "case.toml:3:12: `backends` is 0; expected a number of backends in 1..=10000"
+)]
+#[case::unknown_transport(
+    &[(3, "backends = 3\ntransport = \"tpc\"")],
+    "case.toml:4:13: unknown transport `tpc`; expected `in-memory` or `tcp`; did you mean `tcp`?"
+)]
+#[case::unknown_balancer(
+    &[(5, "policy = \"round_robbin\"")],
+    "case.toml:5:10: unknown balancer `round_robbin`; expected one of `round_robin`, `random`, \
+     `least_outstanding`, `p2c`, `pick_first`, `weighted_round_robin`, `tonic_balance_list`, \
+     `round_robin_dialer` or `fallback_dialer`; did you mean `round_robin`?"
+)]
+#[case::jostle_option_on_a_dialer(
+    &[(5, "policy = \"round_robin_dialer\"\nwait_for_ready = true")],
+    "case.toml:6:18: `wait_for_ready` applies to jostle policies only, not to \
+     `round_robin_dialer`; expected no `wait_for_ready`, or a jostle policy: `round_robin`, \
+     `random`, `least_outstanding`, `p2c`, `pick_first` or `weighted_round_robin`"
+)]
+#[case::unknown_fault(
+    &[(11, "kind = \"refuze\""), (12, "")],
+    "case.toml:11:8: unknown fault `refuze`; expected one of `refuse`, `reset`, `blackhole`, \
+     `blackhole-connect`, `connect-delay`, `connection-age`, `drain`, `restart`, `flap`, \
+     `delay`, `status`, `hang` or `stream-break`; did you mean `refuse`?"
+)]
+#[case::parameter_the_fault_does_not_take(
+    &[(11, "kind = \"delay\"")],
+    "case.toml:12:12: fault `delay` takes no parameter `down_for`; expected its parameters: \
+     `delay`, `min`, `max`, `base`, `jitter` or `phase`"
+)]
+#[case::missing_fault_parameter(
+    &[(12, "")],
+    "case.toml:11:8: fault `restart` is missing a parameter; expected `down_for`, a duration"
+)]
+#[case::flap_down_longer_than_period(
+    &[(11, "kind = \"flap\"\nperiod = \"1s\""), (12, "down_for = \"2s\"")],
+    "case.toml:13:12: `down_for` is 2s; expected less than the period (1s)"
+)]
+#[case::lasting_on_a_one_shot_fault(
+    &[(12, "down_for = \"1s\"\nfor = \"3s\"")],
+    "case.toml:13:7: fault `restart` happens once, so `for` means nothing; \
+     expected no `for` on a one-shot fault (drain, restart)"
+)]
+#[case::unknown_status_code(
+    &[(11, "kind = \"status\""), (12, "code = \"Unavailabel\"\nnext_calls = 3")],
+    "case.toml:12:8: unknown status code `Unavailabel`; expected a failing gRPC code: \
+     `Cancelled`, `Unknown`, `InvalidArgument`, `DeadlineExceeded`, `NotFound`, \
+     `AlreadyExists`, `PermissionDenied`, `ResourceExhausted`, `FailedPrecondition`, \
+     `Aborted`, `OutOfRange`, `Unimplemented`, `Internal`, `Unavailable`, `DataLoss` or \
+     `Unauthenticated`; did you mean `Unavailable`?"
+)]
+#[case::missing_section(
+    &[(6, ""), (7, ""), (8, "")],
+    "case.toml:1:1: missing field `load`; expected `load` in this table"
+)]
+#[case::duplicate_key(
+    &[(7, "rate = 100\nrate = 200")],
+    "case.toml:8:1: duplicate key; expected each key once"
+)]
+fn a_malformed_scenario_names_the_place_and_what_was_expected(
+    #[case] replacements: &[(usize, &str)],
+    #[case] message: &str,
+) {
+    let text = with(replacements);
+    let error = scenario::parse(&text, "case.toml")
+        .expect_err("a malformed scenario must be rejected, not accepted");
+    assert_eq!(
+        error.to_string(),
+        message,
+        "the error must name FILE:LINE:COLUMN and what was expected; the file was:\n{text}"
+    );
+}
