@@ -7,5 +7,6 @@ mod cleanup;
 mod distribution;
 mod paused_clock;
 mod scale;
+mod send_sync;
 mod stop_restart;
 mod story;
