@@ -33,6 +33,7 @@ pub mod fault;
 pub mod load;
 pub mod net;
 pub mod record;
+pub mod report;
 pub mod sample;
 pub mod scenario;
 pub mod story;

@@ -26,6 +26,9 @@ enum Command {
     /// Check scenario files without running them: print `FILE: ok`, or each error as
     /// FILE:LINE:COLUMN with what was expected. Exit 0 if all are valid, 2 if any is invalid,
     /// 1 if one could not be read.
+    /// Run scenario files and print a report per backend, the fault windows and every
+    /// expectation. Exit 0 when every expectation holds, 1 when one fails, 2 on bad input.
+    Run(RunArgs),
     Check(CheckArgs),
     /// List the fixture scenarios (file and name) and the built-in balancers, one per line.
     List(ListArgs),
@@ -36,6 +39,20 @@ struct CheckArgs {
     /// The scenario files (TOML; docs/SCENARIOS.md).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// The scenario files (TOML; docs/SCENARIOS.md).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Also write the report as JSON to this file (one scenario only).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Run in memory on the wall clock instead of tokio's paused clock (TCP scenarios always
+    /// run on the wall clock).
+    #[arg(long)]
+    wall_clock: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -77,6 +94,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Story(args) => story(args),
         Command::Check(args) => check(&args),
+        Command::Run(args) => run(&args),
         Command::List(args) => list(args),
     }
 }
@@ -132,6 +150,52 @@ fn check(args: &CheckArgs) -> ExitCode {
         (false, true) => ExitCode::from(1),
         (false, false) => ExitCode::SUCCESS,
     }
+}
+
+fn run(args: &RunArgs) -> ExitCode {
+    if args.json.is_some() && args.files.len() != 1 {
+        return fail("error: --json takes one scenario FILE, got several", 2);
+    }
+    let mut scenarios = Vec::new();
+    for file in &args.files {
+        match scenario::load(file) {
+            Ok(loaded) => scenarios.push((file, loaded)),
+            Err(error) => {
+                return fail(&format!("error: {error}"), if error.is_invalid() { 2 } else { 1 });
+            }
+        }
+    }
+    let mut all_passed = true;
+    for (file, loaded) in scenarios {
+        let paused = !args.wall_clock && loaded.transport() == Transport::InMemory;
+        let mut runtime = tokio::runtime::Builder::new_current_thread();
+        runtime.enable_all().start_paused(paused);
+        let runtime = match runtime.build() {
+            Ok(runtime) => runtime,
+            Err(error) => return fail(&format!("error: cannot start the runtime: {error}"), 1),
+        };
+        let replay = format!("jostle run {}", file.display());
+        let report = match runtime.block_on(scenario::run(&loaded, &replay)) {
+            Ok(report) => report,
+            Err(error) => return fail(&format!("error: {}: {error}", file.display()), 2),
+        };
+        println!("{report}");
+        if !report.passed {
+            println!("replay: {replay}");
+        }
+        all_passed &= report.passed;
+        if let Some(json) = &args.json {
+            // Written whole or not at all: a temporary file, then a rename.
+            let partial = json.with_extension("json.partial");
+            let written = std::fs::write(&partial, report.to_json())
+                .and_then(|()| std::fs::rename(&partial, json));
+            if let Err(error) = written {
+                let _ = std::fs::remove_file(&partial);
+                return fail(&format!("error: cannot write {}: {error}", json.display()), 1);
+            }
+        }
+    }
+    if all_passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 fn list(args: ListArgs) -> ExitCode {

@@ -118,3 +118,40 @@ fn help_works_on_every_command() {
         assert!(text(&output.stdout).contains("Usage: jostle"), "jostle {args:?} prints usage");
     }
 }
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
+
+#[test]
+fn run_exits_0_when_every_expectation_holds_and_writes_the_json_report() {
+    let json = TempFile::new("report.json", "");
+    let output =
+        jostle(&["run", &format!("{FIXTURES}/rolling-restart.toml"), "--json", json.path()]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(text(&output.stdout).contains("every expectation held"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json.path()).unwrap()).unwrap();
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["backends"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn run_exits_1_and_prints_the_replay_command_when_an_expectation_fails() {
+    let file = format!("{FIXTURES}/article-restart.toml");
+    let output = jostle(&["run", &file]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the dialer never gives the restarted backend its share back"
+    );
+    let out = text(&output.stdout);
+    assert!(out.contains("FAIL share: backend-1"), "{out}");
+    assert!(out.contains(&format!("replay: jostle run {file}")), "{out}");
+}
+
+#[test]
+fn run_exits_2_on_a_malformed_file_without_running_anything() {
+    let bad = TempFile::new("bad.toml", "name = \"x\"\n[cluster]\nbackends = \"three\"\n");
+    let output = jostle(&["run", bad.path()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("bad.toml:3:"), "{}", text(&output.stderr));
+}

@@ -3,3 +3,4 @@
 
 mod fixtures;
 mod malformed;
+mod run;

@@ -126,3 +126,32 @@ pub fn failure_rate(
         )
     }
 }
+
+/// Of the OK calls that start at `after` or later, `backend` served at least `at_least`.
+pub fn share(
+    log: &CallLog,
+    backend: &str,
+    after: Duration,
+    at_least: f64,
+    context: &Context,
+) -> CheckResult {
+    let rule = format!(
+        "{backend} serves at least {:.0}% of the calls from {after:?} on",
+        at_least * 100.0
+    );
+    let calls: Vec<_> = log
+        .calls
+        .iter()
+        .filter(|call| call.outcome == CallOutcome::Ok && call.start >= after)
+        .collect();
+    let served = calls.iter().filter(|call| call.backend.as_deref() == Some(backend)).count();
+    let share = if calls.is_empty() { 0.0 } else { served as f64 / calls.len() as f64 };
+    let result = CheckResult::new("share", rule, context)
+        .measure("share", share)
+        .measure("calls", calls.len() as f64);
+    if share >= at_least && !calls.is_empty() {
+        result.verdict(true, format!("{served} of {} calls", calls.len()))
+    } else {
+        result.verdict(false, format!("{served} of {} calls ({:.1}%)", calls.len(), share * 100.0))
+    }
+}

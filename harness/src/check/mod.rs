@@ -22,7 +22,7 @@ mod timeout;
 
 pub use accounting::accounting;
 pub use convergence::convergence;
-pub use fallback::{failure_rate, fallback, recovery};
+pub use fallback::{failure_rate, fallback, recovery, share};
 pub use leak::{Baseline, connections, leak_free};
 pub use result::{CheckResult, Context, number};
 pub use timeout::timeout;

@@ -79,6 +79,11 @@ impl Cluster {
         self.backends.get(index).ok_or(Error::UnknownBackend { index, len: self.backends.len() })
     }
 
+    /// Every backend's own counters now, by id.
+    pub fn stats(&self) -> Vec<crate::record::StatsSnapshot> {
+        self.backends.iter().map(Backend::stats).collect()
+    }
+
     /// Every backend's address, by id.
     pub fn addresses(&self) -> Vec<Uri> {
         self.backends.iter().map(|backend| backend.address().clone()).collect()

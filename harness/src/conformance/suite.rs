@@ -210,7 +210,7 @@ impl Suite {
             });
         }
         let baseline = Baseline::now(self.transport == Transport::Tcp);
-        let before = snapshots(&cluster);
+        let before = cluster.stats();
         let channel = (self.factory)(&Target::new(addresses.clone(), cluster.connector(), changes));
         tokio::time::sleep(WARM_UP).await;
         let load = self.load(scenario);
@@ -222,7 +222,7 @@ impl Suite {
             Err(error) => return vec![self.broken(scenario, &format!("no load: {error}"))],
         };
         drop(sender);
-        let after = snapshots(&cluster);
+        let after = cluster.stats();
         let context =
             Context { histogram: log.served(), seed: self.seed, replay: self.replay(scenario) };
         let mut checks = vec![check::accounting(&log, &before, &after, &context)];
@@ -393,8 +393,4 @@ impl Suite {
             }
         }
     }
-}
-
-fn snapshots(cluster: &Cluster) -> Vec<StatsSnapshot> {
-    cluster.backends().iter().map(|backend| backend.stats()).collect()
 }

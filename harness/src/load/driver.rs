@@ -19,6 +19,10 @@ use tonic::{Code, Request, Status};
 /// Past twice its deadline and this, a call is abandoned (and recorded as timed out, late).
 const GUARD_SLACK: Duration = Duration::from_secs(1);
 
+/// How long a closed-loop worker waits after a call that took no time at all, when the load is
+/// bounded by a duration or the call failed.
+const IDLE_PAUSE: Duration = Duration::from_millis(1);
+
 /// The most calls an open loop keeps in flight; past it, starts wait (and the log shows it).
 const OPEN_LOOP_CAP: usize = 100_000;
 
@@ -56,13 +60,13 @@ impl Load {
         Some((index, method))
     }
 
-    /// One call, recorded.
+    /// One call, recorded; whether it failed.
     async fn call(
         self: Arc<Self>,
         mut client: OrderServiceClient<BoxChannel>,
         index: u64,
         method: Method,
-    ) {
+    ) -> bool {
         let start = self.started.elapsed();
         let deadline = self.spec.deadline;
         let call = async {
@@ -119,6 +123,7 @@ impl Load {
             backend: served,
         };
         self.records.lock().unwrap_or_else(PoisonError::into_inner).push(record);
+        outcome != CallOutcome::Ok
     }
 }
 
@@ -157,9 +162,17 @@ pub async fn drive(channel: BoxChannel, spec: &LoadSpec) -> Result<CallLog> {
             for _ in 0..concurrency {
                 let load = Arc::clone(&load);
                 let client = OrderServiceClient::new(channel.clone());
+                let timed = matches!(spec.until, Until::Elapsed(_));
                 calls.spawn(async move {
                     while let Some((index, method)) = load.next() {
-                        Arc::clone(&load).call(client.clone(), index, method).await;
+                        let started = Instant::now();
+                        let failed = Arc::clone(&load).call(client.clone(), index, method).await;
+                        if (failed || timed) && started.elapsed().is_zero() {
+                            // Calls that take no time at all would never let a paused clock
+                            // reach the end of a duration (or would spin on a dead balancer):
+                            // pause a millisecond of tokio time.
+                            tokio::time::sleep(IDLE_PAUSE).await;
+                        }
                     }
                 });
             }
@@ -176,7 +189,9 @@ pub async fn drive(channel: BoxChannel, spec: &LoadSpec) -> Result<CallLog> {
                 let Some((index, method)) = load.next() else { break };
                 let load = Arc::clone(&load);
                 let client = OrderServiceClient::new(channel.clone());
-                calls.spawn(load.call(client, index, method));
+                calls.spawn(async move {
+                    load.call(client, index, method).await;
+                });
             }
         }
     }

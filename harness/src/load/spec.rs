@@ -6,7 +6,10 @@ use std::time::Duration;
 /// How calls are paced.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Pace {
-    /// A fixed number of calls in flight: each worker starts its next call when one ends.
+    /// A fixed number of calls in flight: each worker starts its next call when one ends. A
+    /// call that took no time at all (in memory under the paused clock) is followed by a 1 ms
+    /// pause when the load is bounded by a duration or the call failed: otherwise the paused
+    /// clock would never move and the load never end.
     Closed {
         /// Calls in flight; at least 1.
         concurrency: usize,

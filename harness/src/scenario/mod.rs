@@ -57,6 +57,7 @@ mod fault;
 mod load;
 mod parameters;
 mod raw;
+mod run;
 mod spec;
 mod suggest;
 mod target;
@@ -65,6 +66,7 @@ pub use balancer::{BALANCERS, BalancerChoice};
 pub use error::ScenarioError;
 pub use expect::{Expectations, FallbackExpectation, ShareExpectation};
 pub use fault::{FAULT_KINDS, FaultKind};
+pub use run::run;
 pub use spec::{MAX_BACKENDS, Scenario};
 
 use error::Source;

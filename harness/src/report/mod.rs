@@ -1,0 +1,18 @@
+//! [`RunReport`]: what a scenario run did, per backend, with the fault windows and every
+//! expectation; printed as text ([`std::fmt::Display`]) or serialised as JSON (`--json`). The
+//! same file and seed under the paused clock give a byte-identical JSON report.
+//!
+//! ```
+//! use jostle_harness::report::RunReport;
+//!
+//! let report = RunReport::default();
+//! assert!(report.passed);
+//! assert!(report.to_json().starts_with("{"));
+//! ```
+
+mod model;
+mod text;
+
+pub use model::{
+    BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport,
+};

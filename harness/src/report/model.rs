@@ -1,0 +1,127 @@
+//! The report's data, as JSON shows it. Every map is ordered and every time is virtual under the
+//! paused clock, so the same run gives the same bytes.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The whole run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed of every random choice.
+    pub seed: u64,
+    /// `in-memory` or `tcp`.
+    pub transport: String,
+    /// The balancer's name, as the scenario file writes it.
+    pub balancer: String,
+    /// Calls by outcome, at the client.
+    pub calls: CallTotals,
+    /// One entry per backend, by id.
+    pub backends: Vec<BackendReport>,
+    /// Every fault window, in the order they opened.
+    pub faults: Vec<FaultWindowReport>,
+    /// Every expectation of the file, with what was measured.
+    pub expectations: Vec<ExpectationReport>,
+    /// Whether every expectation held.
+    pub passed: bool,
+}
+
+impl Default for RunReport {
+    fn default() -> Self {
+        Self {
+            scenario: String::new(),
+            seed: 0,
+            transport: "in-memory".into(),
+            balancer: String::new(),
+            calls: CallTotals::default(),
+            backends: Vec::new(),
+            faults: Vec::new(),
+            expectations: Vec::new(),
+            passed: true,
+        }
+    }
+}
+
+impl RunReport {
+    /// The report as pretty JSON, ending with a newline.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data into a String cannot fail.
+        let mut json = serde_json::to_string_pretty(self).unwrap_or_default();
+        json.push('\n');
+        json
+    }
+}
+
+/// Calls by outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct CallTotals {
+    /// Started.
+    pub sent: u64,
+    /// Ended OK.
+    pub ok: u64,
+    /// Failed before their deadline.
+    pub failed: u64,
+    /// Ended at their deadline.
+    pub timed_out: u64,
+}
+
+/// One backend, from its own counters and from the calls it answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackendReport {
+    /// `backend-<id>`.
+    pub name: String,
+    /// Calls it served OK, as the client saw them.
+    pub served: u64,
+    /// Its share of all OK calls.
+    pub share: f64,
+    /// Calls it finished with another code, by code name, from its own counters.
+    pub failures: BTreeMap<String, u64>,
+    /// Latency of the calls it served OK.
+    pub latency_ms: Latency,
+    /// Connections it accepted during the run.
+    pub connections_opened: u64,
+}
+
+/// Latency percentiles from an HDR histogram (microsecond resolution), in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Latency {
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// When a fault held on a backend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaultWindowReport {
+    /// The injection's id.
+    pub id: u64,
+    /// The backend.
+    pub backend: String,
+    /// The fault's kind.
+    pub kind: String,
+    /// Since the cluster started, in milliseconds.
+    pub start_ms: f64,
+    /// Since the cluster started, in milliseconds; `null` if it still held at the end.
+    pub end_ms: Option<f64>,
+}
+
+/// One expectation and its verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectationReport {
+    /// The check's name.
+    pub check: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// The rule, in words.
+    pub rule: String,
+    /// What was measured.
+    pub measured: BTreeMap<String, f64>,
+    /// Why it passed or failed.
+    pub explanation: String,
+}

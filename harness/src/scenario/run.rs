@@ -1,0 +1,261 @@
+//! [`run`]: plays a scenario and reports every expectation against what happened.
+
+use super::{BalancerChoice, Scenario};
+use crate::channel::{BoxChannel, boxed};
+use crate::check::{self, Baseline, CheckResult, Context};
+use crate::cluster::{BackendState, Cluster};
+use crate::error::{Error, Result};
+use crate::load::{CallLog, CallOutcome, drive};
+use crate::net::Transport;
+use crate::record::StatsSnapshot;
+use crate::report::{
+    BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport,
+};
+use hdrhistogram::Histogram;
+use jostle::balance::BalancedChannel;
+use jostle::dial::{FallbackDialer, RoundRobinDialer};
+use jostle::discover;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tonic::Code;
+use tonic::transport::{Channel, Endpoint};
+
+/// How long leftovers may take to go after the run, for `no_leaks`.
+const LEAK_BOUND: Duration = Duration::from_secs(5);
+
+/// Plays `scenario`: starts its cluster, its balancer and its fault timeline, drives its load,
+/// and checks every expectation. `replay` is the command that replays it, for the report.
+/// Under tokio's paused clock (in memory) the whole run is virtual and deterministic.
+pub async fn run(scenario: &Scenario, replay: &str) -> Result<RunReport> {
+    let cluster = Cluster::builder()
+        .backends(scenario.backends())
+        .transport(scenario.transport())
+        .seed(scenario.seed())
+        .start()
+        .await?;
+    let baseline = Baseline::now(scenario.transport() == Transport::Tcp);
+    let before = cluster.stats();
+    let channel = channel(scenario, &cluster).await?;
+    for injection in scenario.injections() {
+        cluster.inject(injection)?;
+    }
+    let load = scenario.load_spec();
+    // The load's clock starts now; the file's times count from the cluster's start.
+    let offset = cluster.fault_log().elapsed();
+    let mut log = drive(channel.clone(), &load).await?;
+    for call in &mut log.calls {
+        call.start += offset;
+        call.end += offset;
+    }
+    let after = cluster.stats();
+    let names: Vec<String> = cluster.backends().iter().map(|b| b.name().to_owned()).collect();
+    let context =
+        Context { histogram: log.served(), seed: scenario.seed(), replay: replay.to_owned() };
+    let mut checks = vec![check::accounting(&log, &before, &after, &context)];
+    checks.extend(expectations(scenario, &cluster, &log, &names, &before, &after, &context));
+    drop(channel);
+    if scenario.expect().no_leaks {
+        cluster.heal_all();
+        for backend in cluster.backends() {
+            backend.wait_for_state(BackendState::Running).await;
+        }
+        checks.push(check::leak_free(&cluster, baseline, LEAK_BOUND, &context).await);
+    }
+    let report = report(scenario, &cluster, &log, &names, &before, &after, checks);
+    cluster.shutdown().await;
+    Ok(report)
+}
+
+/// The balancer under test, as a channel to the cluster; ready before the load starts.
+async fn channel(scenario: &Scenario, cluster: &Cluster) -> Result<BoxChannel> {
+    let addresses = cluster.addresses();
+    let connector = cluster.connector();
+    let endpoint = Endpoint::from_static("http://orders.jostle");
+    Ok(match scenario.balancer() {
+        BalancerChoice::Jostle { config, .. } => {
+            let policy = scenario.balancer().policy(scenario.seed()).ok_or_else(|| {
+                Error::InvalidParameter {
+                    parameter: "balancer",
+                    expected: "a jostle policy".into(),
+                    got: scenario.balancer().name().into(),
+                }
+            })?;
+            let balanced = BalancedChannel::builder()
+                .boxed_balancer(policy)
+                .config((**config).clone())
+                .build(discover::fixed(addresses), connector);
+            let all = cluster.len();
+            // Connecting takes no virtual time; on TCP it is a few milliseconds.
+            let ready = balanced
+                .wait_until(|endpoints| endpoints.iter().filter(|e| e.ready).count() == all);
+            let _ = tokio::time::timeout(Duration::from_secs(5), ready).await;
+            boxed(balanced)
+        }
+        BalancerChoice::TonicBalanceList => {
+            if scenario.transport() != Transport::Tcp {
+                return Err(Error::InvalidParameter {
+                    parameter: "transport",
+                    expected: "tcp for tonic_balance_list (tonic's balancer takes endpoints, not connectors)".into(),
+                    got: scenario.transport().to_string(),
+                });
+            }
+            boxed(Channel::balance_list(addresses.into_iter().map(Endpoint::from)))
+        }
+        BalancerChoice::RoundRobinDialer => {
+            boxed(endpoint.connect_with_connector_lazy(RoundRobinDialer::new(addresses, connector)))
+        }
+        BalancerChoice::FallbackDialer => {
+            boxed(endpoint.connect_with_connector_lazy(FallbackDialer::new(addresses, connector)))
+        }
+        #[allow(unreachable_patterns)]
+        other => {
+            return Err(Error::InvalidParameter {
+                parameter: "balancer",
+                expected: "a balancer this version can run".into(),
+                got: other.name().into(),
+            });
+        }
+    })
+}
+
+fn expectations(
+    scenario: &Scenario,
+    cluster: &Cluster,
+    log: &CallLog,
+    names: &[String],
+    before: &[StatsSnapshot],
+    after: &[StatsSnapshot],
+    context: &Context,
+) -> Vec<CheckResult> {
+    let expect = scenario.expect();
+    let mut checks = Vec::new();
+    if let Some(rate) = expect.max_failure_rate {
+        checks.push(check::failure_rate(log, Duration::ZERO, rate, context));
+    }
+    for share in &expect.shares {
+        checks.push(check::share(log, &names[share.backend], share.after, share.at_least, context));
+    }
+    if let Some(fallback) = expect.fallback {
+        let failed_at =
+            cluster.fault_log().windows().iter().map(|w| w.start).min().unwrap_or_default();
+        checks.push(check::fallback(
+            log,
+            failed_at,
+            fallback.grace,
+            fallback.max_failures,
+            context,
+        ));
+    }
+    if let Some(epsilon) = expect.max_latency_over_deadline {
+        checks.push(check::timeout(log, scenario.load_spec().deadline, epsilon, context));
+    }
+    if let Some(max) = expect.max_connections {
+        let opened: u64 = before
+            .iter()
+            .zip(after)
+            .map(|(b, a)| a.connections_accepted - b.connections_accepted)
+            .sum();
+        let calls = (log.calls.len() as u64).max(1);
+        checks.push(check::connections(opened, calls, max as f64 * 1000.0 / calls as f64, context));
+    }
+    checks
+}
+
+fn report(
+    scenario: &Scenario,
+    cluster: &Cluster,
+    log: &CallLog,
+    names: &[String],
+    before: &[StatsSnapshot],
+    after: &[StatsSnapshot],
+    checks: Vec<CheckResult>,
+) -> RunReport {
+    let ok = log.ok();
+    let backends = names
+        .iter()
+        .zip(before.iter().zip(after))
+        .map(|(name, (b, a))| {
+            let served: Vec<Duration> = log
+                .calls
+                .iter()
+                .filter(|call| {
+                    call.outcome == CallOutcome::Ok && call.backend.as_deref() == Some(name)
+                })
+                .map(|call| call.latency())
+                .collect();
+            let mut failures = BTreeMap::new();
+            for (code, count) in a.failures() {
+                let earlier = b.failures().get(&code).copied().unwrap_or(0);
+                if count > earlier {
+                    failures.insert(format!("{:?}", Code::from_i32(code)), count - earlier);
+                }
+            }
+            BackendReport {
+                name: name.clone(),
+                served: served.len() as u64,
+                share: if ok == 0 { 0.0 } else { served.len() as f64 / ok as f64 },
+                failures,
+                latency_ms: latency(&served),
+                connections_opened: a.connections_accepted - b.connections_accepted,
+            }
+        })
+        .collect();
+    let faults = cluster
+        .fault_log()
+        .windows()
+        .into_iter()
+        .map(|w| FaultWindowReport {
+            id: w.id,
+            backend: w.backend,
+            kind: w.kind.to_owned(),
+            start_ms: millis(w.start),
+            end_ms: w.end.map(millis),
+        })
+        .collect();
+    let passed = checks.iter().all(|check| check.passed);
+    let expectations = checks
+        .into_iter()
+        .map(|check| ExpectationReport {
+            check: check.name.to_owned(),
+            passed: check.passed,
+            rule: check.rule,
+            measured: check.measured.into_iter().collect(),
+            explanation: check.explanation,
+        })
+        .collect();
+    RunReport {
+        scenario: scenario.name().to_owned(),
+        seed: scenario.seed(),
+        transport: scenario.transport().to_string(),
+        balancer: scenario.balancer().name().to_owned(),
+        calls: CallTotals {
+            sent: log.calls.len() as u64,
+            ok,
+            failed: log.failed(),
+            timed_out: log.timed_out(),
+        },
+        backends,
+        faults,
+        expectations,
+        passed,
+    }
+}
+
+fn millis(duration: Duration) -> f64 {
+    // Rounded to the microsecond, so reports do not carry float noise.
+    (duration.as_secs_f64() * 1e6).round() / 1e3
+}
+
+fn latency(samples: &[Duration]) -> Latency {
+    let Ok(mut histogram) = Histogram::<u64>::new(3) else { return Latency::default() };
+    for sample in samples {
+        let micros = u64::try_from(sample.as_micros()).unwrap_or(u64::MAX).max(1);
+        // Out-of-range samples (over 2^63 microseconds) cannot occur in a run.
+        let _ = histogram.record(micros);
+    }
+    if histogram.is_empty() {
+        return Latency::default();
+    }
+    let at = |quantile: f64| histogram.value_at_quantile(quantile) as f64 / 1e3;
+    Latency { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: histogram.max() as f64 / 1e3 }
+}
