@@ -337,11 +337,7 @@ impl Suite {
         let seconds = Duration::from_secs_f64;
         let epsilon = if self.transport == Transport::Tcp { EPSILON_TCP } else { EPSILON };
         let timeout = check::timeout(log, DEADLINE, epsilon, context);
-        let opened: u64 = before
-            .iter()
-            .zip(after)
-            .map(|(b, a)| a.connections_accepted - b.connections_accepted)
-            .sum();
+        let opened = crate::record::connections_opened(before, after);
         match scenario {
             Scenario::Healthy => {
                 let distribution = match &self.distribution {

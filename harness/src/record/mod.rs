@@ -21,4 +21,4 @@ mod stats;
 
 pub use body::RecordBody;
 pub use layer::{RecordFuture, RecordLayer, RecordService};
-pub use stats::{BackendStats, MethodStats, StatsSnapshot};
+pub use stats::{BackendStats, MethodStats, StatsSnapshot, connections_opened};

@@ -150,3 +150,9 @@ impl StatsSnapshot {
         self.rpcs.values().map(|stats| stats.started - stats.total_finished()).sum()
     }
 }
+
+/// Connections the backends accepted between two snapshots of the cluster (`before` and
+/// `after`, by backend id).
+pub fn connections_opened(before: &[StatsSnapshot], after: &[StatsSnapshot]) -> u64 {
+    before.iter().zip(after).map(|(b, a)| a.connections_accepted - b.connections_accepted).sum()
+}

@@ -150,11 +150,7 @@ fn expectations(
         checks.push(check::timeout(log, scenario.load_spec().deadline, epsilon, context));
     }
     if let Some(max) = expect.max_connections {
-        let opened: u64 = before
-            .iter()
-            .zip(after)
-            .map(|(b, a)| a.connections_accepted - b.connections_accepted)
-            .sum();
+        let opened = crate::record::connections_opened(before, after);
         let calls = (log.calls.len() as u64).max(1);
         checks.push(check::connections(opened, calls, max as f64 * 1000.0 / calls as f64, context));
     }
