@@ -99,7 +99,7 @@ async fn accept(
                 let _ = stream.set_zero_linger();
                 let _ = stream.set_nodelay(true);
                 let delay = run.faults.admission().connect_delay;
-                run.admit(ServerStream::Tcp(stream), delay);
+                run.admit(ServerStream::Right(stream), delay);
             }
         }
     }

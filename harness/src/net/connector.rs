@@ -5,11 +5,11 @@ use http::Uri;
 use hyper_util::rt::TokioIo;
 use jostle::dial::{DialFuture, TcpConnector};
 use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
+use tokio::io::DuplexStream;
 use tokio::net::TcpStream;
+use tokio_util::either::Either;
 use tower::Service;
 
 /// A connector for `Endpoint::connect_with_connector` (or any `Service<Uri>` consumer, such as
@@ -34,14 +34,9 @@ impl Connector {
     }
 }
 
-/// The client's end of a connection, on either transport.
-#[derive(Debug)]
-pub enum ClientStream {
-    /// In-memory; reset when the backend is killed.
-    Mem(Killable<DuplexStream>),
-    /// TCP.
-    Tcp(TcpStream),
-}
+/// The client's end of a connection: in memory, reset when the backend is killed (`Left`), or
+/// TCP (`Right`).
+pub type ClientStream = Either<Killable<DuplexStream>, TcpStream>;
 
 impl Service<Uri> for Connector {
     type Response = TokioIo<ClientStream>;
@@ -64,52 +59,15 @@ impl Service<Uri> for Connector {
                         )
                     })?;
                     let stream = network.connect(authority.as_str()).await?;
-                    Ok(TokioIo::new(ClientStream::Mem(stream)))
+                    Ok(TokioIo::new(Either::Left(stream)))
                 })
             }
             Connector::Tcp(tcp) => {
                 let connect = tcp.call(uri);
                 Box::pin(
-                    async move { Ok(TokioIo::new(ClientStream::Tcp(connect.await?.into_inner()))) },
+                    async move { Ok(TokioIo::new(Either::Right(connect.await?.into_inner()))) },
                 )
             }
         }
-    }
-}
-
-macro_rules! delegate {
-    ($self:ident, $stream:ident => $call:expr) => {
-        match $self.get_mut() {
-            ClientStream::Mem($stream) => $call,
-            ClientStream::Tcp($stream) => $call,
-        }
-    };
-}
-
-impl AsyncRead for ClientStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        delegate!(self, s => Pin::new(s).poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for ClientStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        delegate!(self, s => Pin::new(s).poll_write(cx, buf))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        delegate!(self, s => Pin::new(s).poll_flush(cx))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        delegate!(self, s => Pin::new(s).poll_shutdown(cx))
     }
 }

@@ -69,7 +69,7 @@ impl MemNetwork {
             tokio::time::sleep(admission.connect_delay).await;
         }
         let (client, server) = tokio::io::duplex(DUPLEX_BUFFER);
-        match run.admit(ServerStream::Mem(server), Duration::ZERO) {
+        match run.admit(ServerStream::Left(server), Duration::ZERO) {
             Admitted::Serving => Ok(Killable::new(client, run.kill.clone())),
             Admitted::Reset => {
                 let reset = CancellationToken::new();

@@ -8,16 +8,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
 use tokio::net::TcpStream;
+use tokio_util::either::Either;
 use tokio_util::sync::CancellationToken;
 
-/// The server's end of a connection, on either transport.
-#[derive(Debug)]
-pub enum ServerStream {
-    /// In-memory.
-    Mem(DuplexStream),
-    /// TCP, with zero linger so that dropping it resets the peer.
-    Tcp(TcpStream),
-}
+/// The server's end of a connection: in memory (`Left`) or TCP with zero linger, so that
+/// dropping it resets the peer (`Right`).
+pub type ServerStream = Either<DuplexStream, TcpStream>;
 
 /// An accepted connection: counted open while it lives, reset when its backend is killed.
 #[derive(Debug)]
@@ -41,43 +37,6 @@ impl ServerConn {
 impl Drop for ServerConn {
     fn drop(&mut self) {
         self.stats.connection_closed();
-    }
-}
-
-macro_rules! delegate {
-    ($self:ident, $stream:ident => $call:expr) => {
-        match $self.get_mut() {
-            ServerStream::Mem($stream) => $call,
-            ServerStream::Tcp($stream) => $call,
-        }
-    };
-}
-
-impl AsyncRead for ServerStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        delegate!(self, s => Pin::new(s).poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for ServerStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        delegate!(self, s => Pin::new(s).poll_write(cx, buf))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        delegate!(self, s => Pin::new(s).poll_flush(cx))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        delegate!(self, s => Pin::new(s).poll_shutdown(cx))
     }
 }
 
