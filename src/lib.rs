@@ -35,6 +35,7 @@
 pub mod balance;
 pub mod dial;
 pub mod discover;
+pub mod grpc;
 pub mod proto;
 pub mod service;
 

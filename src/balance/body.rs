@@ -48,11 +48,7 @@ impl<B: Body> Body for ReportBody<B> {
         let frame = ready!(this.inner.poll_frame(cx));
         let ended = match &frame {
             Some(Ok(frame)) => frame.trailers_ref().map(|trailers| {
-                let code = trailers
-                    .get("grpc-status")
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| value.parse::<i32>().ok())
-                    .map_or(Code::Unknown, Code::from_i32);
+                let code = crate::grpc::status(trailers).unwrap_or(Code::Unknown);
                 Ended::Status(code)
             }),
             Some(Err(_)) => Some(Ended::Transport),

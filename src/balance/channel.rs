@@ -17,8 +17,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_stream::StreamExt;
+use tonic::Status;
 use tonic::body::Body;
-use tonic::{Code, Status};
 use tower::ServiceExt;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -305,12 +305,7 @@ async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<B
             Err(error.into())
         }
         Ok(response) => {
-            let code = response
-                .headers()
-                .get("grpc-status")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.parse::<i32>().ok())
-                .map(Code::from_i32);
+            let code = crate::grpc::status(response.headers());
             let pending = match code {
                 Some(code) => {
                     shared.report(id, Ended::Status(code), started.elapsed());

@@ -1,6 +1,6 @@
 //! [`RecordBody`]: a response body that records its call's status when the trailers pass.
 
-use super::layer::{Pending, grpc_status};
+use super::layer::Pending;
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use std::pin::Pin;
@@ -38,7 +38,7 @@ impl<B: Body> Body for RecordBody<B> {
             Some(Ok(frame)) => {
                 if let Some(trailers) = frame.trailers_ref() {
                     if let Some(pending) = this.pending.take() {
-                        pending.finish(grpc_status(trailers).unwrap_or(Code::Unknown));
+                        pending.finish(jostle::grpc::status(trailers).unwrap_or(Code::Unknown));
                     }
                 }
             }

@@ -68,12 +68,6 @@ pub(crate) fn method_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// The status code in a `grpc-status` header, if there is one.
-pub(crate) fn grpc_status(headers: &http::HeaderMap) -> Option<Code> {
-    let value = headers.get("grpc-status")?.to_str().ok()?.parse::<i32>().ok()?;
-    Some(Code::from_i32(value))
-}
-
 impl<S, B, ResBody> tower::Service<Request<B>> for RecordService<S>
 where
     S: tower::Service<Request<B>, Response = Response<ResBody>>,
@@ -116,7 +110,7 @@ where
         let pending = this.pending.take();
         Poll::Ready(match result {
             Ok(response) => {
-                let pending = match (grpc_status(response.headers()), pending) {
+                let pending = match (jostle::grpc::status(response.headers()), pending) {
                     (Some(code), Some(pending)) => {
                         pending.finish(code);
                         None
