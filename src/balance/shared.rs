@@ -195,12 +195,12 @@ impl Shared {
             let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
             let was_ready = entry.ready.take().is_some();
             let healthy = entry.attempt == 0;
-            entry.attempt = entry.attempt.saturating_add(1);
             if was_ready && healthy {
                 // A connection that served calls broke: reconnect at once, back off after.
+                entry.attempt = 1;
                 Duration::ZERO
             } else {
-                self.config.backoff.wait(entry.attempt, jitter.random_range(-1.0..=1.0))
+                self.failed(entry, jitter)
             }
         };
         self.balancer().forget(id);
@@ -216,6 +216,11 @@ impl Shared {
         let mut state = self.state();
         let State { endpoints, jitter, .. } = &mut *state;
         let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
+        self.failed(entry, jitter)
+    }
+
+    /// Counts one more failure of `entry`; returns the backoff its failures now call for.
+    fn failed(&self, entry: &mut Entry, jitter: &mut ChaCha8Rng) -> Duration {
         entry.attempt = entry.attempt.saturating_add(1);
         self.config.backoff.wait(entry.attempt, jitter.random_range(-1.0..=1.0))
     }
