@@ -39,13 +39,6 @@ pub fn exact_cycle(log: &CallLog, backends: &[String], context: &Context) -> Che
     }
 }
 
-/// How many OK calls [`shares`] needs for `expected` under `spec`.
-pub fn needed_calls(expected: &[f64], spec: &DistributionSpec) -> Option<u64> {
-    stats::sample_size(expected, spec.false_failure, spec.min_skew, spec.power)
-        .ok()
-        .map(|size| size.calls)
-}
-
 /// The OK calls split over `backends` as `expected` (shares summing to 1): a chi-square test
 /// at `spec.false_failure`, on at least the sample size `spec` derives (fewer calls fail the
 /// check: an underpowered test proves nothing).
@@ -68,7 +61,7 @@ pub fn shares(
     }
     let total: u64 = observed.iter().sum();
     let result = CheckResult::new("distribution", rule, context).measure("calls", total as f64);
-    let needed = match stats::sample_size(expected, spec.false_failure, spec.min_skew, spec.power) {
+    let needed = match spec.sample_size(expected) {
         Ok(size) => size.calls,
         Err(error) => return result.verdict(false, format!("no sample size: {error}")),
     };

@@ -7,8 +7,9 @@ use std::fmt;
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckResult {
-    /// The check's name: `accounting`, `distribution`, `fallback`, `recovery`, `timeout`,
-    /// `leak-free`, `connections`, `convergence`.
+    /// The check's name: `accounting`, `distribution`, `fallback`, `recovery`, `failure-rate`,
+    /// `share`, `timeout`, `leak-free`, `connections`, `convergence` (or `setup` when the run
+    /// could not be set up).
     pub name: &'static str,
     /// Whether the rule held.
     pub passed: bool,
@@ -52,9 +53,9 @@ impl CheckResult {
         self
     }
 
-    /// This result, failed, with `why` as its explanation.
-    pub(crate) fn clone_failed(&self, why: &str) -> Self {
-        self.clone().verdict(false, why)
+    /// A failed result for `name` under `rule`, explained by `why`.
+    pub(crate) fn failed(name: &'static str, rule: &str, context: &Context, why: &str) -> Self {
+        Self::new(name, rule, context).verdict(false, why)
     }
 
     /// The value measured under `name`.

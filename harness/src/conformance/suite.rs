@@ -245,7 +245,12 @@ impl Suite {
             seed: self.seed,
             replay: self.replay(scenario),
         };
-        check::timeout(&CallLog::default(), DEADLINE, EPSILON, &context).clone_failed(why)
+        CheckResult::failed(
+            "setup",
+            "the scenario's cluster, faults and load can be set up",
+            &context,
+            why,
+        )
     }
 
     fn load(&self, scenario: Scenario) -> LoadSpec {
@@ -258,7 +263,7 @@ impl Suite {
             Scenario::Healthy => match &self.distribution {
                 Distribution::ExactCycle | Distribution::Any => LoadSpec::closed(1, 300),
                 Distribution::Shares(shares) => {
-                    let needed = distribution::needed_calls(shares, &self.spec).unwrap_or(1_000);
+                    let needed = self.spec.sample_size(shares).map_or(1_000, |size| size.calls);
                     LoadSpec::closed(8, needed + needed / 20)
                 }
             }
