@@ -108,3 +108,17 @@ pub async fn warm(channel: &Channel) {
     }
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+/// `CALLS ROUNDS` from the command line (`cargo bench ... -- CALLS ROUNDS`), 40,000 and 5 by
+/// default, and the 2-worker runtime every throughput bench runs on.
+pub fn setup() -> (u64, u64, tokio::runtime::Runtime) {
+    let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|arg| arg.parse().ok()).collect();
+    let calls = numbers.first().copied().unwrap_or(40_000);
+    let rounds = numbers.get(1).copied().unwrap_or(5);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    (calls, rounds, runtime)
+}

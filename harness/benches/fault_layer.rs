@@ -16,11 +16,7 @@ use jostle_harness::net::Transport;
 const IN_FLIGHT: u64 = 64;
 
 fn main() {
-    let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|arg| arg.parse().ok()).collect();
-    let calls = numbers.first().copied().unwrap_or(40_000);
-    let rounds = numbers.get(1).copied().unwrap_or(5);
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (calls, rounds, runtime) = bare::setup();
     runtime.block_on(async {
         println!("{calls} unary CreateOrder calls, {IN_FLIGHT} in flight, one connection, {rounds} rounds, medians");
         for transport in Transport::ALL {

@@ -1,10 +1,12 @@
 //! tonic's own balancer and the article's dialers through the same battery: the tests state
 //! exactly which checks they fail, so the suite visibly catches real flaws.
 
+use hyper_util::rt::TokioIo;
 use jostle::dial::{FallbackDialer, RoundRobinDialer};
 use jostle_harness::channel::boxed;
-use jostle_harness::conformance::{Scenario, Suite, Target};
+use jostle_harness::conformance::{Scenario, Suite, SuiteReport, Target};
 use jostle_harness::net::Transport;
+use jostle_harness::net::{ClientStream, Connector};
 use tonic::transport::{Channel, Endpoint};
 
 fn tonic_balance_list(target: &Target) -> jostle_harness::channel::BoxChannel {
@@ -29,14 +31,24 @@ fn tonic_balance_list_fails_fallback_and_recovery_and_ignores_discovery() {
     ]);
 }
 
-#[test]
-fn the_round_robin_dialer_balances_connections_not_calls() {
-    let report = Suite::new("round-robin dialer", |target: &Target| {
-        let dialer = RoundRobinDialer::new(target.addresses.clone(), target.connector.clone());
+/// The battery for a tonic `Channel` whose connector is the dialer `dial` makes.
+fn dialed<D>(name: &str, dial: fn(Vec<http::Uri>, Connector) -> D) -> SuiteReport
+where
+    D: tower::Service<http::Uri, Response = TokioIo<ClientStream>, Error = std::io::Error>,
+    D: Send + 'static,
+    D::Future: Send,
+{
+    Suite::new(name, move |target: &Target| {
+        let dialer = dial(target.addresses.clone(), target.connector.clone());
         boxed(Endpoint::from_static("http://orders.jostle").connect_with_connector_lazy(dialer))
     })
     .exact_cycle()
-    .run_blocking();
+    .run_blocking()
+}
+
+#[test]
+fn the_round_robin_dialer_balances_connections_not_calls() {
+    let report = dialed("round-robin dialer", RoundRobinDialer::new);
     println!("{report}");
     report.assert_failures(&[
         // One connection carries every call: no rotation at all.
@@ -53,12 +65,7 @@ fn the_round_robin_dialer_balances_connections_not_calls() {
 
 #[test]
 fn the_fallback_dialer_piles_everything_onto_the_first_backend() {
-    let report = Suite::new("fallback dialer", |target: &Target| {
-        let dialer = FallbackDialer::new(target.addresses.clone(), target.connector.clone());
-        boxed(Endpoint::from_static("http://orders.jostle").connect_with_connector_lazy(dialer))
-    })
-    .exact_cycle()
-    .run_blocking();
+    let report = dialed("fallback dialer", FallbackDialer::new);
     println!("{report}");
     report.assert_failures(&[
         (Scenario::Healthy, "distribution"),
