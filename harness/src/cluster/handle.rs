@@ -197,6 +197,15 @@ impl Cluster {
         }
     }
 
+    /// Heals every fault and waits until every backend runs again: the cluster as it started,
+    /// so that a leak check compares like with like (the cluster's own fault tasks are gone).
+    pub async fn restore(&self) {
+        self.heal_all();
+        for backend in &self.backends {
+            backend.wait_for_state(super::BackendState::Running).await;
+        }
+    }
+
     fn targets(&self, target: &Target) -> Result<Vec<Backend>> {
         let indices: Vec<usize> = match target {
             Target::Backend(index) => vec![*index],

@@ -228,12 +228,8 @@ impl Suite {
         let mut checks = vec![check::accounting(&log, &before, &after, &context)];
         checks.extend(self.scenario_checks(scenario, &log, &names, &before, &after, &context));
         drop(channel);
-        // The cluster's own fault tasks are not the client's: end them first, and wait for
-        // crashed backends to be back, so the baseline compares like with like.
-        cluster.heal_all();
-        for backend in cluster.backends() {
-            backend.wait_for_state(crate::cluster::BackendState::Running).await;
-        }
+        // The cluster's own fault tasks are not the client's: end them first.
+        cluster.restore().await;
         checks.push(check::leak_free(&cluster, baseline, Duration::from_secs(5), &context).await);
         cluster.shutdown().await;
         checks

@@ -3,7 +3,7 @@
 use super::{BalancerChoice, Scenario};
 use crate::channel::{BoxChannel, boxed};
 use crate::check::{self, Baseline, CheckResult, Context};
-use crate::cluster::{BackendState, Cluster};
+use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::load::{CallLog, CallOutcome, drive};
 use crate::net::Transport;
@@ -55,10 +55,7 @@ pub async fn run(scenario: &Scenario, replay: &str) -> Result<RunReport> {
     checks.extend(expectations(scenario, &cluster, &log, &names, &before, &after, &context));
     drop(channel);
     if scenario.expect().no_leaks {
-        cluster.heal_all();
-        for backend in cluster.backends() {
-            backend.wait_for_state(BackendState::Running).await;
-        }
+        cluster.restore().await;
         checks.push(check::leak_free(&cluster, baseline, LEAK_BOUND, &context).await);
     }
     let report = report(scenario, &cluster, &log, &names, &before, &after, checks);
