@@ -46,9 +46,14 @@ struct RunArgs {
     /// The scenario files (TOML; docs/SCENARIOS.md).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Also write the report as JSON to this file (one scenario only).
+    /// Also write the report as JSON to this file (one scenario only; docs/REPORT.md).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Also write the report as a self-contained HTML page with the timeline chart: calls per
+    /// backend over time with the fault windows shaded, failures and latency (one scenario
+    /// only).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Run in memory on the wall clock instead of tokio's paused clock (TCP scenarios always
     /// run on the wall clock).
     #[arg(long)]
@@ -153,8 +158,12 @@ fn check(args: &CheckArgs) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> ExitCode {
-    if args.json.is_some() && args.files.len() != 1 {
-        return fail("error: --json takes one scenario FILE, got several", 2);
+    if args.files.len() != 1 {
+        for (flag, given) in [("--json", args.json.is_some()), ("--html", args.html.is_some())] {
+            if given {
+                return fail(&format!("error: {flag} takes one scenario FILE, got several"), 2);
+            }
+        }
     }
     let mut scenarios = Vec::new();
     for file in &args.files {
@@ -184,14 +193,12 @@ fn run(args: &RunArgs) -> ExitCode {
             println!("replay: {replay}");
         }
         all_passed &= report.passed;
-        if let Some(json) = &args.json {
-            // Written whole or not at all: a temporary file, then a rename.
-            let partial = json.with_extension("json.partial");
-            let written = std::fs::write(&partial, report.to_json())
-                .and_then(|()| std::fs::rename(&partial, json));
-            if let Err(error) = written {
-                let _ = std::fs::remove_file(&partial);
-                return fail(&format!("error: cannot write {}: {error}", json.display()), 1);
+        let outputs = [(&args.json, report.to_json()), (&args.html, report.to_html())];
+        for (path, contents) in outputs {
+            if let Some(path) = path {
+                if let Err(error) = write_whole(path, &contents) {
+                    return fail(&format!("error: cannot write {}: {error}", path.display()), 1);
+                }
             }
         }
     }
@@ -231,6 +238,18 @@ fn list(args: ListArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Writes `contents` whole or not at all: a temporary file beside `path`, then a rename.
+fn write_whole(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let written = std::fs::write(&partial, contents).and_then(|()| std::fs::rename(&partial, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
 
 /// ./fixtures when run from the workspace root, else the workspace's own.

@@ -1,6 +1,8 @@
 //! Scenario files: every fixture parses, and every kind of malformed file is rejected with its
-//! place (FILE:LINE:COLUMN) and what was expected.
+//! place (FILE:LINE:COLUMN) and what was expected; runs give their verdicts, byte-identical
+//! JSON and a chart that a browser draws.
 
+mod chart;
 mod fixtures;
 mod malformed;
 mod run;

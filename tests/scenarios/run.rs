@@ -6,7 +6,7 @@ use jostle_harness::scenario;
 use rstest::rstest;
 use std::path::PathBuf;
 
-fn play(file: &str) -> jostle_harness::report::RunReport {
+pub(crate) fn play(file: &str) -> jostle_harness::report::RunReport {
     let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures", file].iter().collect();
     let loaded = scenario::load(&path).unwrap();
     let mut runtime = tokio::runtime::Builder::new_current_thread();

@@ -10,9 +10,15 @@
 //! assert!(report.to_json().starts_with("{"));
 //! ```
 
+mod chart;
+mod html;
 mod model;
 mod text;
+mod timeline;
 
+pub use chart::{MAX_LANES, svg};
 pub use model::{
     BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport,
 };
+pub use timeline::{Bucket, MAX_BUCKETS, Timeline};
+pub(crate) use timeline::{histogram, millis};

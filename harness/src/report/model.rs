@@ -1,6 +1,7 @@
 //! The report's data, as JSON shows it. Every map is ordered and every time is virtual under the
 //! paused clock, so the same run gives the same bytes.
 
+use super::Timeline;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -23,6 +24,8 @@ pub struct RunReport {
     pub faults: Vec<FaultWindowReport>,
     /// Every expectation of the file, with what was measured.
     pub expectations: Vec<ExpectationReport>,
+    /// The run in time buckets, for the chart.
+    pub timeline: Timeline,
     /// Whether every expectation held.
     pub passed: bool,
 }
@@ -38,6 +41,7 @@ impl Default for RunReport {
             backends: Vec::new(),
             faults: Vec::new(),
             expectations: Vec::new(),
+            timeline: Timeline::default(),
             passed: true,
         }
     }

@@ -9,9 +9,8 @@ use crate::load::{CallLog, CallOutcome, drive};
 use crate::net::Transport;
 use crate::record::StatsSnapshot;
 use crate::report::{
-    BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport,
+    BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport, Timeline,
 };
-use hdrhistogram::Histogram;
 use jostle::balance::BalancedChannel;
 use jostle::dial::{FallbackDialer, RoundRobinDialer};
 use jostle::discover;
@@ -194,8 +193,8 @@ fn report(
             id: w.id,
             backend: w.backend,
             kind: w.kind.to_owned(),
-            start_ms: millis(w.start),
-            end_ms: w.end.map(millis),
+            start_ms: crate::report::millis(w.start),
+            end_ms: w.end.map(crate::report::millis),
         })
         .collect();
     let passed = checks.iter().all(|check| check.passed);
@@ -223,25 +222,13 @@ fn report(
         backends,
         faults,
         expectations,
+        timeline: Timeline::from_log(log, names, scenario.load_spec().deadline),
         passed,
     }
 }
 
-fn millis(duration: Duration) -> f64 {
-    // Rounded to the microsecond, so reports do not carry float noise.
-    (duration.as_secs_f64() * 1e6).round() / 1e3
-}
-
 fn latency(samples: &[Duration]) -> Latency {
-    let Ok(mut histogram) = Histogram::<u64>::new(3) else { return Latency::default() };
-    for sample in samples {
-        let micros = u64::try_from(sample.as_micros()).unwrap_or(u64::MAX).max(1);
-        // Out-of-range samples (over 2^63 microseconds) cannot occur in a run.
-        let _ = histogram.record(micros);
-    }
-    if histogram.is_empty() {
-        return Latency::default();
-    }
+    let Some(histogram) = crate::report::histogram(samples) else { return Latency::default() };
     let at = |quantile: f64| histogram.value_at_quantile(quantile) as f64 / 1e3;
     Latency { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: histogram.max() as f64 / 1e3 }
 }

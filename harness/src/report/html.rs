@@ -1,0 +1,118 @@
+//! The report as one self-contained HTML page (`jostle run --html FILE`): the verdict, the
+//! timeline chart (inline SVG), the per-backend table, the fault windows and every
+//! expectation. No script and no external resource; the page is also well-formed XML.
+
+use super::RunReport;
+use super::chart::{escape, svg};
+use std::fmt::Write;
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#111;max-width:1000px}\
+h1{font-size:20px;margin:0 0 4px}p.meta{color:#555;margin:0 0 12px}\
+.verdict{display:inline-block;padding:2px 8px;border-radius:4px;font-weight:600}\
+.pass{background:#e3f4e8;color:#1b6b35}.fail{background:#fde4e4;color:#9b1c1c}\
+table{border-collapse:collapse;margin:8px 0 16px}th,td{padding:3px 10px;text-align:right;border-bottom:1px solid #eee}\
+th:first-child,td:first-child{text-align:left}h2{font-size:16px;margin:20px 0 6px}\
+ul{padding-left:20px}li{margin:3px 0}code{background:#f4f4f4;padding:1px 4px}";
+
+impl RunReport {
+    /// The report as a self-contained HTML page with the timeline chart.
+    ///
+    /// ```
+    /// use jostle_harness::report::RunReport;
+    ///
+    /// let page = RunReport::default().to_html();
+    /// assert!(page.starts_with("<!DOCTYPE html>"));
+    /// assert!(page.contains(r#"<svg xmlns="http://www.w3.org/2000/svg" id="jostle-chart""#));
+    /// ```
+    pub fn to_html(&self) -> String {
+        let mut out = String::new();
+        let title = escape(&self.scenario);
+        let _ = write!(
+            out,
+            r#"<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/><title>jostle: {title}</title><style>{STYLE}</style></head><body>
+<h1>{title}</h1>
+<p class="meta">balancer <code>{}</code> · transport {} · seed {} · {} calls sent, {} OK, {} failed, {} timed out</p>
+<p><span id="verdict" class="verdict {}">{}</span></p>
+"#,
+            escape(&self.balancer),
+            escape(&self.transport),
+            self.seed,
+            self.calls.sent,
+            self.calls.ok,
+            self.calls.failed,
+            self.calls.timed_out,
+            if self.passed { "pass" } else { "fail" },
+            if self.passed { "every expectation held" } else { "an expectation failed" },
+        );
+        out.push_str(&svg(self));
+        self.backends_table(&mut out);
+        self.faults_list(&mut out);
+        self.expectations_list(&mut out);
+        out.push_str("\n</body></html>\n");
+        out
+    }
+
+    fn backends_table(&self, out: &mut String) {
+        out.push_str(
+            "\n<h2>Per backend</h2><table id=\"backends\"><tr><th>backend</th><th>served</th><th>share</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>connections</th><th>failures at the backend</th></tr>",
+        );
+        for backend in &self.backends {
+            let failures: Vec<String> =
+                backend.failures.iter().map(|(code, n)| format!("{code} {n}")).collect();
+            let latency = backend.latency_ms;
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{:.1} %</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{}</td><td>{}</td></tr>",
+                escape(&backend.name),
+                backend.served,
+                backend.share * 100.0,
+                latency.p50,
+                latency.p90,
+                latency.p99,
+                latency.max,
+                backend.connections_opened,
+                if failures.is_empty() { "-".into() } else { escape(&failures.join(", ")) },
+            );
+        }
+        out.push_str("</table>");
+    }
+
+    fn faults_list(&self, out: &mut String) {
+        out.push_str("\n<h2>Fault windows</h2><ul id=\"faults\">");
+        if self.faults.is_empty() {
+            out.push_str("<li>none</li>");
+        }
+        for window in &self.faults {
+            let end = window.end_ms.map_or("the end".into(), |end| format!("{end} ms"));
+            let _ = write!(
+                out,
+                "<li>{} on {} from {} ms to {}</li>",
+                escape(&window.kind),
+                escape(&window.backend),
+                window.start_ms,
+                end
+            );
+        }
+        out.push_str("</ul>");
+    }
+
+    fn expectations_list(&self, out: &mut String) {
+        out.push_str("\n<h2>Expectations</h2><ul id=\"expectations\">");
+        if self.expectations.is_empty() {
+            out.push_str("<li>none</li>");
+        }
+        for expectation in &self.expectations {
+            let (class, verdict) =
+                if expectation.passed { ("pass", "pass") } else { ("fail", "FAIL") };
+            let _ = write!(
+                out,
+                "<li><span class=\"verdict {class}\">{verdict}</span> <b>{}</b>: {} <br/><small>{}</small></li>",
+                escape(&expectation.check),
+                escape(&expectation.rule),
+                escape(&expectation.explanation)
+            );
+        }
+        out.push_str("</ul>");
+    }
+}
