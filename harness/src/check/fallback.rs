@@ -110,7 +110,7 @@ pub fn failure_rate(
     max_rate: f64,
     context: &Context,
 ) -> CheckResult {
-    let rule = format!("at most {:.0}% of the calls from {from:?} on fail", max_rate * 100.0);
+    let rule = format!("at most {} of the calls{} fail", percent(max_rate), since(from));
     let calls: Vec<_> = log.calls.iter().filter(|call| call.start >= from).collect();
     let failed = calls.iter().filter(|call| call.outcome != CallOutcome::Ok).count();
     let rate = if calls.is_empty() { 0.0 } else { failed as f64 / calls.len() as f64 };
@@ -135,10 +135,8 @@ pub fn share(
     at_least: f64,
     context: &Context,
 ) -> CheckResult {
-    let rule = format!(
-        "{backend} serves at least {:.0}% of the calls from {after:?} on",
-        at_least * 100.0
-    );
+    let rule =
+        format!("{backend} serves at least {} of the calls{}", percent(at_least), since(after));
     let calls: Vec<_> = log
         .calls
         .iter()
@@ -153,5 +151,34 @@ pub fn share(
         result.verdict(true, format!("{served} of {} calls", calls.len()))
     } else {
         result.verdict(false, format!("{served} of {} calls ({:.1}%)", calls.len(), share * 100.0))
+    }
+}
+
+/// A fraction as a percentage, without trailing zeros: `1%`, `0.5%`, `33.33%`.
+fn percent(fraction: f64) -> String {
+    let text = format!("{:.2}", fraction * 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// ` started from 4s on`, or nothing from the start.
+fn since(from: Duration) -> String {
+    if from.is_zero() {
+        String::new()
+    } else {
+        format!(" started from {} on", humantime::format_duration(from))
+    }
+}
+
+#[cfg(test)]
+mod wording_tests {
+    use super::*;
+
+    #[test]
+    fn rules_write_thresholds_as_exact_percentages_and_times_as_the_file_does() {
+        assert_eq!(percent(0.01), "1%");
+        assert_eq!(percent(0.005), "0.5%");
+        assert_eq!(percent(0.2), "20%");
+        assert_eq!(since(Duration::ZERO), "");
+        assert_eq!(since(Duration::from_millis(4_250)), " started from 4s 250ms on");
     }
 }

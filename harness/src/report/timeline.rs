@@ -10,7 +10,7 @@ use std::time::Duration;
 pub const MAX_BUCKETS: u64 = 120;
 
 /// The run in equal time buckets, from the cluster's start.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
     /// Each bucket's width, in milliseconds: 1, 2 or 5 times a power of ten.
     pub bucket_ms: u64,
@@ -20,6 +20,13 @@ pub struct Timeline {
     pub deadline_ms: f64,
     /// The buckets, in time order, without gaps.
     pub buckets: Vec<Bucket>,
+}
+
+impl Default for Timeline {
+    /// No calls: 1 ms buckets, none of them.
+    fn default() -> Self {
+        Self { bucket_ms: 1, end_ms: 0.0, deadline_ms: 0.0, buckets: Vec::new() }
+    }
 }
 
 /// The calls that started within one bucket.
