@@ -25,6 +25,12 @@ pub struct RunReport {
     pub expectations: Vec<ExpectationReport>,
     /// Whether every expectation held.
     pub passed: bool,
+    /// The outcome the story expects, `[expect] outcome`: `pass`, or `fail` for a story that
+    /// shows a flaw.
+    pub expected: String,
+    /// Whether the run gave the expected outcome: every expectation held and `pass` was
+    /// expected, or one failed and `fail` was.
+    pub as_expected: bool,
 }
 
 impl Default for RunReport {
@@ -39,6 +45,8 @@ impl Default for RunReport {
             faults: Vec::new(),
             expectations: Vec::new(),
             passed: true,
+            expected: "pass".into(),
+            as_expected: true,
         }
     }
 }

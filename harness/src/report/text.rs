@@ -65,10 +65,17 @@ impl fmt::Display for RunReport {
                 expectation.check, expectation.rule, expectation.explanation
             )?;
         }
-        write!(
-            f,
-            "{}",
-            if self.passed { "every expectation held" } else { "an expectation failed" }
-        )
+        let verdict = match (self.expected == "fail", self.passed) {
+            (false, true) => "every expectation held",
+            (false, false) => "an expectation failed",
+            (true, false) => {
+                "an expectation failed, as this story expects: the flaw it shows is there"
+            }
+            (true, true) => {
+                "every expectation held, but this story expects a failure: the flaw it shows is \
+                 gone"
+            }
+        };
+        write!(f, "{verdict}")
     }
 }

@@ -55,6 +55,7 @@ mod error;
 mod expect;
 mod fault;
 mod load;
+mod overrides;
 mod parameters;
 mod raw;
 mod run;
@@ -64,9 +65,9 @@ mod target;
 
 pub use balancer::{BALANCERS, BalancerChoice};
 pub use error::ScenarioError;
-pub use expect::{Expectations, FallbackExpectation, ShareExpectation};
+pub use expect::{Expectations, FallbackExpectation, Outcome, ShareExpectation};
 pub use fault::{FAULT_KINDS, FaultKind};
-pub use run::run;
+pub use run::{run, run_with};
 pub use spec::{MAX_BACKENDS, Scenario};
 
 use error::Source;
