@@ -355,12 +355,14 @@ impl Bar {
             Until::Elapsed(_) => "ms",
             Until::Calls(_) => "calls",
         };
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        // Hidden until styled, so that the first frame already reads as the last ones.
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         let style = ProgressStyle::with_template("{prefix} [{wide_bar}] {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style.progress_chars("=> "));
         bar.set_prefix(file.display().to_string());
         bar.set_message(unit);
+        bar.set_draw_target(ProgressDrawTarget::stderr());
         let (stop, stopped) = mpsc::channel::<()>();
         let (progress, spec) = (progress.clone(), spec.clone());
         let thread = std::thread::spawn(move || {

@@ -1,7 +1,10 @@
 //! Scenario files: a failure story in TOML (cluster, balancer, load, fault timeline,
 //! expectations), parsed and checked with every error located as `FILE:LINE:COLUMN`.
 //!
-//! Every field is documented in docs/SCENARIOS.md; fixtures/ holds real stories.
+//! Every field is documented in docs/SCENARIOS.md; fixtures/ holds real stories. [`run`]
+//! plays a checked [`Scenario`] ([`run_with`] also publishes its progress); `jostle run`'s
+//! flags are [`Scenario::with_seed`], [`Scenario::with_transport`] and
+//! [`Scenario::with_balancer`].
 //!
 //! ```
 //! use jostle_harness::fault::{Fault, Target};
