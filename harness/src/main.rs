@@ -2,12 +2,16 @@
 //! lists scenario files.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jostle_harness::load::{LoadSpec, Progress, Until};
 use jostle_harness::net::Transport;
-use jostle_harness::scenario::{self, BALANCERS};
+use jostle_harness::scenario::{self, BALANCERS, Scenario, ScenarioError};
 use jostle_harness::story::{StoryConfig, run_story};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// Chaos-test gRPC client-side load balancing, in process, from ground truth.
@@ -26,10 +30,12 @@ enum Command {
     /// Check scenario files without running them: print `FILE: ok`, or each error as
     /// FILE:LINE:COLUMN with what was expected. Exit 0 if all are valid, 2 if any is invalid,
     /// 1 if one could not be read.
-    /// Run scenario files and print a report per backend, the fault windows and every
-    /// expectation. Exit 0 when every expectation holds, 1 when one fails, 2 on bad input.
-    Run(RunArgs),
     Check(CheckArgs),
+    /// Run scenario files and print a report per backend, the fault windows and every
+    /// expectation. Exit 0 when every run gives the outcome its story expects (`[expect]
+    /// outcome`: every expectation holds, or for a story of a flaw one fails), 1 when one does
+    /// not, 2 on bad input.
+    Run(RunArgs),
     /// List the fixture scenarios (file and name) and the built-in balancers, one per line.
     List(ListArgs),
 }
@@ -58,6 +64,16 @@ struct RunArgs {
     /// run on the wall clock).
     #[arg(long)]
     wall_clock: bool,
+    /// Replace the file's seed: every random choice of the run comes from N.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Run an in-memory scenario over real TCP on 127.0.0.1 (on the wall clock).
+    #[arg(long)]
+    tcp: bool,
+    /// Replace the file's balancer with a built-in one (`jostle list`) and its default
+    /// parameters; the story is then expected to pass: does that balancer survive it?
+    #[arg(long, value_name = "NAME")]
+    balancer: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -168,13 +184,16 @@ fn run(args: &RunArgs) -> ExitCode {
     let mut scenarios = Vec::new();
     for file in &args.files {
         match scenario::load(file) {
-            Ok(loaded) => scenarios.push((file, loaded)),
+            Ok(loaded) => match overridden(loaded, args) {
+                Ok(loaded) => scenarios.push((file, loaded)),
+                Err(error) => return fail(&format!("error: {}: {error}", file.display()), 2),
+            },
             Err(error) => {
                 return fail(&format!("error: {error}"), if error.is_invalid() { 2 } else { 1 });
             }
         }
     }
-    let mut all_passed = true;
+    let mut all_as_expected = true;
     for (file, loaded) in scenarios {
         let paused = !args.wall_clock && loaded.transport() == Transport::InMemory;
         let mut runtime = tokio::runtime::Builder::new_current_thread();
@@ -183,16 +202,23 @@ fn run(args: &RunArgs) -> ExitCode {
             Ok(runtime) => runtime,
             Err(error) => return fail(&format!("error: cannot start the runtime: {error}"), 1),
         };
-        let replay = format!("jostle run {}", file.display());
-        let report = match runtime.block_on(scenario::run(&loaded, &replay)) {
+        let replay = replay_command(file, args);
+        let progress = Progress::new();
+        let bar = Bar::start(file, &loaded.load_spec(), &progress);
+        let played = runtime.block_on(scenario::run_with(&loaded, &replay, &progress));
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        let report = match played {
             Ok(report) => report,
             Err(error) => return fail(&format!("error: {}: {error}", file.display()), 2),
         };
         println!("{report}");
-        if !report.passed {
+        if !report.as_expected {
+            println!("seed: {}", report.seed);
             println!("replay: {replay}");
         }
-        all_passed &= report.passed;
+        all_as_expected &= report.as_expected;
         let outputs = [(&args.json, report.to_json()), (&args.html, report.to_html())];
         for (path, contents) in outputs {
             if let Some(path) = path {
@@ -202,7 +228,50 @@ fn run(args: &RunArgs) -> ExitCode {
             }
         }
     }
-    if all_passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if all_as_expected { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// `scenario` with the overrides of `jostle run`'s flags.
+fn overridden(scenario: Scenario, args: &RunArgs) -> Result<Scenario, ScenarioError> {
+    let mut scenario = match args.seed {
+        Some(seed) => scenario.with_seed(seed),
+        None => scenario,
+    };
+    if args.tcp {
+        scenario = scenario.with_transport(Transport::Tcp)?;
+    }
+    if let Some(name) = &args.balancer {
+        scenario = scenario.with_balancer(name)?;
+    }
+    Ok(scenario)
+}
+
+/// The command that replays the run of `file`, with the flags that change it.
+fn replay_command(file: &Path, args: &RunArgs) -> String {
+    let mut command = format!("jostle run {}", shell_word(&file.display().to_string()));
+    if let Some(seed) = args.seed {
+        command.push_str(&format!(" --seed {seed}"));
+    }
+    if args.tcp {
+        command.push_str(" --tcp");
+    }
+    if let Some(name) = &args.balancer {
+        command.push_str(&format!(" --balancer {}", shell_word(name)));
+    }
+    if args.wall_clock {
+        command.push_str(" --wall-clock");
+    }
+    command
+}
+
+/// `word` as a shell reads it back: single-quoted unless it is plain.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 fn list(args: ListArgs) -> ExitCode {
@@ -280,4 +349,56 @@ fn fail(message: &str, code: u8) -> ExitCode {
 #[allow(clippy::print_stderr)]
 fn report(message: &str) {
     eprintln!("{message}");
+}
+
+/// How often the progress bar is redrawn, in wall time.
+const BAR_TICK: Duration = Duration::from_millis(100);
+
+/// A progress bar on stderr, drawn by an OS thread that reads a run's [`Progress`] every
+/// [`BAR_TICK`] of wall time: the run never waits on it, and under the paused clock it adds no
+/// timer, so it changes nothing of the run.
+struct Bar {
+    stop: mpsc::Sender<()>,
+    thread: JoinHandle<()>,
+}
+
+impl Bar {
+    /// A bar over the load of `spec` (its duration in milliseconds, or its calls), or `None`
+    /// when stderr is not a terminal.
+    fn start(file: &Path, spec: &LoadSpec, progress: &Progress) -> Option<Bar> {
+        if !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let (_, total) = progress.position(spec);
+        let unit = match spec.until {
+            Until::Elapsed(_) => "ms",
+            Until::Calls(_) => "calls",
+        };
+        // Hidden until styled, so that the first frame already reads as the last ones.
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        let style = ProgressStyle::with_template("{prefix} [{wide_bar}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style.progress_chars("=> "));
+        bar.set_prefix(file.display().to_string());
+        bar.set_message(unit);
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        let (stop, stopped) = mpsc::channel::<()>();
+        let (progress, spec) = (progress.clone(), spec.clone());
+        let thread = std::thread::spawn(move || {
+            loop {
+                bar.set_position(progress.position(&spec).0);
+                if stopped.recv_timeout(BAR_TICK) != Err(mpsc::RecvTimeoutError::Timeout) {
+                    break;
+                }
+            }
+            bar.finish_and_clear();
+        });
+        Some(Bar { stop, thread })
+    }
+
+    /// Clears the bar, before the report is printed.
+    fn finish(self) {
+        drop(self.stop);
+        let _ = self.thread.join();
+    }
 }

@@ -1,5 +1,7 @@
-//! The `jostle` command line: `check` and `list` exit codes and output, `--help` everywhere.
+//! The `jostle` command line: `check`, `list` and `run` exit codes and output, `run`'s
+//! overrides, `--help` everywhere.
 
+use rstest::rstest;
 use std::process::{Command, Output};
 
 const GOOD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/article-restart.toml");
@@ -110,9 +112,40 @@ fn list_shows_every_fixture_with_its_name_and_the_balancers() {
     assert!(!stdout.contains("(invalid"), "every fixture must be valid:\n{stdout}");
 }
 
+#[rstest]
+#[case::run("run", "Run scenario files", "Check scenario files")]
+#[case::check("check", "Check scenario files", "Run scenario files")]
+fn help_of_a_command_describes_that_command(
+    #[case] command: &str,
+    #[case] about: &str,
+    #[case] other: &str,
+) {
+    let output = jostle(&[command, "--help"]);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.starts_with(about),
+        "jostle {command} --help must open with its own about:\n{stdout}"
+    );
+    assert!(
+        !stdout.contains(other),
+        "jostle {command} --help must not describe another command:\n{stdout}"
+    );
+    let overview = text(&jostle(&["--help"]).stdout);
+    assert!(
+        overview.lines().any(|line| line.trim_start().starts_with(command) && line.contains(about)),
+        "jostle --help must list {command} with its own about:\n{overview}"
+    );
+}
+
 #[test]
 fn help_works_on_every_command() {
-    for args in [&["--help"][..], &["check", "--help"], &["list", "--help"], &["story", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["check", "--help"],
+        &["list", "--help"],
+        &["run", "--help"],
+        &["story", "--help"],
+    ] {
         let output = jostle(args);
         assert_eq!(output.status.code(), Some(0), "jostle {args:?} must exit 0");
         assert!(text(&output.stdout).contains("Usage: jostle"), "jostle {args:?} prints usage");
@@ -131,21 +164,118 @@ fn run_exits_0_when_every_expectation_holds_and_writes_the_json_report() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(json.path()).unwrap()).unwrap();
     assert_eq!(report["passed"], true);
+    assert_eq!(report["expected"], "pass", "a story expects to pass unless it says otherwise");
+    assert_eq!(report["as_expected"], true);
     assert_eq!(report["backends"].as_array().map(Vec::len), Some(3));
 }
 
 #[test]
-fn run_exits_1_and_prints_the_replay_command_when_an_expectation_fails() {
+fn run_exits_0_when_a_story_of_a_flaw_fails_as_it_expects() {
     let file = format!("{FIXTURES}/article-restart.toml");
     let output = jostle(&["run", &file]);
+    let out = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the story expects the dialer's flaw (`outcome = \"fail\"`), and shows it:\n{out}"
+    );
+    assert!(out.contains("FAIL share: backend-1"), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("an expectation failed, as this story expects: the flaw it shows is there"),
+        "the last line must say the failure is the expected one:\n{out}"
+    );
+    assert!(!out.contains("replay:"), "a run as expected needs no replay:\n{out}");
+}
+
+#[test]
+fn run_with_balancer_round_robin_survives_the_articles_story() {
+    let file = format!("{FIXTURES}/article-restart.toml");
+    let output = jostle(&["run", &file, "--balancer", "round_robin"]);
+    let out = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "round_robin gives the restarted replica its share back: the README's fix\n{out}"
+    );
+    assert!(out.contains("balancer round_robin"), "the report names the balancer run:\n{out}");
+    assert!(out.trim_end().ends_with("every expectation held"), "{out}");
+}
+
+#[test]
+fn run_exits_1_with_the_seed_and_replay_command_when_a_flaw_is_gone() {
+    let flaky = std::fs::read_to_string(format!("{FIXTURES}/flaky-replica.toml")).unwrap();
+    let story =
+        TempFile::new("gone.toml", &flaky.replace("[expect]\n", "[expect]\noutcome = \"fail\"\n"));
+    let output = jostle(&["run", story.path(), "--seed", "5"]);
+    let out = text(&output.stdout);
     assert_eq!(
         output.status.code(),
         Some(1),
-        "the dialer never gives the restarted backend its share back"
+        "every expectation held, but the story expects a failure: not as expected\n{out}"
+    );
+    assert!(
+        out.contains(
+            "every expectation held, but this story expects a failure: the flaw it shows is gone"
+        ),
+        "the last line of the report must say the flaw is gone:\n{out}"
+    );
+    assert!(out.contains("\nseed: 5\n"), "the seed of the run must be printed:\n{out}");
+    assert!(
+        out.contains(&format!("replay: jostle run {} --seed 5\n", story.path())),
+        "the replay command must carry the override flags:\n{out}"
+    );
+}
+
+#[test]
+fn run_exits_1_when_a_story_expected_to_pass_fails() {
+    let article = std::fs::read_to_string(format!("{FIXTURES}/article-restart.toml")).unwrap();
+    let story = TempFile::new("fails.toml", &article.replace("outcome = \"fail\"\n", ""));
+    let output = jostle(&["run", story.path()]);
+    let out = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "an expectation failed:\n{out}");
+    assert!(out.contains("\nan expectation failed\nseed: 7\n"), "{out}");
+    assert!(out.contains(&format!("replay: jostle run {}\n", story.path())), "{out}");
+}
+
+#[test]
+fn run_exits_2_on_an_unknown_balancer_naming_the_flag_and_the_nearest_name() {
+    let file = format!("{FIXTURES}/article-restart.toml");
+    let output = jostle(&["run", &file, "--balancer", "round_robn"]);
+    assert_eq!(output.status.code(), Some(2), "an unknown balancer is bad input");
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr
+            .contains("--balancer: unknown balancer `round_robn`; expected one of `round_robin`, "),
+        "the error must name the flag and the expected names: {stderr}"
+    );
+    assert!(stderr.ends_with("; did you mean `round_robin`?\n"), "{stderr}");
+    assert!(text(&output.stdout).is_empty(), "nothing runs on bad input");
+}
+
+#[test]
+fn run_with_tcp_runs_an_in_memory_story_on_127_0_0_1() {
+    let file = format!("{FIXTURES}/flaky-replica.toml");
+    let output = jostle(&["run", &file, "--tcp"]);
+    let out = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "the story holds on TCP too:\n{out}");
+    assert!(out.lines().next().is_some_and(|l| l.ends_with("transport tcp, seed 37")), "{out}");
+}
+
+#[test]
+fn run_piped_draws_no_progress_bar() {
+    let output = jostle(&["run", &format!("{FIXTURES}/flaky-replica.toml")]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        output.stderr.is_empty(),
+        "with stderr not a terminal, no progress bar is drawn: {:?}",
+        text(&output.stderr)
     );
     let out = text(&output.stdout);
-    assert!(out.contains("FAIL share: backend-1"), "{out}");
-    assert!(out.contains(&format!("replay: jostle run {file}")), "{out}");
+    assert!(
+        !out.contains(['\r', '\u{1b}']),
+        "piped output carries no cursor moves or escapes: {out:?}"
+    );
 }
 
 #[test]

@@ -6,3 +6,4 @@ mod chart;
 mod fixtures;
 mod malformed;
 mod run;
+mod schema;

@@ -157,6 +157,10 @@ fn the_base_scenario_is_valid() {
      `Aborted`, `OutOfRange`, `Unimplemented`, `Internal`, `Unavailable`, `DataLoss` or \
      `Unauthenticated`; did you mean `Unavailable`?"
 )]
+#[case::unknown_outcome(
+    &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fial\"")],
+    "case.toml:14:11: unknown outcome `fial`; expected `pass` or `fail`; did you mean `fail`?"
+)]
 #[case::missing_section(
     &[(6, ""), (7, ""), (8, "")],
     "case.toml:1:1: missing field `load`; expected `load` in this table"

@@ -1,45 +1,64 @@
-//! Running the fixtures: the verdict each story is meant to give, and byte-identical JSON
-//! reports from the same file and seed.
+//! Running the fixtures: the outcome each story expects, byte-identical JSON reports from the
+//! same file and seed, and the overrides of `jostle run`.
 
+use jostle_harness::load::{Progress, Until};
 use jostle_harness::net::Transport;
-use jostle_harness::scenario;
+use jostle_harness::report::RunReport;
+use jostle_harness::scenario::{self, Outcome, Scenario};
 use rstest::rstest;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-pub(crate) fn play(file: &str) -> jostle_harness::report::RunReport {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures", file].iter().collect();
-    let loaded = scenario::load(&path).unwrap();
+fn fixture(file: &str) -> PathBuf {
+    [env!("CARGO_MANIFEST_DIR"), "fixtures", file].iter().collect()
+}
+
+/// The fixture's path as `jostle run` is given it from the workspace root.
+fn relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
+
+/// Runs `scenario` as `jostle run` does: under the paused clock in memory.
+fn play_with(scenario: &Scenario, replay: &str, progress: &Progress) -> RunReport {
     let mut runtime = tokio::runtime::Builder::new_current_thread();
-    runtime.enable_all().start_paused(loaded.transport() == Transport::InMemory);
+    runtime.enable_all().start_paused(scenario.transport() == Transport::InMemory);
     runtime
         .build()
         .unwrap()
-        .block_on(scenario::run(&loaded, &format!("jostle run fixtures/{file}")))
-        .unwrap()
+        .block_on(scenario::run_with(scenario, replay, progress))
+        .unwrap_or_else(|error| panic!("{replay} must run: {error}"))
+}
+
+pub(crate) fn play(file: &str) -> RunReport {
+    let loaded = scenario::load(fixture(file)).unwrap();
+    play_with(&loaded, &format!("jostle run fixtures/{file}"), &Progress::new())
 }
 
 #[rstest]
-#[case::all_down("all-down.toml", true)]
-#[case::connection_storm("connection-storm.toml", true)]
-#[case::flaky_replica("flaky-replica.toml", true)]
-#[case::hung_replica("hung-replica.toml", true)]
-#[case::rolling_restart("rolling-restart.toml", true)]
-#[case::scale_up("scale-up.toml", true)]
-#[case::slow_replica("slow-replica.toml", true)]
-// The stories of flaws: the article's dialer never gives the restarted replica its share back,
-// and tonic's balance_list keeps routing to the dead endpoint.
-#[case::article_restart("article-restart.toml", false)]
-#[case::tonic_dead_endpoint("tonic-dead-endpoint.toml", false)]
-fn every_fixture_runs_and_gives_the_verdict_its_story_tells(
-    #[case] file: &str,
-    #[case] passes: bool,
-) {
-    let report = play(file);
+fn every_fixture_gives_the_outcome_its_story_expects(#[files("fixtures/*.toml")] path: PathBuf) {
+    let loaded = scenario::load(&path).unwrap();
+    let replay = format!("cargo run --bin jostle -- run {}", relative(&path));
+    let report = play_with(&loaded, &replay, &Progress::new());
+    assert!(
+        report.as_expected,
+        "{} must give the outcome its story expects (`[expect] outcome = \"{}\"`): every \
+         expectation holds for \"pass\", at least one fails for \"fail\" (the flaw the story \
+         shows)\n{report}\nseed {}; rerun: {replay}",
+        relative(&path),
+        report.expected,
+        report.seed,
+    );
+}
+
+#[rstest]
+#[case::article_restart("article-restart.toml")]
+#[case::tonic_dead_endpoint("tonic-dead-endpoint.toml")]
+fn the_stories_of_a_flaw_expect_a_failure(#[case] file: &str) {
+    let loaded = scenario::load(fixture(file)).unwrap();
     assert_eq!(
-        report.passed,
-        passes,
-        "fixtures/{file} must {} \n{report}\nrerun: cargo run --bin jostle -- run fixtures/{file}",
-        if passes { "pass" } else { "fail" }
+        loaded.expect().outcome,
+        Outcome::Fail,
+        "fixtures/{file} shows a balancer's flaw: it must say `outcome = \"fail\"`"
     );
 }
 
@@ -50,5 +69,54 @@ fn the_same_fixture_and_seed_give_a_byte_identical_json_report() {
     assert!(
         first == again,
         "two runs of fixtures/rolling-restart.toml (seed in the file) must give the same bytes"
+    );
+}
+
+#[test]
+fn publishing_progress_changes_nothing_of_a_run() {
+    let file = "rolling-restart.toml";
+    let loaded = scenario::load(fixture(file)).unwrap();
+    let replay = format!("jostle run fixtures/{file}");
+    let progress = Progress::new();
+    let watched = play_with(&loaded, &replay, &progress);
+    assert!(
+        watched.to_json() == play(file).to_json(),
+        "a run that publishes its progress must give the same bytes as one that does not \
+         (fixtures/{file}, seed {}; rerun: {replay})",
+        loaded.seed()
+    );
+    let Until::Elapsed(duration) = loaded.load_spec().until else {
+        panic!("fixtures/{file} runs for a duration")
+    };
+    let (done, total) = progress.position(&loaded.load_spec());
+    assert_eq!(
+        total,
+        u64::try_from(duration.as_millis()).unwrap(),
+        "a duration-bounded load's bar counts milliseconds"
+    );
+    assert!(
+        done * 100 >= total * 99,
+        "progress must reach the end of the load ({done} of {total} ms)"
+    );
+    assert_eq!(
+        progress.calls_finished(),
+        watched.calls.sent,
+        "progress must count every call that ended"
+    );
+}
+
+#[test]
+fn a_correct_balancer_survives_the_articles_story() {
+    let loaded = scenario::load(fixture("article-restart.toml"))
+        .unwrap()
+        .with_balancer("round_robin")
+        .unwrap();
+    let replay = "jostle run fixtures/article-restart.toml --balancer round_robin";
+    let report = play_with(&loaded, replay, &Progress::new());
+    assert!(
+        report.passed && report.as_expected && report.expected == "pass",
+        "round_robin must give the restarted replica its share back and lose no call: the \
+         article's fix\n{report}\nseed {}; rerun: {replay}",
+        report.seed
     );
 }

@@ -1,6 +1,6 @@
 //! [`drive`]: runs a [`LoadSpec`] against a channel and records every call.
 
-use super::{CallLog, CallOutcome, CallRecord, LoadSpec, Method, Pace, Until};
+use super::{CallLog, CallOutcome, CallRecord, LoadSpec, Method, Pace, Progress, Until};
 use crate::channel::BoxChannel;
 use crate::error::Result;
 use crate::sample::create_order_request;
@@ -30,6 +30,7 @@ const OPEN_LOOP_CAP: usize = 100_000;
 struct Load {
     spec: LoadSpec,
     started: Instant,
+    progress: Progress,
     draws: Mutex<(u64, ChaCha8Rng)>,
     created: Mutex<Vec<String>>,
     records: Mutex<Vec<CallRecord>>,
@@ -68,6 +69,7 @@ impl Load {
         method: Method,
     ) -> bool {
         let start = self.started.elapsed();
+        self.progress.at(start);
         let deadline = self.spec.deadline;
         let call = async {
             match method {
@@ -114,15 +116,10 @@ impl Load {
             Ok(Ok(served)) => (CallOutcome::Ok, served),
             Ok(Err(status)) => (classify(&status), backend(status.metadata())),
         };
-        let record = CallRecord {
-            index,
-            method,
-            start,
-            end: self.started.elapsed(),
-            outcome,
-            backend: served,
-        };
+        let end = self.started.elapsed();
+        let record = CallRecord { index, method, start, end, outcome, backend: served };
         self.records.lock().unwrap_or_else(PoisonError::into_inner).push(record);
+        self.progress.finished(end);
         outcome != CallOutcome::Ok
     }
 }
@@ -148,10 +145,21 @@ fn classify(status: &Status) -> CallOutcome {
 
 /// Runs `spec` against `channel` and returns every call it made, in start order.
 pub async fn drive(channel: BoxChannel, spec: &LoadSpec) -> Result<CallLog> {
+    drive_with(channel, spec, &Progress::new()).await
+}
+
+/// [`drive`], publishing how far the load is to `progress` as it goes. The same run as
+/// [`drive`]'s: publishing adds no timer and no await.
+pub async fn drive_with(
+    channel: BoxChannel,
+    spec: &LoadSpec,
+    progress: &Progress,
+) -> Result<CallLog> {
     spec.validate()?;
     let load = Arc::new(Load {
         spec: spec.clone(),
         started: Instant::now(),
+        progress: progress.clone(),
         draws: Mutex::new((0, ChaCha8Rng::seed_from_u64(spec.seed))),
         created: Mutex::default(),
         records: Mutex::default(),

@@ -1,6 +1,7 @@
 //! The load driver: closed loop (fixed concurrency) or open loop (fixed rate), for N calls or a
 //! duration, a mix of methods including streaming, a deadline per call, every choice seeded.
-//! Every call is recorded at the client ([`CallLog`]).
+//! Every call is recorded at the client ([`CallLog`]); a [`Progress`] handle shows how far a
+//! running load is.
 //!
 //! ```
 //! use jostle_harness::channel::boxed;
@@ -19,8 +20,10 @@
 
 mod calls;
 mod driver;
+mod progress;
 mod spec;
 
 pub use calls::{CallLog, CallOutcome, CallRecord, Method};
-pub use driver::drive;
+pub use driver::{drive, drive_with};
+pub use progress::Progress;
 pub use spec::{LoadSpec, Mix, Pace, Until};

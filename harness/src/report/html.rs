@@ -42,8 +42,8 @@ impl RunReport {
             self.calls.ok,
             self.calls.failed,
             self.calls.timed_out,
-            if self.passed { "pass" } else { "fail" },
-            if self.passed { "every expectation held" } else { "an expectation failed" },
+            if self.as_expected { "pass" } else { "fail" },
+            self.verdict(),
         );
         out.push_str(&svg(self));
         self.backends_table(&mut out);

@@ -7,6 +7,7 @@
 //!
 //! let report = RunReport::default();
 //! assert!(report.passed);
+//! assert!(report.as_expected, "a story expects to pass unless it says `outcome = \"fail\"`");
 //! assert!(report.to_json().starts_with("{"));
 //! ```
 

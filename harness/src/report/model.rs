@@ -28,6 +28,12 @@ pub struct RunReport {
     pub timeline: Timeline,
     /// Whether every expectation held.
     pub passed: bool,
+    /// The outcome the story expects, `[expect] outcome`: `pass`, or `fail` for a story that
+    /// shows a flaw.
+    pub expected: String,
+    /// Whether the run gave the expected outcome: every expectation held and `pass` was
+    /// expected, or one failed and `fail` was.
+    pub as_expected: bool,
 }
 
 impl Default for RunReport {
@@ -43,6 +49,8 @@ impl Default for RunReport {
             expectations: Vec::new(),
             timeline: Timeline::default(),
             passed: true,
+            expected: "pass".into(),
+            as_expected: true,
         }
     }
 }

@@ -3,6 +3,23 @@
 use super::RunReport;
 use std::fmt;
 
+impl RunReport {
+    /// The run's verdict in words, against the outcome the story expects.
+    pub fn verdict(&self) -> &'static str {
+        match (self.expected == "fail", self.passed) {
+            (false, true) => "every expectation held",
+            (false, false) => "an expectation failed",
+            (true, false) => {
+                "an expectation failed, as this story expects: the flaw it shows is there"
+            }
+            (true, true) => {
+                "every expectation held, but this story expects a failure: the flaw it shows is \
+                 gone"
+            }
+        }
+    }
+}
+
 impl fmt::Display for RunReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -65,10 +82,6 @@ impl fmt::Display for RunReport {
                 expectation.check, expectation.rule, expectation.explanation
             )?;
         }
-        write!(
-            f,
-            "{}",
-            if self.passed { "every expectation held" } else { "an expectation failed" }
-        )
+        write!(f, "{}", self.verdict())
     }
 }

@@ -64,6 +64,26 @@ impl BalancerChoice {
     }
 }
 
+/// The built-in balancer called `name` (a name of [`BALANCERS`]), a jostle policy with
+/// [`BalanceConfig::default`] and `seed`; `None` for an unknown name.
+pub(super) fn by_name(name: &str, seed: u64) -> Option<BalancerChoice> {
+    Some(match name {
+        "tonic_balance_list" => BalancerChoice::TonicBalanceList,
+        "round_robin_dialer" => BalancerChoice::RoundRobinDialer,
+        "fallback_dialer" => BalancerChoice::FallbackDialer,
+        _ => {
+            let policy = NAMES.iter().copied().find(|known| *known == name)?;
+            let config = BalanceConfig { seed, ..BalanceConfig::default() };
+            BalancerChoice::Jostle { policy, config: Box::new(config) }
+        }
+    })
+}
+
+/// Every name of [`BALANCERS`], in order.
+pub(super) fn names() -> Vec<&'static str> {
+    BALANCERS.iter().map(|(name, _)| *name).collect()
+}
+
 /// Checks `[balancer]` and picks the balancer.
 pub(super) fn choice(
     raw: &RawBalancer,
@@ -71,13 +91,16 @@ pub(super) fn choice(
     source: &Source<'_>,
 ) -> Result<BalancerChoice, ScenarioError> {
     let name = raw.policy.get_ref().as_str();
-    let other = match name {
-        "tonic_balance_list" => Some(BalancerChoice::TonicBalanceList),
-        "round_robin_dialer" => Some(BalancerChoice::RoundRobinDialer),
-        "fallback_dialer" => Some(BalancerChoice::FallbackDialer),
-        _ => None,
+    let Some(mut choice) = by_name(name, seed) else {
+        return Err(source
+            .error(
+                raw.policy.span(),
+                format!("unknown balancer `{name}`"),
+                format!("one of {}", quoted(&names())),
+            )
+            .suggesting(did_you_mean(name, names())));
     };
-    if let Some(other) = other {
+    let BalancerChoice::Jostle { config, .. } = &mut choice else {
         let jostle_only = [
             ("wait_for_ready", raw.wait_for_ready.as_ref().map(Spanned::span)),
             ("backoff", raw.backoff.as_ref().map(Spanned::span)),
@@ -90,26 +113,15 @@ pub(super) fn choice(
                 format!("no `{field}`, or a jostle policy: {}", quoted(NAMES)),
             ));
         }
-        return Ok(other);
-    }
-    let Some(policy) = NAMES.iter().copied().find(|known| *known == name) else {
-        let names: Vec<&str> = BALANCERS.iter().map(|(name, _)| *name).collect();
-        return Err(source
-            .error(
-                raw.policy.span(),
-                format!("unknown balancer `{name}`"),
-                format!("one of {}", quoted(&names)),
-            )
-            .suggesting(did_you_mean(name, names)));
+        return Ok(choice);
     };
-    let mut config = BalanceConfig { seed, ..BalanceConfig::default() };
     if let Some(wait) = &raw.wait_for_ready {
         config.wait_for_ready = *wait.get_ref();
     }
     if let Some(backoff) = &raw.backoff {
         config.backoff = self::backoff(backoff.get_ref(), source)?;
     }
-    Ok(BalancerChoice::Jostle { policy, config: Box::new(config) })
+    Ok(choice)
 }
 
 fn backoff(raw: &RawBackoff, source: &Source<'_>) -> Result<Backoff, ScenarioError> {

@@ -41,26 +41,46 @@ pub enum ScenarioError {
         /// The nearest valid name, for a near miss.
         suggestion: Option<String>,
     },
+    /// A `jostle run` override does not fit the scenario: an unknown balancer, or a balancer
+    /// or fault that cannot run on the transport asked for. Displays as `FLAG: what was wrong;
+    /// expected ...`, with `; did you mean `X`?` for a near miss.
+    #[error(
+        "{flag}: {problem}; expected {expected}{}",
+        suggestion_text(.suggestion.as_deref())
+    )]
+    Override {
+        /// The override, named as the `jostle run` flag that makes it (`--balancer`, `--tcp`).
+        flag: &'static str,
+        /// What was wrong.
+        problem: String,
+        /// What was expected instead.
+        expected: String,
+        /// The nearest valid name, for a near miss.
+        suggestion: Option<String>,
+    },
 }
 
 impl ScenarioError {
     /// The line and column of an [`Invalid`](ScenarioError::Invalid) file; `None` for a read
-    /// error.
+    /// error or an override.
     pub fn location(&self) -> Option<(usize, usize)> {
         match self {
             ScenarioError::Invalid { line, column, .. } => Some((*line, *column)),
-            ScenarioError::Read { .. } => None,
+            ScenarioError::Read { .. } | ScenarioError::Override { .. } => None,
         }
     }
 
-    /// Whether the file's content is at fault (rather than reading it).
+    /// Whether the input is at fault, the file's content or an override (rather than reading
+    /// the file).
     pub fn is_invalid(&self) -> bool {
-        matches!(self, ScenarioError::Invalid { .. })
+        matches!(self, ScenarioError::Invalid { .. } | ScenarioError::Override { .. })
     }
 
     /// The same error with a `did you mean` suggestion.
     pub(super) fn suggesting(mut self, nearest: Option<String>) -> Self {
-        if let ScenarioError::Invalid { suggestion, .. } = &mut self {
+        if let ScenarioError::Invalid { suggestion, .. }
+        | ScenarioError::Override { suggestion, .. } = &mut self
+        {
             *suggestion = nearest;
         }
         self

@@ -1,7 +1,10 @@
 //! Scenario files: a failure story in TOML (cluster, balancer, load, fault timeline,
 //! expectations), parsed and checked with every error located as `FILE:LINE:COLUMN`.
 //!
-//! Every field is documented in docs/SCENARIOS.md; fixtures/ holds real stories.
+//! Every field is documented in docs/SCENARIOS.md; fixtures/ holds real stories. [`run`]
+//! plays a checked [`Scenario`] ([`run_with`] also publishes its progress); `jostle run`'s
+//! flags are [`Scenario::with_seed`], [`Scenario::with_transport`] and
+//! [`Scenario::with_balancer`].
 //!
 //! ```
 //! use jostle_harness::fault::{Fault, Target};
@@ -55,6 +58,7 @@ mod error;
 mod expect;
 mod fault;
 mod load;
+mod overrides;
 mod parameters;
 mod raw;
 mod run;
@@ -64,9 +68,9 @@ mod target;
 
 pub use balancer::{BALANCERS, BalancerChoice};
 pub use error::ScenarioError;
-pub use expect::{Expectations, FallbackExpectation, ShareExpectation};
+pub use expect::{Expectations, FallbackExpectation, Outcome, ShareExpectation};
 pub use fault::{FAULT_KINDS, FaultKind};
-pub use run::run;
+pub use run::{run, run_with};
 pub use spec::{MAX_BACKENDS, Scenario};
 
 use error::Source;

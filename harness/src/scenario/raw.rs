@@ -134,6 +134,7 @@ impl RawFault {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawExpect {
+    pub(super) outcome: Option<Spanned<String>>,
     pub(super) max_failure_rate: Option<Spanned<f64>>,
     #[serde(default)]
     pub(super) shares: Vec<Spanned<RawShare>>,

@@ -5,7 +5,7 @@ use crate::channel::{BoxChannel, boxed};
 use crate::check::{self, Baseline, CheckResult, Context};
 use crate::cluster::Cluster;
 use crate::error::{Error, Result};
-use crate::load::{CallLog, CallOutcome, drive};
+use crate::load::{CallLog, CallOutcome, Progress, drive_with};
 use crate::net::Transport;
 use crate::record::StatsSnapshot;
 use crate::report::{
@@ -26,6 +26,12 @@ const LEAK_BOUND: Duration = Duration::from_secs(5);
 /// and checks every expectation. `replay` is the command that replays it, for the report.
 /// Under tokio's paused clock (in memory) the whole run is virtual and deterministic.
 pub async fn run(scenario: &Scenario, replay: &str) -> Result<RunReport> {
+    run_with(scenario, replay, &Progress::new()).await
+}
+
+/// [`run`], publishing how far the load is to `progress` (for a progress bar drawn by another
+/// thread). The same run, byte for byte: publishing adds no timer and no await.
+pub async fn run_with(scenario: &Scenario, replay: &str, progress: &Progress) -> Result<RunReport> {
     let cluster = Cluster::builder()
         .backends(scenario.backends())
         .transport(scenario.transport())
@@ -41,7 +47,7 @@ pub async fn run(scenario: &Scenario, replay: &str) -> Result<RunReport> {
     let load = scenario.load_spec();
     // The load's clock starts now; the file's times count from the cluster's start.
     let offset = cluster.fault_log().elapsed();
-    let mut log = drive(channel.clone(), &load).await?;
+    let mut log = drive_with(channel.clone(), &load, progress).await?;
     for call in &mut log.calls {
         call.start += offset;
         call.end += offset;
@@ -224,6 +230,8 @@ fn report(
         expectations,
         timeline: Timeline::from_log(log, names, scenario.load_spec().deadline),
         passed,
+        expected: scenario.expect().outcome.name().to_owned(),
+        as_expected: scenario.expect().outcome.is_met_by(passed),
     }
 }
 

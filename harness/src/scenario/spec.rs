@@ -19,13 +19,13 @@ pub const MAX_BACKENDS: usize = 10_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     name: String,
-    seed: u64,
+    pub(super) seed: u64,
     backends: usize,
-    transport: Transport,
-    balancer: BalancerChoice,
-    load: LoadSpec,
-    injections: Vec<Injection>,
-    expect: Expectations,
+    pub(super) transport: Transport,
+    pub(super) balancer: BalancerChoice,
+    pub(super) load: LoadSpec,
+    pub(super) injections: Vec<Injection>,
+    pub(super) expect: Expectations,
 }
 
 impl Scenario {

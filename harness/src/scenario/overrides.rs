@@ -1,0 +1,220 @@
+//! Overrides of a checked [`Scenario`], as `jostle run --seed`, `--tcp` and `--balancer` make
+//! them: each gives a scenario as runnable as one read from a file, or says why it cannot.
+
+use super::balancer::{self, BalancerChoice};
+use super::error::ScenarioError;
+use super::expect::Outcome;
+use super::fault::quoted;
+use super::spec::Scenario;
+use super::suggest::did_you_mean;
+use crate::net::Transport;
+
+/// Why tonic's balancer needs TCP, for error messages.
+const TONIC_ON_TCP: &str = "`tonic_balance_list` runs on tcp only (tonic's balancer takes \
+                            endpoints, not connectors)";
+
+impl Scenario {
+    /// The same story with every random choice drawn from `seed`: the cluster's fault draws,
+    /// the load's method draws and a jostle policy's draws and backoff jitter.
+    ///
+    /// ```
+    /// # let scenario = jostle_harness::scenario::load("../fixtures/article-restart.toml")?;
+    /// let reseeded = scenario.with_seed(42);
+    /// assert_eq!(reseeded.seed(), 42);
+    /// assert_eq!(reseeded.load_spec().seed, 42);
+    /// # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+    /// ```
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self.load.seed = seed;
+        if let BalancerChoice::Jostle { config, .. } = &mut self.balancer {
+            config.seed = seed;
+        }
+        self
+    }
+
+    /// The same story with its backends on `transport` (TCP always runs on the wall clock).
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError::Override`] when a fault of the story (`blackhole-connect`) or its
+    /// balancer (`tonic_balance_list`) cannot run on `transport`.
+    pub fn with_transport(mut self, transport: Transport) -> Result<Self, ScenarioError> {
+        let flag = match transport {
+            Transport::Tcp => "--tcp",
+            Transport::InMemory => "--in-memory",
+        };
+        if transport == Transport::Tcp
+            && self.injections.iter().any(|injection| injection.fault.kind() == "blackhole-connect")
+        {
+            return Err(ScenarioError::Override {
+                flag,
+                problem: "fault `blackhole-connect` of this story works in memory only".into(),
+                expected: "a story without `blackhole-connect`, or no --tcp".into(),
+                suggestion: None,
+            });
+        }
+        if transport == Transport::InMemory && self.balancer == BalancerChoice::TonicBalanceList {
+            return Err(ScenarioError::Override {
+                flag,
+                problem: TONIC_ON_TCP.into(),
+                expected: "another balancer, or transport tcp".into(),
+                suggestion: None,
+            });
+        }
+        self.transport = transport;
+        Ok(self)
+    }
+
+    /// The same story against the built-in balancer `name` (a name of
+    /// [`BALANCERS`](super::BALANCERS)) with its default parameters and the story's seed.
+    ///
+    /// The expected outcome becomes [`Outcome::Pass`]: whatever flaw the story showed of its own
+    /// balancer, the question is now whether this one survives the story.
+    ///
+    /// ```
+    /// use jostle_harness::scenario::Outcome;
+    ///
+    /// # let scenario = jostle_harness::scenario::load("../fixtures/article-restart.toml")?;
+    /// assert_eq!(scenario.expect().outcome, Outcome::Fail, "the dialer's flaw");
+    /// let fixed = scenario.with_balancer("round_robin")?;
+    /// assert_eq!(fixed.balancer().name(), "round_robin");
+    /// assert_eq!(fixed.expect().outcome, Outcome::Pass);
+    ///
+    /// let typo = fixed.with_balancer("round_robn").unwrap_err().to_string();
+    /// assert!(typo.starts_with("--balancer: unknown balancer `round_robn`; expected one of "));
+    /// assert!(typo.ends_with("; did you mean `round_robin`?"));
+    /// # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError::Override`] for an unknown name (with the nearest one), or for
+    /// `tonic_balance_list` on an in-memory story.
+    pub fn with_balancer(mut self, name: &str) -> Result<Self, ScenarioError> {
+        let flag = "--balancer";
+        let Some(choice) = balancer::by_name(name, self.seed) else {
+            let names = balancer::names();
+            return Err(ScenarioError::Override {
+                flag,
+                problem: format!("unknown balancer `{name}`"),
+                expected: format!("one of {}", quoted(&names)),
+                suggestion: did_you_mean(name, names),
+            });
+        };
+        if choice == BalancerChoice::TonicBalanceList && self.transport != Transport::Tcp {
+            return Err(ScenarioError::Override {
+                flag,
+                problem: format!("{TONIC_ON_TCP}, and this story runs in memory"),
+                expected: "another balancer, or --tcp as well".into(),
+                suggestion: None,
+            });
+        }
+        self.balancer = choice;
+        self.expect.outcome = Outcome::Pass;
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{BALANCERS, BalancerChoice, Outcome, Scenario, ScenarioError, parse};
+    use crate::net::Transport;
+
+    /// A story of a flaw, in memory, with a random policy (so the seed reaches the balancer).
+    fn story(balancer: &str, fault: &str) -> Scenario {
+        let text = format!(
+            "name = \"s\"\nseed = 3\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"{balancer}\"\n\
+             [load]\nconcurrency = 1\ncalls = 10\n[[fault]]\ntarget = [0]\nkind = \"{fault}\"\n\
+             [expect]\noutcome = \"fail\"\nmax_failure_rate = 0.0\n"
+        );
+        parse(&text, "s.toml").expect("a valid story")
+    }
+
+    #[test]
+    fn with_seed_reseeds_the_cluster_the_load_and_a_jostle_policy() {
+        let reseeded = story("p2c", "refuse").with_seed(99);
+        assert_eq!(reseeded.seed(), 99, "the cluster's fault draws come from the new seed");
+        assert_eq!(reseeded.load_spec().seed, 99, "the load's draws come from the new seed");
+        let BalancerChoice::Jostle { config, .. } = reseeded.balancer() else {
+            panic!("p2c is a jostle policy")
+        };
+        assert_eq!(config.seed, 99, "the policy's draws come from the new seed");
+    }
+
+    #[test]
+    fn with_seed_changes_nothing_but_the_seed() {
+        let original = story("p2c", "refuse");
+        let back = original.clone().with_seed(1).with_seed(3);
+        assert_eq!(back, original, "reseeding with the file's seed gives the file's story back");
+    }
+
+    #[test]
+    fn with_transport_moves_the_backends_to_tcp() {
+        let tcp = story("round_robin", "refuse").with_transport(Transport::Tcp).unwrap();
+        assert_eq!(tcp.transport(), Transport::Tcp, "--tcp runs the story on 127.0.0.1");
+    }
+
+    #[test]
+    fn with_transport_rejects_a_fault_that_works_in_memory_only() {
+        let error =
+            story("round_robin", "blackhole-connect").with_transport(Transport::Tcp).unwrap_err();
+        assert!(error.is_invalid(), "an override that does not fit is bad input");
+        assert_eq!(
+            error.to_string(),
+            "--tcp: fault `blackhole-connect` of this story works in memory only; expected a \
+             story without `blackhole-connect`, or no --tcp",
+            "the error must name the flag and what was expected"
+        );
+    }
+
+    #[test]
+    fn with_balancer_takes_every_built_in_balancer_with_default_parameters() {
+        let tcp = story("round_robin", "refuse").with_transport(Transport::Tcp).unwrap();
+        for (name, _) in BALANCERS {
+            let overridden = tcp.clone().with_balancer(name).unwrap();
+            assert_eq!(overridden.balancer().name(), *name, "--balancer {name} picks {name}");
+            if let BalancerChoice::Jostle { config, .. } = overridden.balancer() {
+                assert_eq!(config.seed, 3, "a jostle policy keeps the story's seed");
+                assert!(!config.wait_for_ready, "default parameters: no wait_for_ready");
+            }
+        }
+    }
+
+    #[test]
+    fn with_balancer_expects_the_story_to_pass() {
+        let fixed = story("round_robin_dialer", "refuse").with_balancer("round_robin").unwrap();
+        assert_eq!(
+            fixed.expect().outcome,
+            Outcome::Pass,
+            "with another balancer the question is whether it survives the story"
+        );
+        assert_eq!(fixed.expect().max_failure_rate, Some(0.0), "the checks stay the file's");
+    }
+
+    #[test]
+    fn with_balancer_rejects_an_unknown_name_with_the_nearest_one() {
+        let error = story("p2c", "refuse").with_balancer("least-outstandin").unwrap_err();
+        assert!(matches!(error, ScenarioError::Override { flag: "--balancer", .. }), "{error:?}");
+        let message = error.to_string();
+        assert!(
+            message.starts_with(
+                "--balancer: unknown balancer `least-outstandin`; expected one of `round_robin`, "
+            ),
+            "the error must name the flag and the expected names: {message}"
+        );
+        assert!(message.ends_with("; did you mean `least_outstanding`?"), "{message}");
+    }
+
+    #[test]
+    fn with_balancer_rejects_tonic_balance_list_in_memory() {
+        let error = story("p2c", "refuse").with_balancer("tonic_balance_list").unwrap_err();
+        assert!(
+            error.to_string().starts_with("--balancer: `tonic_balance_list` runs on tcp only"),
+            "tonic's balancer cannot dial in memory: {error}"
+        );
+        let tcp = story("p2c", "refuse").with_transport(Transport::Tcp).unwrap();
+        assert!(tcp.with_balancer("tonic_balance_list").is_ok(), "on tcp it runs");
+    }
+}
