@@ -136,10 +136,11 @@ fn served(out: &mut String, report: &RunReport, lanes: &[Lane], frame: &Frame, t
             timeline.buckets.iter().map(sum).collect()
         })
         .collect();
-    let peak = sums.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
+    let tallest = sums.iter().flatten().copied().max().unwrap_or(0);
+    let peak = tallest.max(1) as f64;
     let _ = write!(
         out,
-        r##"<g id="served"><text x="8" y="{:.1}" font-weight="600" fill="#111">Calls served per backend, per {} ms bucket (tallest bar: {peak} calls); shaded: fault windows</text>"##,
+        r##"<g id="served"><text x="8" y="{:.1}" font-weight="600" fill="#111">Calls served per backend, per {} ms bucket (tallest bar: {tallest} calls); shaded: fault windows</text>"##,
         top - 14.0,
         timeline.bucket_ms
     );
@@ -222,13 +223,13 @@ fn bands(out: &mut String, report: &RunReport, frame: &Frame, top: f64, height: 
 fn failures(out: &mut String, report: &RunReport, frame: &Frame, top: f64) {
     let timeline = &report.timeline;
     let bucket = timeline.bucket_ms as f64;
-    let peak =
-        timeline.buckets.iter().map(|b| b.failed + b.timed_out).max().unwrap_or(0).max(1) as f64;
+    let tallest = timeline.buckets.iter().map(|b| b.failed + b.timed_out).max().unwrap_or(0);
+    let peak = tallest.max(1) as f64;
     let failed: u64 = timeline.buckets.iter().map(|b| b.failed).sum();
     let timed_out: u64 = timeline.buckets.iter().map(|b| b.timed_out).sum();
     let _ = write!(
         out,
-        r##"<g id="failures"><text x="8" y="{:.1}" font-weight="600" fill="#111">Failures: <tspan fill="{FAULT}">■ failed ({failed})</tspan> <tspan fill="{TIMED_OUT}">■ timed out ({timed_out})</tspan> per bucket (tallest: {peak})</text><rect x="{LEFT}" y="{top:.1}" width="{:.1}" height="{FAILURES}" fill="#fbfbfb" stroke="#e4e4e4"/>"##,
+        r##"<g id="failures"><text x="8" y="{:.1}" font-weight="600" fill="#111">Failures: <tspan fill="{FAULT}">■ failed ({failed})</tspan> <tspan fill="{TIMED_OUT}">■ timed out ({timed_out})</tspan> per bucket (tallest: {tallest})</text><rect x="{LEFT}" y="{top:.1}" width="{:.1}" height="{FAILURES}" fill="#fbfbfb" stroke="#e4e4e4"/>"##,
         top - 14.0,
         WIDTH - LEFT - RIGHT
     );
@@ -279,7 +280,8 @@ fn latency(out: &mut String, timeline: &Timeline, frame: &Frame, top: f64) {
     let low = (lowest.max(0.001).log10() - 0.3).floor();
     let high = highest.log10().ceil().max(-2.0);
     let high = if high <= low { low + 1.0 } else { high };
-    let y = |ms: f64| top + LATENCY - (ms.max(0.001).log10() - low) / (high - low) * LATENCY;
+    // Zero (a call that took no virtual time) sits on the lowest line.
+    let y = |ms: f64| top + LATENCY - (ms.log10().max(low) - low) / (high - low) * LATENCY;
     let _ = write!(
         out,
         r##"<g id="latency"><text x="8" y="{:.1}" font-weight="600" fill="#111">Latency of OK calls, ms (log scale): <tspan fill="#0072B2">— p50</tspan> <tspan fill="#111">— p99</tspan> <tspan fill="#999">● slowest call, any outcome</tspan> <tspan fill="{FAULT}">- - deadline</tspan></text><rect x="{LEFT}" y="{top:.1}" width="{:.1}" height="{LATENCY}" fill="#fbfbfb" stroke="#e4e4e4"/>"##,

@@ -9,7 +9,7 @@ use std::fmt::Write;
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#111;max-width:1000px}\
 h1{font-size:20px;margin:0 0 4px}p.meta{color:#555;margin:0 0 12px}\
 .verdict{display:inline-block;padding:2px 8px;border-radius:4px;font-weight:600}\
-.pass{background:#e3f4e8;color:#1b6b35}.fail{background:#fde4e4;color:#9b1c1c}\
+.pass{background:#e3f4e8;color:#1b6b35}.fail{background:#fde4e4;color:#9b1c1c}.flaw{background:#fff1cc;color:#7a4d00}\
 table{border-collapse:collapse;margin:8px 0 16px}th,td{padding:3px 10px;text-align:right;border-bottom:1px solid #eee}\
 th:first-child,td:first-child{text-align:left}h2{font-size:16px;margin:20px 0 6px}\
 ul{padding-left:20px}li{margin:3px 0}code{background:#f4f4f4;padding:1px 4px}";
@@ -42,7 +42,11 @@ impl RunReport {
             self.calls.ok,
             self.calls.failed,
             self.calls.timed_out,
-            if self.as_expected { "pass" } else { "fail" },
+            match (self.as_expected, self.passed) {
+                (false, _) => "fail",
+                (true, true) => "pass",
+                (true, false) => "flaw",
+            },
             self.verdict(),
         );
         out.push_str(&svg(self));
