@@ -1,5 +1,6 @@
 //! Shared by the benches: a bare tonic server serving the reference order service, the
-//! baseline every jostle figure is a ratio of, and a closed-loop load of unary calls.
+//! baseline every jostle figure is a ratio of, closed-loop and open-loop loads of unary calls,
+//! the command line's numbers and the runtimes the benches run on.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -11,6 +12,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::DuplexStream;
 use tokio::sync::mpsc;
+use tonic::Request;
 use tonic::transport::{Channel, Endpoint, Server};
 
 /// A bare tonic server on an ephemeral port of 127.0.0.1, and a channel to it.
@@ -109,10 +111,56 @@ pub async fn warm(channel: &Channel) {
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
 
+/// An open loop over `channel`: one CreateOrder call started every `1 / per_second` seconds for
+/// `duration`, whatever the earlier calls are doing, each with `deadline` sent as
+/// `grpc-timeout` (the scenario driver's pace, without its log). Calls sent and calls ok.
+pub async fn open_loop(
+    channel: BoxChannel,
+    per_second: f64,
+    duration: Duration,
+    deadline: Duration,
+) -> (u64, u64) {
+    let started = tokio::time::Instant::now();
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / per_second));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut calls = tokio::task::JoinSet::new();
+    let mut sent = 0;
+    loop {
+        ticks.tick().await;
+        if started.elapsed() >= duration {
+            break;
+        }
+        let mut client = OrderServiceClient::new(channel.clone());
+        let mut request = Request::new(create_order_request(sent));
+        request.set_timeout(deadline);
+        calls.spawn(async move { client.create_order(request).await.is_ok() });
+        sent += 1;
+    }
+    let mut ok = 0;
+    while let Some(done) = calls.join_next().await {
+        ok += u64::from(done.unwrap());
+    }
+    (sent, ok)
+}
+
+/// The numbers on the command line (`cargo bench ... -- 40000 5`), in order.
+pub fn numbers() -> Vec<u64> {
+    std::env::args().skip(1).filter_map(|arg| arg.parse().ok()).collect()
+}
+
+/// The runtime `jostle run` plays an in-memory scenario on: current thread, paused clock.
+pub fn paused() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// `CALLS ROUNDS` from the command line (`cargo bench ... -- CALLS ROUNDS`), 40,000 and 5 by
 /// default, and the 2-worker runtime every throughput bench runs on.
 pub fn setup() -> (u64, u64, tokio::runtime::Runtime) {
-    let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|arg| arg.parse().ok()).collect();
+    let numbers = numbers();
     let calls = numbers.first().copied().unwrap_or(40_000);
     let rounds = numbers.get(1).copied().unwrap_or(5);
     let runtime = tokio::runtime::Builder::new_multi_thread()
