@@ -1,14 +1,17 @@
-//! [`RunReport`]: what a scenario run did, per backend, with the fault windows and every
-//! expectation; printed as text ([`std::fmt::Display`]) or serialised as JSON (`--json`). The
-//! same file and seed under the paused clock give a byte-identical JSON report.
+//! [`RunReport`]: what a scenario run did, per backend, with the fault windows, every
+//! expectation and a [`Timeline`] in time buckets; printed as text ([`std::fmt::Display`]),
+//! serialised as JSON ([`RunReport::to_json`], schema in docs/report.schema.json) or drawn as a
+//! self-contained HTML page with a timeline chart ([`RunReport::to_html`], [`svg`]). The same
+//! file and seed under the paused clock give a byte-identical JSON report.
 //!
 //! ```
 //! use jostle_harness::report::RunReport;
 //!
 //! let report = RunReport::default();
 //! assert!(report.passed);
-//! assert!(report.as_expected, "a story expects to pass unless it says `outcome = \"fail\"`");
 //! assert!(report.to_json().starts_with("{"));
+//! assert!(report.to_html().contains("<svg"));
+//! assert!(jostle_harness::report::svg(&report).ends_with("</svg>"));
 //! ```
 
 mod chart;

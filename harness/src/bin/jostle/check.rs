@@ -1,0 +1,89 @@
+//! `jostle check` and `jostle list`: scenario files validated without running them, and the
+//! fixtures and built-in balancers listed.
+
+use crate::{fail, report};
+use jostle_harness::scenario::{self, BALANCERS};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// The scenario files (TOML; docs/SCENARIOS.md).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ListArgs {
+    /// Where the fixtures are. Default: ./fixtures if it exists, else the workspace's
+    /// fixtures/.
+    #[arg(long, value_name = "DIR")]
+    fixtures: Option<PathBuf>,
+}
+
+pub(crate) fn check(args: &CheckArgs) -> ExitCode {
+    let (mut invalid, mut unreadable) = (false, false);
+    let mut out = std::io::stdout().lock();
+    for file in &args.files {
+        match scenario::load(file) {
+            // A closed stdout (`| head`) must not hide the exit code.
+            Ok(_) => _ = writeln!(out, "{}: ok", file.display()),
+            Err(error) => {
+                invalid |= error.is_invalid();
+                unreadable |= !error.is_invalid();
+                report(&format!("error: {error}"));
+            }
+        }
+    }
+    match (invalid, unreadable) {
+        (true, _) => ExitCode::from(2),
+        (false, true) => ExitCode::from(1),
+        (false, false) => ExitCode::SUCCESS,
+    }
+}
+
+pub(crate) fn list(args: ListArgs) -> ExitCode {
+    let directory = args.fixtures.unwrap_or_else(fixtures_directory);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&directory) {
+        Ok(entries) => entries
+            .filter_map(|entry| Some(entry.ok()?.path()))
+            .filter(|path| path.extension().is_some_and(|extension| extension == "toml"))
+            .collect(),
+        Err(error) => {
+            return fail(&format!("error: cannot read {}: {error}", directory.display()), 1);
+        }
+    };
+    files.sort();
+    let mut lines: Vec<(&str, String, String)> = files
+        .iter()
+        .map(|file| {
+            let about = match scenario::load(file) {
+                Ok(story) => story.name().to_owned(),
+                Err(error) => format!("(invalid: {error})"),
+            };
+            ("fixture", file.display().to_string(), about)
+        })
+        .collect();
+    lines.extend(
+        BALANCERS.iter().map(|(name, about)| ("balancer", (*name).to_owned(), (*about).to_owned())),
+    );
+    let width = lines.iter().map(|(_, name, _)| name.chars().count()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for (what, name, about) in lines {
+        if writeln!(out, "{what:<9} {name:<width$}  {about}").is_err() {
+            break; // stdout closed (`| head`): nothing more to say.
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// ./fixtures when run from the workspace root, else the workspace's own.
+fn fixtures_directory() -> PathBuf {
+    let here = PathBuf::from("fixtures");
+    if here.is_dir() {
+        return here;
+    }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).join("fixtures")
+}

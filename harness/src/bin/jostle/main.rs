@@ -1,0 +1,56 @@
+//! The `jostle` command: runs scenario files (a report per backend, JSON, an HTML chart),
+//! checks and lists them, and plays the article's story.
+
+mod bar;
+mod check;
+mod run;
+mod story;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Chaos-test gRPC client-side load balancing, in process, from ground truth.
+#[derive(Debug, Parser)]
+#[command(name = "jostle", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the article's story: 3 backends, the round-robin dialer, one backend crashing and
+    /// restarting mid-run; print a per-backend table and what happened.
+    Story(story::StoryArgs),
+    /// Check scenario files without running them: print `FILE: ok`, or each error as
+    /// FILE:LINE:COLUMN with what was expected. Exit 0 if all are valid, 2 if any is invalid,
+    /// 1 if one could not be read.
+    Check(check::CheckArgs),
+    /// Run scenario files and print a report per backend, the fault windows and every
+    /// expectation. Exit 0 when every run gives the outcome its story expects (`[expect]
+    /// outcome`: every expectation holds, or for a story of a flaw one fails), 1 when one does
+    /// not, 2 on bad input.
+    Run(run::RunArgs),
+    /// List the fixture scenarios (file and name) and the built-in balancers, one per line.
+    List(check::ListArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Story(args) => story::story(args),
+        Command::Check(args) => check::check(&args),
+        Command::Run(args) => run::run(&args),
+        Command::List(args) => check::list(args),
+    }
+}
+
+pub(crate) fn fail(message: &str, code: u8) -> ExitCode {
+    report(message);
+    ExitCode::from(code)
+}
+
+#[allow(clippy::print_stderr)]
+pub(crate) fn report(message: &str) {
+    eprintln!("{message}");
+}
