@@ -285,3 +285,46 @@ fn run_exits_2_on_a_malformed_file_without_running_anything() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("bad.toml:3:"), "{}", text(&output.stderr));
 }
+
+#[test]
+fn run_writes_the_html_chart_next_to_the_json_report() {
+    let html = TempFile::new("report.html", "");
+    let json = TempFile::new("chart-report.json", "");
+    let file = format!("{FIXTURES}/article-restart.toml");
+    let output = jostle(&["run", &file, "--html", html.path(), "--json", json.path()]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", text(&output.stdout), text(&output.stderr));
+    let page = std::fs::read_to_string(html.path()).expect("--html writes the page");
+    assert!(page.starts_with("<!DOCTYPE html>"), "--html writes an HTML page");
+    assert!(page.contains(r#"<svg xmlns="http://www.w3.org/2000/svg" id="jostle-chart""#));
+    assert_eq!(page.matches(r#"<g class="lane""#).count(), 3, "a lane per backend");
+    assert!(page.contains("one of three containers restarting behind one name"));
+    let partial = format!("{}.partial", html.path());
+    assert!(!std::path::Path::new(&partial).exists(), "no partial file may be left behind");
+}
+
+#[test]
+fn run_refuses_html_for_several_files_before_running_anything() {
+    let html = TempFile::new("several.html", "");
+    std::fs::remove_file(html.path()).expect("start without the page");
+    let file = format!("{FIXTURES}/article-restart.toml");
+    let output = jostle(&["run", &file, &file, "--html", html.path()]);
+    assert_eq!(output.status.code(), Some(2), "bad flags are bad input: exit 2");
+    assert!(
+        text(&output.stderr).contains("--html takes one scenario FILE, got several"),
+        "the message names the flag: {}",
+        text(&output.stderr)
+    );
+    assert!(text(&output.stdout).is_empty(), "nothing runs on bad input");
+    assert!(!std::path::Path::new(html.path()).exists(), "no page is written on bad input");
+}
+
+#[test]
+fn run_into_a_missing_directory_exits_1_and_leaves_nothing_behind() {
+    let file = format!("{FIXTURES}/article-restart.toml");
+    let missing =
+        std::env::temp_dir().join(format!("jostle-cli-{}-absent/x.html", std::process::id()));
+    let output = jostle(&["run", &file, "--html", missing.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1), "an unwritable output is an error: exit 1");
+    assert!(text(&output.stderr).contains("cannot write"), "{}", text(&output.stderr));
+    assert!(!missing.exists());
+}
