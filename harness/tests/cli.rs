@@ -328,3 +328,31 @@ fn run_into_a_missing_directory_exits_1_and_leaves_nothing_behind() {
     assert!(text(&output.stderr).contains("cannot write"), "{}", text(&output.stderr));
     assert!(!missing.exists());
 }
+
+#[test]
+fn check_reports_every_error_of_a_file_in_file_order() {
+    let good = std::fs::read_to_string(GOOD).expect("fixture");
+    let broken = good
+        .replace("backends = 3", "backends = 0")
+        .replace("\"restart\"", "\"refuze\"")
+        .replace("max_failure_rate = 0.01", "max_failure_rate = 1.5");
+    let bad = TempFile::new("three-errors.toml", &broken);
+    let output = jostle(&["check", bad.path()]);
+    assert_eq!(output.status.code(), Some(2), "an invalid file exits 2");
+    let stderr = text(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "one line per error, all of them:\n{stderr}");
+    let place = |line: &str| {
+        let rest = line.strip_prefix(&format!("error: {}:", bad.path())).expect("FILE:LINE:COL");
+        let mut numbers = rest.split(':').take(2).map(|n| n.parse::<usize>().expect("a number"));
+        (numbers.next().unwrap(), numbers.next().unwrap())
+    };
+    assert!(lines[0].contains("`backends` is 0"), "{stderr}");
+    assert!(
+        lines[1].contains("unknown fault `refuze`") && lines[1].contains("`refuse`"),
+        "{stderr}"
+    );
+    assert!(lines[2].contains("max_failure_rate"), "{stderr}");
+    let places: Vec<(usize, usize)> = lines.iter().map(|line| place(line)).collect();
+    assert!(places.windows(2).all(|w| w[0] < w[1]), "errors in file order: {places:?}");
+}

@@ -83,11 +83,34 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     Scenario::from_raw(raw, &source)
 }
 
+/// Like [`parse`], with every error of the file in file order, not only the first. A file
+/// that is not valid TOML, or whose fields have the wrong type or name, gives one error (the
+/// TOML reader stops there); past that, each section is checked on its own.
+///
+/// ```
+/// let text = std::fs::read_to_string("../fixtures/article-restart.toml").unwrap();
+/// let broken = text.replace("backends = 3", "backends = 0").replace("\"restart\"", "\"restrat\"");
+/// let errors = jostle_harness::scenario::parse_all(&broken, "story.toml").unwrap_err();
+/// assert_eq!(errors.len(), 2, "the backend count and the fault kind: {errors:?}");
+/// assert!(errors[0].to_string().contains("`backends` is 0"));
+/// assert!(errors[1].to_string().contains("did you mean `restart`?"));
+/// ```
+pub fn parse_all(text: &str, file: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    let source = Source::new(file, text);
+    let raw = toml::from_str(text).map_err(|error| vec![source.toml_error(&error)])?;
+    Scenario::from_raw_all(raw, &source)
+}
+
 /// Reads, parses and checks the scenario at `path`; errors name the path as given.
 pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+    load_all(path).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// Like [`load`], with every error of the file ([`parse_all`]).
+pub fn load_all(path: impl AsRef<Path>) -> Result<Scenario, Vec<ScenarioError>> {
     let path = path.as_ref();
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
-        .map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
-    parse(&text, &file)
+        .map_err(|source| vec![ScenarioError::Read { file: file.clone(), source }])?;
+    parse_all(&text, &file)
 }

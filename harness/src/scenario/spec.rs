@@ -71,50 +71,86 @@ impl Scenario {
 
     /// Checks every value of `raw` and converts it; the first error wins.
     pub(super) fn from_raw(raw: RawScenario, source: &Source<'_>) -> Result<Self, ScenarioError> {
+        Self::from_raw_all(raw, source).map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// Checks every section, collecting each error: a section that fails does not stop the
+    /// others (a fault's target is checked against the most backends allowed when the
+    /// backend count itself is wrong). Errors in file order; never empty on `Err`.
+    pub(super) fn from_raw_all(
+        raw: RawScenario,
+        source: &Source<'_>,
+    ) -> Result<Self, Vec<ScenarioError>> {
+        let mut errors = Errors::default();
         if raw.name.get_ref().trim().is_empty() {
-            return Err(source.error(
+            errors.keep(Err::<(), _>(source.error(
                 raw.name.span(),
                 "the name is empty",
                 "a one-line story name",
-            ));
+            )));
         }
         let cluster = raw.cluster.get_ref();
-        let backends = usize::try_from(*cluster.backends.get_ref())
-            .ok()
-            .filter(|n| (1..=MAX_BACKENDS).contains(n))
-            .ok_or_else(|| {
-                source.error(
-                    cluster.backends.span(),
-                    format!("`backends` is {}", cluster.backends.get_ref()),
-                    format!("a number of backends in 1..={MAX_BACKENDS}"),
-                )
-            })?;
-        let transport = match &cluster.transport {
-            None => Transport::default(),
-            Some(written) => Transport::ALL
-                .into_iter()
-                .find(|t| t.name() == written.get_ref())
+        let backends = errors.keep(
+            usize::try_from(*cluster.backends.get_ref())
+                .ok()
+                .filter(|n| (1..=MAX_BACKENDS).contains(n))
                 .ok_or_else(|| {
-                    let names = Transport::ALL.map(Transport::name);
-                    source
-                        .error(
-                            written.span(),
-                            format!("unknown transport `{}`", written.get_ref()),
-                            quoted(&names),
-                        )
-                        .suggesting(did_you_mean(written.get_ref(), names))
-                })?,
+                    source.error(
+                        cluster.backends.span(),
+                        format!("`backends` is {}", cluster.backends.get_ref()),
+                        format!("a number of backends in 1..={MAX_BACKENDS}"),
+                    )
+                }),
+        );
+        let transport = match &cluster.transport {
+            None => Some(Transport::default()),
+            Some(written) => errors.keep(
+                Transport::ALL.into_iter().find(|t| t.name() == written.get_ref()).ok_or_else(
+                    || {
+                        let names = Transport::ALL.map(Transport::name);
+                        source
+                            .error(
+                                written.span(),
+                                format!("unknown transport `{}`", written.get_ref()),
+                                quoted(&names),
+                            )
+                            .suggesting(did_you_mean(written.get_ref(), names))
+                    },
+                ),
+            ),
         };
-        let balancer = balancer::choice(raw.balancer.get_ref(), raw.seed, source)?;
-        let load = load::spec(raw.load.get_ref(), raw.load.span(), raw.seed, source)?;
-        let injections = raw
+        let balancer = errors.keep(balancer::choice(raw.balancer.get_ref(), raw.seed, source));
+        let load = errors.keep(load::spec(raw.load.get_ref(), raw.load.span(), raw.seed, source));
+        let (most, medium) =
+            (backends.unwrap_or(MAX_BACKENDS), transport.unwrap_or(Transport::default()));
+        let injections: Vec<_> = raw
             .fault
             .iter()
-            .map(|entry| fault::injection(entry, backends, transport, source))
-            .collect::<Result<_, _>>()?;
+            .map(|entry| errors.keep(fault::injection(entry, most, medium, source)))
+            .collect();
         let expect = match &raw.expect {
-            Some(expect) => expect::expectations(expect.get_ref(), backends, source)?,
-            None => Expectations::default(),
+            Some(expect) => errors.keep(expect::expectations(expect.get_ref(), most, source)),
+            None => Some(Expectations::default()),
+        };
+        let (
+            Some(backends),
+            Some(transport),
+            Some(balancer),
+            Some(load),
+            Some(injections),
+            Some(expect),
+        ) = (
+            backends,
+            transport,
+            balancer,
+            load,
+            injections.into_iter().collect::<Option<Vec<_>>>(),
+            expect,
+        )
+        else {
+            let mut errors = errors.0;
+            errors.sort_by_key(ScenarioError::location);
+            return Err(errors);
         };
         Ok(Self {
             name: raw.name.into_inner(),
@@ -126,5 +162,16 @@ impl Scenario {
             injections,
             expect,
         })
+    }
+}
+
+/// The errors found so far in a file.
+#[derive(Debug, Default)]
+struct Errors(Vec<ScenarioError>);
+
+impl Errors {
+    /// The value, or `None` with its error kept.
+    fn keep<T>(&mut self, result: Result<T, ScenarioError>) -> Option<T> {
+        result.map_err(|error| self.0.push(error)).ok()
     }
 }

@@ -26,13 +26,15 @@ pub(crate) fn check(args: &CheckArgs) -> ExitCode {
     let (mut invalid, mut unreadable) = (false, false);
     let mut out = std::io::stdout().lock();
     for file in &args.files {
-        match scenario::load(file) {
+        match scenario::load_all(file) {
             // A closed stdout (`| head`) must not hide the exit code.
             Ok(_) => _ = writeln!(out, "{}: ok", file.display()),
-            Err(error) => {
-                invalid |= error.is_invalid();
-                unreadable |= !error.is_invalid();
-                report(&format!("error: {error}"));
+            Err(errors) => {
+                for error in errors {
+                    invalid |= error.is_invalid();
+                    unreadable |= !error.is_invalid();
+                    report(&format!("error: {error}"));
+                }
             }
         }
     }
