@@ -62,8 +62,6 @@ impl RunReport {
             "\n<h2>Per backend</h2><table id=\"backends\"><tr><th>backend</th><th>served</th><th>share</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>connections</th><th>failures at the backend</th></tr>",
         );
         for backend in &self.backends {
-            let failures: Vec<String> =
-                backend.failures.iter().map(|(code, n)| format!("{code} {n}")).collect();
             let latency = backend.latency_ms;
             let _ = write!(
                 out,
@@ -76,7 +74,7 @@ impl RunReport {
                 latency.p99,
                 latency.max,
                 backend.connections_opened,
-                if failures.is_empty() { "-".into() } else { escape(&failures.join(", ")) },
+                escape(&backend.failures_text()),
             );
         }
         out.push_str("</table>");

@@ -95,6 +95,15 @@ pub struct BackendReport {
     pub connections_opened: u64,
 }
 
+impl BackendReport {
+    /// Its failures as `Code count` pairs, `Unavailable 3, Cancelled 1`, or `-` for none.
+    pub fn failures_text(&self) -> String {
+        let failures: Vec<String> =
+            self.failures.iter().map(|(code, n)| format!("{code} {n}")).collect();
+        if failures.is_empty() { "-".into() } else { failures.join(", ") }
+    }
+}
+
 /// Latency percentiles from an HDR histogram (microsecond resolution), in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Latency {

@@ -40,8 +40,6 @@ impl fmt::Display for RunReport {
             "backend", "served", "share", "p50 ms", "p90 ms", "p99 ms", "max ms", "conns"
         )?;
         for backend in &self.backends {
-            let failures: Vec<String> =
-                backend.failures.iter().map(|(code, n)| format!("{code} {n}")).collect();
             let latency = backend.latency_ms;
             writeln!(
                 f,
@@ -54,7 +52,7 @@ impl fmt::Display for RunReport {
                 latency.p99,
                 latency.max,
                 backend.connections_opened,
-                if failures.is_empty() { "-".into() } else { failures.join(", ") }
+                backend.failures_text()
             )?;
         }
         if !self.faults.is_empty() {
