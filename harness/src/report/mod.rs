@@ -24,5 +24,5 @@ pub use chart::{MAX_LANES, svg};
 pub use model::{
     BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport,
 };
+pub(crate) use timeline::millis;
 pub use timeline::{Bucket, MAX_BUCKETS, Timeline};
-pub(crate) use timeline::{histogram, millis};

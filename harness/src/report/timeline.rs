@@ -1,6 +1,7 @@
 //! [`Timeline`]: the run in time buckets: calls served per backend, failures, timeouts and
 //! latency, by when each call started. The chart (`--html`) draws it; JSON carries it.
 
+use super::Latency;
 use crate::load::{CallLog, CallOutcome};
 use hdrhistogram::Histogram;
 use serde::Serialize;
@@ -112,8 +113,17 @@ fn bucket_width(span_ms: u128) -> u64 {
     }
 }
 
+impl Latency {
+    /// The percentiles of `samples`; all zero without samples.
+    pub fn from_samples(samples: &[Duration]) -> Self {
+        let Some(histogram) = histogram(samples) else { return Latency::default() };
+        let at = |quantile: f64| histogram.value_at_quantile(quantile) as f64 / 1e3;
+        Latency { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: histogram.max() as f64 / 1e3 }
+    }
+}
+
 /// Latencies in microseconds (3 significant digits); `None` when there are none.
-pub(crate) fn histogram(samples: &[Duration]) -> Option<Histogram<u64>> {
+fn histogram(samples: &[Duration]) -> Option<Histogram<u64>> {
     let mut histogram = Histogram::<u64>::new(3).ok()?;
     for sample in samples {
         let micros = u64::try_from(sample.as_micros()).unwrap_or(u64::MAX).max(1);

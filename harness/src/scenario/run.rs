@@ -186,7 +186,7 @@ fn report(
                 served: served.len() as u64,
                 share: if ok == 0 { 0.0 } else { served.len() as f64 / ok as f64 },
                 failures,
-                latency_ms: latency(&served),
+                latency_ms: Latency::from_samples(&served),
                 connections_opened: a.connections_accepted - b.connections_accepted,
             }
         })
@@ -233,10 +233,4 @@ fn report(
         expected: scenario.expect().outcome.name().to_owned(),
         as_expected: scenario.expect().outcome.is_met_by(passed),
     }
-}
-
-fn latency(samples: &[Duration]) -> Latency {
-    let Some(histogram) = crate::report::histogram(samples) else { return Latency::default() };
-    let at = |quantile: f64| histogram.value_at_quantile(quantile) as f64 / 1e3;
-    Latency { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: histogram.max() as f64 / 1e3 }
 }
