@@ -4,7 +4,7 @@
 use super::body::{Pending, ReportBody};
 use super::endpoint::keep_connected;
 use super::shared::{Ended, EndpointSnapshot, Shared};
-use super::{BalanceConfig, Balancer, policy::RoundRobin};
+use super::{BalanceConfig, Balancer, ConfigError, policy::RoundRobin};
 use crate::discover::{Change, Changes};
 use http::{Request, Response, Uri};
 use hyper_util::rt::TokioIo;
@@ -106,6 +106,11 @@ impl Builder {
 
     /// Starts balancing over the endpoints `changes` brings, connecting with `connector`.
     /// Must be called inside a tokio runtime: it spawns the discovery and endpoint tasks.
+    ///
+    /// # Panics
+    ///
+    /// If the configuration is invalid ([`BalanceConfig::validate`]); [`Builder::try_build`]
+    /// returns the error instead.
     pub fn build<C, T>(self, changes: Changes, connector: C) -> BalancedChannel
     where
         C: tower::Service<Uri, Response = TokioIo<T>> + Clone + Send + Sync + 'static,
@@ -113,6 +118,45 @@ impl Builder {
         C::Error: Into<BoxError>,
         T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
+        match self.try_build(changes, connector) {
+            Ok(channel) => channel,
+            Err(error) => panic!("BalancedChannel::builder().build(): {error}"),
+        }
+    }
+
+    /// [`Builder::build`], or why the configuration is invalid ([`BalanceConfig::validate`]),
+    /// before anything is spawned.
+    ///
+    /// ```
+    /// use jostle::balance::{BalanceConfig, BalancedChannel};
+    /// use jostle::dial::TcpConnector;
+    /// use jostle::discover;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut config = BalanceConfig::default();
+    /// config.timeouts_to_eject = 0;
+    /// let built = BalancedChannel::builder()
+    ///     .config(config)
+    ///     .try_build(discover::fixed(Vec::new()), TcpConnector::new());
+    /// assert_eq!(
+    ///     built.unwrap_err().to_string(),
+    ///     "invalid timeouts_to_eject: expected at least 1, got 0"
+    /// );
+    /// # }
+    /// ```
+    pub fn try_build<C, T>(
+        self,
+        changes: Changes,
+        connector: C,
+    ) -> Result<BalancedChannel, ConfigError>
+    where
+        C: tower::Service<Uri, Response = TokioIo<T>> + Clone + Send + Sync + 'static,
+        C::Future: Send + 'static,
+        C::Error: Into<BoxError>,
+        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        self.config.validate()?;
         let mut shared = Shared::new(self.config, self.balancer);
         shared.on_connect_failure = self.on_connect_failure;
         let shared = Arc::new(shared);
@@ -121,7 +165,7 @@ impl Builder {
             tokio::spawn(detect_outliers(Arc::clone(&shared), outlier.interval, shutdown.clone()));
         }
         tokio::spawn(discover(Arc::clone(&shared), changes, connector, shutdown));
-        BalancedChannel { shared, _owner: Arc::new(owner) }
+        Ok(BalancedChannel { shared, _owner: Arc::new(owner) })
     }
 }
 

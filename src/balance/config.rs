@@ -1,6 +1,6 @@
 //! [`BalanceConfig`]: health, backoff and deadline parameters of a [`BalancedChannel`](super::BalancedChannel).
 
-use super::outlier::OutlierConfig;
+use super::outlier::{OutlierConfig, OutlierError};
 use std::time::Duration;
 
 /// Reconnect backoff after a failure, as gRPC's connection-backoff spec: the n-th retry waits
@@ -79,5 +79,118 @@ impl Default for BalanceConfig {
             outlier: None,
             seed: 0,
         }
+    }
+}
+
+impl BalanceConfig {
+    /// Checks every parameter: a backoff that starts above zero, grows (multiplier at least 1),
+    /// jitters by 0 to 1 and caps at or above its start; connect and default timeouts above
+    /// zero; at least one timeout to eject; and A50's rules for `outlier`
+    /// ([`OutlierConfig::validate`]).
+    ///
+    /// ```
+    /// use jostle::balance::{BalanceConfig, ConfigError};
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(BalanceConfig::default().validate(), Ok(()));
+    /// let mut config = BalanceConfig::default();
+    /// config.backoff.jitter = 1.5;
+    /// let error = config.validate().unwrap_err();
+    /// assert_eq!(error.to_string(), "invalid backoff.jitter: expected a fraction from 0 to 1, got 1.5");
+    /// # let _: ConfigError = error;
+    /// ```
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid =
+            |field, expected, got: String| Err(ConfigError::Invalid { field, expected, got });
+        let backoff = &self.backoff;
+        if backoff.initial.is_zero() {
+            return invalid("backoff.initial", "a duration above zero", "0s".into());
+        }
+        if !(backoff.multiplier.is_finite() && backoff.multiplier >= 1.0) {
+            return invalid(
+                "backoff.multiplier",
+                "a factor of at least 1",
+                backoff.multiplier.to_string(),
+            );
+        }
+        if !(0.0..=1.0).contains(&backoff.jitter) {
+            return invalid("backoff.jitter", "a fraction from 0 to 1", backoff.jitter.to_string());
+        }
+        if backoff.max < backoff.initial {
+            return invalid(
+                "backoff.max",
+                "at least backoff.initial",
+                format!("{:?} (initial {:?})", backoff.max, backoff.initial),
+            );
+        }
+        for (field, value) in
+            [("connect_timeout", self.connect_timeout), ("default_timeout", self.default_timeout)]
+        {
+            if value.is_zero() {
+                return invalid(field, "a duration above zero", "0s".into());
+            }
+        }
+        if self.timeouts_to_eject == 0 {
+            return invalid("timeouts_to_eject", "at least 1", "0".into());
+        }
+        match &self.outlier {
+            Some(outlier) => outlier.validate().map_err(ConfigError::Outlier),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Why a [`BalanceConfig`] is invalid.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A parameter out of its range.
+    #[error("invalid {field}: expected {expected}, got {got}")]
+    Invalid {
+        /// The field, e.g. `backoff.jitter`.
+        field: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// What it was.
+        got: String,
+    },
+    /// The outlier detection configuration breaks one of A50's rules.
+    #[error("invalid outlier detection: {0}")]
+    Outlier(#[from] OutlierError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn broken(change: impl FnOnce(&mut BalanceConfig)) -> String {
+        let mut config = BalanceConfig::default();
+        change(&mut config);
+        config.validate().expect_err("the change must be refused").to_string()
+    }
+
+    #[test]
+    fn the_default_configuration_is_valid() {
+        assert_eq!(BalanceConfig::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn every_out_of_range_parameter_is_refused_by_name() {
+        let zero = Duration::ZERO;
+        assert!(broken(|c| c.backoff.initial = zero).starts_with("invalid backoff.initial"));
+        assert!(broken(|c| c.backoff.multiplier = 0.5).starts_with("invalid backoff.multiplier"));
+        assert!(broken(|c| c.backoff.multiplier = f64::NAN).contains("got NaN"));
+        assert!(broken(|c| c.backoff.jitter = -0.1).starts_with("invalid backoff.jitter"));
+        assert!(
+            broken(|c| c.backoff.max = Duration::from_millis(10))
+                .starts_with("invalid backoff.max")
+        );
+        assert!(broken(|c| c.connect_timeout = zero).starts_with("invalid connect_timeout"));
+        assert!(broken(|c| c.default_timeout = zero).starts_with("invalid default_timeout"));
+        assert!(broken(|c| c.timeouts_to_eject = 0).starts_with("invalid timeouts_to_eject"));
+        let outlier = broken(|c| {
+            c.outlier = Some(OutlierConfig { interval: zero, ..OutlierConfig::default() });
+        });
+        assert_eq!(outlier, "invalid outlier detection: interval must be greater than zero");
     }
 }

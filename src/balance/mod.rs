@@ -31,7 +31,7 @@ mod shared;
 mod watched;
 
 pub use channel::{BalancedChannel, Builder};
-pub use config::{Backoff, BalanceConfig};
+pub use config::{Backoff, BalanceConfig, ConfigError};
 pub use picker::{Balancer, Candidate, EndpointId, Outcome};
 pub use random::{RandomSource, Scripted, Seeded};
 pub use shared::EndpointSnapshot;

@@ -85,7 +85,12 @@ async fn channel(scenario: &Scenario, cluster: &Cluster) -> Result<BoxChannel> {
             let balanced = BalancedChannel::builder()
                 .boxed_balancer(policy)
                 .config((**config).clone())
-                .build(discover::fixed(addresses), connector);
+                .try_build(discover::fixed(addresses), connector)
+                .map_err(|error| Error::InvalidParameter {
+                    parameter: "balancer",
+                    expected: "a valid balancer configuration".into(),
+                    got: error.to_string(),
+                })?;
             let all = cluster.len();
             // Connecting takes no virtual time; on TCP it is a few milliseconds.
             let ready = balanced
