@@ -40,3 +40,8 @@ pub mod story;
 pub mod tonic_balance;
 
 pub use error::{Error, Result};
+
+/// The README's Rust examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
