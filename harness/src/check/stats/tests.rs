@@ -6,6 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::*;
+use statrs::distribution::ContinuousCDF;
 
 const EVEN3: [f64; 3] = [1.0 / 3.0; 3];
 
