@@ -1,6 +1,7 @@
 //! Tests of `outlier`.
 
 use super::*;
+use std::time::{Duration, Instant};
 
 const SECOND: Duration = Duration::from_secs(1);
 
