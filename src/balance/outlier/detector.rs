@@ -171,7 +171,7 @@ impl<K: Ord + Clone> OutlierDetector<K> {
         }
     }
 
-    /// Runs one interval's sweep at `now` (see the [module docs](self) for the order of its
+    /// Runs one interval's sweep at `now` (see the [module docs](super) for the order of its
     /// steps) and returns what changed, ejections first.
     ///
     /// `random(100)` must return a uniform draw from `0..100`; it is called once per detected
