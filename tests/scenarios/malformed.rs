@@ -125,6 +125,16 @@ fn the_base_scenario_is_valid() {
      `round_robin_dialer`; expected no `wait_for_ready`, or a jostle policy: `round_robin`, \
      `random`, `least_outstanding`, `p2c`, `pick_first` or `weighted_round_robin`"
 )]
+#[case::tonic_balancer_in_memory(
+    &[(5, "policy = \"tonic_balance_list\"")],
+    "case.toml:5:10: `tonic_balance_list` runs on tcp only (tonic's balancer takes endpoints, \
+     not connectors), and this story runs in memory; expected `transport = \"tcp\"` in \
+     [cluster], or another balancer"
+)]
+#[case::empty_name(
+    &[(1, "name = \" \"")],
+    "case.toml:1:8: the name is empty; expected a one-line story name"
+)]
 #[case::unknown_fault(
     &[(11, "kind = \"refuze\""), (12, "")],
     "case.toml:11:8: unknown fault `refuze`; expected one of `refuse`, `reset`, `blackhole`, \

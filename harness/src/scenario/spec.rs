@@ -120,6 +120,16 @@ impl Scenario {
             ),
         };
         let balancer = errors.keep(balancer::choice(raw.balancer.get_ref(), raw.seed, source));
+        if balancer == Some(BalancerChoice::TonicBalanceList)
+            && transport == Some(Transport::InMemory)
+        {
+            errors.keep(Err::<(), _>(source.error(
+                raw.balancer.get_ref().policy.span(),
+                "`tonic_balance_list` runs on tcp only (tonic's balancer takes endpoints, not \
+                 connectors), and this story runs in memory",
+                "`transport = \"tcp\"` in [cluster], or another balancer",
+            )));
+        }
         let load = errors.keep(load::spec(raw.load.get_ref(), raw.load.span(), raw.seed, source));
         let (most, medium) =
             (backends.unwrap_or(MAX_BACKENDS), transport.unwrap_or(Transport::default()));
@@ -148,10 +158,12 @@ impl Scenario {
             expect,
         )
         else {
-            let mut errors = errors.0;
-            errors.sort_by_key(ScenarioError::location);
-            return Err(errors);
+            return Err(errors.sorted());
         };
+        if !errors.0.is_empty() {
+            // Every section parsed, but a rule between sections broke.
+            return Err(errors.sorted());
+        }
         Ok(Self {
             name: raw.name.into_inner(),
             seed: raw.seed,
@@ -173,5 +185,11 @@ impl Errors {
     /// The value, or `None` with its error kept.
     fn keep<T>(&mut self, result: Result<T, ScenarioError>) -> Option<T> {
         result.map_err(|error| self.0.push(error)).ok()
+    }
+
+    /// Every error, in file order.
+    fn sorted(mut self) -> Vec<ScenarioError> {
+        self.0.sort_by_key(ScenarioError::location);
+        self.0
     }
 }
