@@ -405,3 +405,22 @@ fn a_malformed_file_exits_2_naming_its_place_and_what_was_expected(
         }
     }
 }
+
+#[test]
+fn run_of_several_files_ends_with_a_summary_naming_each_run_not_as_expected() {
+    let good = format!("{FIXTURES}/rolling-restart.toml");
+    let story = std::fs::read_to_string(&good).expect("fixture");
+    let flawed = story.replacen("[expect]", "[expect]\noutcome = \"fail\"", 1);
+    assert_ne!(flawed, story, "the fixture has an [expect] table");
+    let stale = TempFile::new("stale-flaw.toml", &flawed);
+    let output = jostle(&["run", &good, stale.path()]);
+    let out = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "one run not as expected exits 1:\n{out}");
+    let last = out.trim_end().lines().last().unwrap_or_default();
+    assert_eq!(
+        last,
+        format!("2 runs, 1 not as its story expects: {}", stale.path()),
+        "the last line sums up the runs:\n{out}"
+    );
+    assert!(out.contains("every expectation held\n\n"), "reports are a blank line apart:\n{out}");
+}

@@ -58,8 +58,12 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
             }
         }
     }
-    let mut all_as_expected = true;
-    for (file, loaded) in scenarios {
+    let runs = scenarios.len();
+    let mut unexpected = Vec::new();
+    for (index, (file, loaded)) in scenarios.into_iter().enumerate() {
+        if index > 0 {
+            println!();
+        }
         let paused = !args.wall_clock && loaded.transport() == Transport::InMemory;
         let mut runtime = tokio::runtime::Builder::new_current_thread();
         runtime.enable_all().start_paused(paused);
@@ -83,7 +87,9 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
             println!("seed: {}", report.seed);
             println!("replay: {replay}");
         }
-        all_as_expected &= report.as_expected;
+        if !report.as_expected {
+            unexpected.push(file.display().to_string());
+        }
         let outputs = [(&args.json, report.to_json()), (&args.html, report.to_html())];
         for (path, contents) in outputs {
             if let Some(path) = path {
@@ -93,7 +99,14 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
             }
         }
     }
-    if all_as_expected { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if runs > 1 {
+        println!();
+        match unexpected.len() {
+            0 => println!("{runs} runs, every one as its story expects"),
+            n => println!("{runs} runs, {n} not as its story expects: {}", unexpected.join(", ")),
+        }
+    }
+    if unexpected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 /// `scenario` with the overrides of `jostle run`'s flags.
