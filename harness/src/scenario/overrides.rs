@@ -10,7 +10,7 @@ use super::suggest::did_you_mean;
 use crate::net::Transport;
 
 /// Why tonic's balancer needs TCP, for error messages.
-const TONIC_ON_TCP: &str = "`tonic_balance_list` runs on tcp only (tonic's balancer takes \
+pub(super) const TONIC_ON_TCP: &str = "`tonic_balance_list` runs on tcp only (tonic's balancer takes \
                             endpoints, not connectors)";
 
 impl Scenario {

@@ -5,6 +5,7 @@ use super::error::{ScenarioError, Source};
 use super::expect::{self, Expectations};
 use super::fault::{self, quoted};
 use super::load;
+use super::overrides::TONIC_ON_TCP;
 use super::raw::RawScenario;
 use super::suggest::did_you_mean;
 use crate::fault::Injection;
@@ -125,8 +126,7 @@ impl Scenario {
         {
             errors.keep(Err::<(), _>(source.error(
                 raw.balancer.get_ref().policy.span(),
-                "`tonic_balance_list` runs on tcp only (tonic's balancer takes endpoints, not \
-                 connectors), and this story runs in memory",
+                format!("{TONIC_ON_TCP}, and this story runs in memory"),
                 "`transport = \"tcp\"` in [cluster], or another balancer",
             )));
         }
