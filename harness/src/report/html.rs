@@ -2,8 +2,8 @@
 //! timeline chart (inline SVG), the per-backend table, the fault windows and every
 //! expectation. No script and no external resource; the page is also well-formed XML.
 
-use super::RunReport;
 use super::chart::{escape, svg};
+use super::{BACKEND_COLUMNS, RunReport};
 use std::fmt::Write;
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#111;max-width:1000px}\
@@ -58,24 +58,17 @@ impl RunReport {
     }
 
     fn backends_table(&self, out: &mut String) {
-        out.push_str(
-            "\n<h2>Per backend</h2><table id=\"backends\"><tr><th>backend</th><th>served</th><th>share</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>connections</th><th>failures at the backend</th></tr>",
-        );
+        out.push_str("\n<h2>Per backend</h2><table id=\"backends\"><tr>");
+        for column in BACKEND_COLUMNS {
+            let _ = write!(out, "<th>{}</th>", escape(column));
+        }
+        out.push_str("</tr>");
         for backend in &self.backends {
-            let latency = backend.latency_ms;
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{:.1} %</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{}</td><td>{}</td></tr>",
-                escape(&backend.name),
-                backend.served,
-                backend.share * 100.0,
-                latency.p50,
-                latency.p90,
-                latency.p99,
-                latency.max,
-                backend.connections_opened,
-                escape(&backend.failures_text()),
-            );
+            out.push_str("<tr>");
+            for cell in backend.cells() {
+                let _ = write!(out, "<td>{}</td>", escape(&cell));
+            }
+            out.push_str("</tr>");
         }
         out.push_str("</table>");
     }
@@ -86,15 +79,7 @@ impl RunReport {
             out.push_str("<li>none</li>");
         }
         for window in &self.faults {
-            let end = window.end_ms.map_or("the end".into(), |end| format!("{end} ms"));
-            let _ = write!(
-                out,
-                "<li>{} on {} from {} ms to {}</li>",
-                escape(&window.kind),
-                escape(&window.backend),
-                window.start_ms,
-                end
-            );
+            let _ = write!(out, "<li>{}</li>", escape(&window.to_string()));
         }
         out.push_str("</ul>");
     }

@@ -22,7 +22,8 @@ mod timeline;
 
 pub use chart::{MAX_LANES, svg};
 pub use model::{
-    BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport,
+    BACKEND_COLUMNS, BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency,
+    RunReport,
 };
 pub(crate) use timeline::millis;
 pub use timeline::{Bucket, MAX_BUCKETS, Timeline};

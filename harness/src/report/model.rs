@@ -95,12 +95,41 @@ pub struct BackendReport {
     pub connections_opened: u64,
 }
 
+/// The columns of the per-backend table, as [`BackendReport::cells`] fills them.
+pub const BACKEND_COLUMNS: [&str; 9] = [
+    "backend",
+    "served",
+    "share",
+    "p50 ms",
+    "p90 ms",
+    "p99 ms",
+    "max ms",
+    "conns",
+    "failures at the backend",
+];
+
 impl BackendReport {
     /// Its failures as `Code count` pairs, `Unavailable 3, Cancelled 1`, or `-` for none.
     pub fn failures_text(&self) -> String {
         let failures: Vec<String> =
             self.failures.iter().map(|(code, n)| format!("{code} {n}")).collect();
         if failures.is_empty() { "-".into() } else { failures.join(", ") }
+    }
+
+    /// Its row of the per-backend table, a cell per [`BACKEND_COLUMNS`], formatted.
+    pub fn cells(&self) -> [String; 9] {
+        let latency = self.latency_ms;
+        [
+            self.name.clone(),
+            self.served.to_string(),
+            format!("{:.1}%", self.share * 100.0),
+            format!("{:.2}", latency.p50),
+            format!("{:.2}", latency.p90),
+            format!("{:.2}", latency.p99),
+            format!("{:.2}", latency.max),
+            self.connections_opened.to_string(),
+            self.failures_text(),
+        ]
     }
 }
 
@@ -130,6 +159,17 @@ pub struct FaultWindowReport {
     pub start_ms: f64,
     /// Since the cluster started, in milliseconds; `null` if it still held at the end.
     pub end_ms: Option<f64>,
+}
+
+impl std::fmt::Display for FaultWindowReport {
+    /// `restart on backend-1 from 2000 ms to 3000 ms` (or `to the end`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} on {} from {:.0} ms to ", self.kind, self.backend, self.start_ms)?;
+        match self.end_ms {
+            Some(end) => write!(f, "{end:.0} ms"),
+            None => write!(f, "the end"),
+        }
+    }
 }
 
 /// One expectation and its verdict.

@@ -1,6 +1,6 @@
 //! The report as a person reads it in a terminal.
 
-use super::RunReport;
+use super::{BACKEND_COLUMNS, RunReport};
 use std::fmt;
 
 impl RunReport {
@@ -34,37 +34,25 @@ impl fmt::Display for RunReport {
             calls.sent, calls.ok, calls.failed, calls.timed_out
         )?;
         writeln!(f)?;
-        writeln!(
-            f,
-            "{:<12} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9} {:>6}  failures at the backend",
-            "backend", "served", "share", "p50 ms", "p90 ms", "p99 ms", "max ms", "conns"
-        )?;
+        // The backend's name to the left, the numbers to the right, the failures last.
+        const WIDTHS: [usize; 7] = [8, 7, 9, 9, 9, 9, 6];
+        let row = |cells: &[&str]| {
+            let mut line = format!("{:<12}", cells[0]);
+            for (cell, width) in cells[1..8].iter().zip(WIDTHS) {
+                line += &format!(" {cell:>width$}");
+            }
+            format!("{line}  {}", cells[8])
+        };
+        writeln!(f, "{}", row(&BACKEND_COLUMNS))?;
         for backend in &self.backends {
-            let latency = backend.latency_ms;
-            writeln!(
-                f,
-                "{:<12} {:>8} {:>6.1}% {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>6}  {}",
-                backend.name,
-                backend.served,
-                backend.share * 100.0,
-                latency.p50,
-                latency.p90,
-                latency.p99,
-                latency.max,
-                backend.connections_opened,
-                backend.failures_text()
-            )?;
+            let cells = backend.cells();
+            writeln!(f, "{}", row(&cells.each_ref().map(String::as_str)))?;
         }
         if !self.faults.is_empty() {
             writeln!(f)?;
             writeln!(f, "faults:")?;
             for window in &self.faults {
-                let end = window.end_ms.map_or("the end".into(), |end| format!("{end:.0} ms"));
-                writeln!(
-                    f,
-                    "  {} on {} from {:.0} ms to {end}",
-                    window.kind, window.backend, window.start_ms
-                )?;
+                writeln!(f, "  {window}")?;
             }
         }
         writeln!(f)?;
