@@ -5,6 +5,7 @@ use super::Latency;
 use crate::load::{CallLog, CallOutcome};
 use hdrhistogram::Histogram;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// The most buckets a timeline has: enough to see a restart, few enough to read.
@@ -66,6 +67,8 @@ impl Timeline {
             })
             .collect();
         let mut latencies: Vec<Vec<Duration>> = vec![Vec::new(); count];
+        let position: HashMap<&str, usize> =
+            names.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
         for call in &log.calls {
             let index = usize::try_from(call.start.as_millis() / u128::from(bucket_ms))
                 .unwrap_or(usize::MAX)
@@ -75,10 +78,8 @@ impl Timeline {
             bucket.max_ms = Some(bucket.max_ms.map_or(took, |max| max.max(took)));
             match call.outcome {
                 CallOutcome::Ok => {
-                    let backend = call
-                        .backend
-                        .as_ref()
-                        .and_then(|served| names.iter().position(|name| name == served));
+                    let backend =
+                        call.backend.as_deref().and_then(|served| position.get(served).copied());
                     if let Some(backend) = backend {
                         bucket.served[backend] += 1;
                     }

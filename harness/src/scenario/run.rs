@@ -14,7 +14,7 @@ use crate::report::{
 use jostle::balance::BalancedChannel;
 use jostle::dial::{FallbackDialer, RoundRobinDialer};
 use jostle::discover;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use tonic::Code;
 use tonic::transport::{Channel, Endpoint};
@@ -166,18 +166,20 @@ fn report(
     checks: Vec<CheckResult>,
 ) -> RunReport {
     let ok = log.ok();
+    // The OK calls' latencies by backend, in one pass over the log.
+    let index: HashMap<&str, usize> =
+        names.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
+    let mut latencies: Vec<Vec<Duration>> = vec![Vec::new(); names.len()];
+    for call in log.calls.iter().filter(|call| call.outcome == CallOutcome::Ok) {
+        if let Some(&backend) = call.backend.as_deref().and_then(|name| index.get(name)) {
+            latencies[backend].push(call.latency());
+        }
+    }
     let backends = names
         .iter()
         .zip(before.iter().zip(after))
-        .map(|(name, (b, a))| {
-            let served: Vec<Duration> = log
-                .calls
-                .iter()
-                .filter(|call| {
-                    call.outcome == CallOutcome::Ok && call.backend.as_deref() == Some(name)
-                })
-                .map(|call| call.latency())
-                .collect();
+        .zip(&latencies)
+        .map(|((name, (b, a)), served)| {
             let mut failures = BTreeMap::new();
             let earlier_failures = b.failures();
             for (code, count) in a.failures() {
@@ -191,7 +193,7 @@ fn report(
                 served: served.len() as u64,
                 share: if ok == 0 { 0.0 } else { served.len() as f64 / ok as f64 },
                 failures,
-                latency_ms: Latency::from_samples(&served),
+                latency_ms: Latency::from_samples(served),
                 connections_opened: a.connections_accepted - b.connections_accepted,
             }
         })

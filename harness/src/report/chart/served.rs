@@ -3,7 +3,8 @@
 
 use super::text::{escape, seconds_precise};
 use super::{COLOURS, FAULT, Frame, LANE, LANE_GAP, LEFT, MAX_LANES, RIGHT, WIDTH};
-use crate::report::{Bucket, RunReport};
+use crate::report::{Bucket, FaultWindowReport, RunReport};
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// One lane: its label and which backends it sums.
@@ -50,7 +51,16 @@ pub(super) fn served(
         top - 14.0,
         timeline.bucket_ms
     );
-    for (index, (lane, sums)) in lanes.iter().zip(&sums).enumerate() {
+    // Each window to its lane, in one pass: the lanes are the first backends, then the rest.
+    let index: HashMap<&str, usize> =
+        report.backends.iter().enumerate().map(|(i, b)| (b.name.as_str(), i)).collect();
+    let mut windows: Vec<Vec<&FaultWindowReport>> = vec![Vec::new(); lanes.len()];
+    for window in &report.faults {
+        if let Some(&backend) = index.get(window.backend.as_str()) {
+            windows[backend.min(lanes.len() - 1)].push(window);
+        }
+    }
+    for (index, ((lane, sums), windows)) in lanes.iter().zip(&sums).zip(&windows).enumerate() {
         let y = top + index as f64 * (LANE + LANE_GAP);
         let colour = COLOURS[index % COLOURS.len()];
         let total: u64 = lane.backends.iter().map(|&i| report.backends[i].served).sum();
@@ -62,14 +72,7 @@ pub(super) fn served(
             y + 16.0,
             y + 31.0
         );
-        for window in &report.faults {
-            let Some(backend) = report.backends.iter().position(|b| b.name == window.backend)
-            else {
-                continue;
-            };
-            if !lane.backends.contains(&backend) {
-                continue;
-            }
+        for window in windows {
             let x1 = frame.x(window.start_ms);
             let x2 = frame.x(window.end_ms.unwrap_or(frame.span_ms)).max(x1 + 2.0);
             let until = window.end_ms.map_or("the end".into(), seconds_precise);
