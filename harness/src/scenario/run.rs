@@ -99,13 +99,7 @@ async fn channel(scenario: &Scenario, cluster: &Cluster) -> Result<BoxChannel> {
             boxed(balanced)
         }
         BalancerChoice::TonicBalanceList => {
-            if scenario.transport() != Transport::Tcp {
-                return Err(Error::InvalidParameter {
-                    parameter: "transport",
-                    expected: "tcp for tonic_balance_list (tonic's balancer takes endpoints, not connectors)".into(),
-                    got: scenario.transport().to_string(),
-                });
-            }
+            // On TCP only: parsing and the overrides refuse it in memory.
             boxed(Channel::balance_list(addresses.into_iter().map(Endpoint::from)))
         }
         BalancerChoice::RoundRobinDialer => {
