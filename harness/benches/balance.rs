@@ -11,9 +11,9 @@ mod bare;
 use jostle::balance::BalancedChannel;
 use jostle::balance::policy::RoundRobin;
 use jostle::discover;
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::channel::boxed;
 use jostle_harness::cluster::Cluster;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
 
 const IN_FLIGHT: u64 = 64;

@@ -4,10 +4,10 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use jostle::proto::order_service_client::OrderServiceClient;
-use jostle::service::Orders;
 use jostle_harness::channel::BoxChannel;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
+use jostle_harness::service::Orders;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::DuplexStream;

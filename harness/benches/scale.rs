@@ -5,8 +5,8 @@
 
 #![allow(missing_docs, clippy::print_stdout)]
 
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::Cluster;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
 use std::time::Instant;
 

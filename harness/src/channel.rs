@@ -9,7 +9,7 @@
 //! # async fn main() -> Result<(), jostle_harness::Error> {
 //! let cluster = Cluster::builder().backends(1).start().await?;
 //! let channel: BoxChannel = boxed(cluster.channel(0)?);
-//! let _client = jostle::proto::order_service_client::OrderServiceClient::new(channel);
+//! let _client = jostle_harness::proto::order_service_client::OrderServiceClient::new(channel);
 //! # Ok(())
 //! # }
 //! ```

@@ -1,5 +1,8 @@
 //! jostle-harness: chaos-test gRPC client-side load balancing, in process, from ground truth.
 //!
+//! - [`proto`], [`service`]: the reference order service every backend runs, generated from
+//!   `proto/orders.proto`;
+//! - [`dial`]: the article's two dialers, specimens of what the harness must catch;
 //! - [`cluster`]: N order-service backends, in memory or on 127.0.0.1, that stop and restart;
 //! - [`net`]: the two transports and the connector clients dial them with;
 //! - [`record`]: what each backend records about itself;
@@ -28,18 +31,24 @@ pub mod channel;
 pub mod check;
 pub mod cluster;
 pub mod conformance;
+pub mod dial;
 mod error;
 pub mod fault;
 pub mod load;
 pub mod net;
+pub mod proto;
 pub mod record;
 pub mod report;
 pub mod sample;
 pub mod scenario;
+pub mod service;
 pub mod story;
 pub mod tonic_balance;
 
 pub use error::{Error, Result};
+
+/// The response header in which every backend names itself, on success and on error.
+pub const BACKEND_HEADER: &str = "x-jostle-backend";
 
 /// The README's Rust examples, compiled as doctests so that they stay true.
 #[cfg(doctest)]

@@ -1,7 +1,7 @@
 //! Sample requests, varied but deterministic, for load and tests.
 //!
 //! ```
-//! use jostle::service::validate_create;
+//! use jostle_harness::service::validate_create;
 //! use jostle_harness::sample::create_order_request;
 //!
 //! let request = create_order_request(41);
@@ -9,7 +9,7 @@
 //! assert_eq!(request, create_order_request(41));
 //! ```
 
-use jostle::proto::{CreateOrderRequest, LineItem};
+use crate::proto::{CreateOrderRequest, LineItem};
 
 /// The `n`th sample `CreateOrder` request: valid, and the same for the same `n`.
 pub fn create_order_request(n: u64) -> CreateOrderRequest {

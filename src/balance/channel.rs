@@ -37,7 +37,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// use jostle::balance::{BalancedChannel, policy::RoundRobin};
 /// use jostle::dial::TcpConnector;
 /// use jostle::discover;
-/// use jostle::proto::order_service_client::OrderServiceClient;
+/// use jostle_harness::proto::order_service_client::OrderServiceClient;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {

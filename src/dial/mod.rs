@@ -1,34 +1,24 @@
 //! Connectors for tonic's [`Endpoint::connect_with_connector`](tonic::transport::Endpoint), the
-//! Rust form of grpc-go's `WithContextDialer`.
+//! Rust form of grpc-go's `WithContextDialer`, and for jostle's `BalancedChannel`.
 //!
 //! A connector runs once per *connection*, not per request: a tonic `Channel` is one HTTP/2
-//! connection that carries every call until it breaks. That is why the article's
-//! [`RoundRobinDialer`] does not balance requests: it picks a backend each time the channel
-//! (re)connects, and then sends everything there.
+//! connection that carries every call until it breaks. Balancing calls is
+//! [`BalancedChannel`](crate::balance::BalancedChannel)'s work, not a connector's.
 //!
 //! ```
-//! use jostle::dial::{RoundRobinDialer, TcpConnector};
+//! use jostle::dial::TcpConnector;
 //! use tonic::transport::Endpoint;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let dialer = RoundRobinDialer::new(
-//!     ["http://127.0.0.1:50051", "http://127.0.0.1:50052"].map(|a| a.parse().unwrap()),
-//!     TcpConnector::new(),
-//! );
-//! // The endpoint's own address is ignored: the dialer picks the real target.
-//! let _channel = Endpoint::from_static("http://orders.invalid")
-//!     .connect_with_connector_lazy(dialer);
+//! let _channel = Endpoint::from_static("http://127.0.0.1:50051")
+//!     .connect_with_connector_lazy(TcpConnector::new());
 //! # Ok(())
 //! # }
 //! ```
 
-mod fallback;
-mod round_robin;
 mod tcp;
 
-pub use fallback::{FALLBACK_DIAL_TIMEOUT, FallbackDialer};
-pub use round_robin::{DEFAULT_DIAL_TIMEOUT, RoundRobinDialer};
 pub use tcp::TcpConnector;
 
 use std::future::Future;
@@ -36,26 +26,3 @@ use std::pin::Pin;
 
 /// The boxed future every connector in this module returns.
 pub type DialFuture<T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'static>>;
-
-/// Dials `server` with `connector`, bounded by `timeout` (dropping the future cancels the dial);
-/// errors name the server, as the article's `net.DialTimeout` does.
-pub(crate) async fn dial_with_timeout<C>(
-    connector: C,
-    server: http::Uri,
-    timeout: std::time::Duration,
-    what: &str,
-) -> std::io::Result<C::Response>
-where
-    C: tower::Service<http::Uri>,
-    C::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    use tower::ServiceExt;
-    match tokio::time::timeout(timeout, connector.oneshot(server.clone())).await {
-        Ok(Ok(stream)) => Ok(stream),
-        Ok(Err(error)) => Err(std::io::Error::other(format!("{what} {server}: {}", error.into()))),
-        Err(_) => Err(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            format!("{what} {server}: timed out after {timeout:?}"),
-        )),
-    }
-}

@@ -1,8 +1,8 @@
 //! The article's dialers, run as the article runs them: their flaws, shown by the backends.
 
-use jostle::dial::{FallbackDialer, RoundRobinDialer};
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::{Cluster, StopMode};
+use jostle_harness::dial::{FallbackDialer, RoundRobinDialer};
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
 use tonic::transport::Endpoint;
 

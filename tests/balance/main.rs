@@ -14,8 +14,8 @@ mod tonic_comparison;
 
 use jostle::balance::{Backoff, BalanceConfig, BalancedChannel, Balancer};
 use jostle::discover;
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::Cluster;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use std::time::Duration;
 
 /// A backoff short enough for tests: 100 ms, growing 1.6x, capped at 1 s.

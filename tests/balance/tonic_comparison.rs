@@ -1,9 +1,9 @@
 //! The same crash as `failover`, through tonic's own `Channel::balance_list`, recorded for
 //! comparison. Real TCP: tonic's balancer takes no custom connector.
 
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::{Cluster, StopMode};
 use jostle_harness::net::Transport;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
 use jostle_harness::tonic_balance;
 

@@ -2,9 +2,9 @@
 //! exactly which checks they fail, so the suite visibly catches real flaws.
 
 use hyper_util::rt::TokioIo;
-use jostle::dial::{FallbackDialer, RoundRobinDialer};
 use jostle_harness::channel::boxed;
 use jostle_harness::conformance::{Scenario, Suite, SuiteReport, Target};
+use jostle_harness::dial::{FallbackDialer, RoundRobinDialer};
 use jostle_harness::net::Transport;
 use jostle_harness::net::{ClientStream, Connector};
 use tonic::transport::{Channel, Endpoint};

@@ -4,7 +4,7 @@ use super::backend::Common;
 use super::{Backend, Cluster};
 use crate::error::{Error, Result};
 use crate::net::{MemNetwork, Transport};
-use jostle::service::Orders;
+use crate::service::Orders;
 use std::sync::Arc;
 use tonic::service::Routes;
 

@@ -7,7 +7,7 @@
 //! connection and ends every task it started.
 //!
 //! ```
-//! use jostle::proto::{order_service_client::OrderServiceClient, GetOrderRequest};
+//! use jostle_harness::proto::{order_service_client::OrderServiceClient, GetOrderRequest};
 //! use jostle_harness::cluster::{Cluster, StopMode};
 //! use jostle_harness::net::Transport;
 //!

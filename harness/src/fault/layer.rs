@@ -3,8 +3,8 @@
 
 use super::delay_body::DelayBody;
 use super::{BreakBody, FaultSet, behavior};
+use crate::BACKEND_HEADER;
 use http::{HeaderValue, Request, Response};
-use jostle::BACKEND_HEADER;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

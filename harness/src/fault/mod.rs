@@ -7,7 +7,7 @@
 //! and around any tonic service.
 //!
 //! ```
-//! use jostle::proto::order_service_client::OrderServiceClient;
+//! use jostle_harness::proto::order_service_client::OrderServiceClient;
 //! use jostle_harness::cluster::Cluster;
 //! use jostle_harness::fault::Fault;
 //! use jostle_harness::sample::create_order_request;

@@ -1,12 +1,12 @@
 //! [`drive`]: runs a [`LoadSpec`] against a channel and records every call.
 
 use super::{CallLog, CallOutcome, CallRecord, LoadSpec, Method, Pace, Progress, Until};
+use crate::BACKEND_HEADER;
 use crate::channel::BoxChannel;
 use crate::error::Result;
+use crate::proto::order_service_client::OrderServiceClient;
+use crate::proto::{GetOrderRequest, WatchOrdersRequest};
 use crate::sample::create_order_request;
-use jostle::BACKEND_HEADER;
-use jostle::proto::order_service_client::OrderServiceClient;
-use jostle::proto::{GetOrderRequest, WatchOrdersRequest};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::{Arc, Mutex, PoisonError};

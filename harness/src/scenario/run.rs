@@ -4,6 +4,7 @@ use super::{BalancerChoice, Scenario};
 use crate::channel::{BoxChannel, boxed};
 use crate::check::{self, Baseline, CheckResult, Context};
 use crate::cluster::Cluster;
+use crate::dial::{FallbackDialer, RoundRobinDialer};
 use crate::error::{Error, Result};
 use crate::load::{CallLog, CallOutcome, Progress, drive_with};
 use crate::net::Transport;
@@ -12,7 +13,6 @@ use crate::report::{
     BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport, Timeline,
 };
 use jostle::balance::BalancedChannel;
-use jostle::dial::{FallbackDialer, RoundRobinDialer};
 use jostle::discover;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;

@@ -2,14 +2,14 @@
 
 use super::StoryConfig;
 use super::report::{BackendLine, CallFailure, Event, StoryReport};
+use crate::BACKEND_HEADER;
 use crate::cluster::{Cluster, StopMode};
+use crate::dial::RoundRobinDialer;
 use crate::error::Result;
 use crate::fault::Fault;
+use crate::proto::CreateOrderResponse;
+use crate::proto::order_service_client::OrderServiceClient;
 use crate::sample::create_order_request;
-use jostle::BACKEND_HEADER;
-use jostle::dial::RoundRobinDialer;
-use jostle::proto::CreateOrderResponse;
-use jostle::proto::order_service_client::OrderServiceClient;
 use std::collections::BTreeMap;
 use tokio::time::Instant;
 use tonic::transport::{Channel, Endpoint};

@@ -1,7 +1,7 @@
 use super::{client, client_with_timeout, cluster};
-use jostle::proto::WatchOrdersRequest;
 use jostle_harness::fault::{Delay, Fault, Phase, Trigger};
 use jostle_harness::net::Transport;
+use jostle_harness::proto::WatchOrdersRequest;
 use jostle_harness::sample::create_order_request;
 use rstest::rstest;
 use std::time::Duration;
@@ -77,7 +77,7 @@ async fn status_answers_every_call_with_the_code_until_healed(#[case] transport:
     for call in 0..3 {
         let status = client.create_order(create_order_request(call)).await.unwrap_err();
         assert_eq!(status.code(), Code::ResourceExhausted);
-        assert_eq!(status.metadata().get(jostle::BACKEND_HEADER).unwrap(), "backend-0");
+        assert_eq!(status.metadata().get(jostle_harness::BACKEND_HEADER).unwrap(), "backend-0");
     }
     cluster.heal(id);
     client.create_order(create_order_request(3)).await.expect("healed without a restart");

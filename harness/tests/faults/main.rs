@@ -12,9 +12,9 @@ mod rpc;
 mod rpc_behavior;
 mod validation;
 
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::Cluster;
 use jostle_harness::net::Transport;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use std::time::Duration;
 use tonic::transport::{Channel, Endpoint};
 

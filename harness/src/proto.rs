@@ -1,8 +1,8 @@
 //! The `orders.v1` protocol, generated from `proto/orders.proto` by build.rs (protox, no protoc).
 //!
 //! ```
-//! use jostle::proto::order_service_client::OrderServiceClient;
-//! use jostle::proto::GetOrderRequest;
+//! use jostle_harness::proto::order_service_client::OrderServiceClient;
+//! use jostle_harness::proto::GetOrderRequest;
 //!
 //! let request = GetOrderRequest { id: "backend-0-1".into() };
 //! assert_eq!(request.id, "backend-0-1");

@@ -1,6 +1,6 @@
-use jostle::proto::CreateOrderRequest;
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::Cluster;
+use jostle_harness::proto::CreateOrderRequest;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
 use std::time::Duration;
 use tokio::time::Instant;

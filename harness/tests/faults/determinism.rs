@@ -9,8 +9,9 @@ const CALLS: u64 = 10_000;
 async fn hits(seed: u64) -> Vec<FaultHit> {
     let cluster = Cluster::builder().backends(1).seed(seed).start().await.unwrap();
     cluster.inject(Fault::status(Code::Unavailable, 0.3).on(0)).unwrap();
-    let mut client =
-        jostle::proto::order_service_client::OrderServiceClient::new(cluster.channel(0).unwrap());
+    let mut client = jostle_harness::proto::order_service_client::OrderServiceClient::new(
+        cluster.channel(0).unwrap(),
+    );
     let mut failed = 0_u64;
     for call in 0..CALLS {
         if let Err(status) = client.create_order(create_order_request(call)).await {

@@ -1,7 +1,7 @@
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::Cluster;
 use jostle_harness::fault::Fault;
 use jostle_harness::net::Transport;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
 use rstest::rstest;
 use std::time::Duration;

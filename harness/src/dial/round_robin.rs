@@ -1,7 +1,7 @@
 //! [`RoundRobinDialer`]: the article's round-robin dialer, kept faithfully, flaws and all.
 
-use super::DialFuture;
 use http::Uri;
+use jostle::dial::DialFuture;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,7 +29,8 @@ pub const DEFAULT_DIAL_TIMEOUT: Duration = Duration::from_secs(5);
 /// it does.
 ///
 /// ```
-/// use jostle::dial::{RoundRobinDialer, TcpConnector};
+/// use jostle::dial::TcpConnector;
+/// use jostle_harness::dial::RoundRobinDialer;
 ///
 /// let addresses = ["http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"];
 /// let dialer = RoundRobinDialer::new(addresses.map(|a| a.parse().unwrap()), TcpConnector::new());

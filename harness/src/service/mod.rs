@@ -6,8 +6,8 @@
 //! errors too.
 //!
 //! ```
-//! use jostle::proto::GetOrderRequest;
-//! use jostle::service::Orders;
+//! use jostle_harness::proto::GetOrderRequest;
+//! use jostle_harness::service::Orders;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {

@@ -5,7 +5,7 @@ use super::run::play;
 use rstest::rstest;
 use serde_json::Value;
 
-const SCHEMA: &str = include_str!("../../docs/report.schema.json");
+const SCHEMA: &str = include_str!("../../../docs/report.schema.json");
 
 /// Checks `value` against `schema`, for the keywords the documented schema uses: `$ref` (to
 /// `#/$defs/`), `type`, `enum`, `properties`, `required`, `additionalProperties`, `items`,

@@ -1,8 +1,8 @@
-use jostle::proto::GetOrderRequest;
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::{BackendState, Cluster, StopMode};
 use jostle_harness::fault::Fault;
 use jostle_harness::net::Transport;
+use jostle_harness::proto::GetOrderRequest;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
 use rstest::rstest;
 use std::time::Duration;

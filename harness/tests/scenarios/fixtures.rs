@@ -5,7 +5,7 @@ use rstest::rstest;
 use std::path::PathBuf;
 
 #[rstest]
-fn every_fixture_is_a_valid_scenario(#[files("fixtures/*.toml")] path: PathBuf) {
+fn every_fixture_is_a_valid_scenario(#[files("../fixtures/*.toml")] path: PathBuf) {
     let story = scenario::load(&path)
         .unwrap_or_else(|error| panic!("fixture {} must be valid: {error}", path.display()));
     assert!(!story.name().is_empty(), "fixture {} must have a name", path.display());
@@ -19,7 +19,7 @@ fn every_fixture_is_a_valid_scenario(#[files("fixtures/*.toml")] path: PathBuf) 
 
 #[test]
 fn there_are_at_least_eight_fixtures() {
-    let fixtures = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
+    let fixtures = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures"))
         .expect("fixtures/ exists")
         .filter(|entry| {
             entry.as_ref().is_ok_and(|entry| entry.path().extension().is_some_and(|e| e == "toml"))
@@ -30,7 +30,7 @@ fn there_are_at_least_eight_fixtures() {
 
 #[rstest]
 fn every_prefix_of_a_fixture_parses_or_fails_without_panicking(
-    #[files("fixtures/*.toml")] path: PathBuf,
+    #[files("../fixtures/*.toml")] path: PathBuf,
 ) {
     let text = std::fs::read_to_string(&path).expect("readable fixture");
     for (end, _) in text.char_indices() {

@@ -14,8 +14,8 @@ fn public_handles_are_send_and_sync() {
     send_sync::<jostle_harness::conformance::Suite>();
     send_sync::<jostle_harness::load::CallLog>();
     send_sync::<jostle::balance::BalancedChannel>();
-    send_sync::<jostle::service::Orders>();
-    send_sync::<jostle::dial::RoundRobinDialer<jostle::dial::TcpConnector>>();
-    send_sync::<jostle::dial::FallbackDialer<jostle::dial::TcpConnector>>();
+    send_sync::<jostle_harness::service::Orders>();
+    send_sync::<jostle_harness::dial::RoundRobinDialer<jostle::dial::TcpConnector>>();
+    send_sync::<jostle_harness::dial::FallbackDialer<jostle::dial::TcpConnector>>();
     send_sync::<jostle::discover::ChangeSender>();
 }

@@ -1,5 +1,5 @@
-use jostle::proto::order_service_client::OrderServiceClient;
 use jostle_harness::cluster::Cluster;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
 
 #[tokio::test]

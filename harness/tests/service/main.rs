@@ -2,12 +2,12 @@
 //!
 //! Rerun: `cargo test --test service`.
 
-use jostle::BACKEND_HEADER;
-use jostle::proto::order_service_client::OrderServiceClient;
-use jostle::proto::{
+use jostle_harness::BACKEND_HEADER;
+use jostle_harness::cluster::Cluster;
+use jostle_harness::proto::order_service_client::OrderServiceClient;
+use jostle_harness::proto::{
     CreateOrderRequest, GetOrderRequest, LineItem, OrderStatus, WatchOrdersRequest,
 };
-use jostle_harness::cluster::Cluster;
 use jostle_harness::sample::create_order_request;
 use rstest::rstest;
 use tonic::Code;

@@ -1,7 +1,8 @@
 //! [`FallbackDialer`]: the article's `DialWithFallback`, kept faithfully, flaws and all.
 
-use super::{DialFuture, RoundRobinDialer};
+use super::RoundRobinDialer;
 use http::Uri;
+use jostle::dial::DialFuture;
 use std::io;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -22,7 +23,8 @@ pub const FALLBACK_DIAL_TIMEOUT: Duration = Duration::from_secs(3);
 /// Never in production; here so tests can show what it does.
 ///
 /// ```
-/// use jostle::dial::{FallbackDialer, TcpConnector};
+/// use jostle::dial::TcpConnector;
+/// use jostle_harness::dial::FallbackDialer;
 ///
 /// let servers = ["http://127.0.0.1:1", "http://127.0.0.1:2"].map(|a| a.parse().unwrap());
 /// let dialer = FallbackDialer::new(servers, TcpConnector::new());

@@ -6,8 +6,8 @@ use tonic::Status;
 /// Checks a `CreateOrder` request; the error names the first field that is wrong.
 ///
 /// ```
-/// use jostle::proto::CreateOrderRequest;
-/// use jostle::service::validate_create;
+/// use jostle_harness::proto::CreateOrderRequest;
+/// use jostle_harness::service::validate_create;
 ///
 /// let empty = CreateOrderRequest { customer_id: "bob".into(), ..Default::default() };
 /// let status = validate_create(&empty).unwrap_err();

@@ -9,12 +9,12 @@ use rstest::rstest;
 use std::path::{Path, PathBuf};
 
 fn fixture(file: &str) -> PathBuf {
-    [env!("CARGO_MANIFEST_DIR"), "fixtures", file].iter().collect()
+    [env!("CARGO_MANIFEST_DIR"), "..", "fixtures", file].iter().collect()
 }
 
 /// The fixture's path as `jostle run` is given it from the workspace root.
 fn relative(path: &Path) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     path.strip_prefix(root).unwrap_or(path).display().to_string()
 }
 
@@ -35,7 +35,7 @@ pub(crate) fn play(file: &str) -> RunReport {
 }
 
 #[rstest]
-fn every_fixture_gives_the_outcome_its_story_expects(#[files("fixtures/*.toml")] path: PathBuf) {
+fn every_fixture_gives_the_outcome_its_story_expects(#[files("../fixtures/*.toml")] path: PathBuf) {
     let loaded = scenario::load(&path).unwrap();
     let replay = format!("cargo run --bin jostle -- run {}", relative(&path));
     let report = play_with(&loaded, &replay, &Progress::new());

@@ -1,10 +1,10 @@
-use jostle::proto::order_service_client::OrderServiceClient;
-use jostle::proto::order_service_server::{OrderService, OrderServiceServer};
-use jostle::proto::{
+use jostle_harness::fault::{ConnHandle, Fault, FaultLayer, FaultSet};
+use jostle_harness::proto::order_service_client::OrderServiceClient;
+use jostle_harness::proto::order_service_server::{OrderService, OrderServiceServer};
+use jostle_harness::proto::{
     CreateOrderRequest, CreateOrderResponse, GetOrderRequest, GetOrderResponse, OrderEvent,
     WatchOrdersRequest,
 };
-use jostle_harness::fault::{ConnHandle, Fault, FaultLayer, FaultSet};
 use jostle_harness::sample::create_order_request;
 use std::sync::Arc;
 use tonic::transport::{Endpoint, Server};
