@@ -24,7 +24,7 @@ fn main() {
         let failures = report.failures();
         println!(
             "{name:<28} {took:>10.2?} wall, {} scenarios, failures: {failures:?}",
-            report.scenarios.len()
+            report.runs.len()
         );
     }
 }

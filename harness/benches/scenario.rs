@@ -111,7 +111,12 @@ fn story(text: &str) -> Run {
     let loaded = scenario::parse(text, file).expect("a valid story");
     let (report, covered) = runtime.block_on(async {
         let clock = tokio::time::Instant::now();
-        let report = scenario::run(&loaded, &format!("jostle run {file}")).await;
+        let report = jostle_harness::runner::run_with(
+            &loaded,
+            &format!("jostle run {file}"),
+            &Default::default(),
+        )
+        .await;
         (report.expect("the story runs"), clock.elapsed())
     });
     let wall = started.elapsed().as_secs_f64();

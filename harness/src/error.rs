@@ -42,6 +42,9 @@ pub enum Error {
         /// The backend's name.
         backend: String,
     },
+    /// tokio could not start a runtime to run on.
+    #[error("cannot start a tokio runtime: {0}")]
+    Runtime(#[source] io::Error),
     /// A backend could not listen on its address.
     #[error("{backend} could not listen on {address}")]
     Listen {

@@ -10,10 +10,11 @@
 //! - [`channel`]: any balancer under test as one channel type;
 //! - [`load`]: the load driver and the client's record of every call;
 //! - [`sample`]: deterministic sample requests;
-//! - [`scenario`]: failure stories as TOML files, parsed and checked;
+//! - [`scenario`]: failure stories as TOML files, parsed and checked, against any balancer;
 //! - [`check`]: the checks, each a structured result;
 //! - [`conformance`]: the standard battery against any balancer;
-//! - [`story`]: the article's story, run end to end.
+//! - [`runner`]: the one runner every story goes through;
+//! - [`prelude`]: what a test needs, in one `use`.
 //!
 //! ```
 //! use jostle_harness::cluster::Cluster;
@@ -36,13 +37,14 @@ mod error;
 pub mod fault;
 pub mod load;
 pub mod net;
+pub mod prelude;
 pub mod proto;
 pub mod record;
 pub mod report;
+pub mod runner;
 pub mod sample;
 pub mod scenario;
 pub mod service;
-pub mod story;
 pub mod tonic_balance;
 
 pub use error::{Error, Result};

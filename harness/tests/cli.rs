@@ -89,11 +89,20 @@ fn list_shows_every_fixture_with_its_name_and_the_balancers() {
     let stdout = text(&output.stdout);
     let fixtures = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures"))
         .expect("fixtures/")
+        .filter(|entry| {
+            entry.as_ref().is_ok_and(|entry| entry.path().extension().is_some_and(|e| e == "toml"))
+        })
         .count();
     assert_eq!(
         stdout.lines().filter(|line| line.starts_with("fixture ")).count(),
         fixtures,
         "list must show one line per fixture:\n{stdout}"
+    );
+    let battery: Vec<&str> = stdout.lines().filter(|line| line.starts_with("battery ")).collect();
+    assert_eq!(battery.len(), 9, "list must show the battery's nine files:\n{stdout}");
+    assert!(
+        battery.iter().any(|line| line.contains("fixtures/battery/restart.toml")),
+        "a battery line shows the file a user can copy:\n{stdout}"
     );
     assert!(
         stdout.lines().any(|line| line.starts_with("fixture ")
@@ -139,13 +148,7 @@ fn help_of_a_command_describes_that_command(
 
 #[test]
 fn help_works_on_every_command() {
-    for args in [
-        &["--help"][..],
-        &["check", "--help"],
-        &["list", "--help"],
-        &["run", "--help"],
-        &["story", "--help"],
-    ] {
+    for args in [&["--help"][..], &["check", "--help"], &["list", "--help"], &["run", "--help"]] {
         let output = jostle(args);
         assert_eq!(output.status.code(), Some(0), "jostle {args:?} must exit 0");
         assert!(text(&output.stdout).contains("Usage: jostle"), "jostle {args:?} prints usage");

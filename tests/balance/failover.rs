@@ -42,7 +42,7 @@ async fn with_64_in_flight_only_calls_started_before_the_crash_fail() {
     let cluster = Cluster::builder().backends(3).start().await.unwrap();
     // Calls take 10 ms, so that many are in flight on every connection at the crash.
     cluster
-        .inject(Fault::delay(Duration::from_millis(10)).on(jostle_harness::fault::Target::All))
+        .inject(Fault::delay(Duration::from_millis(10)).on(jostle_harness::fault::Backends::All))
         .unwrap();
     let channel = balanced(&cluster, RoundRobin::new(), config()).await;
     let crashed = Arc::new(AtomicBool::new(false));
@@ -96,7 +96,7 @@ async fn a_restarted_backend_gets_its_share_back_within_twice_the_backoff_cap() 
     channel.wait_until(|endpoints| !endpoints[2].ready).await;
     // Down long enough for the backoff to reach its cap.
     tokio::time::sleep(Duration::from_secs(10)).await;
-    victim.restart().await.unwrap();
+    victim.start().await.unwrap();
     assert_eq!(victim.state(), BackendState::Running);
     let back = Instant::now();
     channel.wait_until(|endpoints| endpoints[2].ready).await;

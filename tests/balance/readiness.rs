@@ -51,7 +51,7 @@ async fn wait_for_ready_serves_the_call_once_a_backend_is_back() {
         async move { client.create_order(request).await }
     });
     tokio::time::sleep(Duration::from_secs(1)).await;
-    cluster.backend(0).unwrap().restart().await.unwrap();
+    cluster.start(0).await.unwrap();
     let response = waiting.await.unwrap().expect("served once backend-0 is back");
     assert_eq!(response.get_ref().served_by, "backend-0");
 }

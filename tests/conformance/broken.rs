@@ -3,8 +3,8 @@
 use http::{Request, Response};
 use jostle::balance::policy::RoundRobin;
 use jostle::balance::{BalanceConfig, BalancedChannel, Balancer, Candidate};
-use jostle_harness::channel::{BoxChannel, boxed};
-use jostle_harness::conformance::{SUITE_BACKOFF, Scenario, Suite, Target};
+use jostle_harness::channel::{BoxChannel, Target, boxed};
+use jostle_harness::conformance::{Battery, SUITE_BACKOFF, Suite};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -29,9 +29,9 @@ impl Balancer for AlwaysFirst {
 #[test]
 fn always_picking_the_first_backend_is_caught_by_the_distribution_check() {
     let report = Suite::for_balancer("always-first", || AlwaysFirst)
-        .scenarios([Scenario::Healthy])
+        .scenarios([Battery::Healthy])
         .run_blocking();
-    report.assert_failures(&[(Scenario::Healthy, "distribution")]);
+    report.assert_failures(&[(Battery::Healthy, "distribution")]);
 }
 
 /// A new connection for every call, round robin over the addresses: the article's storm.
@@ -69,9 +69,9 @@ fn a_connection_per_call_is_caught_by_the_connection_check() {
             next: Arc::default(),
         })
     })
-    .scenarios([Scenario::ConnectionStorm])
+    .scenarios([Battery::ConnectionStorm])
     .run_blocking();
-    report.assert_failures(&[(Scenario::ConnectionStorm, "connections")]);
+    report.assert_failures(&[(Battery::ConnectionStorm, "connections")]);
 }
 
 /// Wraps a good channel and breaks one thing about every call.
@@ -118,18 +118,18 @@ fn wrapped(target: &Target, leak: bool, strip_deadline: bool) -> BoxChannel {
 fn a_task_per_call_that_never_ends_is_caught_by_the_leak_check() {
     let report = Suite::new("leaky", |target: &Target| wrapped(target, true, false))
         .exact_cycle()
-        .scenarios([Scenario::Healthy])
+        .scenarios([Battery::Healthy])
         .run_blocking();
-    report.assert_failures(&[(Scenario::Healthy, "leak-free")]);
+    report.assert_failures(&[(Battery::Healthy, "leak-free")]);
 }
 
 #[test]
 fn no_deadline_in_front_of_a_hung_backend_is_caught_by_the_timeout_check() {
     let report = Suite::new("no-deadline", |target: &Target| wrapped(target, false, true))
-        .scenarios([Scenario::HungBackend])
+        .scenarios([Battery::HungBackend])
         .run_blocking();
     report.assert_failures(&[
-        (Scenario::HungBackend, "failure-rate"),
-        (Scenario::HungBackend, "timeout"),
+        (Battery::HungBackend, "failure-rate"),
+        (Battery::HungBackend, "timeout"),
     ]);
 }

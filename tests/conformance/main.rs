@@ -5,6 +5,7 @@
 //! Rerun: `cargo test --test conformance`.
 
 mod broken;
+mod incidents;
 mod policies;
 mod specimens;
 mod user_balancer;

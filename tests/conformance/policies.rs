@@ -1,7 +1,7 @@
 use jostle::balance::policy::{
     LeastOutstanding, PickFirst, PowerOfTwoChoices, Random, RoundRobin, WeightedRoundRobin,
 };
-use jostle_harness::conformance::{Scenario, Suite};
+use jostle_harness::conformance::{Battery, Suite};
 use rstest::rstest;
 
 #[rstest]
@@ -23,6 +23,5 @@ fn pick_first_passes_all_but_what_pick_first_means_not_to_do() {
     println!("{report}");
     // By design it never sends to a backend while the first one is up: a restarted second
     // backend gets nothing back, and after the first is removed only the second is used.
-    report
-        .assert_failures(&[(Scenario::Restart, "recovery"), (Scenario::AddRemove, "convergence")]);
+    report.assert_failures(&[(Battery::Restart, "recovery"), (Battery::AddRemove, "convergence")]);
 }

@@ -2,8 +2,8 @@
 //! exactly which checks they fail, so the suite visibly catches real flaws.
 
 use hyper_util::rt::TokioIo;
-use jostle_harness::channel::boxed;
-use jostle_harness::conformance::{Scenario, Suite, SuiteReport, Target};
+use jostle_harness::channel::{Target, boxed};
+use jostle_harness::conformance::{Battery, Suite, SuiteReport};
 use jostle_harness::dial::{FallbackDialer, RoundRobinDialer};
 use jostle_harness::net::Transport;
 use jostle_harness::net::{ClientStream, Connector};
@@ -22,12 +22,12 @@ fn tonic_balance_list_fails_fallback_and_recovery_and_ignores_discovery() {
     report.assert_failures(&[
         // The dead endpoint is never taken out (grpc-rust #2839, #643): about a quarter of the
         // calls keep failing while a backend is down.
-        (Scenario::OneDown, "fallback"),
-        (Scenario::Restart, "fallback"),
-        (Scenario::Flapping, "failure-rate"),
-        (Scenario::HungBackend, "failure-rate"),
+        (Battery::OneDown, "fallback"),
+        (Battery::Restart, "fallback"),
+        (Battery::Flapping, "failure-rate"),
+        (Battery::HungBackend, "failure-rate"),
         // A fixed list: discovery's removal never reaches it.
-        (Scenario::AddRemove, "convergence"),
+        (Battery::AddRemove, "convergence"),
     ]);
 }
 
@@ -52,12 +52,12 @@ fn the_round_robin_dialer_balances_connections_not_calls() {
     println!("{report}");
     report.assert_failures(&[
         // One connection carries every call: no rotation at all.
-        (Scenario::Healthy, "distribution"),
+        (Battery::Healthy, "distribution"),
         // After the crash it redials the next address and never comes back.
-        (Scenario::Restart, "recovery"),
+        (Battery::Restart, "recovery"),
         // It never hears of discovery: the removed backend keeps its connection and its calls
         // while the added one gets none.
-        (Scenario::AddRemove, "convergence"),
+        (Battery::AddRemove, "convergence"),
     ]);
     // It passes hung-backend only by luck: its first dial goes to backend-1 (the counter is
     // bumped before use) and the hung backend is backend-2, which it never dials.
@@ -68,8 +68,8 @@ fn the_fallback_dialer_piles_everything_onto_the_first_backend() {
     let report = dialed("fallback dialer", FallbackDialer::new);
     println!("{report}");
     report.assert_failures(&[
-        (Scenario::Healthy, "distribution"),
-        (Scenario::Restart, "recovery"),
-        (Scenario::AddRemove, "convergence"),
+        (Battery::Healthy, "distribution"),
+        (Battery::Restart, "recovery"),
+        (Battery::AddRemove, "convergence"),
     ]);
 }

@@ -1,7 +1,7 @@
 //! The README's example, kept compiling and passing: a user-written balancer in a few lines.
 
 use jostle::balance::{Balancer, Candidate};
-use jostle_harness::conformance::{Scenario, Suite};
+use jostle_harness::conformance::{Battery, Suite};
 use rstest::rstest;
 
 /// The endpoint with the fewest calls in flight; ties taken in turn.
@@ -45,8 +45,8 @@ fn the_suite_catches_a_tie_breaking_bug() {
     let report = Suite::for_balancer("fewest, first on a tie", || FewestFirstOnTie).run_blocking();
     // At low load every endpoint has 0 in flight: the first takes everything.
     report.assert_failures(&[
-        (Scenario::Healthy, "distribution"),
-        (Scenario::Restart, "recovery"),
-        (Scenario::AddRemove, "convergence"),
+        (Battery::Healthy, "distribution"),
+        (Battery::Restart, "recovery"),
+        (Battery::AddRemove, "convergence"),
     ]);
 }

@@ -1,10 +1,10 @@
 //! [`Backend`]: one replica of a cluster, with a stable id, name and address.
 
-use super::builder::ServiceFactory;
 use super::listener::Listener;
 use super::run::Run;
+use super::service::ServiceFactory;
 use crate::error::{Error, Result};
-use crate::fault::{FaultLog, FaultSet};
+use crate::fault::{Fault, FaultId, FaultLog, FaultSet};
 use crate::net::MemNetwork;
 use crate::record::{BackendStats, StatsSnapshot};
 use http::Uri;
@@ -90,7 +90,7 @@ impl Backend {
         let authority = format!("{name}.jostle:50051");
         let address = Uri::try_from(format!("http://{authority}")).expect("a valid in-memory URI");
         let backend = Self::new(id, name, address, Place::Mem(Arc::clone(network)), common);
-        backend.start(None)?;
+        backend.serve(None)?;
         Ok(backend)
     }
 
@@ -106,7 +106,7 @@ impl Backend {
         let local = listener.local_addr().map_err(listen_error)?;
         let address = Uri::try_from(format!("http://{local}")).expect("a valid TCP URI");
         let backend = Self::new(id, name, address, Place::Tcp, common);
-        backend.start(Some(listener))?;
+        backend.serve(Some(listener))?;
         Ok(backend)
     }
 
@@ -131,7 +131,7 @@ impl Backend {
     }
 
     /// Starts a run: on `tcp` if given, else on the backend's own place.
-    fn start(&self, tcp: Option<TcpListener>) -> Result<()> {
+    fn serve(&self, tcp: Option<TcpListener>) -> Result<()> {
         let routes = self.inner.service.make(&self.inner.name);
         let run = Run::new(
             Arc::from(self.inner.name.as_str()),
@@ -195,9 +195,16 @@ impl Backend {
         self.inner.stats.wait_until(condition).await
     }
 
-    /// The faults active on this backend, to inject and heal. They outlive restarts.
-    pub fn faults(&self) -> &Arc<FaultSet> {
+    /// The faults active on this backend. They outlive restarts. Faults go in and out through
+    /// the cluster (`Cluster::inject`, `Cluster::heal`), the one door that validates them and
+    /// keeps the timeline.
+    pub(crate) fn faults(&self) -> &Arc<FaultSet> {
         &self.inner.faults
+    }
+
+    /// The standing faults on this backend now, oldest first.
+    pub fn active_faults(&self) -> Vec<(FaultId, Fault)> {
+        self.inner.faults.active()
     }
 
     /// Where the backend is in its life now.
@@ -231,12 +238,13 @@ impl Backend {
         run.stop.cancel();
         run.finished().await;
         self.inner.state.send_replace(BackendState::Stopped);
+        tracing::info!(backend = %self.inner.name, ?mode, "backend stopped");
         Ok(())
     }
 
     /// Starts a stopped backend again on the same address, with a fresh service (its store is
-    /// empty again) and the same counters and faults.
-    pub async fn restart(&self) -> Result<()> {
+    /// empty again) and the same counters and faults. An error if it runs.
+    pub async fn start(&self) -> Result<()> {
         let _lifecycle = self.inner.lifecycle.lock().await;
         if self.running().is_some() {
             return Err(Error::AlreadyRunning { backend: self.inner.name.clone() });
@@ -249,7 +257,9 @@ impl Backend {
                     .map_err(|source| self.listen_error(source))?,
             ),
         };
-        self.start(tcp)
+        self.serve(tcp)?;
+        tracing::info!(backend = %self.inner.name, "backend started");
+        Ok(())
     }
 
     /// Sends GOAWAY on every open connection (in-flight calls finish) and goes on accepting.

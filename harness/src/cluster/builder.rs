@@ -1,6 +1,7 @@
 //! [`ClusterBuilder`]: how many backends, on which transport, from which seed, serving what.
 
 use super::backend::Common;
+use super::service::ServiceFactory;
 use super::{Backend, Cluster};
 use crate::error::{Error, Result};
 use crate::net::{MemNetwork, Transport};
@@ -10,29 +11,6 @@ use tonic::service::Routes;
 
 /// The most backends one cluster may have.
 pub const MAX_BACKENDS: usize = 10_000;
-
-/// Makes a backend's service from its name; called again at every restart, so a restarted
-/// backend starts fresh, as a restarted process does.
-#[derive(Clone)]
-pub struct ServiceFactory(Arc<dyn Fn(&str) -> Routes + Send + Sync>);
-
-impl ServiceFactory {
-    /// A factory calling `make` with each backend's name.
-    pub fn new(make: impl Fn(&str) -> Routes + Send + Sync + 'static) -> Self {
-        Self(Arc::new(make))
-    }
-
-    /// The service for backend `name`.
-    pub fn make(&self, name: &str) -> Routes {
-        (self.0)(name)
-    }
-}
-
-impl std::fmt::Debug for ServiceFactory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ServiceFactory")
-    }
-}
 
 /// Builds a [`Cluster`]. See [`Cluster::builder`].
 #[must_use]
@@ -128,6 +106,7 @@ impl ClusterBuilder {
                 }
             }
         }
+        tracing::info!(backends = backends.len(), transport = %self.transport, seed = self.seed, "cluster started");
         Ok(Cluster::new(backends, self.transport, network, self.seed, common.log))
     }
 }

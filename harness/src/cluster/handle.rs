@@ -3,7 +3,7 @@
 use super::timeline::{self, Active};
 use super::{Backend, ClusterBuilder, StopMode};
 use crate::error::{Error, Result};
-use crate::fault::{Fault, FaultId, FaultLog, Injection, Target};
+use crate::fault::{Backends, FaultId, FaultLog, Injection};
 use crate::net::{Connector, MemNetwork, Transport};
 use http::Uri;
 use std::collections::BTreeMap;
@@ -104,6 +104,33 @@ impl Cluster {
         Ok(Endpoint::from(address).connect_with_connector_lazy(self.connector()))
     }
 
+    /// Crashes backend `index`: every open connection is reset at once, in-flight calls fail,
+    /// new connects are refused until [`Cluster::start`].
+    pub async fn crash(&self, index: usize) -> Result<()> {
+        self.backend(index)?.stop(StopMode::Abrupt).await
+    }
+
+    /// Stops backend `index` as a rolling deploy does: new connects refused, GOAWAY sent,
+    /// in-flight calls finish; returns once they have.
+    pub async fn stop(&self, index: usize) -> Result<()> {
+        self.backend(index)?.stop(StopMode::Graceful).await
+    }
+
+    /// Starts a crashed or stopped backend `index` again on the same address, with its
+    /// counters and faults. An error if it runs.
+    pub async fn start(&self, index: usize) -> Result<()> {
+        self.backend(index)?.start().await
+    }
+
+    /// Crashes backend `index` and starts it again at once, as [`Fault::Restart`] does after
+    /// its `down_for` (inject that for a restart on the timeline, logged as a fault window).
+    ///
+    /// [`Fault::Restart`]: crate::fault::Fault::Restart
+    pub async fn restart(&self, index: usize) -> Result<()> {
+        self.crash(index).await?;
+        self.start(index).await
+    }
+
     /// Every fault window and hit so far.
     pub fn fault_log(&self) -> &FaultLog {
         &self.log
@@ -116,18 +143,17 @@ impl Cluster {
         let Injection { fault, target, at, lasting } = injection;
         fault.validate()?;
         let backends = self.targets(&target)?;
-        if fault == Fault::BlackholeConnect && self.transport == Transport::Tcp {
-            return Err(Error::InvalidParameter {
-                parameter: "fault",
-                expected: "blackhole-connect only on the in-memory transport (the kernel completes TCP connects)".into(),
-                got: "blackhole-connect on tcp".into(),
-            });
-        }
+        let kind = fault.kind();
+        kind.runs_on(self.transport).map_err(|unsupported| Error::InvalidParameter {
+            parameter: "fault",
+            expected: format!("a fault that runs on {}: {}", self.transport, unsupported.instead()),
+            got: unsupported.to_string(),
+        })?;
         if let Some(lasting) = lasting {
-            if matches!(fault, Fault::Drain | Fault::Restart { .. }) {
+            if kind.is_one_shot() {
                 return Err(Error::InvalidParameter {
                     parameter: "lasting",
-                    expected: format!("no duration for the one-shot fault {}", fault.kind()),
+                    expected: format!("no duration for the one-shot fault {kind}"),
                     got: format!("{lasting:?}"),
                 });
             }
@@ -140,8 +166,7 @@ impl Cluster {
             }
         }
         let id = FaultId(self.log.allocate());
-        let standing = !matches!(fault, Fault::Drain | Fault::Restart { .. } | Fault::Flap { .. });
-        let now = at.is_none() && standing;
+        let now = at.is_none() && kind.is_standing();
         if now {
             timeline::stand(&backends, id, &fault);
         }
@@ -206,11 +231,11 @@ impl Cluster {
         }
     }
 
-    fn targets(&self, target: &Target) -> Result<Vec<Backend>> {
+    fn targets(&self, target: &Backends) -> Result<Vec<Backend>> {
         let indices: Vec<usize> = match target {
-            Target::Backend(index) => vec![*index],
-            Target::Backends(indices) => indices.clone(),
-            Target::All => (0..self.backends.len()).collect(),
+            Backends::One(index) => vec![*index],
+            Backends::Many(indices) => indices.clone(),
+            Backends::All => (0..self.backends.len()).collect(),
         };
         if indices.is_empty() {
             return Err(Error::InvalidParameter {
@@ -232,6 +257,7 @@ impl Cluster {
     /// Ends every fault, stops every running backend abruptly, and waits until all their tasks
     /// and connections are gone. Dropping the cluster does the same without waiting.
     pub async fn shutdown(self) {
+        tracing::info!(backends = self.backends.len(), "cluster shuts down");
         self.cut_timeline();
         self.timeline.close();
         self.timeline.wait().await;

@@ -31,8 +31,10 @@ mod builder;
 mod handle;
 mod listener;
 pub(crate) mod run;
+mod service;
 mod timeline;
 
 pub use backend::{Backend, BackendState, StopMode};
-pub use builder::{ClusterBuilder, MAX_BACKENDS, ServiceFactory};
+pub use builder::{ClusterBuilder, MAX_BACKENDS};
 pub use handle::Cluster;
+pub use service::ServiceFactory;

@@ -66,7 +66,7 @@ pub(crate) async fn run(scheduled: Scheduled) {
     match &fault {
         Fault::Drain => {
             for backend in &backends {
-                log.open(id.get(), backend.name(), fault.kind(), format!("{fault:?}"));
+                log.open(id.get(), backend.name(), fault.kind().name(), format!("{fault:?}"));
                 // A stopped backend has nothing to drain.
                 let _ = backend.drain();
                 log.close(id.get(), backend.name());
@@ -136,9 +136,9 @@ async fn crash(
         // Already down: somebody else stopped it; leave it as it is.
         return;
     }
-    log.open(id.get(), backend.name(), fault.kind(), format!("{fault:?}"));
+    log.open(id.get(), backend.name(), fault.kind().name(), format!("{fault:?}"));
     wait(down_for, healed).await;
     // Restarting can only fail if somebody restarted it meanwhile: then it is up, as wanted.
-    let _ = backend.restart().await;
+    let _ = backend.start().await;
     log.close(id.get(), backend.name());
 }

@@ -1,16 +1,16 @@
-//! [`SuiteReport`]: every check of every scenario, as a table and as data.
+//! [`SuiteReport`]: the battery's [`RunReport`]s for one balancer, as a table and as data.
 
-use super::Scenario;
-use crate::check::CheckResult;
+use super::Battery;
+use crate::report::{ExpectationReport, RunReport};
 use std::fmt;
 
-/// The checks one scenario ran.
+/// One battery scenario's run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ScenarioReport {
+pub struct BatteryRun {
     /// Which scenario.
-    pub scenario: Scenario,
-    /// Its checks, in order.
-    pub checks: Vec<CheckResult>,
+    pub battery: Battery,
+    /// Its report, as the one runner made it (a failed `setup` check when it could not run).
+    pub report: RunReport,
 }
 
 /// The battery's outcome for one balancer.
@@ -20,48 +20,54 @@ pub struct SuiteReport {
     pub balancer: String,
     /// The seed of every run.
     pub seed: u64,
-    /// One row per scenario, in battery order.
-    pub scenarios: Vec<ScenarioReport>,
+    /// One run per scenario, in battery order.
+    pub runs: Vec<BatteryRun>,
 }
 
 impl SuiteReport {
     /// The (scenario, check) pairs that failed, in battery order.
-    pub fn failures(&self) -> Vec<(Scenario, &'static str)> {
-        self.scenarios
+    pub fn failures(&self) -> Vec<(Battery, &str)> {
+        self.runs
             .iter()
-            .flat_map(|row| {
-                row.checks
+            .flat_map(|run| {
+                run.report
+                    .expectations
                     .iter()
                     .filter(|check| !check.passed)
-                    .map(|check| (row.scenario, check.name))
+                    .map(|check| (run.battery, check.check.as_str()))
             })
             .collect()
     }
 
-    /// The result of `check` in `scenario`.
-    pub fn check(&self, scenario: Scenario, check: &str) -> Option<&CheckResult> {
-        self.scenarios
+    /// The result of `check` in `battery`.
+    pub fn check(&self, battery: Battery, check: &str) -> Option<&ExpectationReport> {
+        self.runs
             .iter()
-            .find(|row| row.scenario == scenario)?
-            .checks
+            .find(|run| run.battery == battery)?
+            .report
+            .expectations
             .iter()
-            .find(|c| c.name == check)
+            .find(|c| c.check == check)
     }
 
-    /// Panics, printing the table and every failed check in full, unless exactly `expected`
-    /// failed (empty: every check passed).
+    /// Panics, printing the table and the full report of every run with a failed check,
+    /// unless exactly `expected` failed (empty: every check passed). A report that ran no
+    /// scenario at all panics too: it proved nothing.
     #[track_caller]
-    pub fn assert_failures(&self, expected: &[(Scenario, &str)]) {
+    pub fn assert_failures(&self, expected: &[(Battery, &str)]) {
+        assert!(
+            !self.runs.is_empty(),
+            "the conformance battery of {} ran no scenario: nothing was proved",
+            self.balancer
+        );
         let failures = self.failures();
         if failures != expected {
             let details: Vec<String> = self
-                .scenarios
+                .runs
                 .iter()
-                .flat_map(|row| {
-                    row.checks
-                        .iter()
-                        .filter(|c| !c.passed)
-                        .map(move |c| format!("[{}] {c}", row.scenario))
+                .filter(|run| !run.report.passed)
+                .map(|run| {
+                    format!("[{}] replay: {}\n{}", run.battery, self.replay(run), run.report)
                 })
                 .collect();
             panic!(
@@ -72,10 +78,17 @@ impl SuiteReport {
         }
     }
 
-    /// Panics with the table and the failed checks unless every check passed.
+    /// Panics with the table and the failed runs unless every check of every scenario passed.
     #[track_caller]
     pub fn assert_passes(&self) {
         self.assert_failures(&[]);
+    }
+
+    fn replay(&self, run: &BatteryRun) -> String {
+        format!(
+            "the `{}` suite, scenario {}, seed {}, transport {}",
+            self.balancer, run.battery, self.seed, run.report.transport
+        )
     }
 }
 
@@ -83,20 +96,22 @@ impl fmt::Display for SuiteReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "conformance of {} (seed {})", self.balancer, self.seed)?;
         writeln!(f, "{:<17} checks", "scenario")?;
-        for row in &self.scenarios {
-            let cells: Vec<String> = row
-                .checks
+        for run in &self.runs {
+            let cells: Vec<String> = run
+                .report
+                .expectations
                 .iter()
                 .map(|check| {
                     let key = check
                         .measured
-                        .first()
+                        .iter()
+                        .next()
                         .map(|(name, value)| format!(" {name}={}", crate::check::number(*value)))
                         .unwrap_or_default();
-                    format!("{} {}{key}", if check.passed { "ok" } else { "FAIL" }, check.name)
+                    format!("{} {}{key}", if check.passed { "ok" } else { "FAIL" }, check.check)
                 })
                 .collect();
-            writeln!(f, "{:<17} {}", row.scenario.name(), cells.join(" | "))?;
+            writeln!(f, "{:<17} {}", run.battery.name(), cells.join(" | "))?;
         }
         Ok(())
     }

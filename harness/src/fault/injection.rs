@@ -5,35 +5,35 @@ use std::time::Duration;
 
 /// The backends an injection targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub enum Backends {
     /// One backend, by index.
-    Backend(usize),
+    One(usize),
     /// Several backends, by index.
-    Backends(Vec<usize>),
+    Many(Vec<usize>),
     /// Every backend of the cluster.
     All,
 }
 
-impl From<usize> for Target {
+impl From<usize> for Backends {
     fn from(index: usize) -> Self {
-        Target::Backend(index)
+        Backends::One(index)
     }
 }
 
-impl From<Vec<usize>> for Target {
+impl From<Vec<usize>> for Backends {
     fn from(indices: Vec<usize>) -> Self {
-        Target::Backends(indices)
+        Backends::Many(indices)
     }
 }
 
 /// A fault on a timeline: what, on which backends, from when, for how long.
 ///
 /// ```
-/// use jostle_harness::fault::{Fault, Target};
+/// use jostle_harness::fault::{Backends, Fault};
 /// use std::time::Duration;
 ///
 /// let slow = Fault::delay(Duration::from_millis(300))
-///     .on(Target::All)
+///     .on(Backends::All)
 ///     .at(Duration::from_secs(2))
 ///     .lasting(Duration::from_secs(5));
 /// assert_eq!(slow.at, Some(Duration::from_secs(2)));
@@ -44,7 +44,7 @@ pub struct Injection {
     /// The fault.
     pub fault: Fault,
     /// The backends.
-    pub target: Target,
+    pub target: Backends,
     /// Since the cluster started; `None` for now.
     pub at: Option<Duration>,
     /// How long it holds; `None` until healed. Not for one-shot faults (drain, restart).
@@ -53,7 +53,7 @@ pub struct Injection {
 
 impl Fault {
     /// This fault on `target`, now, until healed.
-    pub fn on(self, target: impl Into<Target>) -> Injection {
+    pub fn on(self, target: impl Into<Backends>) -> Injection {
         Injection { fault: self, target: target.into(), at: None, lasting: None }
     }
 }

@@ -1,210 +1,181 @@
-//! [`Fault`]: the vocabulary of what can go wrong with a backend.
+//! [`Kind`]: the one list of fault kinds. Each kind owns its name (as scenario files and logs
+//! write it), the parameters it takes, whether it happens once, and the transports it runs on.
+//!
+//! ```
+//! use jostle_harness::fault::Kind;
+//! use jostle_harness::net::Transport;
+//!
+//! let restart = Kind::from_name("restart").unwrap();
+//! assert_eq!(restart, Kind::Restart);
+//! assert_eq!(restart.parameters(), ["down_for"]);
+//! assert!(restart.is_one_shot());
+//! assert!(Kind::BlackholeConnect.runs_on(Transport::Tcp).is_err());
+//! assert_eq!(Kind::ALL.len(), 13);
+//! ```
 
-use crate::error::{Error, Result};
-use std::time::Duration;
-use tonic::Code;
+use crate::net::Transport;
+use std::fmt;
 
-/// One thing that can go wrong with a backend, at the connection or at the RPC level.
-///
-/// Standing faults hold from injection until healed (or for an injection's duration); the
-/// one-shot ones ([`Fault::Drain`], [`Fault::Restart`]) happen once when injected, and
-/// [`Fault::Flap`] repeats until healed.
-#[derive(Debug, Clone, PartialEq)]
+/// A kind of [`Fault`](super::Fault), without its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
-pub enum Fault {
-    /// Nothing listens: connects fail as connection refused. Open connections are untouched.
+pub enum Kind {
+    /// `refuse`: nothing listens.
     Refuse,
-    /// Accept each connection, then reset it at once.
+    /// `reset`: each connection reset at once.
     Reset,
-    /// Accept each connection and never speak HTTP/2 on it: the client's first call hangs.
+    /// `blackhole`: connections accepted, never spoken to.
     Blackhole,
-    /// In memory only: a connect never completes, as a network partition looks to a dialer.
+    /// `blackhole-connect`: connects never complete (in memory only).
     BlackholeConnect,
-    /// Latency added to connection setup: to the connect in memory, to the server's HTTP/2
-    /// handshake on TCP (the kernel completes TCP handshakes by itself).
-    ConnectDelay(Duration),
-    /// Close each connection gracefully (GOAWAY) after this many RPCs and/or this long.
-    ConnectionAge {
-        /// Close after this many RPCs on the connection.
-        max_rpcs: Option<u64>,
-        /// Close this long after the connection was accepted.
-        max_age: Option<Duration>,
-    },
-    /// Once: GOAWAY on every open connection, in-flight calls finish; the backend goes on
-    /// accepting new connections.
+    /// `connect-delay`: latency on connection setup.
+    ConnectDelay,
+    /// `connection-age`: GOAWAY after N RPCs or an age.
+    ConnectionAge,
+    /// `drain`: once, GOAWAY on every open connection.
     Drain,
-    /// Once: abrupt stop, down for `down_for`, back on the same address.
-    Restart {
-        /// How long the backend stays down.
-        down_for: Duration,
-    },
-    /// Until healed: every `period`, an abrupt stop for `down_for`, then back.
-    Flap {
-        /// Time from one crash to the next.
-        period: Duration,
-        /// How long each crash lasts; less than `period`.
-        down_for: Duration,
-    },
-    /// Delay each call.
-    Delay {
-        /// How long.
-        delay: Delay,
-        /// Before the response headers, or after them and before the first message.
-        phase: Phase,
-    },
-    /// Answer calls with a status instead of running them.
-    Status {
-        /// The gRPC code, e.g. `Unavailable`.
-        code: Code,
-        /// Which calls.
-        trigger: Trigger,
-    },
-    /// Never answer: calls wait until the client gives up, or until healed.
+    /// `restart`: once, crash, down for a while, back.
+    Restart,
+    /// `flap`: crash and come back every period.
+    Flap,
+    /// `delay`: each call delayed.
+    Delay,
+    /// `status`: calls answered with an error status.
+    Status,
+    /// `hang`: calls never answered.
     Hang,
-    /// Reset `WatchOrders` (any server stream) after this many messages.
-    StreamBreak {
-        /// Messages delivered before the break.
-        after_messages: u32,
-    },
+    /// `stream-break`: server streams reset after N messages.
+    StreamBreak,
 }
 
-/// How long a [`Fault::Delay`] lasts for each call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delay {
-    /// Always this long.
-    Fixed(Duration),
-    /// Drawn uniformly from `min..=max` for each call, from the cluster's seed.
-    Uniform {
-        /// Shortest.
-        min: Duration,
-        /// Longest.
-        max: Duration,
-    },
-    /// `base` plus or minus up to `jitter`, drawn uniformly for each call.
-    Jitter {
-        /// The middle.
-        base: Duration,
-        /// The largest deviation; at most `base`.
-        jitter: Duration,
-    },
-}
+impl Kind {
+    /// Every kind, in the order of docs/FAULTS.md.
+    pub const ALL: [Kind; 13] = [
+        Kind::Refuse,
+        Kind::Reset,
+        Kind::Blackhole,
+        Kind::BlackholeConnect,
+        Kind::ConnectDelay,
+        Kind::ConnectionAge,
+        Kind::Drain,
+        Kind::Restart,
+        Kind::Flap,
+        Kind::Delay,
+        Kind::Status,
+        Kind::Hang,
+        Kind::StreamBreak,
+    ];
 
-/// Where in a response a [`Fault::Delay`] waits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Phase {
-    /// Before the handler runs and the response headers go out.
-    #[default]
-    BeforeHeaders,
-    /// After the response headers, before the first message.
-    BeforeMessage,
-}
-
-/// Which calls a [`Fault::Status`] answers.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Trigger {
-    /// Each call with this probability, drawn from the cluster's seed.
-    Probability(f64),
-    /// The next this many calls, then none.
-    NextCalls(u64),
-}
-
-impl Fault {
-    /// A fixed delay before the headers.
-    pub fn delay(delay: Duration) -> Self {
-        Fault::Delay { delay: Delay::Fixed(delay), phase: Phase::BeforeHeaders }
-    }
-
-    /// Answer with `code` with probability `p`.
-    pub fn status(code: Code, probability: f64) -> Self {
-        Fault::Status { code, trigger: Trigger::Probability(probability) }
-    }
-
-    /// The fault's kind, as logs and scenario files name it.
-    pub fn kind(&self) -> &'static str {
+    /// The name, as scenario files, logs and reports write it.
+    pub fn name(self) -> &'static str {
         match self {
-            Fault::Refuse => "refuse",
-            Fault::Reset => "reset",
-            Fault::Blackhole => "blackhole",
-            Fault::BlackholeConnect => "blackhole-connect",
-            Fault::ConnectDelay(_) => "connect-delay",
-            Fault::ConnectionAge { .. } => "connection-age",
-            Fault::Drain => "drain",
-            Fault::Restart { .. } => "restart",
-            Fault::Flap { .. } => "flap",
-            Fault::Delay { .. } => "delay",
-            Fault::Status { .. } => "status",
-            Fault::Hang => "hang",
-            Fault::StreamBreak { .. } => "stream-break",
+            Kind::Refuse => "refuse",
+            Kind::Reset => "reset",
+            Kind::Blackhole => "blackhole",
+            Kind::BlackholeConnect => "blackhole-connect",
+            Kind::ConnectDelay => "connect-delay",
+            Kind::ConnectionAge => "connection-age",
+            Kind::Drain => "drain",
+            Kind::Restart => "restart",
+            Kind::Flap => "flap",
+            Kind::Delay => "delay",
+            Kind::Status => "status",
+            Kind::Hang => "hang",
+            Kind::StreamBreak => "stream-break",
         }
+    }
+
+    /// The kind called `name`.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The parameters it takes, as scenario files name them (docs/SCENARIOS.md says which are
+    /// required).
+    pub fn parameters(self) -> &'static [&'static str] {
+        match self {
+            Kind::Refuse
+            | Kind::Reset
+            | Kind::Blackhole
+            | Kind::BlackholeConnect
+            | Kind::Drain
+            | Kind::Hang => &[],
+            Kind::ConnectDelay => &["delay"],
+            Kind::ConnectionAge => &["max_rpcs", "max_age"],
+            Kind::Restart => &["down_for"],
+            Kind::Flap => &["period", "down_for"],
+            Kind::Delay => &["delay", "min", "max", "base", "jitter", "phase"],
+            Kind::Status => &["code", "probability", "next_calls"],
+            Kind::StreamBreak => &["after_messages"],
+        }
+    }
+
+    /// Whether it happens once when injected (drain, restart): a duration means nothing.
+    pub fn is_one_shot(self) -> bool {
+        matches!(self, Kind::Drain | Kind::Restart)
+    }
+
+    /// Whether it stands from injection until healed (not one-shot, not repeating like flap).
+    pub fn is_standing(self) -> bool {
+        !self.is_one_shot() && self != Kind::Flap
     }
 
     /// Whether it acts on each RPC (rather than on connections or the backend).
-    pub fn is_rpc_level(&self) -> bool {
-        matches!(
-            self,
-            Fault::Delay { .. } | Fault::Status { .. } | Fault::Hang | Fault::StreamBreak { .. }
-        )
+    pub fn is_rpc_level(self) -> bool {
+        matches!(self, Kind::Delay | Kind::Status | Kind::Hang | Kind::StreamBreak)
     }
 
-    /// Checks every parameter; the error names the one out of range and what was expected.
-    pub fn validate(&self) -> Result<()> {
+    /// The transports it runs on.
+    pub fn transports(self) -> &'static [Transport] {
         match self {
-            Fault::Flap { period, down_for } => {
-                positive("period", *period)?;
-                positive("down_for", *down_for)?;
-                if down_for >= period {
-                    return invalid(
-                        "down_for",
-                        format!("less than the period ({period:?})"),
-                        down_for,
-                    );
-                }
-            }
-            Fault::Restart { down_for } => positive("down_for", *down_for)?,
-            Fault::ConnectionAge { max_rpcs, max_age } => {
-                if max_rpcs.is_none() && max_age.is_none() {
-                    return invalid("max_rpcs", "max_rpcs or max_age set", &"neither");
-                }
-                if *max_rpcs == Some(0) {
-                    return invalid("max_rpcs", "at least 1", &0);
-                }
-                if let Some(age) = max_age {
-                    positive("max_age", *age)?;
-                }
-            }
-            Fault::Delay { delay: Delay::Uniform { min, max }, .. } if min > max => {
-                return invalid("max", format!("at least min ({min:?})"), max);
-            }
-            Fault::Delay { delay: Delay::Jitter { base, jitter }, .. } if jitter > base => {
-                return invalid("jitter", format!("at most base ({base:?})"), jitter);
-            }
-            Fault::Status { code, trigger } => {
-                if *code == Code::Ok {
-                    return invalid("code", "a failing status code, not OK", &"OK");
-                }
-                if let Trigger::Probability(p) = trigger {
-                    if !(0.0..=1.0).contains(p) {
-                        return invalid("probability", "a probability in 0..=1", p);
-                    }
-                }
-            }
-            _ => {}
+            // The kernel completes TCP connects by itself: only the in-memory network can
+            // leave one hanging.
+            Kind::BlackholeConnect => &[Transport::InMemory],
+            _ => &Transport::ALL,
         }
-        Ok(())
+    }
+
+    /// Whether it runs on `transport`; the error says why not and what to use instead.
+    pub fn runs_on(self, transport: Transport) -> Result<(), Unsupported> {
+        if self.transports().contains(&transport) {
+            Ok(())
+        } else {
+            Err(Unsupported { kind: self, transport })
+        }
     }
 }
 
-fn positive(parameter: &'static str, value: Duration) -> Result<()> {
-    if value.is_zero() {
-        return invalid(parameter, "a duration above zero", &value);
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
-    Ok(())
 }
 
-fn invalid(
-    parameter: &'static str,
-    expected: impl Into<String>,
-    got: &dyn std::fmt::Debug,
-) -> Result<()> {
-    Err(Error::InvalidParameter { parameter, expected: expected.into(), got: format!("{got:?}") })
+/// A fault kind on a transport it does not run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsupported {
+    /// The kind.
+    pub kind: Kind,
+    /// The transport it was asked to run on.
+    pub transport: Transport,
+}
+
+impl Unsupported {
+    /// What to use instead.
+    pub fn instead(&self) -> &'static str {
+        match self.kind {
+            Kind::BlackholeConnect => "transport = \"in-memory\", or `blackhole` on tcp",
+            _ => "another transport",
+        }
+    }
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let on = match self.kind.transports() {
+            [Transport::InMemory] => "in memory",
+            _ => "on tcp",
+        };
+        write!(f, "fault `{}` works {on} only", self.kind)
+    }
 }

@@ -36,11 +36,13 @@ mod layer;
 mod log;
 mod set;
 mod stream_break;
+mod vocabulary;
 
 pub use delay_body::DelayBody;
-pub use injection::{Injection, Target};
-pub use kind::{Delay, Fault, Phase, Trigger};
+pub use injection::{Backends, Injection};
+pub use kind::{Kind, Unsupported};
 pub use layer::{ConnHandle, FaultLayer, FaultService};
 pub use log::{FaultHit, FaultLog, FaultWindow};
 pub use set::{FaultId, FaultSet};
 pub use stream_break::BreakBody;
+pub use vocabulary::{Delay, Fault, Invalid, Phase, Trigger};

@@ -1,7 +1,7 @@
 //! [`FaultSet`]: the standing faults of one backend, and what they do to a call or a connection.
 
-use super::kind::{Delay, Fault, Phase, Trigger};
 use super::log::{FaultHit, FaultLog};
+use super::{Delay, Fault, Phase, Trigger};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -111,7 +111,7 @@ impl FaultSet {
             Fault::Status { trigger: Trigger::NextCalls(n), .. } => *n,
             _ => 0,
         };
-        self.log.open(id.0, &self.name, fault.kind(), format!("{fault:?}"));
+        self.log.open(id.0, &self.name, fault.kind().name(), format!("{fault:?}"));
         if fault.is_rpc_level() {
             self.rpc_faults.fetch_add(1, Ordering::SeqCst);
         }

@@ -2,11 +2,15 @@
 
 use super::duration::Dur;
 use super::error::{ScenarioError, Source};
-use super::fault::{positive, quoted};
 use super::raw::{RawBackoff, RawBalancer};
-use super::suggest::did_you_mean;
+use super::suggest::{did_you_mean, quoted};
+use super::values::positive;
+use crate::channel::{Factory, Target};
+use crate::net::Transport;
 use jostle::balance::policy::{self, NAMES};
 use jostle::balance::{Backoff, BalanceConfig, Balancer};
+use std::fmt;
+use std::sync::Arc;
 use toml::Spanned;
 
 /// Every balancer a scenario can name, with one line about it.
@@ -22,7 +26,7 @@ pub const BALANCERS: &[(&str, &str)] = &[
     ("fallback_dialer", "the article's fallback dialer: the first backend that connects"),
 ];
 
-/// The balancer a scenario runs against.
+/// The balancer a scenario runs against: a built-in one by name, or the user's own.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BalancerChoice {
@@ -32,8 +36,8 @@ pub enum BalancerChoice {
         /// The policy's name.
         policy: &'static str,
         /// The channel's configuration: `wait_for_ready` and `backoff` from the file, the
-        /// rest [`BalanceConfig::default`], with the scenario's seed. Boxed: the other
-        /// variants carry nothing.
+        /// rest [`BalanceConfig::default`]; its seed is the scenario's, set when the run
+        /// builds the channel. Boxed: the other variants carry little.
         config: Box<BalanceConfig>,
     },
     /// tonic's `Channel::balance_list`.
@@ -42,16 +46,84 @@ pub enum BalancerChoice {
     RoundRobinDialer,
     /// The article's fallback dialer.
     FallbackDialer,
+    /// The user's own balancer, made by a [`Factory`] for each run.
+    Custom(Custom),
+}
+
+/// A user's balancer: a name for reports and the factory that makes its channel.
+#[derive(Clone)]
+pub struct Custom {
+    name: String,
+    factory: Factory,
+}
+
+impl Custom {
+    /// `factory` under `name`.
+    pub fn new(
+        name: impl Into<String>,
+        factory: impl Fn(&Target) -> crate::channel::BoxChannel + Send + Sync + 'static,
+    ) -> Self {
+        Self { name: name.into(), factory: Arc::new(factory) }
+    }
+
+    /// An already shared factory under `name`.
+    pub fn from_factory(name: impl Into<String>, factory: Factory) -> Self {
+        Self { name: name.into(), factory }
+    }
+
+    /// The name reports give it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The factory.
+    pub fn factory(&self) -> &Factory {
+        &self.factory
+    }
+}
+
+impl PartialEq for Custom {
+    /// The same name and the same factory (not merely an equal one).
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && Arc::ptr_eq(&self.factory, &other.factory)
+    }
+}
+
+impl fmt::Debug for Custom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Custom").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// Why tonic's balancer needs TCP: it takes endpoints, not connectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeedsTcp;
+
+impl fmt::Display for NeedsTcp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "`tonic_balance_list` runs on tcp only (tonic's balancer takes endpoints, not connectors)",
+        )
+    }
 }
 
 impl BalancerChoice {
-    /// The name as the scenario file writes it.
-    pub fn name(&self) -> &'static str {
+    /// The name as the scenario file writes it (a custom balancer's own name).
+    pub fn name(&self) -> &str {
         match self {
             BalancerChoice::Jostle { policy, .. } => policy,
             BalancerChoice::TonicBalanceList => "tonic_balance_list",
             BalancerChoice::RoundRobinDialer => "round_robin_dialer",
             BalancerChoice::FallbackDialer => "fallback_dialer",
+            BalancerChoice::Custom(custom) => custom.name(),
+        }
+    }
+
+    /// Whether it can run against backends on `transport`.
+    pub fn runs_on(&self, transport: Transport) -> Result<(), NeedsTcp> {
+        match (self, transport) {
+            (BalancerChoice::TonicBalanceList, Transport::InMemory) => Err(NeedsTcp),
+            _ => Ok(()),
         }
     }
 
@@ -65,16 +137,15 @@ impl BalancerChoice {
 }
 
 /// The built-in balancer called `name` (a name of [`BALANCERS`]), a jostle policy with
-/// [`BalanceConfig::default`] and `seed`; `None` for an unknown name.
-pub(super) fn by_name(name: &str, seed: u64) -> Option<BalancerChoice> {
+/// [`BalanceConfig::default`]; `None` for an unknown name.
+pub(super) fn by_name(name: &str) -> Option<BalancerChoice> {
     Some(match name {
         "tonic_balance_list" => BalancerChoice::TonicBalanceList,
         "round_robin_dialer" => BalancerChoice::RoundRobinDialer,
         "fallback_dialer" => BalancerChoice::FallbackDialer,
         _ => {
             let policy = NAMES.iter().copied().find(|known| *known == name)?;
-            let config = BalanceConfig { seed, ..BalanceConfig::default() };
-            BalancerChoice::Jostle { policy, config: Box::new(config) }
+            BalancerChoice::Jostle { policy, config: Box::default() }
         }
     })
 }
@@ -87,11 +158,10 @@ pub(super) fn names() -> Vec<&'static str> {
 /// Checks `[balancer]` and picks the balancer.
 pub(super) fn choice(
     raw: &RawBalancer,
-    seed: u64,
     source: &Source<'_>,
 ) -> Result<BalancerChoice, ScenarioError> {
     let name = raw.policy.get_ref().as_str();
-    let Some(mut choice) = by_name(name, seed) else {
+    let Some(mut choice) = by_name(name) else {
         return Err(source
             .error(
                 raw.policy.span(),

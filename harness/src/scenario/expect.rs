@@ -1,10 +1,11 @@
 //! `[expect]`: what a run must show, as [`Expectations`].
 
 use super::error::{ScenarioError, Source};
-use super::fault::{backend_index, quoted};
+use super::expected::Expected;
 use super::raw::RawExpect;
-use super::suggest::did_you_mean;
-use std::fmt;
+use super::suggest::{did_you_mean, quoted};
+use super::values::{backend_index, fraction, positive};
+use crate::check::stats::DistributionSpec;
 use std::time::Duration;
 use toml::Spanned;
 
@@ -13,66 +14,28 @@ use toml::Spanned;
 #[non_exhaustive]
 pub struct Expectations {
     /// Whether the story expects every check to hold, or shows a flaw that makes one fail.
-    pub outcome: Outcome,
+    pub outcome: Expected,
     /// At most this fraction of calls fail (0 to 1).
     pub max_failure_rate: Option<f64>,
+    /// The failure rate counts the calls started from this time on (since the cluster
+    /// started); zero by default.
+    pub failure_rate_from: Duration,
+    /// How the calls split over the backends.
+    pub distribution: Option<Distribution>,
     /// Backends that must serve at least a share of the calls.
     pub shares: Vec<ShareExpectation>,
     /// The balancer routes around a failed backend.
     pub fallback: Option<FallbackExpectation>,
+    /// A backend back from its fault gets its share back.
+    pub recovery: Option<RecoveryExpectation>,
+    /// After the last discovery change, calls reach exactly the announced backends.
+    pub convergence: Option<ConvergenceExpectation>,
     /// No call outlives its deadline by more than this.
     pub max_latency_over_deadline: Option<Duration>,
     /// At most this many connections opened, over all backends, in the whole run.
     pub max_connections: Option<u64>,
     /// Tasks, connections and file descriptors are back to baseline after the run.
     pub no_leaks: bool,
-}
-
-/// What a story expects of its own checks: `[expect] outcome`.
-///
-/// A story that shows a balancer's flaw expects [`Outcome::Fail`]: its run is as expected
-/// only while the flaw is there (at least one check fails). Strict: if every check holds,
-/// the flaw is gone and the run is not as expected, so the story must be updated.
-///
-/// ```
-/// use jostle_harness::scenario::Outcome;
-///
-/// assert!(Outcome::Pass.is_met_by(true));
-/// assert!(Outcome::Fail.is_met_by(false), "a failed check shows the flaw");
-/// assert!(!Outcome::Fail.is_met_by(true), "every check held: the flaw is gone");
-/// assert_eq!(Outcome::default().name(), "pass");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Outcome {
-    /// Every check holds (the default).
-    #[default]
-    Pass,
-    /// At least one check fails: the story demonstrates a flaw.
-    Fail,
-}
-
-impl Outcome {
-    /// Both outcomes, in the order error messages list them.
-    pub const ALL: [Outcome; 2] = [Outcome::Pass, Outcome::Fail];
-
-    /// `pass` or `fail`, as the file writes it and the report shows it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-        }
-    }
-
-    /// Whether a run whose checks all held (`passed`) or not is what this outcome expects.
-    pub fn is_met_by(self, passed: bool) -> bool {
-        passed == (self == Outcome::Pass)
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 /// One backend's share of the calls.
@@ -95,6 +58,56 @@ pub struct FallbackExpectation {
     pub grace: Duration,
 }
 
+/// How the calls split over the backends: `[expect] distribution`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Distribution {
+    /// One call at a time rotates through the backends in index order (round robin):
+    /// `"exact-cycle"`.
+    ExactCycle,
+    /// The OK calls split in these shares, one per backend, summing to 1, judged by a
+    /// chi-square test at the sample size `spec` derives. `"even"` is an even split with
+    /// [`DistributionSpec::default`].
+    Shares {
+        /// One share per backend.
+        shares: Vec<f64>,
+        /// The false-failure rate, smallest skew and power of the test.
+        spec: DistributionSpec,
+    },
+}
+
+impl Distribution {
+    /// The names a file may write.
+    pub const NAMES: [&'static str; 2] = ["exact-cycle", "even"];
+
+    /// An even split over `backends`, with the default statistical spec.
+    pub fn even(backends: usize) -> Self {
+        Distribution::Shares {
+            shares: vec![1.0 / backends.max(1) as f64; backends],
+            spec: DistributionSpec::default(),
+        }
+    }
+}
+
+/// A backend back from its fault serves again within `within` of its return (the end of its
+/// last fault window), then at least `at_least` of its fair share.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecoveryExpectation {
+    /// The backend's index.
+    pub backend: usize,
+    /// How soon after its return it must serve again.
+    pub within: Duration,
+    /// Its least share after that, as a fraction of its fair share (0 to 1).
+    pub at_least: f64,
+}
+
+/// After the last discovery change and `settle`, calls reach only the announced backends, and
+/// each of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvergenceExpectation {
+    /// How long the balancer gets to follow the change; default 500 ms.
+    pub settle: Duration,
+}
+
 /// Checks `[expect]` against a cluster of `backends`.
 pub(super) fn expectations(
     raw: &RawExpect,
@@ -107,6 +120,31 @@ pub(super) fn expectations(
     }
     if let Some(rate) = &raw.max_failure_rate {
         expect.max_failure_rate = Some(fraction(rate, "max_failure_rate", source)?);
+    }
+    if let Some(from) = &raw.failure_rate_from {
+        if raw.max_failure_rate.is_none() {
+            return Err(source.error(
+                from.span(),
+                "`failure_rate_from` without `max_failure_rate`",
+                "`max_failure_rate` beside it",
+            ));
+        }
+        expect.failure_rate_from = from.get_ref().0;
+    }
+    if let Some(written) = &raw.distribution {
+        expect.distribution = Some(match written.get_ref().as_str() {
+            "exact-cycle" => Distribution::ExactCycle,
+            "even" => Distribution::even(backends),
+            other => {
+                return Err(source
+                    .error(
+                        written.span(),
+                        format!("unknown distribution `{other}`"),
+                        quoted(&Distribution::NAMES),
+                    )
+                    .suggesting(did_you_mean(other, Distribution::NAMES)));
+            }
+        });
     }
     for share in &raw.shares {
         let share = share.get_ref();
@@ -133,6 +171,20 @@ pub(super) fn expectations(
                 .map_or(Duration::from_millis(500), |grace| grace.get_ref().0),
         });
     }
+    if let Some(recovery) = &raw.recovery {
+        let recovery = recovery.get_ref();
+        expect.recovery = Some(RecoveryExpectation {
+            backend: backend_index(&recovery.backend, backends, source)?,
+            within: positive(&recovery.within, "within", source)?,
+            at_least: fraction(&recovery.at_least, "at_least", source)?,
+        });
+    }
+    if let Some(convergence) = &raw.convergence {
+        let settle = convergence.get_ref().settle.as_ref();
+        expect.convergence = Some(ConvergenceExpectation {
+            settle: settle.map_or(Duration::from_millis(500), |settle| settle.get_ref().0),
+        });
+    }
     if let Some(connections) = &raw.max_connections {
         expect.max_connections = Some(
             u64::try_from(*connections.get_ref()).ok().filter(|n| *n >= 1).ok_or_else(|| {
@@ -149,9 +201,9 @@ pub(super) fn expectations(
     Ok(expect)
 }
 
-fn outcome(written: &Spanned<String>, source: &Source<'_>) -> Result<Outcome, ScenarioError> {
-    let names = Outcome::ALL.map(Outcome::name);
-    Outcome::ALL.into_iter().find(|outcome| outcome.name() == written.get_ref()).ok_or_else(|| {
+fn outcome(written: &Spanned<String>, source: &Source<'_>) -> Result<Expected, ScenarioError> {
+    let names = Expected::ALL.map(Expected::name);
+    Expected::ALL.into_iter().find(|outcome| outcome.name() == written.get_ref()).ok_or_else(|| {
         source
             .error(
                 written.span(),
@@ -162,22 +214,10 @@ fn outcome(written: &Spanned<String>, source: &Source<'_>) -> Result<Outcome, Sc
     })
 }
 
-fn fraction(value: &Spanned<f64>, field: &str, source: &Source<'_>) -> Result<f64, ScenarioError> {
-    let fraction = *value.get_ref();
-    if !(0.0..=1.0).contains(&fraction) {
-        return Err(source.error(
-            value.span(),
-            format!("`{field}` is {fraction}"),
-            "a fraction in 0..=1 (0.2 for 20 %)",
-        ));
-    }
-    Ok(fraction)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::parse;
-    use super::Outcome;
+    use super::Expected;
 
     fn with_expect(expect: &str) -> String {
         format!(
@@ -190,19 +230,22 @@ mod tests {
     fn a_story_expects_to_pass_unless_it_says_otherwise() {
         for expect in ["", "[expect]\n", "[expect]\noutcome = \"pass\"\n"] {
             let story = parse(&with_expect(expect), "s.toml").unwrap();
-            assert_eq!(story.expect().outcome, Outcome::Pass, "default outcome with {expect:?}");
+            assert_eq!(story.expect().outcome, Expected::Pass, "default outcome with {expect:?}");
         }
         let flaw = parse(&with_expect("[expect]\noutcome = \"fail\"\n"), "s.toml").unwrap();
-        assert_eq!(flaw.expect().outcome, Outcome::Fail, "`outcome = \"fail\"` is read");
+        assert_eq!(flaw.expect().outcome, Expected::Fail, "`outcome = \"fail\"` is read");
     }
 
     #[test]
     fn a_run_is_as_expected_when_its_verdict_matches_the_outcome() {
-        assert!(Outcome::Pass.is_met_by(true), "pass expected, every check held");
-        assert!(!Outcome::Pass.is_met_by(false), "pass expected, a check failed");
-        assert!(Outcome::Fail.is_met_by(false), "fail expected, a check failed: the flaw is there");
+        assert!(Expected::Pass.is_met_by(true), "pass expected, every check held");
+        assert!(!Expected::Pass.is_met_by(false), "pass expected, a check failed");
         assert!(
-            !Outcome::Fail.is_met_by(true),
+            Expected::Fail.is_met_by(false),
+            "fail expected, a check failed: the flaw is there"
+        );
+        assert!(
+            !Expected::Fail.is_met_by(true),
             "fail expected, every check held: the flaw is gone"
         );
     }

@@ -1,45 +1,15 @@
-//! `[[fault]]` entries: the fault kinds a scenario names, their parameters, and the
-//! [`Injection`]s they become.
+//! `[[fault]]` entries: the fault kinds a scenario names and the [`Injection`]s they become.
+//! What a kind takes and where it runs is the kind's own ([`Kind`]); this file only reads it.
 
-use super::duration::Dur;
 use super::error::{ScenarioError, Source};
 use super::parameters::Parameters;
 use super::raw::RawFault;
+use super::suggest::{did_you_mean, quoted};
 use super::target::RawTarget;
-use crate::fault::{Injection, Target};
+use super::values::{backend_indices, positive};
+use crate::fault::{Backends, Injection, Kind};
 use crate::net::Transport;
-use std::time::Duration;
 use toml::Spanned;
-
-/// A fault kind as scenario files name it ([`Fault::kind`](crate::fault::Fault::kind)), with
-/// the parameters it takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FaultKind {
-    /// The name, e.g. `restart`.
-    pub name: &'static str,
-    /// The parameters it takes (required or optional: see docs/SCENARIOS.md).
-    pub parameters: &'static [&'static str],
-}
-
-/// Every fault kind, in the order of docs/FAULTS.md.
-pub const FAULT_KINDS: &[FaultKind] = &[
-    FaultKind { name: "refuse", parameters: &[] },
-    FaultKind { name: "reset", parameters: &[] },
-    FaultKind { name: "blackhole", parameters: &[] },
-    FaultKind { name: "blackhole-connect", parameters: &[] },
-    FaultKind { name: "connect-delay", parameters: &["delay"] },
-    FaultKind { name: "connection-age", parameters: &["max_rpcs", "max_age"] },
-    FaultKind { name: "drain", parameters: &[] },
-    FaultKind { name: "restart", parameters: &["down_for"] },
-    FaultKind { name: "flap", parameters: &["period", "down_for"] },
-    FaultKind { name: "delay", parameters: &["delay", "min", "max", "base", "jitter", "phase"] },
-    FaultKind { name: "status", parameters: &["code", "probability", "next_calls"] },
-    FaultKind { name: "hang", parameters: &[] },
-    FaultKind { name: "stream-break", parameters: &["after_messages"] },
-];
-
-/// The one-shot kinds: they happen when injected, so a `for` means nothing.
-const ONE_SHOT: &[&str] = &["drain", "restart"];
 
 /// Checks one `[[fault]]` against a cluster of `backends` on `transport`, and builds it.
 pub(super) fn injection(
@@ -49,18 +19,23 @@ pub(super) fn injection(
     source: &Source<'_>,
 ) -> Result<Injection, ScenarioError> {
     let entry = raw.get_ref();
-    let fault = Parameters::new(entry, source).fault(transport)?;
+    let kind = kind(&entry.kind, source)?;
+    kind.runs_on(transport).map_err(|unsupported| {
+        source.error(entry.kind.span(), unsupported.to_string(), unsupported.instead())
+    })?;
+    let fault = Parameters::new(entry, kind, source).fault()?;
     let mut injection = fault.on(target(&entry.target, backends, source)?);
     if let Some(at) = &entry.at {
         injection = injection.at(at.get_ref().0);
     }
     if let Some(lasting) = &entry.lasting {
-        let kind = entry.kind.get_ref();
-        if ONE_SHOT.contains(&kind.as_str()) {
+        if kind.is_one_shot() {
+            let one_shot: Vec<&str> =
+                Kind::ALL.into_iter().filter(|k| k.is_one_shot()).map(Kind::name).collect();
             return Err(source.error(
                 lasting.span(),
                 format!("fault `{kind}` happens once, so `for` means nothing"),
-                "no `for` on a one-shot fault (drain, restart)",
+                format!("no `for` on a one-shot fault ({})", one_shot.join(", ")),
             ));
         }
         injection = injection.lasting(positive(lasting, "for", source)?);
@@ -68,13 +43,28 @@ pub(super) fn injection(
     Ok(injection)
 }
 
+/// The kind `written` names, or an error listing every kind with the nearest one.
+fn kind(written: &Spanned<String>, source: &Source<'_>) -> Result<Kind, ScenarioError> {
+    let name = written.get_ref().as_str();
+    Kind::from_name(name).ok_or_else(|| {
+        let names = Kind::ALL.map(Kind::name);
+        source
+            .error(
+                written.span(),
+                format!("unknown fault `{name}`"),
+                format!("one of {}", quoted(&names)),
+            )
+            .suggesting(did_you_mean(name, names))
+    })
+}
+
 fn target(
     raw: &Spanned<RawTarget>,
     backends: usize,
     source: &Source<'_>,
-) -> Result<Target, ScenarioError> {
+) -> Result<Backends, ScenarioError> {
     let indices = match raw.get_ref() {
-        RawTarget::All => return Ok(Target::All),
+        RawTarget::All => return Ok(Backends::All),
         RawTarget::Indices(indices) => indices,
     };
     if indices.is_empty() {
@@ -84,92 +74,9 @@ fn target(
             "at least one backend index, or \"all\"",
         ));
     }
-    let mut checked: Vec<usize> = Vec::with_capacity(indices.len());
-    for index in indices {
-        let value = backend_index(index, backends, source)?;
-        if checked.contains(&value) {
-            return Err(source.error(
-                index.span(),
-                format!("backend {value} is listed twice"),
-                "each backend once",
-            ));
-        }
-        checked.push(value);
-    }
+    let checked = backend_indices(indices, backends, source)?;
     Ok(match checked.as_slice() {
-        [one] => Target::Backend(*one),
-        _ => Target::Backends(checked),
+        [one] => Backends::One(*one),
+        _ => Backends::Many(checked),
     })
-}
-
-/// A backend index checked against the cluster's size.
-pub(super) fn backend_index(
-    index: &Spanned<i64>,
-    backends: usize,
-    source: &Source<'_>,
-) -> Result<usize, ScenarioError> {
-    usize::try_from(*index.get_ref()).ok().filter(|value| *value < backends).ok_or_else(|| {
-        source.error(
-            index.span(),
-            format!("backend index {} is out of range", index.get_ref()),
-            format!("an index in 0..{backends} (the cluster has {backends} backends)"),
-        )
-    })
-}
-
-/// A duration that must be above zero.
-pub(super) fn positive(
-    value: &Spanned<Dur>,
-    field: &str,
-    source: &Source<'_>,
-) -> Result<Duration, ScenarioError> {
-    let duration = value.get_ref().0;
-    if duration.is_zero() {
-        return Err(source.error(
-            value.span(),
-            format!("`{field}` is zero"),
-            "a duration above zero",
-        ));
-    }
-    Ok(duration)
-}
-
-/// `` `a`, `b` or `c` ``.
-pub(super) fn quoted(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::FAULT_KINDS;
-    use crate::fault::Fault;
-    use std::time::Duration;
-
-    #[test]
-    fn every_fault_kind_is_listed_under_its_own_name() {
-        let one = Duration::from_secs(1);
-        let faults = [
-            Fault::Refuse,
-            Fault::Reset,
-            Fault::Blackhole,
-            Fault::BlackholeConnect,
-            Fault::ConnectDelay(one),
-            Fault::ConnectionAge { max_rpcs: Some(1), max_age: None },
-            Fault::Drain,
-            Fault::Restart { down_for: one },
-            Fault::Flap { period: one, down_for: one },
-            Fault::delay(one),
-            Fault::status(tonic::Code::Unavailable, 1.0),
-            Fault::Hang,
-            Fault::StreamBreak { after_messages: 1 },
-        ];
-        let names: Vec<&str> = FAULT_KINDS.iter().map(|kind| kind.name).collect();
-        let kinds: Vec<&str> = faults.iter().map(Fault::kind).collect();
-        assert_eq!(names, kinds, "FAULT_KINDS must name every Fault, as Fault::kind does");
-    }
 }

@@ -1,20 +1,20 @@
 //! `[load]`: the load a scenario drives, as a [`LoadSpec`].
 
 use super::error::{ScenarioError, Source};
-use super::fault::positive;
 use super::raw::RawLoad;
+use super::values::positive;
 use crate::load::{LoadSpec, Mix, Pace, Until};
 use std::ops::Range;
 use std::time::Duration;
 use toml::Spanned;
 
-/// Checks `[load]` (at `span`) and builds the load, its method draws from `seed`.
+/// Checks `[load]` (at `span`) and builds the load (its seed is the scenario's, set when the
+/// run starts) and the warm-up.
 pub(super) fn spec(
     raw: &RawLoad,
     span: Range<usize>,
-    seed: u64,
     source: &Source<'_>,
-) -> Result<LoadSpec, ScenarioError> {
+) -> Result<(LoadSpec, Duration), ScenarioError> {
     let pace = match (&raw.rate, &raw.concurrency) {
         (Some(rate), None) => {
             let per_second = *rate.get_ref();
@@ -98,5 +98,6 @@ pub(super) fn spec(
             Mix { create: weights.create, get: weights.get, watch: weights.watch }
         }
     };
-    Ok(LoadSpec { pace, until, deadline, mix, seed })
+    let warm_up = raw.warm_up.as_ref().map_or(Duration::ZERO, |warm_up| warm_up.get_ref().0);
+    Ok((LoadSpec { pace, until, deadline, mix, seed: 0 }, warm_up))
 }

@@ -1,13 +1,13 @@
 //! Scenario files: a failure story in TOML (cluster, balancer, load, fault timeline,
 //! expectations), parsed and checked with every error located as `FILE:LINE:COLUMN`.
 //!
-//! Every field is documented in docs/SCENARIOS.md; fixtures/ holds real stories. [`run`]
-//! plays a checked [`Scenario`] ([`run_with`] also publishes its progress); `jostle run`'s
-//! flags are [`Scenario::with_seed`], [`Scenario::with_transport`] and
-//! [`Scenario::with_balancer`].
+//! Every field is documented in docs/SCENARIOS.md; fixtures/ holds real stories. The one
+//! runner, [`runner`](crate::runner), plays a checked [`Scenario`] against its balancer, a
+//! built-in one or yours ([`Scenario::against`]); `jostle run`'s flags are
+//! [`Scenario::with_seed`], [`Scenario::with_transport`] and [`Scenario::with_balancer`].
 //!
 //! ```
-//! use jostle_harness::fault::{Fault, Target};
+//! use jostle_harness::fault::{Backends, Fault};
 //! use jostle_harness::load::Pace;
 //! use jostle_harness::scenario::{self, BalancerChoice};
 //! use std::time::Duration;
@@ -43,7 +43,7 @@
 //! assert_eq!(scenario.load_spec().pace, Pace::Open { per_second: 200.0 });
 //! let restart = &scenario.injections()[0];
 //! assert_eq!(restart.fault, Fault::Restart { down_for: Duration::from_secs(1) });
-//! assert_eq!(restart.target, Target::Backend(1));
+//! assert_eq!(restart.target, Backends::One(1));
 //!
 //! let typo = scenario::parse(&text.replace("\"restart\"", "\"restrat\""), "restart.toml");
 //! let message = typo.unwrap_err().to_string();
@@ -53,28 +53,53 @@
 //! ```
 
 mod balancer;
+mod discovery;
 mod duration;
 mod error;
 mod expect;
+mod expected;
 mod fault;
 mod load;
 mod overrides;
 mod parameters;
 mod raw;
-mod run;
 mod spec;
 mod suggest;
 mod target;
+mod values;
 
-pub use balancer::{BALANCERS, BalancerChoice};
+pub use balancer::{BALANCERS, BalancerChoice, Custom, NeedsTcp};
+pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
-pub use expect::{Expectations, FallbackExpectation, Outcome, ShareExpectation};
-pub use fault::{FAULT_KINDS, FaultKind};
-pub use run::{run, run_with};
+pub use expect::{
+    ConvergenceExpectation, Distribution, Expectations, FallbackExpectation, RecoveryExpectation,
+    ShareExpectation,
+};
+pub use expected::Expected;
 pub use spec::{MAX_BACKENDS, Scenario};
 
 use error::Source;
 use std::path::Path;
+
+impl Scenario {
+    /// Reads, parses and checks the scenario at `path` ([`load`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError`]: the file cannot be read, or the first thing wrong in it, located.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
+        load(path)
+    }
+
+    /// Parses and checks `text`; `file` names it in errors ([`parse`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError::Invalid`]: the first thing wrong in it, located.
+    pub fn parse(text: &str, file: &str) -> Result<Self, ScenarioError> {
+        parse(text, file)
+    }
+}
 
 /// Parses and checks a scenario; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {

@@ -1,17 +1,16 @@
 //! Overrides of a checked [`Scenario`], as `jostle run --seed`, `--tcp` and `--balancer` make
-//! them: each gives a scenario as runnable as one read from a file, or says why it cannot.
+//! them, and as tests make them (your own balancer, a distribution claim): each gives a
+//! scenario as runnable as one read from a file, or says why it cannot.
 
-use super::balancer::{self, BalancerChoice};
+use super::balancer::{self, BalancerChoice, Custom};
 use super::error::ScenarioError;
-use super::expect::Outcome;
-use super::fault::quoted;
+use super::expect::Distribution;
+use super::expected::Expected;
 use super::spec::Scenario;
-use super::suggest::did_you_mean;
+use super::suggest::{did_you_mean, quoted};
+use crate::channel::{BoxChannel, Target};
+use crate::load::LoadSpec;
 use crate::net::Transport;
-
-/// Why tonic's balancer needs TCP, for error messages.
-pub(super) const TONIC_ON_TCP: &str = "`tonic_balance_list` runs on tcp only (tonic's balancer takes \
-                            endpoints, not connectors)";
 
 impl Scenario {
     /// The same story with every random choice drawn from `seed`: the cluster's fault draws,
@@ -27,10 +26,6 @@ impl Scenario {
     #[must_use]
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
-        self.load.seed = seed;
-        if let BalancerChoice::Jostle { config, .. } = &mut self.balancer {
-            config.seed = seed;
-        }
         self
     }
 
@@ -45,20 +40,20 @@ impl Scenario {
             Transport::Tcp => "--tcp",
             Transport::InMemory => "--in-memory",
         };
-        if transport == Transport::Tcp
-            && self.injections.iter().any(|injection| injection.fault.kind() == "blackhole-connect")
-        {
-            return Err(ScenarioError::Override {
-                flag,
-                problem: "fault `blackhole-connect` of this story works in memory only".into(),
-                expected: "a story without `blackhole-connect`, or no --tcp".into(),
-                suggestion: None,
-            });
+        for injection in &self.injections {
+            if let Err(unsupported) = injection.fault.kind().runs_on(transport) {
+                return Err(ScenarioError::Override {
+                    flag,
+                    problem: format!("{unsupported}, and this story has it"),
+                    expected: format!("a story without `{}`, or no {flag}", unsupported.kind),
+                    suggestion: None,
+                });
+            }
         }
-        if transport == Transport::InMemory && self.balancer == BalancerChoice::TonicBalanceList {
+        if let Err(needs) = self.balancer.runs_on(transport) {
             return Err(ScenarioError::Override {
                 flag,
-                problem: TONIC_ON_TCP.into(),
+                problem: needs.to_string(),
                 expected: "another balancer, or transport tcp".into(),
                 suggestion: None,
             });
@@ -67,20 +62,28 @@ impl Scenario {
         Ok(self)
     }
 
+    /// The same story on the wall clock (`true`) even in memory, as `jostle run --wall-clock`
+    /// asks; see [`Scenario::paused`].
+    #[must_use]
+    pub fn with_wall_clock(mut self, wall_clock: bool) -> Self {
+        self.wall_clock = wall_clock;
+        self
+    }
+
     /// The same story against the built-in balancer `name` (a name of
     /// [`BALANCERS`](super::BALANCERS)) with its default parameters and the story's seed.
     ///
-    /// The expected outcome becomes [`Outcome::Pass`]: whatever flaw the story showed of its own
-    /// balancer, the question is now whether this one survives the story.
+    /// The expected outcome becomes [`Expected::Pass`]: whatever flaw the story showed of its
+    /// own balancer, the question is now whether this one survives the story.
     ///
     /// ```
-    /// use jostle_harness::scenario::Outcome;
+    /// use jostle_harness::scenario::Expected;
     ///
     /// # let scenario = jostle_harness::scenario::load("../fixtures/article-restart.toml")?;
-    /// assert_eq!(scenario.expect().outcome, Outcome::Fail, "the dialer's flaw");
+    /// assert_eq!(scenario.expect().outcome, Expected::Fail, "the dialer's flaw");
     /// let fixed = scenario.with_balancer("round_robin")?;
     /// assert_eq!(fixed.balancer().name(), "round_robin");
-    /// assert_eq!(fixed.expect().outcome, Outcome::Pass);
+    /// assert_eq!(fixed.expect().outcome, Expected::Pass);
     ///
     /// let typo = fixed.with_balancer("round_robn").unwrap_err().to_string();
     /// assert!(typo.starts_with("--balancer: unknown balancer `round_robn`; expected one of "));
@@ -94,7 +97,7 @@ impl Scenario {
     /// `tonic_balance_list` on an in-memory story.
     pub fn with_balancer(mut self, name: &str) -> Result<Self, ScenarioError> {
         let flag = "--balancer";
-        let Some(choice) = balancer::by_name(name, self.seed) else {
+        let Some(choice) = balancer::by_name(name) else {
             let names = balancer::names();
             return Err(ScenarioError::Override {
                 flag,
@@ -103,23 +106,73 @@ impl Scenario {
                 suggestion: did_you_mean(name, names),
             });
         };
-        if choice == BalancerChoice::TonicBalanceList && self.transport != Transport::Tcp {
+        if let Err(needs) = choice.runs_on(self.transport) {
             return Err(ScenarioError::Override {
                 flag,
-                problem: format!("{TONIC_ON_TCP}, and this story runs in memory"),
+                problem: format!("{needs}, and this story runs in memory"),
                 expected: "another balancer, or --tcp as well".into(),
                 suggestion: None,
             });
         }
         self.balancer = choice;
-        self.expect.outcome = Outcome::Pass;
+        self.expect.outcome = Expected::Pass;
         Ok(self)
+    }
+
+    /// The same story against your own balancer: `factory` makes its channel from the
+    /// scenario's [`Target`] (addresses, connector, discovery) for each run; `name` names it
+    /// in reports. As with [`Scenario::with_balancer`], the story is then expected to pass.
+    ///
+    /// ```
+    /// use jostle::balance::{BalancedChannel, policy::RoundRobin};
+    /// use jostle_harness::channel::{Target, boxed};
+    /// use jostle_harness::scenario::{self, Expected};
+    ///
+    /// let incident = scenario::load("../fixtures/article-restart.toml")?
+    ///     .against("mine", |target: &Target| {
+    ///         boxed(BalancedChannel::builder()
+    ///             .balancer(RoundRobin::new())
+    ///             .build(target.changes(), target.connector.clone()))
+    ///     });
+    /// assert_eq!(incident.balancer().name(), "mine");
+    /// assert_eq!(incident.expect().outcome, Expected::Pass);
+    /// # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+    /// ```
+    #[must_use]
+    pub fn against(
+        self,
+        name: impl Into<String>,
+        factory: impl Fn(&Target) -> BoxChannel + Send + Sync + 'static,
+    ) -> Self {
+        self.against_custom(Custom::new(name, factory))
+    }
+
+    /// [`Scenario::against`] with a [`Custom`] balancer already made.
+    #[must_use]
+    pub fn against_custom(mut self, custom: Custom) -> Self {
+        self.balancer = BalancerChoice::Custom(custom);
+        self.expect.outcome = Expected::Pass;
+        self
+    }
+
+    /// The same story with the distribution expectation `distribution` (`None`: no claim).
+    #[must_use]
+    pub fn with_distribution(mut self, distribution: Option<Distribution>) -> Self {
+        self.expect.distribution = distribution;
+        self
+    }
+
+    /// The same story with another load (its seed is still the scenario's).
+    #[must_use]
+    pub fn with_load(mut self, load: LoadSpec) -> Self {
+        self.load = load;
+        self
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{BALANCERS, BalancerChoice, Outcome, Scenario, ScenarioError, parse};
+    use super::super::{BALANCERS, BalancerChoice, Expected, Scenario, ScenarioError, parse};
     use crate::net::Transport;
 
     /// A story of a flaw, in memory, with a random policy (so the seed reaches the balancer).
@@ -133,14 +186,14 @@ mod tests {
     }
 
     #[test]
-    fn with_seed_reseeds_the_cluster_the_load_and_a_jostle_policy() {
+    fn with_seed_reseeds_the_cluster_and_the_load() {
         let reseeded = story("p2c", "refuse").with_seed(99);
-        assert_eq!(reseeded.seed(), 99, "the cluster's fault draws come from the new seed");
+        assert_eq!(
+            reseeded.seed(),
+            99,
+            "the cluster's and the policy's draws come from the new seed"
+        );
         assert_eq!(reseeded.load_spec().seed, 99, "the load's draws come from the new seed");
-        let BalancerChoice::Jostle { config, .. } = reseeded.balancer() else {
-            panic!("p2c is a jostle policy")
-        };
-        assert_eq!(config.seed, 99, "the policy's draws come from the new seed");
     }
 
     #[test]
@@ -163,8 +216,8 @@ mod tests {
         assert!(error.is_invalid(), "an override that does not fit is bad input");
         assert_eq!(
             error.to_string(),
-            "--tcp: fault `blackhole-connect` of this story works in memory only; expected a \
-             story without `blackhole-connect`, or no --tcp",
+            "--tcp: fault `blackhole-connect` works in memory only, and this story has it; \
+             expected a story without `blackhole-connect`, or no --tcp",
             "the error must name the flag and what was expected"
         );
     }
@@ -176,9 +229,9 @@ mod tests {
             let overridden = tcp.clone().with_balancer(name).unwrap();
             assert_eq!(overridden.balancer().name(), *name, "--balancer {name} picks {name}");
             if let BalancerChoice::Jostle { config, .. } = overridden.balancer() {
-                assert_eq!(config.seed, 3, "a jostle policy keeps the story's seed");
                 assert!(!config.wait_for_ready, "default parameters: no wait_for_ready");
             }
+            assert_eq!(overridden.seed(), 3, "the story keeps its seed");
         }
     }
 
@@ -187,7 +240,7 @@ mod tests {
         let fixed = story("round_robin_dialer", "refuse").with_balancer("round_robin").unwrap();
         assert_eq!(
             fixed.expect().outcome,
-            Outcome::Pass,
+            Expected::Pass,
             "with another balancer the question is whether it survives the story"
         );
         assert_eq!(fixed.expect().max_failure_rate, Some(0.0), "the checks stay the file's");

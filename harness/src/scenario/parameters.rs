@@ -2,12 +2,9 @@
 
 use super::duration::Dur;
 use super::error::{ScenarioError, Source};
-use super::fault::{FAULT_KINDS, quoted};
 use super::raw::RawFault;
-use super::suggest::did_you_mean;
-use crate::Error;
-use crate::fault::{Delay, Fault, Phase, Trigger};
-use crate::net::Transport;
+use super::suggest::{did_you_mean, quoted};
+use crate::fault::{Delay, Fault, Invalid, Kind, Phase, Trigger};
 use std::ops::Range;
 use std::time::Duration;
 use toml::Spanned;
@@ -16,31 +13,21 @@ use tonic::Code;
 /// One entry's parameters, read for its kind.
 pub(super) struct Parameters<'a> {
     entry: &'a RawFault,
+    kind: Kind,
     source: &'a Source<'a>,
 }
 
 impl<'a> Parameters<'a> {
-    pub(super) fn new(entry: &'a RawFault, source: &'a Source<'a>) -> Self {
-        Self { entry, source }
+    pub(super) fn new(entry: &'a RawFault, kind: Kind, source: &'a Source<'a>) -> Self {
+        Self { entry, kind, source }
     }
 
-    /// The fault the entry describes, its kind known, its parameters all taken and valid.
-    pub(super) fn fault(&self, transport: Transport) -> Result<Fault, ScenarioError> {
-        let name = self.entry.kind.get_ref().as_str();
-        let Some(kind) = FAULT_KINDS.iter().find(|kind| kind.name == name) else {
-            let names: Vec<&str> = FAULT_KINDS.iter().map(|kind| kind.name).collect();
-            return Err(self
-                .source
-                .error(
-                    self.entry.kind.span(),
-                    format!("unknown fault `{name}`"),
-                    format!("one of {}", quoted(&names)),
-                )
-                .suggesting(did_you_mean(name, names)));
-        };
+    /// The fault the entry describes, its parameters all taken and valid.
+    pub(super) fn fault(&self) -> Result<Fault, ScenarioError> {
+        let (name, takes) = (self.kind.name(), self.kind.parameters());
         for (parameter, span) in self.entry.parameters() {
-            if !kind.parameters.contains(&parameter) {
-                let takes = match kind.parameters {
+            if !takes.contains(&parameter) {
+                let takes = match takes {
                     [] => "no parameters".to_owned(),
                     some => format!("its parameters: {}", quoted(some)),
                 };
@@ -51,36 +38,29 @@ impl<'a> Parameters<'a> {
                 ));
             }
         }
-        if name == "blackhole-connect" && transport == Transport::Tcp {
-            return Err(self.source.error(
-                self.entry.kind.span(),
-                "fault `blackhole-connect` works in memory only",
-                "transport = \"in-memory\", or `blackhole` on tcp",
-            ));
-        }
-        let fault = self.build(name)?;
-        fault.validate().map_err(|error| self.rejected(&error))?;
+        let fault = self.build()?;
+        fault.validate().map_err(|invalid| self.rejected(&invalid))?;
         Ok(fault)
     }
 
-    fn build(&self, name: &str) -> Result<Fault, ScenarioError> {
+    fn build(&self) -> Result<Fault, ScenarioError> {
         let e = self.entry;
-        Ok(match name {
-            "refuse" => Fault::Refuse,
-            "reset" => Fault::Reset,
-            "blackhole" => Fault::Blackhole,
-            "blackhole-connect" => Fault::BlackholeConnect,
-            "drain" => Fault::Drain,
-            "hang" => Fault::Hang,
-            "connect-delay" => Fault::ConnectDelay(self.required("delay", e.delay.as_ref())?),
-            "restart" => {
+        Ok(match self.kind {
+            Kind::Refuse => Fault::Refuse,
+            Kind::Reset => Fault::Reset,
+            Kind::Blackhole => Fault::Blackhole,
+            Kind::BlackholeConnect => Fault::BlackholeConnect,
+            Kind::Drain => Fault::Drain,
+            Kind::Hang => Fault::Hang,
+            Kind::ConnectDelay => Fault::ConnectDelay(self.required("delay", e.delay.as_ref())?),
+            Kind::Restart => {
                 Fault::Restart { down_for: self.required("down_for", e.down_for.as_ref())? }
             }
-            "flap" => Fault::Flap {
+            Kind::Flap => Fault::Flap {
                 period: self.required("period", e.period.as_ref())?,
                 down_for: self.required("down_for", e.down_for.as_ref())?,
             },
-            "connection-age" => {
+            Kind::ConnectionAge => {
                 if e.max_rpcs.is_none() && e.max_age.is_none() {
                     return Err(self.missing("`max_rpcs` or `max_age` (or both)"));
                 }
@@ -93,9 +73,9 @@ impl<'a> Parameters<'a> {
                     max_age: e.max_age.as_ref().map(|age| age.get_ref().0),
                 }
             }
-            "delay" => Fault::Delay { delay: self.delay()?, phase: self.phase()? },
-            "status" => Fault::Status { code: self.code()?, trigger: self.trigger()? },
-            "stream-break" => {
+            Kind::Delay => Fault::Delay { delay: self.delay()?, phase: self.phase()? },
+            Kind::Status => Fault::Status { code: self.code()?, trigger: self.trigger()? },
+            Kind::StreamBreak => {
                 let Some(after) = &e.after_messages else {
                     return Err(self.missing("`after_messages`"));
                 };
@@ -109,13 +89,6 @@ impl<'a> Parameters<'a> {
                         )
                     })?,
                 }
-            }
-            other => {
-                return Err(self.source.error(
-                    self.entry.kind.span(),
-                    format!("fault `{other}` has no builder"),
-                    "a fault kind from docs/SCENARIOS.md",
-                ));
             }
         })
     }
@@ -217,7 +190,7 @@ impl<'a> Parameters<'a> {
     }
 
     fn missing(&self, what: &str) -> ScenarioError {
-        let kind = self.entry.kind.get_ref();
+        let kind = self.kind;
         self.source.error(
             self.entry.kind.span(),
             format!("fault `{kind}` is missing a parameter"),
@@ -226,20 +199,17 @@ impl<'a> Parameters<'a> {
     }
 
     /// [`Fault::validate`]'s error, at the parameter it names.
-    fn rejected(&self, error: &Error) -> ScenarioError {
-        let Error::InvalidParameter { parameter, expected, got } = error else {
-            return self.source.error(
-                self.entry.kind.span(),
-                error.to_string(),
-                "valid parameters",
-            );
-        };
+    fn rejected(&self, invalid: &Invalid) -> ScenarioError {
         let span: Range<usize> = self
             .entry
             .parameters()
             .into_iter()
-            .find(|(name, _)| name == parameter)
+            .find(|(name, _)| *name == invalid.parameter)
             .map_or_else(|| self.entry.kind.span(), |(_, span)| span);
-        self.source.error(span, format!("`{parameter}` is {got}"), expected.clone())
+        self.source.error(
+            span,
+            format!("`{}` is {}", invalid.parameter, invalid.got),
+            invalid.expected.clone(),
+        )
     }
 }

@@ -21,6 +21,8 @@ pub(super) struct RawScenario {
     pub(super) balancer: Spanned<RawBalancer>,
     pub(super) load: Spanned<RawLoad>,
     #[serde(default)]
+    pub(super) discovery: Option<Spanned<RawDiscovery>>,
+    #[serde(default)]
     pub(super) fault: Vec<Spanned<RawFault>>,
     #[serde(default)]
     pub(super) expect: Option<Spanned<RawExpect>>,
@@ -63,6 +65,27 @@ pub(super) struct RawLoad {
     pub(super) calls: Option<Spanned<i64>>,
     pub(super) deadline: Option<Spanned<Dur>>,
     pub(super) mix: Option<Spanned<RawMix>>,
+    pub(super) warm_up: Option<Spanned<Dur>>,
+}
+
+/// `[discovery]`: which backends the client is told about, and when that changes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDiscovery {
+    pub(super) initial: Option<Spanned<Vec<Spanned<i64>>>>,
+    #[serde(default)]
+    pub(super) change: Vec<Spanned<RawChange>>,
+}
+
+/// One `[[discovery.change]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawChange {
+    pub(super) at: Spanned<Dur>,
+    #[serde(default)]
+    pub(super) add: Vec<Spanned<i64>>,
+    #[serde(default)]
+    pub(super) remove: Vec<Spanned<i64>>,
 }
 
 /// `[load.mix]`: weights, 0 when left out.
@@ -136,9 +159,13 @@ impl RawFault {
 pub(super) struct RawExpect {
     pub(super) outcome: Option<Spanned<String>>,
     pub(super) max_failure_rate: Option<Spanned<f64>>,
+    pub(super) failure_rate_from: Option<Spanned<Dur>>,
+    pub(super) distribution: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) shares: Vec<Spanned<RawShare>>,
     pub(super) fallback: Option<Spanned<RawFallback>>,
+    pub(super) recovery: Option<Spanned<RawRecovery>>,
+    pub(super) convergence: Option<Spanned<RawConvergence>>,
     pub(super) max_latency_over_deadline: Option<Spanned<Dur>>,
     pub(super) max_connections: Option<Spanned<i64>>,
     #[serde(default)]
@@ -160,4 +187,20 @@ pub(super) struct RawShare {
 pub(super) struct RawFallback {
     pub(super) max_failures: Spanned<i64>,
     pub(super) grace: Option<Spanned<Dur>>,
+}
+
+/// `[expect.recovery]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRecovery {
+    pub(super) backend: Spanned<i64>,
+    pub(super) within: Spanned<Dur>,
+    pub(super) at_least: Spanned<f64>,
+}
+
+/// `[expect.convergence]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConvergence {
+    pub(super) settle: Option<Spanned<Dur>>,
 }

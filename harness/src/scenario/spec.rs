@@ -1,30 +1,36 @@
 //! [`Scenario`]: a scenario file, checked, in the harness's own types.
 
 use super::balancer::{self, BalancerChoice};
+use super::discovery::{self, Discovery};
 use super::error::{ScenarioError, Source};
 use super::expect::{self, Expectations};
-use super::fault::{self, quoted};
+use super::fault;
 use super::load;
-use super::overrides::TONIC_ON_TCP;
 use super::raw::RawScenario;
-use super::suggest::did_you_mean;
+use super::suggest::{did_you_mean, quoted};
 use crate::fault::Injection;
 use crate::load::LoadSpec;
 use crate::net::Transport;
+use std::time::Duration;
 
 /// The most backends a scenario may ask for.
 pub const MAX_BACKENDS: usize = 10_000;
 
 /// A checked scenario: everything in it is in range, and it converts to what the harness
 /// runs, [`LoadSpec`], [`Injection`]s, a [`BalancerChoice`], without further errors.
+///
+/// The seed is held here once: the run hands it to the cluster, the load and the balancer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     name: String,
     pub(super) seed: u64,
     backends: usize,
     pub(super) transport: Transport,
+    pub(super) wall_clock: bool,
     pub(super) balancer: BalancerChoice,
     pub(super) load: LoadSpec,
+    pub(super) warm_up: Duration,
+    pub(super) discovery: Discovery,
     pub(super) injections: Vec<Injection>,
     pub(super) expect: Expectations,
 }
@@ -50,6 +56,13 @@ impl Scenario {
         self.transport
     }
 
+    /// Whether the run is under tokio's paused clock: in memory, unless
+    /// [`Scenario::with_wall_clock`] says otherwise. TCP always runs on the wall clock (a
+    /// paused clock advances by itself while waiting on real I/O). The one home of that rule.
+    pub fn paused(&self) -> bool {
+        self.transport == Transport::InMemory && !self.wall_clock
+    }
+
     /// The balancer under test.
     pub fn balancer(&self) -> &BalancerChoice {
         &self.balancer
@@ -57,7 +70,17 @@ impl Scenario {
 
     /// The load, with the scenario's seed.
     pub fn load_spec(&self) -> LoadSpec {
-        self.load.clone()
+        LoadSpec { seed: self.seed, ..self.load.clone() }
+    }
+
+    /// How long the load waits after the balancer is built (`[load] warm_up`, default 0).
+    pub fn warm_up(&self) -> Duration {
+        self.warm_up
+    }
+
+    /// Which backends the client is told about, and when.
+    pub fn discovery(&self) -> &Discovery {
+        &self.discovery
     }
 
     /// The fault timeline, in file order.
@@ -120,19 +143,23 @@ impl Scenario {
                 ),
             ),
         };
-        let balancer = errors.keep(balancer::choice(raw.balancer.get_ref(), raw.seed, source));
-        if balancer == Some(BalancerChoice::TonicBalanceList)
-            && transport == Some(Transport::InMemory)
-        {
-            errors.keep(Err::<(), _>(source.error(
-                raw.balancer.get_ref().policy.span(),
-                format!("{TONIC_ON_TCP}, and this story runs in memory"),
-                "`transport = \"tcp\"` in [cluster], or another balancer",
-            )));
+        let balancer = errors.keep(balancer::choice(raw.balancer.get_ref(), source));
+        if let (Some(balancer), Some(transport)) = (&balancer, transport) {
+            if let Err(needs) = balancer.runs_on(transport) {
+                errors.keep(Err::<(), _>(source.error(
+                    raw.balancer.get_ref().policy.span(),
+                    format!("{needs}, and this story runs in memory"),
+                    "`transport = \"tcp\"` in [cluster], or another balancer",
+                )));
+            }
         }
-        let load = errors.keep(load::spec(raw.load.get_ref(), raw.load.span(), raw.seed, source));
+        let load = errors.keep(load::spec(raw.load.get_ref(), raw.load.span(), source));
         let (most, medium) =
             (backends.unwrap_or(MAX_BACKENDS), transport.unwrap_or(Transport::default()));
+        let discovery = match &raw.discovery {
+            Some(written) => errors.keep(discovery::discovery(written.get_ref(), most, source)),
+            None => Some(Discovery::all(most)),
+        };
         let injections: Vec<_> = raw
             .fault
             .iter()
@@ -142,11 +169,24 @@ impl Scenario {
             Some(expect) => errors.keep(expect::expectations(expect.get_ref(), most, source)),
             None => Some(Expectations::default()),
         };
+        if let (Some(expect), Some(discovery)) = (&expect, &discovery) {
+            if expect.convergence.is_some() && discovery.changes.is_empty() {
+                let span = raw.expect.as_ref().map_or(0..0, |expect| {
+                    expect.get_ref().convergence.as_ref().map_or(expect.span(), |c| c.span())
+                });
+                errors.keep(Err::<(), _>(source.error(
+                    span,
+                    "`convergence` with no discovery change to converge to",
+                    "a `[[discovery.change]]`, or no `convergence`",
+                )));
+            }
+        }
         let (
             Some(backends),
             Some(transport),
             Some(balancer),
-            Some(load),
+            Some((load, warm_up)),
+            Some(discovery),
             Some(injections),
             Some(expect),
         ) = (
@@ -154,6 +194,7 @@ impl Scenario {
             transport,
             balancer,
             load,
+            discovery,
             injections.into_iter().collect::<Option<Vec<_>>>(),
             expect,
         )
@@ -169,8 +210,11 @@ impl Scenario {
             seed: raw.seed,
             backends,
             transport,
+            wall_clock: false,
             balancer,
             load,
+            warm_up,
+            discovery,
             injections,
             expect,
         })

@@ -1,4 +1,14 @@
-//! `did you mean`: the nearest valid name to a misspelt one.
+//! `did you mean`: the nearest valid name to a misspelt one; names listed for a message.
+
+/// `` `a`, `b` or `c` ``.
+pub(super) fn quoted(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
 
 /// The candidate nearest to `word` by edit distance (transpositions count once, case and
 /// `-`/`_` are ignored), if it is near enough to be a typo: at most 2 edits, or a third of the

@@ -38,7 +38,7 @@ async fn busy_cluster(
         clients.push(client);
     }
     let hung = cluster.backend(2).unwrap();
-    hung.faults().inject(Fault::Hang);
+    cluster.inject(Fault::Hang.on(2)).unwrap();
     let mut held = clients[2].clone();
     tokio::spawn(async move {
         let _ = held.create_order(create_order_request(1)).await;

@@ -9,4 +9,3 @@ mod paused_clock;
 mod scale;
 mod send_sync;
 mod stop_restart;
-mod story;

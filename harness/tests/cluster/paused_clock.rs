@@ -8,7 +8,7 @@ use std::time::Duration;
 async fn a_five_second_backend_is_observed_at_virtual_five_seconds_without_waiting_for_them() {
     let wall = std::time::Instant::now();
     let cluster = Cluster::builder().backends(1).start().await.unwrap();
-    cluster.backend(0).unwrap().faults().inject(Fault::delay(Duration::from_secs(5)));
+    cluster.inject(Fault::delay(Duration::from_secs(5)).on(0)).unwrap();
     let mut client = OrderServiceClient::new(cluster.channel(0).unwrap());
 
     let started = tokio::time::Instant::now();
@@ -29,7 +29,7 @@ async fn a_five_second_backend_is_observed_at_virtual_five_seconds_without_waiti
 #[tokio::test(start_paused = true)]
 async fn a_deadline_shorter_than_the_delay_ends_the_call_at_the_deadline() {
     let cluster = Cluster::builder().backends(1).start().await.unwrap();
-    cluster.backend(0).unwrap().faults().inject(Fault::delay(Duration::from_secs(5)));
+    cluster.inject(Fault::delay(Duration::from_secs(5)).on(0)).unwrap();
     let mut client = OrderServiceClient::new(cluster.channel(0).unwrap());
     let mut request = tonic::Request::new(create_order_request(0));
     request.set_timeout(Duration::from_secs(1));

@@ -21,12 +21,12 @@ async fn abrupt_stop_fails_the_in_flight_call_refuses_connects_and_restart_serve
     let mut client = OrderServiceClient::new(cluster.channel(0).unwrap());
     client.create_order(create_order_request(0)).await.expect("a running backend serves");
 
-    let hang = backend.faults().inject(Fault::Hang);
+    let hang = cluster.inject(Fault::Hang.on(0)).unwrap();
     let mut held = client.clone();
     let in_flight = tokio::spawn(async move { held.create_order(create_order_request(1)).await });
     backend.wait_until(|stats| stats.in_flight() == 1).await;
     backend.stop(StopMode::Abrupt).await.unwrap();
-    backend.faults().heal(hang);
+    cluster.heal(hang);
 
     let failed = in_flight.await.unwrap().expect_err("an abrupt stop must fail the in-flight call");
     assert_eq!(failed.code(), Code::Unknown, "a reset connection fails the call: {failed:?}");
@@ -39,7 +39,7 @@ async fn abrupt_stop_fails_the_in_flight_call_refuses_connects_and_restart_serve
     let status = client.create_order(create_order_request(2)).await.unwrap_err();
     assert_eq!(status.code(), Code::Unavailable, "calls to a stopped backend are unavailable");
 
-    backend.restart().await.unwrap();
+    backend.start().await.unwrap();
     let response = client.create_order(create_order_request(3)).await.expect("restarted serves");
     assert_eq!(response.get_ref().served_by, "backend-0");
     assert_eq!(backend.stats().connections_accepted, 2, "the client reconnected once");
@@ -64,7 +64,7 @@ async fn graceful_stop_finishes_the_in_flight_call_and_refuses_new_connects(
     }
     let cluster = Cluster::builder().backends(1).transport(transport).start().await.unwrap();
     let backend = cluster.backend(0).unwrap().clone();
-    backend.faults().inject(Fault::delay(Duration::from_millis(500)));
+    cluster.inject(Fault::delay(Duration::from_millis(500)).on(0)).unwrap();
     let mut client = OrderServiceClient::new(cluster.channel(0).unwrap());
     let in_flight = tokio::spawn(async move { client.create_order(create_order_request(0)).await });
     backend.wait_until(|stats| stats.in_flight() == 1).await;
@@ -94,7 +94,7 @@ async fn graceful_stop_finishes_the_in_flight_call_and_refuses_new_connects(
 async fn stopping_twice_or_restarting_a_running_backend_is_an_error_not_a_panic() {
     let cluster = Cluster::builder().backends(1).start().await.unwrap();
     let backend = cluster.backend(0).unwrap();
-    let running = backend.restart().await.unwrap_err();
+    let running = backend.start().await.unwrap_err();
     assert_eq!(running.to_string(), "backend-0 is already running");
     backend.stop(StopMode::Abrupt).await.unwrap();
     let stopped = backend.stop(StopMode::Graceful).await.unwrap_err();

@@ -90,7 +90,7 @@ async fn restarting_every_backend_takes_them_all_down_together() {
     cluster
         .inject(
             Fault::Restart { down_for: Duration::from_secs(1) }
-                .on(jostle_harness::fault::Target::All),
+                .on(jostle_harness::fault::Backends::All),
         )
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;

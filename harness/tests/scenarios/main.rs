@@ -4,6 +4,7 @@
 
 mod chart;
 mod fixtures;
+mod kinds;
 mod malformed;
 mod run;
 mod schema;

@@ -46,7 +46,7 @@ fn the_base_scenario_is_valid() {
 #[case::unknown_top_level_field(
     &[(1, "name = \"case\"\nseeds = 1")],
     "case.toml:2:1: unknown field `seeds`; expected one of `name`, `seed`, `cluster`, \
-     `balancer`, `load`, `fault`, `expect`; did you mean `seed`?"
+     `balancer`, `load`, `discovery`, `fault`, `expect`; did you mean `seed`?"
 )]
 #[case::wrong_type(
     &[(3, "backends = \"three\"")],

@@ -2,9 +2,9 @@
 //! same file and seed, and the overrides of `jostle run`.
 
 use jostle_harness::load::{Progress, Until};
-use jostle_harness::net::Transport;
 use jostle_harness::report::RunReport;
-use jostle_harness::scenario::{self, Outcome, Scenario};
+use jostle_harness::runner;
+use jostle_harness::scenario::{self, Expected, Scenario};
 use rstest::rstest;
 use std::path::{Path, PathBuf};
 
@@ -20,12 +20,9 @@ fn relative(path: &Path) -> String {
 
 /// Runs `scenario` as `jostle run` does: under the paused clock in memory.
 fn play_with(scenario: &Scenario, replay: &str, progress: &Progress) -> RunReport {
-    let mut runtime = tokio::runtime::Builder::new_current_thread();
-    runtime.enable_all().start_paused(scenario.transport() == Transport::InMemory);
-    runtime
-        .build()
+    runner::runtime(scenario)
         .unwrap()
-        .block_on(scenario::run_with(scenario, replay, progress))
+        .block_on(runner::run_with(scenario, replay, progress))
         .unwrap_or_else(|error| panic!("{replay} must run: {error}"))
 }
 
@@ -57,7 +54,7 @@ fn the_stories_of_a_flaw_expect_a_failure(#[case] file: &str) {
     let loaded = scenario::load(fixture(file)).unwrap();
     assert_eq!(
         loaded.expect().outcome,
-        Outcome::Fail,
+        Expected::Fail,
         "fixtures/{file} shows a balancer's flaw: it must say `outcome = \"fail\"`"
     );
 }

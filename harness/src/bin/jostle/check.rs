@@ -2,6 +2,7 @@
 //! fixtures and built-in balancers listed.
 
 use crate::{fail, report};
+use jostle_harness::conformance::Battery;
 use jostle_harness::scenario::{self, BALANCERS};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -67,6 +68,11 @@ pub(crate) fn list(args: ListArgs) -> ExitCode {
             ("fixture", file.display().to_string(), about)
         })
         .collect();
+    lines.extend(
+        Battery::ALL
+            .into_iter()
+            .map(|battery| ("battery", battery.path(), battery.scenario().name().to_owned())),
+    );
     lines.extend(
         BALANCERS.iter().map(|(name, about)| ("balancer", (*name).to_owned(), (*about).to_owned())),
     );

@@ -1,10 +1,9 @@
 //! The `jostle` command: runs scenario files (a report per backend, JSON, an HTML chart),
-//! checks and lists them, and plays the article's story.
+//! checks and lists them (the article's story is fixtures/article-restart.toml).
 
 mod bar;
 mod check;
 mod run;
-mod story;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,9 +18,6 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the article's story: 3 backends, the round-robin dialer, one backend crashing and
-    /// restarting mid-run; print a per-backend table and what happened.
-    Story(story::StoryArgs),
     /// Check scenario files without running them: print `FILE: ok`, or each error as
     /// FILE:LINE:COLUMN with what was expected. Exit 0 if all are valid, 2 if any is invalid,
     /// 1 if one could not be read.
@@ -31,14 +27,14 @@ enum Command {
     /// outcome`: every expectation holds, or for a story of a flaw one fails), 1 when one does
     /// not, 2 on bad input.
     Run(run::RunArgs),
-    /// List the fixture scenarios (file and name) and the built-in balancers, one per line.
+    /// List the fixture scenarios (file and name), the conformance battery's scenario files and
+    /// the built-in balancers, one per line.
     List(check::ListArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Story(args) => story::story(args),
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),
         Command::List(args) => check::list(args),

@@ -5,6 +5,7 @@ use crate::bar::Bar;
 use crate::fail;
 use jostle_harness::load::Progress;
 use jostle_harness::net::Transport;
+use jostle_harness::runner;
 use jostle_harness::scenario::{self, Scenario, ScenarioError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -64,17 +65,14 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
         if index > 0 {
             println!();
         }
-        let paused = !args.wall_clock && loaded.transport() == Transport::InMemory;
-        let mut runtime = tokio::runtime::Builder::new_current_thread();
-        runtime.enable_all().start_paused(paused);
-        let runtime = match runtime.build() {
+        let runtime = match runner::runtime(&loaded) {
             Ok(runtime) => runtime,
-            Err(error) => return fail(&format!("error: cannot start the runtime: {error}"), 1),
+            Err(error) => return fail(&format!("error: {error}"), 1),
         };
         let replay = replay_command(file, args);
         let progress = Progress::new();
         let bar = Bar::start(file, &loaded.load_spec(), &progress);
-        let played = runtime.block_on(scenario::run_with(&loaded, &replay, &progress));
+        let played = runtime.block_on(runner::run_with(&loaded, &replay, &progress));
         if let Some(bar) = bar {
             bar.finish();
         }
@@ -121,7 +119,7 @@ fn overridden(scenario: Scenario, args: &RunArgs) -> Result<Scenario, ScenarioEr
     if let Some(name) = &args.balancer {
         scenario = scenario.with_balancer(name)?;
     }
-    Ok(scenario)
+    Ok(scenario.with_wall_clock(args.wall_clock))
 }
 
 /// The command that replays the run of `file`, with the flags that change it.

@@ -1,5 +1,6 @@
 //! [`BoxChannel`]: any balancer under test, as one type: jostle's `BalancedChannel`, a tonic
-//! `Channel` (plain, `balance_list`, or dialed through the article's dialers), or your own.
+//! `Channel` (plain, `balance_list`, or dialed through the article's dialers), or your own;
+//! [`Target`] and [`Factory`]: how a scenario hands its cluster to your balancer.
 //!
 //! ```
 //! use jostle_harness::channel::{BoxChannel, boxed};
@@ -13,6 +14,10 @@
 //! # Ok(())
 //! # }
 //! ```
+
+mod target;
+
+pub use target::{Factory, Target};
 
 use http::{Request, Response};
 use std::task::{Context, Poll};

@@ -1,11 +1,17 @@
-//! [`Target`]: what a balancer under test is given to reach a scenario's cluster.
+//! [`Target`]: what a balancer under test is given to reach a scenario's cluster, and
+//! [`Factory`], what makes the balancer from it.
 
+use super::BoxChannel;
 use crate::net::Connector;
 use http::Uri;
 use jostle::discover::{self, Changes};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
-/// The cluster of one scenario, as a balancer factory sees it.
+/// Makes the channel under test for a scenario's cluster: the user's own balancer, as a
+/// scenario or the conformance battery plays it.
+pub type Factory = Arc<dyn Fn(&Target) -> BoxChannel + Send + Sync>;
+
+/// The cluster of one scenario, as a balancer factory sees it: its dial target.
 pub struct Target {
     /// Every backend's address, by id.
     pub addresses: Vec<Uri>,
@@ -15,12 +21,14 @@ pub struct Target {
 }
 
 impl Target {
-    pub(crate) fn new(addresses: Vec<Uri>, connector: Connector, changes: Changes) -> Self {
+    /// A target for `addresses`, reached with `connector`, announced by `changes`.
+    pub fn new(addresses: Vec<Uri>, connector: Connector, changes: Changes) -> Self {
         Self { addresses, connector, changes: Mutex::new(Some(changes)) }
     }
 
-    /// The scenario's discovery stream: every address at once, or (in `add-remove`) the
-    /// changes as they happen. The first call takes it; later calls get the fixed list.
+    /// The scenario's discovery stream: the backends announced at the start, then the
+    /// scenario's `[discovery]` changes as they happen. The first call takes it; later calls
+    /// get the fixed list of every address.
     pub fn changes(&self) -> Changes {
         self.changes
             .lock()

@@ -1,0 +1,84 @@
+//! [`run_with`]: the engine every door goes through.
+
+use super::discovery;
+use super::expectations::{self, Evidence};
+use super::report::report;
+use super::under_test;
+use crate::check::{self, Baseline, Context};
+use crate::cluster::Cluster;
+use crate::error::Result;
+use crate::load::{Progress, drive_with};
+use crate::net::Transport;
+use crate::report::RunReport;
+use crate::scenario::Scenario;
+use std::time::Duration;
+
+/// How long leftovers may take to go after the run, for `no_leaks`.
+const LEAK_BOUND: Duration = Duration::from_secs(5);
+
+/// Plays `scenario` against its balancer under test: starts its cluster, builds the balancer
+/// from the scenario's [`Target`](crate::channel::Target), waits its warm-up, puts its fault
+/// and discovery timelines on the clock, drives its load, and checks every expectation.
+/// `replay` is what reports print as the way to replay it; `progress` receives how far the
+/// load is (for a progress bar drawn by another thread: publishing adds no timer and no await,
+/// so the run is the same byte for byte).
+///
+/// Every time in the scenario counts from the cluster's start. Under tokio's paused clock (in
+/// memory, [`Scenario::paused`]) the whole run is virtual and deterministic.
+///
+/// # Errors
+///
+/// When the cluster cannot start, a fault cannot be injected, or the balancer cannot be
+/// built. A check that fails is not an error: it is in the report.
+pub async fn run_with(scenario: &Scenario, replay: &str, progress: &Progress) -> Result<RunReport> {
+    let cluster = Cluster::builder()
+        .backends(scenario.backends())
+        .transport(scenario.transport())
+        .seed(scenario.seed())
+        .start()
+        .await?;
+    let names: Vec<String> = cluster.backends().iter().map(|b| b.name().to_owned()).collect();
+    let baseline = Baseline::now(scenario.transport() == Transport::Tcp);
+    let before = cluster.stats();
+    let (target, timeline) = discovery::target(scenario.discovery(), &cluster);
+    let channel = under_test::channel(scenario, &target).await?;
+    if !scenario.warm_up().is_zero() {
+        tokio::time::sleep(scenario.warm_up()).await;
+    }
+    for injection in scenario.injections() {
+        cluster.inject(injection)?;
+    }
+    let discovery = timeline.start(cluster.fault_log().started());
+    // The load's clock starts now; the scenario's times count from the cluster's start.
+    let offset = cluster.fault_log().elapsed();
+    let load = drive_with(channel.clone(), &scenario.load_spec(), progress).await;
+    discovery.stop().await;
+    let mut log = load?;
+    for call in &mut log.calls {
+        call.start += offset;
+        call.end += offset;
+    }
+    let after = cluster.stats();
+    let context =
+        Context { histogram: log.served(), seed: scenario.seed(), replay: replay.to_owned() };
+    let mut checks = vec![check::accounting(&log, &before, &after, &context)];
+    checks.extend(expectations::checks(&Evidence {
+        scenario,
+        cluster: &cluster,
+        log: &log,
+        names: &names,
+        before: &before,
+        after: &after,
+        context: &context,
+    }));
+    drop(channel);
+    drop(target);
+    if scenario.expect().no_leaks {
+        // The cluster's own fault tasks are not the client's: end them first.
+        cluster.restore().await;
+        checks.push(check::leak_free(&cluster, baseline, LEAK_BOUND, &context).await);
+    }
+    let report = report(scenario, &cluster, &log, &names, &before, &after, checks);
+    cluster.shutdown().await;
+    Ok(report)
+}

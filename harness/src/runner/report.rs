@@ -1,0 +1,102 @@
+//! The [`RunReport`] of a run, from the call log, the backends' own counters, the fault log and
+//! the checks.
+
+use crate::check::CheckResult;
+use crate::cluster::Cluster;
+use crate::load::{CallLog, CallOutcome};
+use crate::record::StatsSnapshot;
+use crate::report::{
+    BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport, Timeline,
+};
+use crate::scenario::Scenario;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+use tonic::Code;
+
+/// The run's report: per backend from the backends' own records and the client's log, the
+/// fault windows, every check, and the timeline.
+pub(super) fn report(
+    scenario: &Scenario,
+    cluster: &Cluster,
+    log: &CallLog,
+    names: &[String],
+    before: &[StatsSnapshot],
+    after: &[StatsSnapshot],
+    checks: Vec<CheckResult>,
+) -> RunReport {
+    let ok = log.ok();
+    // The OK calls' latencies by backend, in one pass over the log.
+    let index: HashMap<&str, usize> =
+        names.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
+    let mut latencies: Vec<Vec<Duration>> = vec![Vec::new(); names.len()];
+    for call in log.calls.iter().filter(|call| call.outcome == CallOutcome::Ok) {
+        if let Some(&backend) = call.backend.as_deref().and_then(|name| index.get(name)) {
+            latencies[backend].push(call.latency());
+        }
+    }
+    let backends = names
+        .iter()
+        .zip(before.iter().zip(after))
+        .zip(&latencies)
+        .map(|((name, (b, a)), served)| {
+            let mut failures = BTreeMap::new();
+            let earlier_failures = b.failures();
+            for (code, count) in a.failures() {
+                let earlier = earlier_failures.get(&code).copied().unwrap_or(0);
+                if count > earlier {
+                    failures.insert(format!("{:?}", Code::from_i32(code)), count - earlier);
+                }
+            }
+            BackendReport {
+                name: name.clone(),
+                served: served.len() as u64,
+                share: if ok == 0 { 0.0 } else { served.len() as f64 / ok as f64 },
+                failures,
+                latency_ms: Latency::from_samples(served),
+                connections_opened: a.connections_accepted - b.connections_accepted,
+            }
+        })
+        .collect();
+    let faults = cluster
+        .fault_log()
+        .windows()
+        .into_iter()
+        .map(|w| FaultWindowReport {
+            id: w.id,
+            backend: w.backend,
+            kind: w.kind.to_owned(),
+            start_ms: crate::report::millis(w.start),
+            end_ms: w.end.map(crate::report::millis),
+        })
+        .collect();
+    let passed = checks.iter().all(|check| check.passed);
+    let expectations = checks
+        .into_iter()
+        .map(|check| ExpectationReport {
+            check: check.name.to_owned(),
+            passed: check.passed,
+            rule: check.rule,
+            measured: check.measured.into_iter().collect(),
+            explanation: check.explanation,
+        })
+        .collect();
+    RunReport {
+        scenario: scenario.name().to_owned(),
+        seed: scenario.seed(),
+        transport: scenario.transport().to_string(),
+        balancer: scenario.balancer().name().to_owned(),
+        calls: CallTotals {
+            sent: log.calls.len() as u64,
+            ok,
+            failed: log.failed(),
+            timed_out: log.timed_out(),
+        },
+        backends,
+        faults,
+        expectations,
+        timeline: Timeline::from_log(log, names, scenario.load_spec().deadline),
+        passed,
+        expected: scenario.expect().outcome.name().to_owned(),
+        as_expected: scenario.expect().outcome.is_met_by(passed),
+    }
+}

@@ -1,0 +1,66 @@
+//! Replay your incident against your own balancer (the README's section): a balancer defined in
+//! this file plays every fixture, and every battery scenario file, through the one runner.
+//!
+//! Rerun: `cargo test --test conformance incidents`.
+
+use jostle::balance::{BalanceConfig, BalancedChannel, Balancer, Candidate};
+use jostle_harness::conformance::SUITE_BACKOFF;
+use jostle_harness::prelude::*;
+use rstest::rstest;
+use std::path::PathBuf;
+
+/// The endpoint with the fewest calls in flight; ties taken in turn.
+#[derive(Debug, Default)]
+struct Fewest {
+    next: usize,
+}
+
+impl Balancer for Fewest {
+    fn pick(&mut self, ready: &[Candidate<'_>]) -> usize {
+        let start = self.next % ready.len().max(1);
+        self.next = self.next.wrapping_add(1);
+        (0..ready.len())
+            .map(|k| (start + k) % ready.len())
+            .min_by_key(|&i| ready[i].in_flight)
+            .unwrap_or(0)
+    }
+}
+
+/// The factory a scenario builds the balancer under test with, for each run.
+fn fewest(target: &Target) -> BoxChannel {
+    let config = BalanceConfig { backoff: SUITE_BACKOFF, ..BalanceConfig::default() };
+    boxed(
+        BalancedChannel::builder()
+            .balancer(Fewest::default())
+            .config(config)
+            .build(target.changes(), target.connector.clone()),
+    )
+}
+
+#[rstest]
+fn my_balancer_survives_every_incident_in_fixtures(#[files("fixtures/*.toml")] path: PathBuf) {
+    let incident = Scenario::load(&path).expect("a valid fixture").against("fewest", fewest);
+    let report = incident.run_blocking().expect("the incident runs");
+    assert_eq!(report.balancer, "fewest", "the report names the balancer under test");
+    assert!(
+        report.passed && report.as_expected,
+        "a balancer that routes around failures must survive {} (seed {}; rerun: cargo test \
+         --test conformance incidents):\n{report}",
+        path.display(),
+        report.seed
+    );
+}
+
+#[test]
+fn my_balancer_passes_every_battery_file_through_the_same_runner() {
+    for battery in Battery::ALL {
+        let scenario = battery.scenario().against("fewest", fewest);
+        let report = scenario.run_blocking().expect("the battery scenario runs");
+        assert!(
+            report.passed,
+            "fewest must pass {} played by the runner (rerun: cargo test --test conformance \
+             incidents):\n{report}",
+            battery.path()
+        );
+    }
+}
