@@ -123,6 +123,10 @@ impl Scenario {
     /// scenario's [`Target`] (addresses, connector, discovery) for each run; `name` names it
     /// in reports. As with [`Scenario::with_balancer`], the story is then expected to pass.
     ///
+    /// The load starts after the file's `[load] warm_up` (0 by default): a balancer that
+    /// connects in the background and fails calls while nothing is connected yet needs one
+    /// ([`Scenario::with_warm_up`]); the battery gives every balancer 100 ms.
+    ///
     /// ```
     /// use jostle::balance::{BalancedChannel, policy::RoundRobin};
     /// use jostle_harness::channel::{Target, boxed};
@@ -159,6 +163,17 @@ impl Scenario {
     #[must_use]
     pub fn with_distribution(mut self, distribution: Option<Distribution>) -> Self {
         self.expect.distribution = distribution;
+        self
+    }
+
+    /// The same story with the load starting `warm_up` after the balancer is built (the
+    /// file's `[load] warm_up`). A built-in jostle policy is connected to every announced
+    /// backend before the load starts; your own balancer (see [`Scenario::against`]) gets
+    /// only the warm-up to connect, so give it the time it needs. The fault and discovery
+    /// timelines keep their times (they count from the cluster's start).
+    #[must_use]
+    pub fn with_warm_up(mut self, warm_up: std::time::Duration) -> Self {
+        self.warm_up = warm_up;
         self
     }
 
