@@ -6,6 +6,7 @@
 mod dialers;
 mod discovery;
 mod distribution;
+mod events;
 mod failover;
 mod hung;
 mod outlier;
