@@ -6,6 +6,7 @@
 
 mod connection;
 mod determinism;
+mod events;
 mod lifecycle;
 mod own_service;
 mod rpc;
