@@ -11,6 +11,7 @@ mod failover;
 mod hung;
 mod outlier;
 mod readiness;
+mod readiness_poll;
 mod tonic_comparison;
 
 use jostle::balance::{Backoff, BalanceConfig, BalancedChannel, Balancer};
