@@ -14,28 +14,22 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A scenario file in a fresh temporary directory, removed on drop.
-struct TempFile(std::path::PathBuf);
+/// A file named `name` in a fresh temporary directory, removed with it on drop.
+struct TempFile {
+    path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
 
 impl TempFile {
     fn new(name: &str, content: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("jostle-cli-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join(name);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(name);
         std::fs::write(&path, content).expect("temp file");
-        Self(path)
+        Self { path, _dir: dir }
     }
 
     fn path(&self) -> &str {
-        self.0.to_str().expect("utf-8 temp path")
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if let Some(dir) = self.0.parent() {
-            _ = std::fs::remove_dir_all(dir);
-        }
+        self.path.to_str().expect("utf-8 temp path")
     }
 }
 
@@ -324,8 +318,8 @@ fn run_refuses_html_for_several_files_before_running_anything() {
 #[test]
 fn run_into_a_missing_directory_exits_1_and_leaves_nothing_behind() {
     let file = format!("{FIXTURES}/article-restart.toml");
-    let missing =
-        std::env::temp_dir().join(format!("jostle-cli-{}-absent/x.html", std::process::id()));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("absent/x.html");
     let output = jostle(&["run", &file, "--html", missing.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(1), "an unwritable output is an error: exit 1");
     assert!(text(&output.stderr).contains("cannot write"), "{}", text(&output.stderr));

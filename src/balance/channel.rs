@@ -33,6 +33,15 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// succeeds. Deadlines: every call has one (its `grpc-timeout`, else
 /// [`BalanceConfig::default_timeout`]), and ends there `DEADLINE_EXCEEDED` wherever it waits.
 ///
+/// Readiness: `poll_ready` is always ready; an empty ready set is met in the call's future,
+/// which fails `UNAVAILABLE` at once, or under [`BalanceConfig::wait_for_ready`] waits for an
+/// endpoint until the deadline.
+///
+/// Events: with a [`tracing`](https://docs.rs/tracing) subscriber installed, an endpoint leaving
+/// the ready set is an `info` event `endpoint ejected` and its return `endpoint readmitted`,
+/// each with the fields `endpoint` (its address) and `reason`; discovery's additions and
+/// removals and failed connection attempts are `debug` events. Nothing is emitted otherwise.
+///
 /// ```
 /// use jostle::balance::{BalancedChannel, policy::RoundRobin};
 /// use jostle::dial::TcpConnector;

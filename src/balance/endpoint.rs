@@ -1,6 +1,7 @@
 //! Each endpoint's task: connect, serve while the connection lives, back off after failures.
 
 use super::EndpointId;
+use super::events;
 use super::shared::Shared;
 use super::watched::{Closed, WatchConnector};
 use http::Uri;
@@ -48,13 +49,22 @@ pub(crate) async fn keep_connected<C, T>(
         let wait = match connected {
             Ok(Ok(channel)) => {
                 shared.set_ready(id, channel, Arc::clone(&closed));
-                tokio::select! {
-                    () = closed.wait() => {}
+                let reason = tokio::select! {
+                    reason = closed.wait() => reason,
                     () = stopped(&mut stop, &mut shutdown) => return,
-                }
-                shared.set_down(id)
+                };
+                shared.set_down(id, reason)
             }
-            _ => shared.connect_failed(id),
+            Ok(Err(error)) => {
+                let wait = shared.connect_failed(id);
+                events::connect_failed(&address, id, &error, wait);
+                wait
+            }
+            Err(elapsed) => {
+                let wait = shared.connect_failed(id);
+                events::connect_failed(&address, id, &elapsed, wait);
+                wait
+            }
         };
         if wait > Duration::ZERO {
             tokio::select! {

@@ -23,6 +23,7 @@ mod body;
 mod channel;
 mod config;
 mod endpoint;
+mod events;
 pub mod outlier;
 mod picker;
 pub mod policy;

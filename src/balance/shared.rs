@@ -1,6 +1,7 @@
 //! The state a [`BalancedChannel`](super::BalancedChannel) shares with its tasks: the endpoints,
 //! which of them are ready, the balancer, and the health bookkeeping.
 
+use super::events;
 use super::outlier::OutlierDetector;
 use super::watched::Closed;
 use super::{BalanceConfig, Balancer, Candidate, EndpointId, Outcome};
@@ -65,6 +66,8 @@ struct Entry {
     attempt: u32,
     /// Consecutive calls that ended at their deadline.
     timeouts: u32,
+    /// Whether it has had a connection before: its next one readmits it.
+    connected_before: bool,
     /// Dropped (or set) when the endpoint is removed: its task stops.
     stop: watch::Sender<bool>,
 }
@@ -136,7 +139,10 @@ impl Shared {
     ) -> Option<(EndpointId, watch::Receiver<bool>)> {
         let mut state = self.state();
         if let Some(entry) = state.endpoints.values_mut().find(|entry| &entry.address == address) {
-            entry.weight = weight;
+            if entry.weight != weight {
+                entry.weight = weight;
+                events::weight_changed(address, weight);
+            }
             return None;
         }
         let id = EndpointId(state.next_id);
@@ -149,10 +155,12 @@ impl Shared {
             in_flight: Arc::default(),
             attempt: 0,
             timeouts: 0,
+            connected_before: false,
             stop,
         };
         state.endpoints.insert(id, entry);
         drop(state);
+        events::added(address, id, weight);
         if let Some(outlier) = &self.outlier {
             outlier.lock().unwrap_or_else(PoisonError::into_inner).add(id);
         }
@@ -171,6 +179,7 @@ impl Shared {
             id.and_then(|id| state.endpoints.remove(&id).map(|entry| (id, entry)))
         };
         if let Some((id, entry)) = removed {
+            events::removed(address, id);
             entry.stop.send_replace(true);
             if let Some(outlier) = &self.outlier {
                 outlier.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
@@ -181,27 +190,33 @@ impl Shared {
     }
 
     pub(crate) fn set_ready(&self, id: EndpointId, channel: Channel, closed: Arc<Closed>) {
+        let outlier_ejected = self.ejected().contains(&id);
         if let Some(entry) = self.state().endpoints.get_mut(&id) {
             entry.ready = Some((channel, closed));
+            events::connected(&entry.address, id, entry.connected_before, outlier_ejected);
+            entry.connected_before = true;
         }
         self.changed.notify_waiters();
     }
 
-    /// Takes `id` out of the ready set; returns how long to wait before reconnecting.
-    pub(crate) fn set_down(&self, id: EndpointId) -> Duration {
+    /// Takes `id` out of the ready set, its connection closed for `reason`; returns how long to
+    /// wait before reconnecting.
+    pub(crate) fn set_down(&self, id: EndpointId, reason: &str) -> Duration {
         let wait = {
             let mut state = self.state();
             let State { endpoints, jitter, .. } = &mut *state;
             let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
             let was_ready = entry.ready.take().is_some();
             let healthy = entry.attempt == 0;
-            if was_ready && healthy {
+            let wait = if was_ready && healthy {
                 // A connection that served calls broke: reconnect at once, back off after.
                 entry.attempt = 1;
                 Duration::ZERO
             } else {
                 self.failed(entry, jitter)
-            }
+            };
+            events::closed(&entry.address, id, reason, wait);
+            wait
         };
         self.balancer().forget(id);
         self.changed.notify_waiters();
@@ -266,23 +281,25 @@ impl Shared {
                     Ended::Status(Code::Ok) => {
                         entry.attempt = 0;
                         entry.timeouts = 0;
-                        false
+                        None
                     }
-                    Ended::Status(Code::Unavailable) | Ended::Transport => true,
+                    Ended::Status(Code::Unavailable) => Some("answered UNAVAILABLE"),
+                    Ended::Transport => Some("a call failed on a transport error"),
                     Ended::Timeout => {
                         entry.timeouts += 1;
-                        entry.timeouts >= self.config.timeouts_to_eject
+                        (entry.timeouts >= self.config.timeouts_to_eject)
+                            .then_some("timeouts_to_eject calls in a row ended at their deadline")
                     }
                     Ended::Status(_) => {
                         entry.timeouts = 0;
-                        false
+                        None
                     }
                 };
-                if kick {
+                if let Some(reason) = kick {
                     entry.timeouts = 0;
                     if let Some((_, closed)) = &entry.ready {
                         // The endpoint's task sees this as a closed connection and takes it down.
-                        closed.close();
+                        closed.close(reason);
                     }
                 }
             }
@@ -311,10 +328,16 @@ impl Shared {
     pub(crate) fn outlier_tick(&self, rng: &mut ChaCha8Rng) {
         if let Some(outlier) = &self.outlier {
             let now = tokio::time::Instant::now().into_std();
-            outlier
+            let changes = outlier
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .tick(now, &mut |bound| rng.random_range(0..bound.max(1)));
+            if !changes.is_empty() {
+                let state = self.state();
+                events::outlier(&changes, |id| {
+                    state.endpoints.get(&id).map(|entry| (&entry.address, entry.ready.is_some()))
+                });
+            }
             self.changed.notify_waiters();
         }
     }

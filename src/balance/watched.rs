@@ -12,24 +12,33 @@ use tokio::sync::watch;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Set once a watched connection failed, hit end of stream, or was dropped.
+/// Set once a watched connection failed, hit end of stream, or was dropped, or once the channel
+/// kicked it for its health; keeps the first reason, for the "endpoint ejected" event.
 #[derive(Debug)]
-pub(crate) struct Closed(watch::Sender<bool>);
+pub(crate) struct Closed(watch::Sender<Option<&'static str>>);
 
 impl Closed {
     pub(crate) fn new() -> Arc<Self> {
-        Arc::new(Self(watch::channel(false).0))
+        Arc::new(Self(watch::channel(None).0))
     }
 
-    pub(crate) fn close(&self) {
-        self.0.send_replace(true);
+    /// Marks the connection closed because of `reason`, unless it is closed already.
+    pub(crate) fn close(&self, reason: &'static str) {
+        self.0.send_if_modified(|closed| {
+            let first = closed.is_none();
+            if first {
+                *closed = Some(reason);
+            }
+            first
+        });
     }
 
-    /// Resolves once the connection is closed.
-    pub(crate) async fn wait(&self) {
+    /// Resolves once the connection is closed, with the first reason given.
+    pub(crate) async fn wait(&self) -> &'static str {
         let mut closed = self.0.subscribe();
         // `self` holds the sender: this cannot fail.
-        let _ = closed.wait_for(|closed| *closed).await;
+        let reason = closed.wait_for(Option::is_some).await.ok().and_then(|reason| *reason);
+        reason.unwrap_or("connection closed")
     }
 }
 
@@ -42,7 +51,7 @@ pub(crate) struct Watched<T> {
 
 impl<T> Drop for Watched<T> {
     fn drop(&mut self) {
-        self.closed.close();
+        self.closed.close("connection dropped");
     }
 }
 
@@ -56,8 +65,10 @@ impl<T: AsyncRead + Unpin> AsyncRead for Watched<T> {
         let wanted = buf.remaining() > 0;
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         match &polled {
-            Poll::Ready(Err(_)) => self.closed.close(),
-            Poll::Ready(Ok(())) if wanted && buf.filled().len() == before => self.closed.close(),
+            Poll::Ready(Err(_)) => self.closed.close("connection failed"),
+            Poll::Ready(Ok(())) if wanted && buf.filled().len() == before => {
+                self.closed.close("connection closed by the peer");
+            }
             _ => {}
         }
         polled
@@ -72,7 +83,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
     ) -> Poll<io::Result<usize>> {
         let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Err(_)) = &polled {
-            self.closed.close();
+            self.closed.close("connection failed");
         }
         polled
     }
@@ -83,7 +94,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let polled = Pin::new(&mut self.inner).poll_shutdown(cx);
-        self.closed.close();
+        self.closed.close("connection shut down");
         polled
     }
 }

@@ -6,10 +6,12 @@
 mod dialers;
 mod discovery;
 mod distribution;
+mod events;
 mod failover;
 mod hung;
 mod outlier;
 mod readiness;
+mod readiness_poll;
 mod tonic_comparison;
 
 use jostle::balance::{Backoff, BalanceConfig, BalancedChannel, Balancer};

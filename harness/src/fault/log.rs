@@ -1,4 +1,9 @@
 //! [`FaultLog`]: every fault window and every call a fault hit, in order, for checks and reports.
+//!
+//! Every window opens and closes here, and each is also a `tracing` event at `info`,
+//! `fault window opened` and `fault window closed`, with the fields `fault` (the id), `backend`,
+//! `kind` and `at` (since the cluster started), plus `detail` on opening and `lasted` on
+//! closing. They are silent unless the application installs a subscriber.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -72,24 +77,27 @@ impl FaultLog {
     }
 
     pub(crate) fn open(&self, id: u64, backend: &str, kind: &'static str, detail: String) {
-        let window = FaultWindow {
-            id,
-            backend: backend.to_owned(),
-            kind,
-            detail,
-            start: self.elapsed(),
-            end: None,
-        };
+        let at = self.elapsed();
+        tracing::info!(fault = id, backend, kind, detail, ?at, "fault window opened");
+        let window =
+            FaultWindow { id, backend: backend.to_owned(), kind, detail, start: at, end: None };
         self.windows.lock().unwrap_or_else(PoisonError::into_inner).push(window);
     }
 
     pub(crate) fn close(&self, id: u64, backend: &str) {
         let now = self.elapsed();
-        let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        for window in
-            windows.iter_mut().filter(|w| w.id == id && w.backend == backend && w.end.is_none())
+        let mut closed = Vec::new();
         {
-            window.end = Some(now);
+            let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
+            for window in
+                windows.iter_mut().filter(|w| w.id == id && w.backend == backend && w.end.is_none())
+            {
+                window.end = Some(now);
+                closed.push((window.kind, now.saturating_sub(window.start)));
+            }
+        }
+        for (kind, lasted) in closed {
+            tracing::info!(fault = id, backend, kind, at = ?now, ?lasted, "fault window closed");
         }
     }
 

@@ -6,6 +6,8 @@
 
 mod connection;
 mod determinism;
+mod events;
+mod layer_poll;
 mod lifecycle;
 mod own_service;
 mod rpc;

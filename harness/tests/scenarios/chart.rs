@@ -192,13 +192,12 @@ fn headless_chromium_draws_the_chart_with_a_lane_per_backend_and_the_fault_windo
         return;
     };
     let report = play("article-restart.toml");
-    let dir = std::env::temp_dir().join(format!("jostle-chart-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let page = dir.join("report.html");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("report.html");
     std::fs::write(&page, report.to_html().replace("</body>", &format!("{PROBE}</body>")))
         .expect("page written");
-    let dom = dump_dom(&chromium, &page, &dir.join("profile"));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dom = dump_dom(&chromium, &page, &dir.path().join("profile"));
+    drop(dir);
     let probe = dom
         .split_once(r#"<pre id="probe">"#)
         .and_then(|(_, rest)| rest.split_once("</pre>"))
