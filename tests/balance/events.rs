@@ -27,7 +27,7 @@ async fn a_crashed_backend_is_traced_as_ejected_and_its_return_as_readmitted() {
     assert_eq!(ejected[0].field("endpoint"), address, "the ejection must name the endpoint");
     assert!(!ejected[0].field("reason").is_empty(), "an ejection must give its reason");
 
-    victim.restart().await.unwrap();
+    victim.start().await.unwrap();
     channel.wait_until(|endpoints| endpoints.iter().all(|e| e.ready)).await;
     let readmitted = events.with_message("endpoint readmitted");
     assert_eq!(readmitted.len(), 1, "a return must be traced as one readmission: {readmitted:?}");

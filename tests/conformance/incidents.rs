@@ -1,31 +1,16 @@
 //! Replay your incident against your own balancer (the README's section): a balancer defined in
-//! this file plays every fixture, and every battery scenario file, through the one runner.
+//! this test binary (`Fewest`, from user_balancer.rs) plays every fixture, and every battery
+//! scenario file, through the one runner.
 //!
 //! Rerun: `cargo test --test conformance incidents`.
 
-use jostle::balance::{BalanceConfig, BalancedChannel, Balancer, Candidate};
+use super::user_balancer::Fewest;
+use jostle::balance::{BalanceConfig, BalancedChannel};
 use jostle_harness::conformance::SUITE_BACKOFF;
 use jostle_harness::prelude::*;
 use rstest::rstest;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// The endpoint with the fewest calls in flight; ties taken in turn.
-#[derive(Debug, Default)]
-struct Fewest {
-    next: usize,
-}
-
-impl Balancer for Fewest {
-    fn pick(&mut self, ready: &[Candidate<'_>]) -> usize {
-        let start = self.next % ready.len().max(1);
-        self.next = self.next.wrapping_add(1);
-        (0..ready.len())
-            .map(|k| (start + k) % ready.len())
-            .min_by_key(|&i| ready[i].in_flight)
-            .unwrap_or(0)
-    }
-}
 
 /// The factory a scenario builds the balancer under test with, for each run.
 fn fewest(target: &Target) -> BoxChannel {

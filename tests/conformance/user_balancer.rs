@@ -6,7 +6,7 @@ use rstest::rstest;
 
 /// The endpoint with the fewest calls in flight; ties taken in turn.
 #[derive(Debug, Default)]
-struct Fewest {
+pub(crate) struct Fewest {
     next: usize,
 }
 

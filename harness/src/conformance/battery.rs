@@ -101,3 +101,47 @@ impl fmt::Display for Battery {
         f.write_str(self.name())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Battery;
+    use crate::conformance::Suite;
+    use crate::net::Transport;
+    use jostle::balance::policy::RoundRobin;
+
+    #[test]
+    fn the_built_in_battery_is_the_files_in_fixtures_battery() {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/battery");
+        let mut on_disk: Vec<String> = std::fs::read_dir(folder)
+            .expect("fixtures/battery/ exists")
+            .map(|entry| entry.expect("readable").file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut built_in: Vec<String> =
+            Battery::ALL.iter().map(|battery| format!("{}.toml", battery.name())).collect();
+        built_in.sort();
+        assert_eq!(on_disk, built_in, "one file per battery scenario, and no other");
+        for battery in Battery::ALL {
+            let path = format!("{}/{}.toml", folder, battery.name());
+            let text = std::fs::read_to_string(&path).expect("readable battery file");
+            assert_eq!(text, battery.text(), "{path}: the suite plays exactly this file");
+        }
+    }
+
+    #[test]
+    fn the_suite_plays_each_file_with_its_seed_transport_and_balancer() {
+        let suite = Suite::for_balancer("mine", RoundRobin::new).seed(5).transport(Transport::Tcp);
+        for battery in Battery::ALL {
+            let file = battery.scenario();
+            let played = suite.scenario(battery).expect("the battery runs on tcp");
+            assert_eq!(played.seed(), 5, "{battery}: the suite's seed");
+            assert_eq!(played.transport(), Transport::Tcp, "{battery}: the suite's transport");
+            assert_eq!(played.balancer().name(), "mine", "{battery}: the suite's balancer");
+            assert_eq!(played.injections(), file.injections(), "{battery}: the file's faults");
+            assert_eq!(played.discovery(), file.discovery(), "{battery}: the file's discovery");
+            if battery != Battery::Healthy {
+                assert_eq!(played.expect(), file.expect(), "{battery}: the file's expectations");
+            }
+        }
+    }
+}

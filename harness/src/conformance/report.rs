@@ -116,3 +116,14 @@ impl fmt::Display for SuiteReport {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SuiteReport;
+
+    #[test]
+    #[should_panic(expected = "ran no scenario: nothing was proved")]
+    fn a_report_that_ran_no_scenario_does_not_pass() {
+        SuiteReport { balancer: "empty".into(), seed: 0, runs: Vec::new() }.assert_passes();
+    }
+}

@@ -153,14 +153,20 @@ impl Suite {
     ///
     /// # Panics
     ///
-    /// When tokio cannot start a runtime, with the reason: a battery that did not run proves
-    /// nothing.
+    /// When tokio cannot start a runtime, or the battery cannot run on the suite's transport,
+    /// with the reason: a battery that did not run proves nothing.
     pub fn run_blocking(&self) -> SuiteReport {
-        let mut builder = tokio::runtime::Builder::new_current_thread();
-        builder.enable_all().start_paused(self.transport == Transport::InMemory);
-        let runtime = builder.build().unwrap_or_else(|error| {
-            panic!("the conformance battery needs a tokio runtime: {error}")
-        });
+        // Every battery scenario runs on the suite's transport: the first one's clock is all
+        // of theirs (`Scenario::paused`, the one home of that rule).
+        let clock =
+            self.scenario(Battery::Healthy).map(|scenario| crate::runner::runtime(&scenario));
+        let runtime = match clock {
+            Ok(Ok(runtime)) => runtime,
+            Ok(Err(error)) => panic!("the conformance battery needs a tokio runtime: {error}"),
+            Err(error) => {
+                panic!("the conformance battery cannot run on {}: {error}", self.transport)
+            }
+        };
         runtime.block_on(self.run())
     }
 
