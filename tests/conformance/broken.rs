@@ -133,3 +133,79 @@ fn no_deadline_in_front_of_a_hung_backend_is_caught_by_the_timeout_check() {
         (Battery::HungBackend, "timeout"),
     ]);
 }
+
+/// A balancer that leaks one task per scenario: the first scenario's task lives until the
+/// second scenario's channel is dropped (so on a shared runtime it would end during the second
+/// scenario's leak check), the second scenario's task never ends.
+struct LeaksAcrossScenarios {
+    made: AtomicUsize,
+    second_dropped: Arc<tokio::sync::Notify>,
+}
+
+/// Notifies when the last clone of the channel it rides on is dropped.
+struct OnDrop(Arc<tokio::sync::Notify>);
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        self.0.notify_waiters();
+    }
+}
+
+/// A good channel carrying a drop signal.
+#[derive(Clone)]
+struct Signalling {
+    inner: BoxChannel,
+    _signal: Arc<OnDrop>,
+}
+
+impl tower::Service<Request<Body>> for Signalling {
+    type Response = Response<Body>;
+    type Error = BoxError;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Answer {
+        let call = self.inner.call(request);
+        Box::pin(async move { call.await.map_err(Into::into) })
+    }
+}
+
+impl LeaksAcrossScenarios {
+    fn channel(&self, target: &Target) -> BoxChannel {
+        let good = wrapped(target, false, false);
+        match self.made.fetch_add(1, Ordering::SeqCst) {
+            0 => {
+                let until = Arc::clone(&self.second_dropped);
+                tokio::spawn(async move { until.notified().await });
+                good
+            }
+            _ => {
+                tokio::spawn(std::future::pending::<()>());
+                boxed(Signalling {
+                    inner: good,
+                    _signal: Arc::new(OnDrop(Arc::clone(&self.second_dropped))),
+                })
+            }
+        }
+    }
+}
+
+#[test]
+fn a_task_leaked_by_one_scenario_is_not_hidden_by_an_older_leak_ending() {
+    let leaks = Arc::new(LeaksAcrossScenarios {
+        made: AtomicUsize::new(0),
+        second_dropped: Arc::new(tokio::sync::Notify::new()),
+    });
+    let report = Suite::new("leaks across scenarios", move |target: &Target| leaks.channel(target))
+        .scenarios([Battery::ConnectionStorm, Battery::SlowBackend])
+        .run_blocking();
+    // Each scenario owns its runtime: the first one's leftover task ends with it, and the
+    // second one's own leak shows, whatever happens to the first one's task.
+    report.assert_failures(&[
+        (Battery::ConnectionStorm, "leak-free"),
+        (Battery::SlowBackend, "leak-free"),
+    ]);
+}

@@ -148,35 +148,22 @@ impl Suite {
         self
     }
 
-    /// Runs the battery on a runtime of its own: current-thread, under the paused clock in
-    /// memory. For plain `#[test]` functions (rstest cases included).
+    /// Runs the battery, each scenario on a fresh runtime of its own: current-thread, under the
+    /// paused clock in memory ([`Scenario::paused`]). A task the balancer leaves behind in one
+    /// scenario ends with that scenario's runtime, so each leak check sees only the leaks of its
+    /// own scenario. For plain `#[test]` functions (rstest cases included); from an async test,
+    /// call it inside `tokio::task::spawn_blocking`.
     ///
     /// # Panics
     ///
-    /// When tokio cannot start a runtime, or the battery cannot run on the suite's transport,
-    /// with the reason: a battery that did not run proves nothing.
+    /// When tokio cannot start a runtime, with the reason: a battery that did not run proves
+    /// nothing.
     pub fn run_blocking(&self) -> SuiteReport {
-        // Every battery scenario runs on the suite's transport: the first one's clock is all
-        // of theirs (`Scenario::paused`, the one home of that rule).
-        let clock =
-            self.scenario(Battery::Healthy).map(|scenario| crate::runner::runtime(&scenario));
-        let runtime = match clock {
-            Ok(Ok(runtime)) => runtime,
-            Ok(Err(error)) => panic!("the conformance battery needs a tokio runtime: {error}"),
-            Err(error) => {
-                panic!("the conformance battery cannot run on {}: {error}", self.transport)
-            }
-        };
-        runtime.block_on(self.run())
-    }
-
-    /// Runs the battery on the current runtime (pause its clock yourself for in-memory runs).
-    pub async fn run(&self) -> SuiteReport {
-        let mut runs = Vec::new();
-        for battery in &self.scenarios {
-            let report = self.run_one(*battery).await;
-            runs.push(BatteryRun { battery: *battery, report });
-        }
+        let runs = self
+            .scenarios
+            .iter()
+            .map(|&battery| BatteryRun { battery, report: self.run_one(battery) })
+            .collect();
         SuiteReport { balancer: self.name.clone(), seed: self.seed, runs }
     }
 
@@ -214,12 +201,17 @@ impl Suite {
         })
     }
 
-    async fn run_one(&self, battery: Battery) -> RunReport {
+    fn run_one(&self, battery: Battery) -> RunReport {
         let replay = self.replay(battery);
         let played = match self.scenario(battery) {
-            Ok(scenario) => crate::runner::run_with(&scenario, &replay, &Default::default())
-                .await
-                .map_err(|error| error.to_string()),
+            Ok(scenario) => {
+                let runtime = crate::runner::runtime(&scenario).unwrap_or_else(|error| {
+                    panic!("the conformance battery needs a tokio runtime: {error}")
+                });
+                runtime
+                    .block_on(crate::runner::run_with(&scenario, &replay, &Default::default()))
+                    .map_err(|error| error.to_string())
+            }
             Err(error) => Err(error.to_string()),
         };
         played.unwrap_or_else(|why| RunReport {
