@@ -202,8 +202,10 @@ fn run_with_balancer_round_robin_survives_the_articles_story() {
 #[test]
 fn run_exits_1_with_the_seed_and_replay_command_when_a_flaw_is_gone() {
     let flaky = std::fs::read_to_string(format!("{FIXTURES}/flaky-replica.toml")).unwrap();
-    let story =
-        TempFile::new("gone.toml", &flaky.replace("[expect]\n", "[expect]\noutcome = \"fail\"\n"));
+    let story = TempFile::new(
+        "gone.toml",
+        &flaky.replace("[expect]\n", "[expect]\noutcome = \"fail\"\nfails = [\"failure-rate\"]\n"),
+    );
     let output = jostle(&["run", story.path(), "--seed", "5"]);
     let out = text(&output.stdout);
     assert_eq!(
@@ -227,7 +229,10 @@ fn run_exits_1_with_the_seed_and_replay_command_when_a_flaw_is_gone() {
 #[test]
 fn run_exits_1_when_a_story_expected_to_pass_fails() {
     let article = std::fs::read_to_string(format!("{FIXTURES}/article-restart.toml")).unwrap();
-    let story = TempFile::new("fails.toml", &article.replace("outcome = \"fail\"\n", ""));
+    let story = TempFile::new(
+        "fails.toml",
+        &article.replace("outcome = \"fail\"\nfails = [\"share\"]\n", ""),
+    );
     let output = jostle(&["run", story.path()]);
     let out = text(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "an expectation failed:\n{out}");
@@ -407,7 +412,8 @@ fn a_malformed_file_exits_2_naming_its_place_and_what_was_expected(
 fn run_of_several_files_ends_with_a_summary_naming_each_run_not_as_expected() {
     let good = format!("{FIXTURES}/rolling-restart.toml");
     let story = std::fs::read_to_string(&good).expect("fixture");
-    let flawed = story.replacen("[expect]", "[expect]\noutcome = \"fail\"", 1);
+    let flawed =
+        story.replacen("[expect]", "[expect]\noutcome = \"fail\"\nfails = [\"fallback\"]", 1);
     assert_ne!(flawed, story, "the fixture has an [expect] table");
     let stale = TempFile::new("stale-flaw.toml", &flawed);
     let output = jostle(&["run", &good, stale.path()]);

@@ -31,8 +31,12 @@ pub struct RunReport {
     /// The outcome the story expects, `[expect] outcome`: `pass`, or `fail` for a story that
     /// shows a flaw.
     pub expected: String,
+    /// With `fail`: the checks the story names as the ones its flaw makes fail (`[expect]
+    /// fails`); left out of the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expected_failures: Vec<String>,
     /// Whether the run gave the expected outcome: every expectation held and `pass` was
-    /// expected, or one failed and `fail` was.
+    /// expected, or `fail` was and exactly the checks in `expected_failures` failed.
     pub as_expected: bool,
 }
 
@@ -50,6 +54,7 @@ impl Default for RunReport {
             timeline: Timeline::default(),
             passed: true,
             expected: "pass".into(),
+            expected_failures: Vec::new(),
             as_expected: true,
         }
     }

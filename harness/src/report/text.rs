@@ -9,8 +9,12 @@ impl RunReport {
         match (self.expected == "fail", self.passed) {
             (false, true) => "every expectation held",
             (false, false) => "an expectation failed",
-            (true, false) => {
+            (true, false) if self.as_expected => {
                 "an expectation failed, as this story expects: the flaw it shows is there"
+            }
+            (true, false) => {
+                "expectations failed, but not exactly those this story names: not (only) the \
+                 flaw it shows"
             }
             (true, true) => {
                 "every expectation held, but this story expects a failure: the flaw it shows is \

@@ -69,6 +69,9 @@ pub(super) fn report(
             end_ms: w.end.map(crate::report::millis),
         })
         .collect();
+    let failed: Vec<&str> =
+        checks.iter().filter(|check| !check.passed).map(|check| check.name).collect();
+    let as_expected = scenario.expect().is_met_by(&failed);
     let passed = checks.iter().all(|check| check.passed);
     let expectations = checks
         .into_iter()
@@ -97,6 +100,7 @@ pub(super) fn report(
         timeline: Timeline::from_log(log, names, scenario.load_spec().deadline),
         passed,
         expected: scenario.expect().outcome.name().to_owned(),
-        as_expected: scenario.expect().outcome.is_met_by(passed),
+        expected_failures: scenario.expect().fails.iter().map(|&name| name.to_owned()).collect(),
+        as_expected,
     }
 }

@@ -13,8 +13,11 @@ use toml::Spanned;
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Expectations {
-    /// Whether the story expects every check to hold, or shows a flaw that makes one fail.
+    /// Whether the story expects every check to hold, or shows a flaw that makes some fail.
     pub outcome: Expected,
+    /// With [`Expected::Fail`]: the checks that must fail, by name, and only those (`[expect]
+    /// fails`); empty otherwise.
+    pub fails: Vec<&'static str>,
     /// At most this fraction of calls fail (0 to 1).
     pub max_failure_rate: Option<f64>,
     /// The failure rate counts the calls started from this time on (since the cluster
@@ -56,6 +59,68 @@ pub struct FallbackExpectation {
     pub max_failures: u64,
     /// No call fails that starts this long after a fault began. Default 500 ms.
     pub grace: Duration,
+}
+
+/// Every check a scenario can run, by the name reports give it.
+pub const CHECKS: [&str; 10] = [
+    "accounting",
+    "distribution",
+    "failure-rate",
+    "share",
+    "fallback",
+    "recovery",
+    "convergence",
+    "timeout",
+    "connections",
+    "leak-free",
+];
+
+impl Expectations {
+    /// The checks a run of these expectations makes, by name, in report order (`accounting`
+    /// always).
+    pub fn checks(&self) -> Vec<&'static str> {
+        let asked = [
+            true,
+            self.distribution.is_some(),
+            self.max_failure_rate.is_some(),
+            !self.shares.is_empty(),
+            self.fallback.is_some(),
+            self.recovery.is_some(),
+            self.convergence.is_some(),
+            self.max_latency_over_deadline.is_some(),
+            self.max_connections.is_some(),
+            self.no_leaks,
+        ];
+        CHECKS.into_iter().zip(asked).filter_map(|(name, asked)| asked.then_some(name)).collect()
+    }
+
+    /// Whether a run whose failed checks are `failed` (by name) is what the story expects:
+    /// for [`Expected::Pass`] none failed; for [`Expected::Fail`] exactly the checks named in
+    /// `fails` failed (each of them, at least once, and no other).
+    ///
+    /// ```
+    /// # let story = jostle_harness::scenario::load("../fixtures/article-restart.toml")?;
+    /// let expect = story.expect();
+    /// assert_eq!(expect.fails, ["share"]);
+    /// assert!(expect.is_met_by(&["share"]), "the flaw the story shows");
+    /// assert!(!expect.is_met_by(&[]), "every check held: the flaw is gone");
+    /// assert!(!expect.is_met_by(&["share", "leak-free"]), "another check failed too");
+    /// assert!(!expect.is_met_by(&["failure-rate"]), "another flaw than the story's");
+    /// # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+    /// ```
+    pub fn is_met_by(&self, failed: &[&str]) -> bool {
+        match self.outcome {
+            Expected::Pass => failed.is_empty(),
+            Expected::Fail => {
+                let mut failed: Vec<&str> = failed.to_vec();
+                failed.sort_unstable();
+                failed.dedup();
+                let mut named = self.fails.clone();
+                named.sort_unstable();
+                !failed.is_empty() && failed == named
+            }
+        }
+    }
 }
 
 /// How the calls split over the backends: `[expect] distribution`.
@@ -198,7 +263,70 @@ pub(super) fn expectations(
     }
     expect.max_latency_over_deadline =
         raw.max_latency_over_deadline.as_ref().map(|over| over.get_ref().0);
+    expect.fails = fails(raw, &expect, source)?;
     Ok(expect)
+}
+
+/// `[expect] fails`: required with `outcome = "fail"`, refused without it; each name a check
+/// the file asks for, once.
+fn fails(
+    raw: &RawExpect,
+    expect: &Expectations,
+    source: &Source<'_>,
+) -> Result<Vec<&'static str>, ScenarioError> {
+    let Some(written) = &raw.fails else {
+        if let (Expected::Fail, Some(outcome)) = (expect.outcome, &raw.outcome) {
+            return Err(source.error(
+                outcome.span(),
+                "a story of a flaw that does not name the checks it makes fail",
+                format!("`fails = [...]` beside it, with some of {}", quoted(&expect.checks())),
+            ));
+        }
+        return Ok(Vec::new());
+    };
+    if expect.outcome != Expected::Fail {
+        return Err(source.error(
+            written.span(),
+            "`fails` in a story that expects every check to hold",
+            "`outcome = \"fail\"` beside it, or no `fails`",
+        ));
+    }
+    if written.get_ref().is_empty() {
+        return Err(source.error(
+            written.span(),
+            "`fails` names no check",
+            format!("at least one of {}", quoted(&expect.checks())),
+        ));
+    }
+    let asked = expect.checks();
+    let mut names: Vec<&'static str> = Vec::new();
+    for name in written.get_ref() {
+        let Some(check) = CHECKS.into_iter().find(|check| check == name.get_ref()) else {
+            return Err(source
+                .error(
+                    name.span(),
+                    format!("unknown check `{}`", name.get_ref()),
+                    format!("one of {}", quoted(&CHECKS)),
+                )
+                .suggesting(did_you_mean(name.get_ref(), CHECKS)));
+        };
+        if !asked.contains(&check) {
+            return Err(source.error(
+                name.span(),
+                format!("check `{check}` is not one this story runs"),
+                format!("one of its checks: {}", quoted(&asked)),
+            ));
+        }
+        if names.contains(&check) {
+            return Err(source.error(
+                name.span(),
+                format!("check `{check}` is named twice"),
+                "each check once",
+            ));
+        }
+        names.push(check);
+    }
+    Ok(names)
 }
 
 fn outcome(written: &Spanned<String>, source: &Source<'_>) -> Result<Expected, ScenarioError> {
@@ -232,12 +360,46 @@ mod tests {
             let story = parse(&with_expect(expect), "s.toml").unwrap();
             assert_eq!(story.expect().outcome, Expected::Pass, "default outcome with {expect:?}");
         }
-        let flaw = parse(&with_expect("[expect]\noutcome = \"fail\"\n"), "s.toml").unwrap();
+        let flaw = "[expect]\noutcome = \"fail\"\nfails = [\"leak-free\"]\nno_leaks = true\n";
+        let flaw = parse(&with_expect(flaw), "s.toml").unwrap();
         assert_eq!(flaw.expect().outcome, Expected::Fail, "`outcome = \"fail\"` is read");
     }
 
     #[test]
-    fn a_run_is_as_expected_when_its_verdict_matches_the_outcome() {
+    fn a_story_of_a_flaw_must_name_the_checks_it_makes_fail() {
+        let unnamed =
+            parse(&with_expect("[expect]\noutcome = \"fail\"\nno_leaks = true\n"), "s.toml");
+        let message = unnamed.unwrap_err().to_string();
+        assert!(
+            message.contains("does not name the checks it makes fail")
+                && message.contains("`fails = [...]`"),
+            "{message}"
+        );
+        let other = "[expect]\noutcome = \"fail\"\nfails = [\"share\"]\nno_leaks = true\n";
+        let message = parse(&with_expect(other), "s.toml").unwrap_err().to_string();
+        assert!(message.contains("check `share` is not one this story runs"), "{message}");
+        let pass = "[expect]\nfails = [\"leak-free\"]\nno_leaks = true\n";
+        let message = parse(&with_expect(pass), "s.toml").unwrap_err().to_string();
+        assert!(message.contains("`fails` in a story that expects every check"), "{message}");
+    }
+
+    #[test]
+    fn a_run_is_as_expected_when_exactly_the_named_checks_fail() {
+        let pass = parse(&with_expect(""), "s.toml").unwrap();
+        assert!(pass.expect().is_met_by(&[]), "pass expected, every check held");
+        assert!(!pass.expect().is_met_by(&["accounting"]), "pass expected, a check failed");
+        let flaw = "[expect]\noutcome = \"fail\"\nfails = [\"leak-free\"]\nno_leaks = true\n";
+        let flaw = parse(&with_expect(flaw), "s.toml").unwrap();
+        assert!(flaw.expect().is_met_by(&["leak-free"]), "the named flaw is there");
+        assert!(!flaw.expect().is_met_by(&[]), "every check held: the flaw is gone");
+        assert!(
+            !flaw.expect().is_met_by(&["leak-free", "accounting"]),
+            "another check failed too: not the story's flaw alone"
+        );
+    }
+
+    #[test]
+    fn the_expected_outcome_reads_pass_and_fail() {
         assert!(Expected::Pass.is_met_by(true), "pass expected, every check held");
         assert!(!Expected::Pass.is_met_by(false), "pass expected, a check failed");
         assert!(

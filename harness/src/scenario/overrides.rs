@@ -116,6 +116,7 @@ impl Scenario {
         }
         self.balancer = choice;
         self.expect.outcome = Expected::Pass;
+        self.expect.fails.clear();
         Ok(self)
     }
 
@@ -156,6 +157,7 @@ impl Scenario {
     pub fn against_custom(mut self, custom: Custom) -> Self {
         self.balancer = BalancerChoice::Custom(custom);
         self.expect.outcome = Expected::Pass;
+        self.expect.fails.clear();
         self
     }
 
@@ -195,7 +197,7 @@ mod tests {
         let text = format!(
             "name = \"s\"\nseed = 3\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"{balancer}\"\n\
              [load]\nconcurrency = 1\ncalls = 10\n[[fault]]\ntarget = [0]\nkind = \"{fault}\"\n\
-             [expect]\noutcome = \"fail\"\nmax_failure_rate = 0.0\n"
+             [expect]\noutcome = \"fail\"\nfails = [\"failure-rate\"]\nmax_failure_rate = 0.0\n"
         );
         parse(&text, "s.toml").expect("a valid story")
     }

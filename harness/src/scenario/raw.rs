@@ -158,6 +158,7 @@ impl RawFault {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawExpect {
     pub(super) outcome: Option<Spanned<String>>,
+    pub(super) fails: Option<Spanned<Vec<Spanned<String>>>>,
     pub(super) max_failure_rate: Option<Spanned<f64>>,
     pub(super) failure_rate_from: Option<Spanned<Dur>>,
     pub(super) distribution: Option<Spanned<String>>,

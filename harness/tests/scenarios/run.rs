@@ -39,8 +39,8 @@ fn every_fixture_gives_the_outcome_its_story_expects(#[files("../fixtures/*.toml
     assert!(
         report.as_expected,
         "{} must give the outcome its story expects (`[expect] outcome = \"{}\"`): every \
-         expectation holds for \"pass\", at least one fails for \"fail\" (the flaw the story \
-         shows)\n{report}\nseed {}; rerun: {replay}",
+         expectation holds for \"pass\", exactly the checks named in `fails` fail for \"fail\" \
+         (the flaw the story shows)\n{report}\nseed {}; rerun: {replay}",
         relative(&path),
         report.expected,
         report.seed,
@@ -48,15 +48,35 @@ fn every_fixture_gives_the_outcome_its_story_expects(#[files("../fixtures/*.toml
 }
 
 #[rstest]
-#[case::article_restart("article-restart.toml")]
-#[case::tonic_dead_endpoint("tonic-dead-endpoint.toml")]
-fn the_stories_of_a_flaw_expect_a_failure(#[case] file: &str) {
+#[case::article_restart("article-restart.toml", &["share"])]
+#[case::tonic_dead_endpoint("tonic-dead-endpoint.toml", &["fallback"])]
+fn the_stories_of_a_flaw_name_the_checks_it_makes_fail(#[case] file: &str, #[case] fails: &[&str]) {
     let loaded = scenario::load(fixture(file)).unwrap();
     assert_eq!(
         loaded.expect().outcome,
         Expected::Fail,
         "fixtures/{file} shows a balancer's flaw: it must say `outcome = \"fail\"`"
     );
+    assert_eq!(loaded.expect().fails, fails, "fixtures/{file} names the checks its flaw fails");
+}
+
+#[test]
+fn a_story_of_a_flaw_is_not_as_expected_when_another_check_fails_too() {
+    // The article's story with one more expectation its dialer breaks (one call fails at the
+    // crash): the share check still fails as the story says, but so does another one.
+    let text = std::fs::read_to_string(fixture("article-restart.toml")).unwrap();
+    let broken = text.replace("max_failure_rate = 0.01", "max_failure_rate = 0.0");
+    assert_ne!(broken, text, "the fixture sets max_failure_rate = 0.01");
+    let story = scenario::parse(&broken, "article-restart-broken.toml").unwrap();
+    let report = play_with(&story, "a stricter article-restart", &Progress::new());
+    let failed: Vec<&str> =
+        report.expectations.iter().filter(|e| !e.passed).map(|e| e.check.as_str()).collect();
+    assert_eq!(failed, ["failure-rate", "share"], "both checks fail:\n{report}");
+    assert!(
+        !report.as_expected,
+        "a flaw story is as expected only when exactly the checks it names fail:\n{report}"
+    );
+    assert!(report.verdict().contains("not exactly those this story names"), "{report}");
 }
 
 #[test]
