@@ -51,8 +51,3 @@ pub use error::{Error, Result};
 
 /// The response header in which every backend names itself, on success and on error.
 pub const BACKEND_HEADER: &str = "x-jostle-backend";
-
-/// The README's Rust examples, compiled as doctests so that they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeExamples;

@@ -1,10 +1,10 @@
 //! Replay your incident against your own balancer (the README's section): a balancer defined in
-//! this test binary (`Fewest`, from user_balancer.rs) plays every fixture, and every battery
+//! this test binary (`Fewest`, the README's, from readme.rs) plays every fixture, and every battery
 //! scenario file, through the one runner.
 //!
 //! Rerun: `cargo test --test conformance incidents`.
 
-use super::user_balancer::Fewest;
+use super::readme::Fewest;
 use jostle::balance::{BalanceConfig, BalancedChannel};
 use jostle_harness::conformance::SUITE_BACKOFF;
 use jostle_harness::prelude::*;

@@ -7,5 +7,8 @@
 mod broken;
 mod incidents;
 mod policies;
+// The README's example, byte for byte (tests/readme checks it): its `pub` reads as in a crate.
+#[allow(unreachable_pub)]
+mod readme;
 mod specimens;
 mod user_balancer;
