@@ -27,4 +27,4 @@ mod report;
 mod under_test;
 
 pub use blocking::runtime;
-pub use play::run_with;
+pub use play::{run_with, run_with_log};

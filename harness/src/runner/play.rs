@@ -7,7 +7,7 @@ use super::under_test;
 use crate::check::{self, Baseline, Context};
 use crate::cluster::Cluster;
 use crate::error::Result;
-use crate::load::{Progress, drive_with};
+use crate::load::{CallLog, Progress, drive_with};
 use crate::net::Transport;
 use crate::report::RunReport;
 use crate::scenario::Scenario;
@@ -31,6 +31,21 @@ const LEAK_BOUND: Duration = Duration::from_secs(5);
 /// When the cluster cannot start, a fault cannot be injected, or the balancer cannot be
 /// built. A check that fails is not an error: it is in the report.
 pub async fn run_with(scenario: &Scenario, replay: &str, progress: &Progress) -> Result<RunReport> {
+    run_with_log(scenario, replay, progress).await.map(|(report, _)| report)
+}
+
+/// [`run_with`], also handing back the client's record of every call the report was made
+/// from (times since the cluster's start): for a look at single calls, or to check the
+/// report's figures against their source.
+///
+/// # Errors
+///
+/// As [`run_with`].
+pub async fn run_with_log(
+    scenario: &Scenario,
+    replay: &str,
+    progress: &Progress,
+) -> Result<(RunReport, CallLog)> {
     let cluster = Cluster::builder()
         .backends(scenario.backends())
         .transport(scenario.transport())
@@ -80,5 +95,5 @@ pub async fn run_with(scenario: &Scenario, replay: &str, progress: &Progress) ->
     }
     let report = report(scenario, &cluster, &log, &names, &before, &after, checks);
     cluster.shutdown().await;
-    Ok(report)
+    Ok((report, log))
 }
