@@ -58,11 +58,10 @@ fn played(seed: u64) -> (RunReport, CallLog) {
         .expect("the story runs")
 }
 
-/// The value HDR reports at `quantile`: the smallest sample with at least that fraction of
-/// the samples at or below it, in microseconds (1 µs floor), as milliseconds.
-fn exact_quantile(sorted_micros: &[u64], quantile: f64) -> f64 {
-    let rank =
-        ((quantile * sorted_micros.len() as f64).ceil() as usize).clamp(1, sorted_micros.len());
+/// The value HDR reports at `permille` / 1000: the smallest sample with at least that
+/// fraction of the samples at or below it, in microseconds (1 µs floor), as milliseconds.
+fn exact_quantile(sorted_micros: &[u64], permille: usize) -> f64 {
+    let rank = (permille * sorted_micros.len()).div_ceil(1000).clamp(1, sorted_micros.len());
     sorted_micros[rank - 1] as f64 / 1e3
 }
 
@@ -126,13 +125,13 @@ fn every_figure_of_the_report_matches_the_call_log_it_comes_from() {
             assert!((backend.share - share).abs() < 1e-12, "{} share ({rerun})", backend.name);
             if served > 0 {
                 let latency = backend.latency_ms;
-                for (name, reported, quantile) in [
-                    ("p50", latency.p50, 0.5),
-                    ("p90", latency.p90, 0.9),
-                    ("p99", latency.p99, 0.99),
-                    ("max", latency.max, 1.0),
+                for (name, reported, permille) in [
+                    ("p50", latency.p50, 500),
+                    ("p90", latency.p90, 900),
+                    ("p99", latency.p99, 990),
+                    ("max", latency.max, 1000),
                 ] {
-                    let exact = exact_quantile(&micros, quantile);
+                    let exact = exact_quantile(&micros, permille);
                     assert!(
                         close(reported, exact),
                         "{} {name}: reported {reported} ms, the log says {exact} ms ({rerun})",
