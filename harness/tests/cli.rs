@@ -427,3 +427,24 @@ fn run_of_several_files_ends_with_a_summary_naming_each_run_not_as_expected() {
     );
     assert!(out.contains("every expectation held\n\n"), "reports are a blank line apart:\n{out}");
 }
+
+#[test]
+fn run_with_wall_clock_runs_in_memory_on_the_real_clock() {
+    let json = TempFile::new("wall.json", "");
+    let story = format!("{FIXTURES}/connection-storm.toml");
+    let output = jostle(&["run", &story, "--wall-clock", "--json", json.path()]);
+    let out = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "the story holds on the wall clock too:\n{out}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json.path()).unwrap()).unwrap();
+    assert_eq!(report["transport"], "in-memory", "--wall-clock keeps the transport");
+    // Under the paused clock an in-memory call takes no time: every latency is the HDR floor,
+    // 1 microsecond. On the wall clock the slowest call takes longer than that.
+    let slowest = report["backends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|backend| backend["latency_ms"]["max"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(slowest > 0.001, "on the wall clock calls take real time, slowest {slowest} ms");
+}

@@ -10,6 +10,7 @@ mod events;
 mod layer_poll;
 mod lifecycle;
 mod own_service;
+mod replay;
 mod rpc;
 mod rpc_behavior;
 mod validation;
