@@ -38,7 +38,7 @@ async fn uniform_and_jittered_delays_replay_from_the_seed_and_differ_with_anothe
     let again = delays(7).await;
     let other = delays(8).await;
     let distinct: std::collections::BTreeSet<Duration> = first.iter().copied().collect();
-    assert!(distinct.len() > CALLS as usize / 2, "the delays are drawn, not fixed: {distinct:?}");
+    assert!(distinct.len() as u64 > CALLS / 2, "the delays are drawn, not fixed: {distinct:?}");
     assert_eq!(
         first, again,
         "seed 7 must replay the same {CALLS} delays, call by call\nrerun: cargo test -p \
