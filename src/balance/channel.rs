@@ -228,7 +228,10 @@ async fn discover<C, T>(
             }
             Some(Change::Remove(address)) => shared.remove(&address),
             // The set stays as it is; the endpoint tasks go on until the channel is dropped.
-            None => return,
+            None => {
+                shared.discovery_ended();
+                return;
+            }
         }
     }
 }
@@ -328,7 +331,7 @@ async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<B
         if let Some(picked) = shared.pick() {
             break picked;
         }
-        if !shared.config.wait_for_ready {
+        if !shared.config.wait_for_ready && !shared.connecting() {
             let known = shared.snapshot().len();
             return Ok(answer(Status::unavailable(format!("no ready endpoint ({known} known)"))));
         }

@@ -53,7 +53,10 @@ pub struct BalanceConfig {
     /// Bound on one connection attempt. Default 20 s (gRPC's `MIN_CONNECT_TIMEOUT`).
     pub connect_timeout: Duration,
     /// With no ready endpoint: `false` (the default) fails the call `UNAVAILABLE` at once
-    /// (gRPC's fail-fast); `true` waits for one, until the call's deadline.
+    /// (gRPC's fail-fast), except while the channel makes its first connections (nothing heard
+    /// from discovery yet, or an endpoint's first connection attempt still under way: gRPC's
+    /// CONNECTING), when it waits for them, until the call's deadline; `true` always waits for
+    /// a ready endpoint, until the call's deadline.
     pub wait_for_ready: bool,
     /// The deadline of a call that sets none (no `grpc-timeout`): no call waits forever, not on
     /// a hung endpoint, not on an empty ready set. Default 30 s.

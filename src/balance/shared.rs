@@ -53,6 +53,8 @@ struct State {
     next_id: u64,
     endpoints: BTreeMap<EndpointId, Entry>,
     jitter: ChaCha8Rng,
+    /// Whether discovery has said anything yet (a change, or the end of its stream).
+    discovered: bool,
 }
 
 #[derive(Debug)]
@@ -68,6 +70,8 @@ struct Entry {
     timeouts: u32,
     /// Whether it has had a connection before: its next one readmits it.
     connected_before: bool,
+    /// Whether its first connection attempt has ended, in a connection or a failure.
+    settled: bool,
     /// Dropped (or set) when the endpoint is removed: its task stops.
     stop: watch::Sender<bool>,
 }
@@ -116,7 +120,12 @@ impl Shared {
             outlier,
             on_connect_failure: None,
             config,
-            state: Mutex::new(State { next_id: 0, endpoints: BTreeMap::new(), jitter }),
+            state: Mutex::new(State {
+                next_id: 0,
+                endpoints: BTreeMap::new(),
+                jitter,
+                discovered: false,
+            }),
             balancer: Mutex::new(balancer),
             changed: Notify::new(),
         }
@@ -138,6 +147,7 @@ impl Shared {
         weight: u32,
     ) -> Option<(EndpointId, watch::Receiver<bool>)> {
         let mut state = self.state();
+        state.discovered = true;
         if let Some(entry) = state.endpoints.values_mut().find(|entry| &entry.address == address) {
             if entry.weight != weight {
                 entry.weight = weight;
@@ -156,6 +166,7 @@ impl Shared {
             attempt: 0,
             timeouts: 0,
             connected_before: false,
+            settled: false,
             stop,
         };
         state.endpoints.insert(id, entry);
@@ -167,10 +178,25 @@ impl Shared {
         Some((id, stopped))
     }
 
+    /// Discovery's stream ended: whatever it said is all there is.
+    pub(crate) fn discovery_ended(&self) {
+        self.state().discovered = true;
+        self.changed.notify_waiters();
+    }
+
+    /// Whether the channel is still making its first connections, as gRPC's CONNECTING: no
+    /// word from discovery yet, or an endpoint whose first connection attempt has not ended.
+    /// A call that finds nothing ready waits then, even when it would fail fast.
+    pub(crate) fn connecting(&self) -> bool {
+        let state = self.state();
+        !state.discovered || state.endpoints.values().any(|entry| !entry.settled)
+    }
+
     /// Removes `address`: it gets no new request, its task stops, its connection closes.
     pub(crate) fn remove(&self, address: &Uri) {
         let removed = {
             let mut state = self.state();
+            state.discovered = true;
             let id = state
                 .endpoints
                 .iter()
@@ -195,6 +221,7 @@ impl Shared {
             entry.ready = Some((channel, closed));
             events::connected(&entry.address, id, entry.connected_before, outlier_ejected);
             entry.connected_before = true;
+            entry.settled = true;
         }
         self.changed.notify_waiters();
     }
@@ -206,6 +233,7 @@ impl Shared {
             let mut state = self.state();
             let State { endpoints, jitter, .. } = &mut *state;
             let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
+            entry.settled = true;
             let was_ready = entry.ready.take().is_some();
             let healthy = entry.attempt == 0;
             let wait = if was_ready && healthy {
@@ -228,10 +256,16 @@ impl Shared {
         if let Some(hook) = &self.on_connect_failure {
             hook();
         }
-        let mut state = self.state();
-        let State { endpoints, jitter, .. } = &mut *state;
-        let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
-        self.failed(entry, jitter)
+        let wait = {
+            let mut state = self.state();
+            let State { endpoints, jitter, .. } = &mut *state;
+            let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
+            entry.settled = true;
+            self.failed(entry, jitter)
+        };
+        // A call waiting for the first connections may now fail fast.
+        self.changed.notify_waiters();
+        wait
     }
 
     /// Counts one more failure of `entry`; returns the backoff its failures now call for.

@@ -1,6 +1,7 @@
 //! `BalancedChannel` readiness polled by hand (tokio-test): `poll_ready` is always ready, and
 //! the call's future is where an empty ready set is met. Under `wait_for_ready` it stays
-//! pending, woken only when an endpoint becomes ready; without it, it fails at its first poll.
+//! pending, woken only when an endpoint becomes ready; without it, it waits only while the
+//! first connections are made (gRPC's CONNECTING) and fails once they have all failed.
 
 use super::client;
 use jostle::balance::{BalanceConfig, BalancedChannel};
@@ -9,7 +10,7 @@ use jostle_harness::cluster::Cluster;
 use jostle_harness::sample::create_order_request;
 use std::time::Duration;
 use tokio_test::task;
-use tokio_test::{assert_pending, assert_ready_err, assert_ready_ok};
+use tokio_test::{assert_pending, assert_ready_ok};
 use tonic::Code;
 
 /// A channel over an in-memory cluster of one backend whose address is not yet discovered.
@@ -63,11 +64,39 @@ async fn under_wait_for_ready_a_call_stays_pending_until_an_endpoint_is_ready() 
 }
 
 #[tokio::test(start_paused = true)]
-async fn without_wait_for_ready_a_call_fails_unavailable_at_its_first_poll() {
-    let (_cluster, _changes, channel) = undiscovered(false).await;
+async fn without_wait_for_ready_a_call_waits_while_the_first_connections_are_made() {
+    let (cluster, changes, channel) = undiscovered(false).await;
+    let mut request = tonic::Request::new(create_order_request(0));
+    request.set_timeout(Duration::from_secs(30));
     let mut client = client(&channel);
-    let mut call = task::spawn(client.create_order(create_order_request(0)));
-    let status = assert_ready_err!(call.poll(), "fail-fast must not leave the call pending");
+    let mut call = task::spawn(client.create_order(request));
+    assert_pending!(call.poll(), "nothing heard from discovery yet: as gRPC's CONNECTING, wait");
+
+    changes.insert(cluster.addresses().remove(0));
+    channel.wait_until(|endpoints| endpoints.iter().any(|e| e.ready)).await;
+    assert!(call.is_woken(), "the first connection must wake the waiting call");
+    let response = tokio::time::timeout(Duration::from_secs(1), call)
+        .await
+        .expect("a woken call must be served within 1 s")
+        .expect("served by the endpoint that connected");
+    assert_eq!(response.get_ref().served_by, "backend-0", "the new connection serves the call");
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_wait_for_ready_a_call_fails_unavailable_once_every_first_connection_failed() {
+    let (cluster, changes, channel) = undiscovered(false).await;
+    cluster.crash(0).await.unwrap();
+    let mut request = tonic::Request::new(create_order_request(0));
+    request.set_timeout(Duration::from_secs(30));
+    let mut client = client(&channel);
+    let mut call = task::spawn(client.create_order(request));
+    assert_pending!(call.poll(), "nothing heard from discovery yet: wait");
+
+    changes.insert(cluster.addresses().remove(0));
+    let status = tokio::time::timeout(Duration::from_secs(1), call)
+        .await
+        .expect("a refused first connection must end the wait at once, not at the deadline")
+        .expect_err("nothing can serve the call");
     assert_eq!(status.code(), Code::Unavailable, "fail-fast answers UNAVAILABLE: {status:?}");
-    assert_eq!(status.message(), "no ready endpoint (0 known)", "the status says why");
+    assert_eq!(status.message(), "no ready endpoint (1 known)", "the status says why");
 }

@@ -4,6 +4,7 @@
 //!
 //! Rerun: `cargo test --test readme` (and `cargo test --test conformance readme`).
 
+mod claims;
 mod first_test;
 // The README's examples are written as in a user's crate, where `pub` is reachable.
 #[allow(unreachable_pub)]

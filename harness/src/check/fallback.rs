@@ -4,11 +4,12 @@ use super::{CheckResult, Context};
 use crate::load::{CallLog, CallOutcome};
 use std::time::Duration;
 
-/// Once a backend fails at `failed_at`: at most `max_failures` calls fail, and none that
-/// started after `failed_at + grace` fails (none is routed to the dead backend any more).
+/// Once backends fail, at the instants `failed_at` (each fault's start, in any order): at most
+/// `max_failures` calls fail from the first of them on, and none that started `grace` or more
+/// after the latest failure before it (by then the balancer routes around the failed backend).
 pub fn fallback(
     log: &CallLog,
-    failed_at: Duration,
+    failed_at: &[Duration],
     grace: Duration,
     max_failures: u64,
     context: &Context,
@@ -16,14 +17,17 @@ pub fn fallback(
     let rule = format!(
         "after a backend fails, at most {max_failures} calls fail and none that starts {grace:?} later"
     );
+    let first = failed_at.iter().copied().min().unwrap_or_default();
     let failing =
-        |call: &&crate::load::CallRecord| call.outcome != CallOutcome::Ok && call.end >= failed_at;
+        |call: &&crate::load::CallRecord| call.outcome != CallOutcome::Ok && call.end >= first;
     let failures = log.calls.iter().filter(failing).count() as u64;
+    // The latest failure that began before the call started: the one it may be blamed on.
+    let latest_before = |start: Duration| failed_at.iter().copied().filter(|at| *at <= start).max();
     let late: Vec<u64> = log
         .calls
         .iter()
         .filter(failing)
-        .filter(|call| call.start >= failed_at + grace)
+        .filter(|call| latest_before(call.start).is_some_and(|at| call.start >= at + grace))
         .map(|call| call.index)
         .collect();
     let result = CheckResult::new("fallback", rule, context)
@@ -180,5 +184,57 @@ mod wording_tests {
         assert_eq!(percent(0.2), "20%");
         assert_eq!(since(Duration::ZERO), "");
         assert_eq!(since(Duration::from_millis(4_250)), " started from 4s 250ms on");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fallback;
+    use crate::check::Context;
+    use crate::load::{CallLog, CallOutcome, CallRecord, Method};
+    use std::time::Duration;
+    use tonic::Code;
+
+    fn failed_call(index: u64, start_ms: u64) -> CallRecord {
+        CallRecord {
+            index,
+            method: Method::CreateOrder,
+            start: Duration::from_millis(start_ms),
+            end: Duration::from_millis(start_ms + 1),
+            outcome: CallOutcome::Failed(Code::Unavailable),
+            backend: None,
+        }
+    }
+
+    const FAULTS: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(3)];
+    const GRACE: Duration = Duration::from_millis(500);
+
+    #[test]
+    fn a_failure_at_a_later_fault_is_within_that_faults_grace() {
+        let log = CallLog {
+            calls: vec![failed_call(0, 1_100), failed_call(1, 3_200)],
+            ..CallLog::default()
+        };
+        let result = fallback(&log, &FAULTS, GRACE, 10, &Context::default());
+        assert!(result.passed, "each failure is within the grace of the fault before it: {result}");
+        assert_eq!(result.value("failures"), Some(2.0));
+    }
+
+    #[test]
+    fn a_failure_past_the_grace_of_the_latest_fault_is_late() {
+        let log = CallLog {
+            calls: vec![failed_call(0, 1_600), failed_call(1, 3_499)],
+            ..CallLog::default()
+        };
+        let result = fallback(&log, &FAULTS, GRACE, 10, &Context::default());
+        assert!(!result.passed, "a call failing 600 ms after a fault is still routed there");
+        assert_eq!(result.value("failures after grace"), Some(1.0), "only the first is late");
+    }
+
+    #[test]
+    fn a_call_that_started_before_every_fault_is_never_late() {
+        let log = CallLog { calls: vec![failed_call(0, 900)], ..CallLog::default() };
+        let result = fallback(&log, &FAULTS, GRACE, 10, &Context::default());
+        assert!(result.passed, "an in-flight call at the first fault may fail: {result}");
     }
 }

@@ -47,10 +47,10 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
     }
     let windows = cluster.fault_log().windows();
     if let Some(fallback) = expect.fallback {
-        let failed_at = windows.iter().map(|w| w.start).min().unwrap_or_default();
+        let failed_at: Vec<Duration> = windows.iter().map(|w| w.start).collect();
         checks.push(check::fallback(
             log,
-            failed_at,
+            &failed_at,
             fallback.grace,
             fallback.max_failures,
             context,

@@ -125,8 +125,8 @@ impl Scenario {
     /// in reports. As with [`Scenario::with_balancer`], the story is then expected to pass.
     ///
     /// The load starts after the file's `[load] warm_up` (0 by default): a balancer that
-    /// connects in the background and fails calls while nothing is connected yet needs one
-    /// ([`Scenario::with_warm_up`]); the battery gives every balancer 100 ms.
+    /// fails calls while it is still connecting needs one ([`Scenario::with_warm_up`]); the
+    /// battery gives every balancer 100 ms.
     ///
     /// ```
     /// use jostle::balance::{BalancedChannel, policy::RoundRobin};

@@ -1,5 +1,5 @@
-//! Delay draws replay from the seed, and a hung call is let go when its fault is healed: two
-//! claims of docs/FAULTS.md that no other test checks.
+//! Claims of docs/FAULTS.md that no other test checks: delay draws replay from the seed, a hung
+//! call is let go when its fault is healed, an injected status reads the request body first.
 
 use super::client;
 use jostle_harness::cluster::Cluster;
@@ -63,4 +63,23 @@ async fn a_hung_call_is_let_go_when_the_hang_is_healed() {
     assert!(answer.is_ok(), "healing a hang must let the held call through: {answer:?}");
     assert_eq!(healed_at.elapsed(), Duration::ZERO, "it goes through at the heal, not later");
     assert_eq!(backend.stats().ok("CreateOrder"), 1, "the backend served it");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_status_fault_reads_each_body_so_one_connection_outlives_thousands_of_answers() {
+    // h2 gives a connection's flow-control budget back only for request bodies that were read:
+    // answering ~8,200 calls without reading them ends the connection (ENHANCE_YOUR_CALM).
+    let cluster = Cluster::builder().backends(1).start().await.unwrap();
+    cluster.inject(Fault::status(tonic::Code::Unavailable, 1.0).on(0)).unwrap();
+    let mut client = client(&cluster, 0);
+    for call in 0..12_000 {
+        let status = client.create_order(create_order_request(call)).await.unwrap_err();
+        assert_eq!(
+            status.code(),
+            tonic::Code::Unavailable,
+            "call {call} must get the injected status, not a dying connection: {status:?}"
+        );
+    }
+    let stats = cluster.backend(0).unwrap().stats();
+    assert_eq!(stats.connections_accepted, 1, "all 12,000 answers went over one connection");
 }

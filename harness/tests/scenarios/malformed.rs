@@ -179,6 +179,66 @@ fn the_base_scenario_is_valid() {
     &[(7, "rate = 100\nrate = 200")],
     "case.toml:8:1: duplicate key; expected each key once"
 )]
+#[case::discovery_index_out_of_range(
+    &[(12, "down_for = \"1s\"\n[discovery]\ninitial = [0, 3]")],
+    "case.toml:14:15: backend index 3 is out of range; expected an index in 0..3 (the cluster has 3 backends)"
+)]
+#[case::discovery_backend_listed_twice(
+    &[(12, "down_for = \"1s\"\n[discovery]\ninitial = [0, 0]")],
+    "case.toml:14:15: backend 0 is listed twice; expected each backend once"
+)]
+#[case::discovery_changes_out_of_order(
+    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"2s\"\nadd = [2]\n[[discovery.change]]\nat = \"1s\"\nremove = [0]")],
+    "case.toml:17:6: this change at 1s comes before the one above it (2s); expected changes in time order"
+)]
+#[case::discovery_change_of_nothing(
+    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"")],
+    "case.toml:13:1: a change that adds and removes nothing; expected `add` or `remove` (or both): lists of backend indices"
+)]
+#[case::discovery_added_and_removed(
+    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"\nadd = [2]\nremove = [2]")],
+    "case.toml:13:1: backend 2 is both added and removed; expected each backend in `add` or in `remove`"
+)]
+#[case::discovery_unknown_field(
+    &[(12, "down_for = \"1s\"\n[discovery]\nintial = [0]")],
+    "case.toml:14:1: unknown field `intial`; expected `initial` or `change`; did you mean `initial`?"
+)]
+#[case::failure_rate_from_alone(
+    &[(12, "down_for = \"1s\"\n[expect]\nfailure_rate_from = \"1s\"")],
+    "case.toml:14:21: `failure_rate_from` without `max_failure_rate`; expected `max_failure_rate` beside it"
+)]
+#[case::unknown_distribution(
+    &[(12, "down_for = \"1s\"\n[expect]\ndistribution = \"evne\"")],
+    "case.toml:14:16: unknown distribution `evne`; expected `exact-cycle` or `even`; did you mean `even`?"
+)]
+#[case::convergence_without_a_change(
+    &[(12, "down_for = \"1s\"\n[expect]\nconvergence = { settle = \"1s\" }")],
+    "case.toml:14:15: `convergence` with no discovery change to converge to; expected a `[[discovery.change]]`, or no `convergence`"
+)]
+#[case::recovery_of_an_unknown_backend(
+    &[(12, "down_for = \"1s\"\n[expect]\nrecovery = { backend = 5, within = \"1s\", at_least = 0.5 }")],
+    "case.toml:14:24: backend index 5 is out of range; expected an index in 0..3 (the cluster has 3 backends)"
+)]
+#[case::recovery_within_zero(
+    &[(12, "down_for = \"1s\"\n[expect]\nrecovery = { backend = 1, within = \"0s\", at_least = 0.5 }")],
+    "case.toml:14:36: `within` is zero; expected a duration above zero"
+)]
+#[case::flaw_naming_an_unknown_check(
+    &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"sahre\"]")],
+    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `share`, `fallback`, `recovery`, `convergence`, `timeout`, `connections` or `leak-free`; did you mean `share`?"
+)]
+#[case::flaw_naming_a_check_not_run(
+    &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"share\"]")],
+    "case.toml:15:10: check `share` is not one this story runs; expected one of its checks: `accounting`"
+)]
+#[case::flaw_naming_no_check(
+    &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"")],
+    "case.toml:14:11: a story of a flaw that does not name the checks it makes fail; expected `fails = [...]` beside it, with some of `accounting`"
+)]
+#[case::fails_in_a_story_expected_to_pass(
+    &[(12, "down_for = \"1s\"\n[expect]\nfails = [\"accounting\"]")],
+    "case.toml:14:9: `fails` in a story that expects every check to hold; expected `outcome = \"fail\"` beside it, or no `fails`"
+)]
 fn a_malformed_scenario_names_the_place_and_what_was_expected(
     #[case] replacements: &[(usize, &str)],
     #[case] message: &str,
