@@ -24,6 +24,9 @@ pub struct Expectations {
     pub distribution: Option<Distribution>,
     /// Backends that must serve at least a share of the calls.
     pub shares: Vec<ShareExpectation>,
+    /// Backends that may serve at most a share of the calls (a slow one, under a load-aware
+    /// balancer).
+    pub max_shares: Vec<MaxShareExpectation>,
     /// The balancer routes around a failed backend.
     pub fallback: Option<FallbackExpectation>,
     /// A backend back from its fault gets its share back.
@@ -45,6 +48,17 @@ pub struct ShareExpectation {
     pub backend: usize,
     /// Its least share of the calls started from `after` on (0 to 1).
     pub at_least: f64,
+    /// Since the cluster started; zero when not given.
+    pub after: Duration,
+}
+
+/// One backend's largest share of the calls: `[expect] max_shares`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MaxShareExpectation {
+    /// The backend's index.
+    pub backend: usize,
+    /// Its largest share of the calls started from `after` on (0 to 1).
+    pub at_most: f64,
     /// Since the cluster started; zero when not given.
     pub after: Duration,
 }
@@ -151,6 +165,14 @@ pub(super) fn expectations(
         expect.shares.push(ShareExpectation {
             backend: backend_index(&share.backend, backends, source)?,
             at_least: fraction(&share.at_least, "at_least", source)?,
+            after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+        });
+    }
+    for share in &raw.max_shares {
+        let share = share.get_ref();
+        expect.max_shares.push(MaxShareExpectation {
+            backend: backend_index(&share.backend, backends, source)?,
+            at_most: fraction(&share.at_most, "at_most", source)?,
             after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
         });
     }

@@ -72,8 +72,8 @@ pub use balancer::{BALANCERS, BalancerChoice, Custom, NeedsTcp};
 pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expect::{
-    ConvergenceExpectation, Distribution, Expectations, FallbackExpectation, RecoveryExpectation,
-    ShareExpectation,
+    ConvergenceExpectation, Distribution, Expectations, FallbackExpectation, MaxShareExpectation,
+    RecoveryExpectation, ShareExpectation,
 };
 pub use expected::Expected;
 pub use spec::{MAX_BACKENDS, Scenario};
