@@ -16,9 +16,9 @@ use std::time::Duration;
 
 /// Calls started, one every 10 ms, each in its own task, over 4 s.
 const CALLS: u64 = 400;
-const EVERY: Duration = Duration::from_millis(10);
+const EVERY_MS: u64 = 10;
 /// Backend-2's delay on every call.
-const SLOW: Duration = Duration::from_millis(200);
+const SLOW_MS: u64 = 200;
 
 #[rstest]
 #[case::least_outstanding(Box::new(LeastOutstanding::new()))]
@@ -30,12 +30,12 @@ async fn a_load_aware_policy_sends_a_slow_backend_at_most_one_call_per_delay(
     let name = balancer.name().to_owned();
     let cluster = Cluster::builder().backends(3).start().await.unwrap();
     let channel = balanced(&cluster, balancer, config()).await;
-    cluster.inject(Fault::delay(SLOW).on(2)).unwrap();
+    cluster.inject(Fault::delay(Duration::from_millis(SLOW_MS)).on(2)).unwrap();
     let mut calls = tokio::task::JoinSet::new();
     for call in 0..CALLS {
         let mut client = client(&channel);
         calls.spawn(async move { client.create_order(create_order_request(call)).await });
-        tokio::time::sleep(EVERY).await;
+        tokio::time::sleep(Duration::from_millis(EVERY_MS)).await;
     }
     while let Some(done) = calls.join_next().bounded("the calls to end").await {
         done.unwrap().expect("no call fails: the delay is within the default deadline");
@@ -46,7 +46,7 @@ async fn a_load_aware_policy_sends_a_slow_backend_at_most_one_call_per_delay(
     // counts (least outstanding; p2c, whose two distinct draws always include a fast backend)
     // sends backend-2 a call only while it is idle: at most one per 200 ms, 4 s / 200 ms + 1
     // = 21 of the 400 calls. A policy blind to load sends it its third, about 133.
-    let bound = (CALLS as u128 * EVERY.as_millis() / SLOW.as_millis() + 1) as u64;
+    let bound = CALLS * EVERY_MS / SLOW_MS + 1;
     assert!(
         counts[2] <= bound,
         "{name} must send the slow backend-2 at most {bound} calls (one per 200 ms delay), \
