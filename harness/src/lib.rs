@@ -14,6 +14,7 @@
 //! - [`check`]: the checks, each a structured result;
 //! - [`conformance`]: the standard battery against any balancer;
 //! - [`runner`]: the one runner every story goes through;
+//! - [`wait`]: waits in tests that give up, naming what they waited for;
 //! - [`prelude`]: what a test needs, in one `use`.
 //!
 //! ```
@@ -46,6 +47,7 @@ pub mod sample;
 pub mod scenario;
 pub mod service;
 pub mod tonic_balance;
+pub mod wait;
 
 pub use error::{Error, Result};
 

@@ -28,4 +28,5 @@ pub use crate::proto::{CreateOrderRequest, GetOrderRequest, WatchOrdersRequest};
 pub use crate::report::RunReport;
 pub use crate::sample::create_order_request;
 pub use crate::scenario::{Expected, Scenario, ScenarioError};
+pub use crate::wait::Within;
 pub use tonic::Code;

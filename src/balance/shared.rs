@@ -109,6 +109,8 @@ pub struct EndpointSnapshot {
     pub in_flight: usize,
     /// Failures since its last successful call.
     pub failures: u32,
+    /// Its weight for weighted policies, as discovery last gave it.
+    pub weight: u32,
 }
 
 impl Shared {
@@ -152,6 +154,8 @@ impl Shared {
             if entry.weight != weight {
                 entry.weight = weight;
                 events::weight_changed(address, weight);
+                drop(state);
+                self.changed.notify_waiters();
             }
             return None;
         }
@@ -389,6 +393,7 @@ impl Shared {
                 ejected: ejected.contains(id),
                 in_flight: entry.in_flight.load(Ordering::SeqCst),
                 failures: entry.attempt,
+                weight: entry.weight,
             })
             .collect()
     }

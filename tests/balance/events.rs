@@ -10,6 +10,7 @@ use jostle::balance::BalancedChannel;
 use jostle::balance::policy::RoundRobin;
 use jostle::discover;
 use jostle_harness::cluster::{Cluster, StopMode};
+use jostle_harness::wait::Within;
 
 #[tokio::test(start_paused = true)]
 async fn a_crashed_backend_is_traced_as_ejected_and_its_return_as_readmitted() {
@@ -21,14 +22,20 @@ async fn a_crashed_backend_is_traced_as_ejected_and_its_return_as_readmitted() {
     assert!(events.with_message("endpoint ejected").is_empty(), "no ejection while all are up");
 
     victim.stop(StopMode::Abrupt).await.unwrap();
-    channel.wait_until(|endpoints| !endpoints[1].ready).await;
+    channel
+        .wait_until(|endpoints| !endpoints[1].ready)
+        .bounded("backend-1 to leave the ready set")
+        .await;
     let ejected = events.with_message("endpoint ejected");
     assert_eq!(ejected.len(), 1, "a crash must be traced as one ejection: {ejected:?}");
     assert_eq!(ejected[0].field("endpoint"), address, "the ejection must name the endpoint");
     assert!(!ejected[0].field("reason").is_empty(), "an ejection must give its reason");
 
     victim.start().await.unwrap();
-    channel.wait_until(|endpoints| endpoints.iter().all(|e| e.ready)).await;
+    channel
+        .wait_until(|endpoints| endpoints.iter().all(|e| e.ready))
+        .bounded("every endpoint to be ready again")
+        .await;
     let readmitted = events.with_message("endpoint readmitted");
     assert_eq!(readmitted.len(), 1, "a return must be traced as one readmission: {readmitted:?}");
     assert_eq!(readmitted[0].field("endpoint"), address, "the readmission must name the endpoint");
@@ -47,9 +54,12 @@ async fn discovery_adding_and_removing_an_endpoint_is_traced() {
     let channel = BalancedChannel::builder().config(config()).build(endpoints, cluster.connector());
 
     changes.insert(address.clone());
-    channel.wait_until(|endpoints| endpoints.iter().any(|e| e.ready)).await;
+    channel
+        .wait_until(|endpoints| endpoints.iter().any(|e| e.ready))
+        .bounded("an endpoint to become ready")
+        .await;
     changes.remove(address.clone());
-    channel.wait_until(<[_]>::is_empty).await;
+    channel.wait_until(<[_]>::is_empty).bounded("discovery to remove every endpoint").await;
 
     let traced: Vec<(String, String)> = events
         .all()

@@ -9,6 +9,7 @@ mod distribution;
 mod events;
 mod failover;
 mod hung;
+mod load;
 mod outlier;
 mod readiness;
 mod readiness_poll;
@@ -18,6 +19,7 @@ use jostle::balance::{Backoff, BalanceConfig, BalancedChannel, Balancer};
 use jostle::discover;
 use jostle_harness::cluster::Cluster;
 use jostle_harness::proto::order_service_client::OrderServiceClient;
+use jostle_harness::wait::Within;
 use std::time::Duration;
 
 /// A backoff short enough for tests: 100 ms, growing 1.6x, capped at 1 s.
@@ -43,7 +45,10 @@ async fn balanced(
         .config(config)
         .build(discover::fixed(cluster.addresses()), cluster.connector());
     let all = cluster.len();
-    channel.wait_until(|endpoints| endpoints.iter().filter(|e| e.ready).count() == all).await;
+    channel
+        .wait_until(|endpoints| endpoints.iter().filter(|e| e.ready).count() == all)
+        .bounded("every backend of the cluster to be ready")
+        .await;
     channel
 }
 

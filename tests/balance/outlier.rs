@@ -4,12 +4,17 @@ use jostle::balance::policy::RoundRobin;
 use jostle_harness::cluster::Cluster;
 use jostle_harness::fault::Fault;
 use jostle_harness::sample::create_order_request;
+use jostle_harness::wait::Within;
 use std::time::Duration;
+use tokio::time::Instant;
 use tonic::Code;
 
 #[tokio::test(start_paused = true)]
-async fn a50_failure_percentage_ejects_a_backend_failing_with_internal_and_brings_it_back() {
+async fn a50_failure_percentage_ejects_a_backend_failing_with_internal_and_brings_it_back_after_its_ejection_time()
+ {
     let cluster = Cluster::builder().backends(3).start().await.unwrap();
+    // The detector ticks every interval from the channel's build.
+    let built = Instant::now();
     let outlier = OutlierConfig {
         interval: Duration::from_secs(1),
         base_ejection_time: Duration::from_secs(5),
@@ -30,7 +35,7 @@ async fn a50_failure_percentage_ejects_a_backend_failing_with_internal_and_bring
     )
     .await;
     // INTERNAL is not UNAVAILABLE: connection health keeps the endpoint; only A50 can eject it.
-    cluster.inject(Fault::status(Code::Internal, 1.0).on(0)).unwrap();
+    let internal = cluster.inject(Fault::status(Code::Internal, 1.0).on(0)).unwrap();
     let mut client = client(&channel);
     let mut failed_before = 0;
     for call in 0..60 {
@@ -40,8 +45,8 @@ async fn a50_failure_percentage_ejects_a_backend_failing_with_internal_and_bring
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(failed_before, 20, "a third of the calls fail before the first interval ends");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    channel.wait_until(|endpoints| endpoints[0].ejected).await;
+    channel.wait_until(|endpoints| endpoints[0].ejected).bounded("backend-0 to be ejected").await;
+    assert_eq!(built.elapsed(), Duration::from_secs(1), "ejected at the first interval's tick");
     let before = served(&cluster);
     let mut failed_after = 0;
     for call in 0..60 {
@@ -52,5 +57,20 @@ async fn a50_failure_percentage_ejects_a_backend_failing_with_internal_and_bring
     assert_eq!(failed_after, 0, "the ejected backend gets no calls");
     let after = served(&cluster);
     assert_eq!(after[1] + after[2] - before[1] - before[2], 60, "{before:?} -> {after:?}");
-    channel.wait_until(|endpoints| !endpoints[0].ejected).await;
+
+    cluster.heal(internal);
+    channel
+        .wait_until(|endpoints| !endpoints[0].ejected)
+        .bounded("backend-0 to be readmitted")
+        .await;
+    // Ejected at the 1 s tick for base_ejection_time (5 s); A50 readmits at the first tick
+    // more than 5 s later: 7 s (at 6 s exactly 5 s have passed, not more).
+    assert_eq!(built.elapsed(), Duration::from_secs(7), "readmitted at the first tick past 5 s");
+    let before = served(&cluster);
+    for call in 0..30 {
+        client.create_order(create_order_request(call)).await.expect("healed and readmitted");
+    }
+    let after = served(&cluster);
+    let gained: Vec<u64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+    assert_eq!(gained, [10, 10, 10], "readmitted, backend-0 takes its third of the traffic again");
 }

@@ -2,6 +2,7 @@ use super::{balanced, client, config};
 use jostle::balance::policy::RoundRobin;
 use jostle_harness::cluster::{Cluster, StopMode};
 use jostle_harness::sample::create_order_request;
+use jostle_harness::wait::Within;
 use std::time::Duration;
 use tokio::time::Instant;
 use tonic::Code;
@@ -17,7 +18,10 @@ async fn all_down(wait_for_ready: bool) -> (Cluster, jostle::balance::BalancedCh
     for backend in cluster.backends() {
         backend.stop(StopMode::Abrupt).await.unwrap();
     }
-    channel.wait_until(|endpoints| endpoints.iter().all(|e| !e.ready)).await;
+    channel
+        .wait_until(|endpoints| endpoints.iter().all(|e| !e.ready))
+        .bounded("every endpoint to leave the ready set")
+        .await;
     (cluster, channel)
 }
 

@@ -8,6 +8,7 @@ use jostle::balance::{BalanceConfig, BalancedChannel};
 use jostle::discover::{self, ChangeSender};
 use jostle_harness::cluster::Cluster;
 use jostle_harness::sample::create_order_request;
+use jostle_harness::wait::Within;
 use std::time::Duration;
 use tokio_test::task;
 use tokio_test::{assert_pending, assert_ready_ok};
@@ -54,7 +55,10 @@ async fn under_wait_for_ready_a_call_stays_pending_until_an_endpoint_is_ready() 
     assert_pending!(call.poll(), "still no endpoint ready 10 s in: the call must still wait");
 
     changes.insert(cluster.addresses().remove(0));
-    channel.wait_until(|endpoints| endpoints.iter().any(|e| e.ready)).await;
+    channel
+        .wait_until(|endpoints| endpoints.iter().any(|e| e.ready))
+        .bounded("an endpoint to become ready")
+        .await;
     assert!(call.is_woken(), "an endpoint becoming ready must wake the waiting call");
     let response = tokio::time::timeout(Duration::from_secs(1), call)
         .await

@@ -34,6 +34,16 @@ fn always_picking_the_first_backend_is_caught_by_the_distribution_check() {
     report.assert_failures(&[(Battery::Healthy, "distribution")]);
 }
 
+/// Claims to be load-aware, but takes the ready endpoints in turn whatever their calls in flight.
+#[test]
+fn a_balancer_that_claims_load_awareness_but_ignores_the_calls_in_flight_is_caught_by_max_share() {
+    let report = Suite::for_balancer("blind", RoundRobin::new)
+        .load_aware()
+        .scenarios([Battery::SlowBackend])
+        .run_blocking();
+    report.assert_failures(&[(Battery::SlowBackend, "max-share")]);
+}
+
 /// A new connection for every call, round robin over the addresses: the article's storm.
 #[derive(Clone)]
 struct DialPerCall {

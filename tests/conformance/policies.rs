@@ -7,8 +7,10 @@ use rstest::rstest;
 #[rstest]
 #[case::round_robin(Suite::for_balancer("round_robin", RoundRobin::new).exact_cycle())]
 #[case::random(Suite::for_balancer("random", || Random::from_seed(7)))]
-#[case::least_outstanding(Suite::for_balancer("least_outstanding", LeastOutstanding::new))]
-#[case::p2c(Suite::for_balancer("p2c", || PowerOfTwoChoices::from_seed(7)))]
+#[case::least_outstanding(
+    Suite::for_balancer("least_outstanding", LeastOutstanding::new).load_aware()
+)]
+#[case::p2c(Suite::for_balancer("p2c", || PowerOfTwoChoices::from_seed(7)).load_aware())]
 #[case::weighted_round_robin(Suite::for_balancer("weighted_round_robin", WeightedRoundRobin::new))]
 fn every_jostle_policy_passes_the_whole_battery(#[case] suite: Suite) {
     let report = suite.run_blocking();

@@ -159,13 +159,13 @@ pub fn share(
 }
 
 /// A fraction as a percentage, without trailing zeros: `1%`, `0.5%`, `33.33%`.
-fn percent(fraction: f64) -> String {
+pub(super) fn percent(fraction: f64) -> String {
     let text = format!("{:.2}", fraction * 100.0);
     format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// ` started from 4s on`, or nothing from the start.
-fn since(from: Duration) -> String {
+pub(super) fn since(from: Duration) -> String {
     if from.is_zero() {
         String::new()
     } else {

@@ -139,9 +139,27 @@ mod tests {
             assert_eq!(played.balancer().name(), "mine", "{battery}: the suite's balancer");
             assert_eq!(played.injections(), file.injections(), "{battery}: the file's faults");
             assert_eq!(played.discovery(), file.discovery(), "{battery}: the file's discovery");
-            if battery != Battery::Healthy {
+            if battery == Battery::SlowBackend {
+                assert!(
+                    played.expect().max_shares.is_empty(),
+                    "a suite that does not claim load awareness leaves out the largest share"
+                );
+            } else if battery != Battery::Healthy {
                 assert_eq!(played.expect(), file.expect(), "{battery}: the file's expectations");
             }
         }
+    }
+
+    #[test]
+    fn a_load_aware_suite_plays_the_slow_backend_file_with_its_largest_share() {
+        let suite = Suite::for_balancer("mine", RoundRobin::new).load_aware();
+        let played = suite.scenario(Battery::SlowBackend).expect("the battery runs in memory");
+        let file = Battery::SlowBackend.scenario();
+        assert_eq!(played.expect(), file.expect(), "a load-aware suite checks all of the file");
+        assert_eq!(
+            played.expect().max_shares.len(),
+            1,
+            "the slow-backend file bounds the slow backend's share"
+        );
     }
 }

@@ -58,6 +58,7 @@ pub struct Suite {
     claim: Claim,
     spec: DistributionSpec,
     scenarios: Vec<Battery>,
+    load_aware: bool,
 }
 
 impl std::fmt::Debug for Suite {
@@ -67,6 +68,7 @@ impl std::fmt::Debug for Suite {
             .field("transport", &self.transport)
             .field("seed", &self.seed)
             .field("claim", &self.claim)
+            .field("load_aware", &self.load_aware)
             .field("scenarios", &self.scenarios)
             .finish_non_exhaustive()
     }
@@ -86,6 +88,7 @@ impl Suite {
             claim: Claim::Shares(vec![1.0 / BACKENDS as f64; BACKENDS]),
             spec: DistributionSpec::default(),
             scenarios: Battery::ALL.to_vec(),
+            load_aware: false,
         }
     }
 
@@ -136,6 +139,17 @@ impl Suite {
         self
     }
 
+    /// Claims the balancer reads the calls in flight ([`Candidate::in_flight`]): the
+    /// slow-backend scenario then also checks its `max_shares` (the slow backend serves at most
+    /// half its even share). Without the claim that check is left out, as a balancer blind to
+    /// load (round robin) is right to give the slow backend its third.
+    ///
+    /// [`Candidate::in_flight`]: jostle::balance::Candidate::in_flight
+    pub fn load_aware(mut self) -> Self {
+        self.load_aware = true;
+        self
+    }
+
     /// The false-failure rate, smallest skew and power of the distribution check.
     pub fn distribution_spec(mut self, spec: DistributionSpec) -> Self {
         self.spec = spec;
@@ -174,14 +188,18 @@ impl Suite {
         )
     }
 
-    /// The battery file of `battery` as this suite plays it: its seed, transport, balancer and
-    /// (for the healthy scenario) its distribution claim.
+    /// The battery file of `battery` as this suite plays it: its seed, transport, balancer,
+    /// (for the healthy scenario) its distribution claim and (for the slow-backend scenario)
+    /// the largest share only if the suite is [`Suite::load_aware`].
     pub fn scenario(&self, battery: Battery) -> Result<Scenario, crate::scenario::ScenarioError> {
         let scenario = battery
             .scenario()
             .with_seed(self.seed)
             .with_transport(self.transport)?
             .against_custom(Custom::from_factory(self.name.clone(), Arc::clone(&self.factory)));
+        if battery == Battery::SlowBackend && !self.load_aware {
+            return Ok(scenario.with_max_shares(Vec::new()));
+        }
         if battery != Battery::Healthy {
             return Ok(scenario);
         }

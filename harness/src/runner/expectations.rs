@@ -1,5 +1,5 @@
 //! Every `[expect]` of a scenario as checks, in one fixed order: distribution, failure rate,
-//! shares, fallback, recovery, convergence, timeout, connections.
+//! shares, largest shares, fallback, recovery, convergence, timeout, connections.
 
 use crate::check::{self, CheckResult, Context, distribution};
 use crate::cluster::Cluster;
@@ -44,6 +44,10 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
     }
     for share in &expect.shares {
         checks.push(check::share(log, &names[share.backend], share.after, share.at_least, context));
+    }
+    for share in &expect.max_shares {
+        let name = &names[share.backend];
+        checks.push(check::max_share(log, name, share.after, share.at_most, context));
     }
     let windows = cluster.fault_log().windows();
     if let Some(fallback) = expect.fallback {

@@ -27,6 +27,9 @@ pub struct Expectations {
     pub distribution: Option<Distribution>,
     /// Backends that must serve at least a share of the calls.
     pub shares: Vec<ShareExpectation>,
+    /// Backends that may serve at most a share of the calls (a slow one, under a load-aware
+    /// balancer).
+    pub max_shares: Vec<MaxShareExpectation>,
     /// The balancer routes around a failed backend.
     pub fallback: Option<FallbackExpectation>,
     /// A backend back from its fault gets its share back.
@@ -52,6 +55,17 @@ pub struct ShareExpectation {
     pub after: Duration,
 }
 
+/// One backend's largest share of the calls: `[expect] max_shares`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MaxShareExpectation {
+    /// The backend's index.
+    pub backend: usize,
+    /// Its largest share of the calls started from `after` on (0 to 1).
+    pub at_most: f64,
+    /// Since the cluster started; zero when not given.
+    pub after: Duration,
+}
+
 /// How fast the balancer routes around a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FallbackExpectation {
@@ -62,11 +76,12 @@ pub struct FallbackExpectation {
 }
 
 /// Every check a scenario can run, by the name reports give it.
-pub const CHECKS: [&str; 10] = [
+pub const CHECKS: [&str; 11] = [
     "accounting",
     "distribution",
     "failure-rate",
     "share",
+    "max-share",
     "fallback",
     "recovery",
     "convergence",
@@ -84,6 +99,7 @@ impl Expectations {
             self.distribution.is_some(),
             self.max_failure_rate.is_some(),
             !self.shares.is_empty(),
+            !self.max_shares.is_empty(),
             self.fallback.is_some(),
             self.recovery.is_some(),
             self.convergence.is_some(),
@@ -216,6 +232,14 @@ pub(super) fn expectations(
         expect.shares.push(ShareExpectation {
             backend: backend_index(&share.backend, backends, source)?,
             at_least: fraction(&share.at_least, "at_least", source)?,
+            after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+        });
+    }
+    for share in &raw.max_shares {
+        let share = share.get_ref();
+        expect.max_shares.push(MaxShareExpectation {
+            backend: backend_index(&share.backend, backends, source)?,
+            at_most: fraction(&share.at_most, "at_most", source)?,
             after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
         });
     }

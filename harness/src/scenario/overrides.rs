@@ -168,6 +168,14 @@ impl Scenario {
         self
     }
 
+    /// The same story with `max_shares` as its largest-share expectations (`[expect]
+    /// max_shares`); an empty list checks none.
+    #[must_use]
+    pub fn with_max_shares(mut self, max_shares: Vec<super::MaxShareExpectation>) -> Self {
+        self.expect.max_shares = max_shares;
+        self
+    }
+
     /// The same story with the load starting `warm_up` after the balancer is built (the
     /// file's `[load] warm_up`). A built-in jostle policy is connected to every announced
     /// backend before the load starts; your own balancer (see [`Scenario::against`]) gets

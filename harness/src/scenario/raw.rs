@@ -164,6 +164,8 @@ pub(super) struct RawExpect {
     pub(super) distribution: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) shares: Vec<Spanned<RawShare>>,
+    #[serde(default)]
+    pub(super) max_shares: Vec<Spanned<RawMaxShare>>,
     pub(super) fallback: Option<Spanned<RawFallback>>,
     pub(super) recovery: Option<Spanned<RawRecovery>>,
     pub(super) convergence: Option<Spanned<RawConvergence>>,
@@ -179,6 +181,15 @@ pub(super) struct RawExpect {
 pub(super) struct RawShare {
     pub(super) backend: Spanned<i64>,
     pub(super) at_least: Spanned<f64>,
+    pub(super) after: Option<Spanned<Dur>>,
+}
+
+/// One of `[expect] max_shares`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMaxShare {
+    pub(super) backend: Spanned<i64>,
+    pub(super) at_most: Spanned<f64>,
     pub(super) after: Option<Spanned<Dur>>,
 }
 

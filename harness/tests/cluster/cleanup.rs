@@ -3,6 +3,7 @@ use jostle_harness::fault::Fault;
 use jostle_harness::net::Transport;
 use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
+use jostle_harness::wait::Within;
 use rstest::rstest;
 use std::time::Duration;
 
@@ -43,7 +44,7 @@ async fn busy_cluster(
     tokio::spawn(async move {
         let _ = held.create_order(create_order_request(1)).await;
     });
-    hung.wait_until(|stats| stats.in_flight() == 1).await;
+    hung.wait_until(|stats| stats.in_flight() == 1).bounded("the hung call to be in flight").await;
     (cluster, clients)
 }
 

@@ -4,6 +4,7 @@ use jostle_harness::net::Transport;
 use jostle_harness::proto::GetOrderRequest;
 use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
+use jostle_harness::wait::Within;
 use rstest::rstest;
 use std::time::Duration;
 use tonic::Code;
@@ -24,7 +25,10 @@ async fn abrupt_stop_fails_the_in_flight_call_refuses_connects_and_restart_serve
     let hang = cluster.inject(Fault::Hang.on(0)).unwrap();
     let mut held = client.clone();
     let in_flight = tokio::spawn(async move { held.create_order(create_order_request(1)).await });
-    backend.wait_until(|stats| stats.in_flight() == 1).await;
+    backend
+        .wait_until(|stats| stats.in_flight() == 1)
+        .bounded("the slow call to be in flight")
+        .await;
     backend.stop(StopMode::Abrupt).await.unwrap();
     cluster.heal(hang);
 
@@ -67,13 +71,16 @@ async fn graceful_stop_finishes_the_in_flight_call_and_refuses_new_connects(
     cluster.inject(Fault::delay(Duration::from_millis(500)).on(0)).unwrap();
     let mut client = OrderServiceClient::new(cluster.channel(0).unwrap());
     let in_flight = tokio::spawn(async move { client.create_order(create_order_request(0)).await });
-    backend.wait_until(|stats| stats.in_flight() == 1).await;
+    backend
+        .wait_until(|stats| stats.in_flight() == 1)
+        .bounded("the slow call to be in flight")
+        .await;
 
     let stopping = tokio::spawn({
         let backend = backend.clone();
         async move { backend.stop(StopMode::Graceful).await }
     });
-    backend.wait_for_state(BackendState::Draining).await;
+    backend.wait_for_state(BackendState::Draining).bounded("the backend to start draining").await;
     let refused = cluster.connector().oneshot(backend.address().clone()).await.unwrap_err();
     assert_eq!(
         refused.kind(),

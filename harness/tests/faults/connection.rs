@@ -2,6 +2,7 @@ use super::{client, client_with_timeout, cluster};
 use jostle_harness::fault::Fault;
 use jostle_harness::net::Transport;
 use jostle_harness::sample::create_order_request;
+use jostle_harness::wait::Within;
 use rstest::rstest;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -78,7 +79,12 @@ async fn blackhole_accepts_and_never_answers_so_the_call_ends_at_its_deadline() 
     );
 
     cluster.heal(id);
-    let stats = cluster.backend(0).unwrap().wait_until(|s| s.connections_open == 0).await;
+    let stats = cluster
+        .backend(0)
+        .unwrap()
+        .wait_until(|s| s.connections_open == 0)
+        .bounded("healing the blackhole to close the held connection")
+        .await;
     assert_eq!(stats.connections_open, 0, "healing lets the held connection go");
     client(&cluster, 0).create_order(create_order_request(1)).await.expect("healed: serves again");
 }
@@ -86,12 +92,25 @@ async fn blackhole_accepts_and_never_answers_so_the_call_ends_at_its_deadline() 
 #[tokio::test]
 async fn blackhole_on_tcp_holds_the_connection_until_healed() {
     let cluster = cluster(1, Transport::Tcp).await;
+    let backend = cluster.backend(0).unwrap();
     let id = cluster.inject(Fault::Blackhole.on(0)).unwrap();
     let mut hung = client_with_timeout(&cluster, 0, Duration::from_millis(200));
     let status = hung.create_order(create_order_request(0)).await.unwrap_err();
     assert_eq!(status.code(), Code::Cancelled, "only the client's timeout ends it: {status:?}");
-    assert_eq!(cluster.backend(0).unwrap().stats().total_started(), 0);
+    // The client gives up and goes: only the blackhole holds the connection now.
+    drop(hung);
+    let stats = backend.stats();
+    assert_eq!(
+        (stats.connections_accepted, stats.connections_open, stats.total_started()),
+        (1, 1, 0),
+        "a blackhole accepts the connection, never speaks on it and holds it open"
+    );
     cluster.heal(id);
+    let stats = backend
+        .wait_until(|s| s.connections_open == 0)
+        .within(Duration::from_secs(5), "healing the blackhole to let its connection go")
+        .await;
+    assert_eq!(stats.connections_accepted, 1, "healing lets the held connection go");
     client(&cluster, 0).create_order(create_order_request(1)).await.expect("healed: serves again");
 }
 
@@ -132,14 +151,24 @@ async fn connect_delay_adds_its_latency_to_the_first_call_only() {
     assert_eq!(started.elapsed(), Duration::ZERO, "the open connection is not delayed again");
 }
 
-#[tokio::test]
-async fn connect_delay_on_tcp_still_serves() {
+/// Real TCP with both ends in this process follows the paused clock (the shared findings): the
+/// delay is measured on the virtual clock, never on the wall clock.
+#[tokio::test(start_paused = true)]
+async fn connect_delay_on_tcp_delays_the_handshake_by_the_delay_and_the_first_call_only() {
     let cluster = cluster(1, Transport::Tcp).await;
-    cluster.inject(Fault::ConnectDelay(Duration::from_millis(20)).on(0)).unwrap();
-    client(&cluster, 0)
-        .create_order(create_order_request(0))
-        .await
-        .expect("a slow handshake serves");
+    cluster.inject(Fault::ConnectDelay(Duration::from_millis(250)).on(0)).unwrap();
+    let mut client = client(&cluster, 0);
+    let started = Instant::now();
+    client.create_order(create_order_request(0)).await.expect("a slow handshake serves");
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_millis(250),
+        "on TCP the first call waits out the 250 ms connect delay, virtual time"
+    );
+    let started = Instant::now();
+    client.create_order(create_order_request(1)).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::ZERO, "the open connection is not delayed again");
+    assert_eq!(cluster.backend(0).unwrap().stats().connections_accepted, 1, "one connection");
 }
 
 #[rstest]
@@ -157,11 +186,12 @@ async fn connection_age_by_rpcs_closes_each_connection_after_n_calls(#[case] tra
         }
     }
     let stats = cluster.backend(0).unwrap().stats();
-    assert_eq!(stats.ok("CreateOrder") + failed, 30, "every call either served or failed");
-    assert!(
-        stats.connections_accepted >= 3,
-        "a new connection at least every 10 calls, saw {} ({failed} calls failed on the way)",
-        stats.connections_accepted
+    // 30 calls one at a time, a connection closed (GOAWAY) after each 10th: calls 1-10, 11-20
+    // and 21-30 each on a connection of their own, and the GOAWAY loses none of them.
+    assert_eq!(
+        (stats.connections_accepted, failed, stats.ok("CreateOrder")),
+        (3, 0, 30),
+        "(connections, failed, served): a new connection exactly every 10 calls, no call lost"
     );
 }
 
@@ -175,7 +205,12 @@ async fn connection_age_by_time_closes_the_connection_after_max_age() {
         .unwrap();
     let mut client = client(&cluster, 0);
     client.create_order(create_order_request(0)).await.unwrap();
-    let stats = cluster.backend(0).unwrap().wait_until(|s| s.connections_open == 0).await;
+    let stats = cluster
+        .backend(0)
+        .unwrap()
+        .wait_until(|s| s.connections_open == 0)
+        .bounded("max_age to close the connection")
+        .await;
     assert_eq!(stats.connections_accepted, 1);
     client.create_order(create_order_request(1)).await.expect("the client reconnects");
     assert_eq!(cluster.backend(0).unwrap().stats().connections_accepted, 2);
@@ -185,16 +220,33 @@ async fn connection_age_by_time_closes_the_connection_after_max_age() {
 #[case::in_memory(Transport::InMemory)]
 #[case::tcp(Transport::Tcp)]
 #[tokio::test]
-async fn drain_sends_goaway_and_the_backend_keeps_accepting(#[case] transport: Transport) {
+async fn drain_sends_goaway_lets_the_call_in_flight_finish_and_keeps_accepting(
+    #[case] transport: Transport,
+) {
     let cluster = cluster(1, transport).await;
+    let backend = cluster.backend(0).unwrap();
     let mut client = client(&cluster, 0);
     client.create_order(create_order_request(0)).await.unwrap();
+    let slow = cluster.inject(Fault::delay(Duration::from_millis(100)).on(0)).unwrap();
+    let mut in_flight = client.clone();
+    let call = tokio::spawn(async move { in_flight.create_order(create_order_request(1)).await });
+    backend.wait_until(|s| s.in_flight() == 1).bounded("the slow call to be in flight").await;
+
     cluster.inject(Fault::Drain.on(0)).unwrap();
-    let stats = cluster.backend(0).unwrap().wait_until(|s| s.connections_open == 0).await;
-    assert_eq!(stats.connections_accepted, 1, "the drained connection closed");
-    client.create_order(create_order_request(1)).await.expect("a drained backend still serves");
-    assert_eq!(cluster.backend(0).unwrap().stats().connections_accepted, 2, "on a new connection");
+    call.await
+        .unwrap()
+        .expect("a drain (GOAWAY) lets the call in flight finish; a reset would fail it");
+    let stats = backend
+        .wait_until(|s| s.connections_open == 0)
+        .bounded("the drained connection to close")
+        .await;
+    assert_eq!(stats.connections_accepted, 1, "the drained connection closed after its call");
+    assert_eq!(stats.ok("CreateOrder"), 2, "both calls served OK on the drained connection");
+    cluster.heal(slow);
+    client.create_order(create_order_request(2)).await.expect("a drained backend still serves");
+    assert_eq!(backend.stats().connections_accepted, 2, "on a new connection");
     let windows = cluster.fault_log().windows();
-    assert_eq!(windows.len(), 1);
-    assert_eq!((windows[0].kind, windows[0].backend.as_str()), ("drain", "backend-0"));
+    let drains: Vec<_> = windows.iter().filter(|w| w.kind == "drain").collect();
+    assert_eq!(drains.len(), 1, "one drain window: {windows:?}");
+    assert_eq!(drains[0].backend, "backend-0");
 }

@@ -3,6 +3,7 @@ use jostle_harness::cluster::BackendState;
 use jostle_harness::fault::Fault;
 use jostle_harness::net::Transport;
 use jostle_harness::sample::create_order_request;
+use jostle_harness::wait::Within;
 use std::time::Duration;
 use tonic::Code;
 
@@ -14,11 +15,14 @@ async fn restart_crashes_the_backend_for_down_for_and_brings_it_back_on_the_same
     client.create_order(create_order_request(0)).await.unwrap();
 
     cluster.inject(Fault::Restart { down_for: Duration::from_secs(2) }.on(1)).unwrap();
-    backend.wait_for_state(BackendState::Stopped).await;
+    backend.wait_for_state(BackendState::Stopped).bounded("the restart to stop backend-1").await;
     let status = client.create_order(create_order_request(1)).await.unwrap_err();
     assert_eq!(status.code(), Code::Unavailable, "a crashed backend is unavailable: {status:?}");
 
-    backend.wait_for_state(BackendState::Running).await;
+    backend
+        .wait_for_state(BackendState::Running)
+        .bounded("backend-1 to run again after down_for")
+        .await;
     client.create_order(create_order_request(2)).await.expect("back after down_for");
     let windows = cluster.fault_log().windows();
     assert_eq!(windows.len(), 1, "one restart window: {windows:?}");
@@ -77,10 +81,13 @@ async fn healing_a_restart_brings_the_backend_back_at_once() {
     let cluster = cluster(1, Transport::InMemory).await;
     let backend = cluster.backend(0).unwrap().clone();
     let id = cluster.inject(Fault::Restart { down_for: Duration::from_secs(60) }.on(0)).unwrap();
-    backend.wait_for_state(BackendState::Stopped).await;
+    backend.wait_for_state(BackendState::Stopped).bounded("the restart to stop backend-0").await;
     let started = tokio::time::Instant::now();
     cluster.heal(id);
-    backend.wait_for_state(BackendState::Running).await;
+    backend
+        .wait_for_state(BackendState::Running)
+        .bounded("the healed backend-0 to run again")
+        .await;
     assert_eq!(started.elapsed(), Duration::ZERO, "healed, it does not wait out down_for");
 }
 

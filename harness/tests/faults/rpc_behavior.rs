@@ -2,6 +2,7 @@ use jostle_harness::cluster::Cluster;
 use jostle_harness::proto::CreateOrderRequest;
 use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;
+use jostle_harness::wait::Within;
 use std::time::Duration;
 use tokio::time::Instant;
 use tonic::transport::Channel;
@@ -40,7 +41,12 @@ async fn keep_open_holds_the_call_until_the_client_gives_up() {
     let started = Instant::now();
     let status = client(&cluster, 0).create_order(request).await.unwrap_err();
     assert_eq!((status.code(), started.elapsed()), (Code::Cancelled, Duration::from_secs(1)));
-    let stats = cluster.backend(0).unwrap().wait_until(|s| s.in_flight() == 0).await;
+    let stats = cluster
+        .backend(0)
+        .unwrap()
+        .wait_until(|s| s.in_flight() == 0)
+        .bounded("the backend to finish the abandoned call")
+        .await;
     assert_eq!(stats.finished("CreateOrder", Code::Cancelled), 1);
 }
 
