@@ -73,8 +73,7 @@ pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expect::{
     CHECKS, ConvergenceExpectation, Distribution, Expectations, FallbackExpectation,
-    MaxShareExpectation,
-    RecoveryExpectation, ShareExpectation,
+    MaxShareExpectation, RecoveryExpectation, ShareExpectation,
 };
 pub use expected::Expected;
 pub use spec::{MAX_BACKENDS, Scenario};
