@@ -141,6 +141,20 @@ pub fn share(
 ) -> CheckResult {
     let rule =
         format!("{backend} serves at least {} of the calls{}", percent(at_least), since(after));
+    let (served, calls, share) = served_share(log, backend, after);
+    let result = CheckResult::new("share", rule, context)
+        .measure("share", share)
+        .measure("calls", calls as f64);
+    if share >= at_least && calls > 0 {
+        result.verdict(true, format!("{served} of {calls} calls"))
+    } else {
+        result.verdict(false, format!("{served} of {calls} calls ({:.1}%)", share * 100.0))
+    }
+}
+
+/// Of the OK calls that start at `after` or later: how many `backend` served, how many there
+/// are, and its share (0 without calls).
+pub(super) fn served_share(log: &CallLog, backend: &str, after: Duration) -> (usize, usize, f64) {
     let calls: Vec<_> = log
         .calls
         .iter()
@@ -148,14 +162,7 @@ pub fn share(
         .collect();
     let served = calls.iter().filter(|call| call.backend.as_deref() == Some(backend)).count();
     let share = if calls.is_empty() { 0.0 } else { served as f64 / calls.len() as f64 };
-    let result = CheckResult::new("share", rule, context)
-        .measure("share", share)
-        .measure("calls", calls.len() as f64);
-    if share >= at_least && !calls.is_empty() {
-        result.verdict(true, format!("{served} of {} calls", calls.len()))
-    } else {
-        result.verdict(false, format!("{served} of {} calls ({:.1}%)", calls.len(), share * 100.0))
-    }
+    (served, calls.len(), share)
 }
 
 /// A fraction as a percentage, without trailing zeros: `1%`, `0.5%`, `33.33%`.
