@@ -1,6 +1,6 @@
 //! The accounting invariant: nothing lost, nothing counted twice.
 
-use super::{CheckResult, Context};
+use super::{CheckResult, Context, NO_CALLS};
 use crate::load::{CallLog, Method};
 use crate::record::StatsSnapshot;
 
@@ -21,6 +21,9 @@ pub fn accounting(
         .measure("ok", ok as f64)
         .measure("failed", failed as f64)
         .measure("timed out", timed_out as f64);
+    if sent == 0 {
+        return result.verdict(false, NO_CALLS);
+    }
     if sent != ok + failed + timed_out {
         return result
             .verdict(false, format!("{sent} sent but {ok} + {failed} + {timed_out} accounted"));

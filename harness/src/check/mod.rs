@@ -7,8 +7,10 @@
 //! use jostle_harness::load::CallLog;
 //! use std::time::Duration;
 //!
+//! // A check over zero calls measured nothing: it fails, and says so.
 //! let result = timeout(&CallLog::default(), Duration::from_secs(1), Duration::from_millis(5), &Context::default());
-//! assert!(result.passed);
+//! assert!(!result.passed);
+//! assert!(result.explanation.contains("zero calls"));
 //! ```
 
 mod accounting;
@@ -26,3 +28,6 @@ pub use fallback::{failure_rate, fallback, recovery, share};
 pub use leak::{Baseline, connections, leak_free};
 pub use result::{CheckResult, Context, number};
 pub use timeout::timeout;
+
+/// Why a check over zero calls fails: it measured nothing, so it proved nothing.
+pub(crate) const NO_CALLS: &str = "no call to measure: a check over zero calls proves nothing";
