@@ -22,7 +22,7 @@ mod result;
 pub mod stats;
 mod timeout;
 
-pub use accounting::accounting;
+pub use accounting::{accounting, late_completions};
 pub use convergence::convergence;
 pub use fallback::{failure_rate, fallback, recovery, share};
 pub use leak::{Baseline, connections, leak_free};
