@@ -6,5 +6,6 @@ mod chart;
 mod fixtures;
 mod kinds;
 mod malformed;
+mod reliability;
 mod run;
 mod schema;
