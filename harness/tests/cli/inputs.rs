@@ -67,7 +67,8 @@ fn a_missing_file_among_several_exits_2_and_the_others_are_still_checked() {
 
 #[test]
 fn a_file_larger_than_the_limit_is_refused_unread() {
-    let padding = "#".repeat(jostle_harness::scenario::MAX_FILE_BYTES as usize);
+    let padding =
+        "#".repeat(usize::try_from(jostle_harness::scenario::MAX_FILE_BYTES).expect("1 MiB fits"));
     let big = TempFile::new("big.toml", &format!("{padding}\n"));
     let output = jostle(&["check", big.path()]);
     assert_eq!(output.status.code(), Some(2), "an oversized file is bad input: exit 2");

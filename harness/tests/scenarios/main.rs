@@ -6,6 +6,7 @@ mod chart;
 mod fixtures;
 mod kinds;
 mod malformed;
+mod properties;
 mod reliability;
 mod run;
 mod schema;

@@ -20,9 +20,8 @@ fn a_panicking_call_fails_the_run_and_names_the_panic() {
         #[allow(unreachable_code)]
         Ok::<http::Response<tonic::body::Body>, std::convert::Infallible>(http::Response::default())
     });
-    let story = scenario::parse(STORY, "s.toml")
-        .unwrap()
-        .against("panics", move |_| boxed(panicking.clone()));
+    let story =
+        scenario::parse(STORY, "s.toml").unwrap().against("panics", move |_| boxed(panicking));
     match story.run_blocking() {
         Err(Error::Panicked { message, .. }) => assert!(
             message.contains("the channel under test broke"),
