@@ -42,11 +42,20 @@ pub enum Error {
         /// The backend's name.
         backend: String,
     },
+    /// Something in a run panicked: a call, a task of the load. A run with a panic is a failed
+    /// run, never a pass.
+    #[error("{what} panicked: {message}")]
+    Panicked {
+        /// What panicked (`call 17`).
+        what: String,
+        /// The panic's message.
+        message: String,
+    },
     /// tokio could not start a runtime to run on.
     #[error("cannot start a tokio runtime: {0}")]
     Runtime(#[source] io::Error),
     /// A backend could not listen on its address.
-    #[error("{backend} could not listen on {address}")]
+    #[error("{backend} could not listen on {address}: {source}")]
     Listen {
         /// The backend's name.
         backend: String,

@@ -1,6 +1,6 @@
 //! Convergence: after a discovery change takes effect, calls reach only the new set.
 
-use super::{CheckResult, Context};
+use super::{CheckResult, Context, NO_CALLS};
 use crate::load::{CallLog, CallOutcome};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -32,6 +32,10 @@ pub fn convergence(
     let result = CheckResult::new("convergence", rule, context)
         .measure("calls outside the set", outside as f64)
         .measure("members never reached", missing.len() as f64);
+    if after.is_empty() {
+        return result
+            .verdict(false, format!("{NO_CALLS} (no OK call started after the change settled)"));
+    }
     if outside == 0 && missing.is_empty() {
         result.verdict(true, format!("{} calls, all inside the new set", after.len()))
     } else {

@@ -2,7 +2,7 @@
 //! policies, at a sample size derived from the false-failure rate and the skew to detect.
 
 use super::stats::{self, DistributionSpec};
-use super::{CheckResult, Context};
+use super::{CheckResult, Context, NO_CALLS};
 use crate::load::{CallLog, CallOutcome};
 
 /// The OK calls, in start order, as backend indices into `backends`.
@@ -25,6 +25,9 @@ pub fn exact_cycle(log: &CallLog, backends: &[String], context: &Context) -> Che
     let served = sequence(log, backends);
     let result =
         CheckResult::new("distribution", rule, context).measure("calls", served.len() as f64);
+    if served.is_empty() {
+        return result.verdict(false, NO_CALLS);
+    }
     match stats::exact_cycle(&served, backends.len()) {
         Ok(()) => result.verdict(true, "an exact cycle"),
         Err(broken) => result.measure("break at", broken.at as f64).verdict(

@@ -1,6 +1,6 @@
 //! Fallback and recovery: a failed backend costs few calls, and gets its share back.
 
-use super::{CheckResult, Context};
+use super::{CheckResult, Context, NO_CALLS};
 use crate::load::{CallLog, CallOutcome};
 use std::time::Duration;
 
@@ -33,6 +33,9 @@ pub fn fallback(
     let result = CheckResult::new("fallback", rule, context)
         .measure("failures", failures as f64)
         .measure("failures after grace", late.len() as f64);
+    if !log.calls.iter().any(|call| call.end >= first) {
+        return result.verdict(false, format!("{NO_CALLS} (none ended after the failure)"));
+    }
     if failures > max_failures || !late.is_empty() {
         result.verdict(
             false,
@@ -85,6 +88,12 @@ pub fn recovery(
             first.map_or(f64::INFINITY, |first| (first - back_at).as_secs_f64() * 1e3),
         )
         .measure("share after", share);
+    if window.is_empty() {
+        return result.verdict(
+            false,
+            format!("{NO_CALLS} (no OK call started {within:?} after {backend} was back)"),
+        );
+    }
     match first {
         Some(first) if first - back_at <= within && share >= fair * min_fraction => result.verdict(
             true,
@@ -121,6 +130,9 @@ pub fn failure_rate(
     let result = CheckResult::new("failure-rate", rule, context)
         .measure("rate", rate)
         .measure("failed", failed as f64);
+    if calls.is_empty() {
+        return result.verdict(false, format!("{NO_CALLS} (none started{})", since(from)));
+    }
     if rate <= max_rate {
         result.verdict(true, format!("{failed} of {} calls failed", calls.len()))
     } else {
@@ -145,7 +157,10 @@ pub fn share(
     let result = CheckResult::new("share", rule, context)
         .measure("share", share)
         .measure("calls", calls as f64);
-    if share >= at_least && calls > 0 {
+    if calls == 0 {
+        return result.verdict(false, format!("{NO_CALLS} (no OK call started{})", since(after)));
+    }
+    if share >= at_least {
         result.verdict(true, format!("{served} of {calls} calls"))
     } else {
         result.verdict(false, format!("{served} of {calls} calls ({:.1}%)", share * 100.0))

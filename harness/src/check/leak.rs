@@ -1,6 +1,6 @@
 //! Leak-free and connection-storm checks.
 
-use super::{CheckResult, Context};
+use super::{CheckResult, Context, NO_CALLS};
 use crate::cluster::Cluster;
 use std::time::Duration;
 
@@ -87,6 +87,9 @@ pub fn connections(
     let result = CheckResult::new("connections", rule, context)
         .measure("opened", opened as f64)
         .measure("per 1000 calls", per_thousand);
+    if calls == 0 {
+        return result.verdict(false, NO_CALLS);
+    }
     if per_thousand <= max_per_thousand {
         result.verdict(true, format!("{opened} connections for {calls} calls"))
     } else {

@@ -1,7 +1,7 @@
 //! A backend's largest share: a slow backend under a load-aware balancer gets few calls.
 
 use super::fallback::{percent, served_share, since};
-use super::{CheckResult, Context};
+use super::{CheckResult, Context, NO_CALLS};
 use crate::load::CallLog;
 use std::time::Duration;
 
@@ -28,6 +28,9 @@ pub fn max_share(
     let result = CheckResult::new("max-share", rule, context)
         .measure("share", share)
         .measure("calls", calls as f64);
+    if calls == 0 {
+        return result.verdict(false, format!("{NO_CALLS} (no OK call started{})", since(after)));
+    }
     let counted = format!("{served} of {calls} calls ({:.1}%)", share * 100.0);
-    result.verdict(share <= at_most && calls > 0, counted)
+    result.verdict(share <= at_most, counted)
 }

@@ -7,8 +7,10 @@
 //! use jostle_harness::load::CallLog;
 //! use std::time::Duration;
 //!
+//! // A check over zero calls measured nothing: it fails, and says so.
 //! let result = timeout(&CallLog::default(), Duration::from_secs(1), Duration::from_millis(5), &Context::default());
-//! assert!(result.passed);
+//! assert!(!result.passed);
+//! assert!(result.explanation.contains("zero calls"));
 //! ```
 
 mod accounting;
@@ -21,10 +23,13 @@ mod result;
 pub mod stats;
 mod timeout;
 
-pub use accounting::accounting;
+pub use accounting::{accounting, late_completions};
 pub use convergence::convergence;
 pub use fallback::{failure_rate, fallback, recovery, share};
 pub use leak::{Baseline, connections, leak_free};
 pub use max_share::max_share;
 pub use result::{CheckResult, Context, number};
 pub use timeout::timeout;
+
+/// Why a check over zero calls fails: it measured nothing, so it proved nothing.
+pub(crate) const NO_CALLS: &str = "no call to measure: a check over zero calls proves nothing";

@@ -1,6 +1,6 @@
 //! The timeout check: no call outlives its deadline.
 
-use super::{CheckResult, Context};
+use super::{CheckResult, Context, NO_CALLS};
 use crate::load::CallLog;
 use std::time::Duration;
 
@@ -19,6 +19,9 @@ pub fn timeout(
     let result = CheckResult::new("timeout", rule, context)
         .measure("longest call ms", longest.as_secs_f64() * 1e3)
         .measure("late calls", late.len() as f64);
+    if log.calls.is_empty() {
+        return result.verdict(false, NO_CALLS);
+    }
     if late.is_empty() {
         result.verdict(true, format!("the longest call took {longest:?}"))
     } else {

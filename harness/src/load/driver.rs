@@ -1,9 +1,10 @@
 //! [`drive`]: runs a [`LoadSpec`] against a channel and records every call.
 
+use super::limits;
 use super::{CallLog, CallOutcome, CallRecord, LoadSpec, Method, Pace, Progress, Until};
 use crate::BACKEND_HEADER;
 use crate::channel::BoxChannel;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::proto::order_service_client::OrderServiceClient;
 use crate::proto::{GetOrderRequest, WatchOrdersRequest};
 use crate::sample::create_order_request;
@@ -41,10 +42,11 @@ impl Load {
     fn next(&self) -> Option<(u64, Method)> {
         let mut draws = self.draws.lock().unwrap_or_else(PoisonError::into_inner);
         let index = draws.0;
-        let over = match self.spec.until {
-            Until::Calls(calls) => index >= calls,
-            Until::Elapsed(elapsed) => self.started.elapsed() >= elapsed,
-        };
+        let over = index >= limits::MAX_CALLS
+            || match self.spec.until {
+                Until::Calls(calls) => index >= calls,
+                Until::Elapsed(elapsed) => self.started.elapsed() >= elapsed,
+            };
         if over {
             return None;
         }
@@ -143,7 +145,25 @@ fn classify(status: &Status) -> CallOutcome {
     }
 }
 
+/// A call task that did not end well: its panic, named (a task of a load is never aborted).
+fn panicked(error: tokio::task::JoinError) -> Error {
+    let message = match error.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned()),
+        Err(error) => error.to_string(),
+    };
+    Error::Panicked { what: "a call of the load".to_owned(), message }
+}
+
 /// Runs `spec` against `channel` and returns every call it made, in start order.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] when `spec` is out of [`limits`]; [`Error::Panicked`] when a
+/// call panicked (in the channel under test, or in tonic).
 pub async fn drive(channel: BoxChannel, spec: &LoadSpec) -> Result<CallLog> {
     drive_with(channel, spec, &Progress::new()).await
 }
@@ -189,10 +209,24 @@ pub async fn drive_with(
             let interval = Duration::from_secs_f64(1.0 / per_second);
             let mut ticks = tokio::time::interval(interval);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            // A load bounded by a duration ends then, not at the first tick after it.
+            let end = match spec.until {
+                Until::Elapsed(elapsed) => Some(load.started + elapsed),
+                Until::Calls(_) => None,
+            };
             loop {
-                ticks.tick().await;
+                match end {
+                    Some(end) => {
+                        if tokio::time::timeout_at(end, ticks.tick()).await.is_err() {
+                            break;
+                        }
+                    }
+                    None => _ = ticks.tick().await,
+                }
                 while calls.len() >= OPEN_LOOP_CAP {
-                    calls.join_next().await;
+                    if let Some(Err(error)) = calls.join_next().await {
+                        return Err(panicked(error));
+                    }
                 }
                 let Some((index, method)) = load.next() else { break };
                 let load = Arc::clone(&load);
@@ -203,7 +237,12 @@ pub async fn drive_with(
             }
         }
     }
-    while calls.join_next().await.is_some() {}
+    while let Some(joined) = calls.join_next().await {
+        if let Err(error) = joined {
+            calls.abort_all();
+            return Err(panicked(error));
+        }
+    }
     let mut records =
         std::mem::take(&mut *load.records.lock().unwrap_or_else(PoisonError::into_inner));
     records.sort_by_key(|record| record.index);

@@ -20,6 +20,7 @@
 
 mod calls;
 mod driver;
+pub mod limits;
 mod progress;
 mod spec;
 

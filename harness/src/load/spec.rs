@@ -1,5 +1,6 @@
 //! [`LoadSpec`]: how much load, how fast, which methods, which deadline, which seed.
 
+use super::limits;
 use crate::error::{Error, Result};
 use std::time::Duration;
 
@@ -110,33 +111,141 @@ impl LoadSpec {
         self
     }
 
-    /// Checks every parameter; the error names the one out of range.
+    /// The most calls this load can make: `calls`; for a duration, `rate × duration` (open
+    /// loop) or `concurrency × duration / 1 ms` (closed loop: a call that takes no time under
+    /// the paused clock is followed by a 1 ms pause, [`limits::CLOSED_LOOP_STEP`]).
+    pub fn most_calls(&self) -> u64 {
+        match (self.until, self.pace) {
+            (Until::Calls(calls), _) => calls,
+            (Until::Elapsed(elapsed), Pace::Open { per_second }) => {
+                saturating((per_second * elapsed.as_secs_f64()).ceil())
+            }
+            (Until::Elapsed(elapsed), Pace::Closed { concurrency }) => {
+                let steps = elapsed.as_nanos().div_ceil(limits::CLOSED_LOOP_STEP.as_nanos());
+                u64::try_from(steps).unwrap_or(u64::MAX).saturating_mul(concurrency as u64)
+            }
+        }
+    }
+
+    /// How long this load starts calls for, at most, when every call lasts its deadline: its
+    /// duration; `calls / rate` (open loop); `calls / concurrency` deadlines one after the
+    /// other (closed loop). Calls still in flight then take up to their deadline more.
+    pub fn longest(&self) -> Duration {
+        match (self.until, self.pace) {
+            (Until::Elapsed(elapsed), _) => elapsed,
+            (Until::Calls(calls), Pace::Open { per_second }) => {
+                Duration::try_from_secs_f64(calls as f64 / per_second).unwrap_or(Duration::MAX)
+            }
+            (Until::Calls(calls), Pace::Closed { concurrency }) => {
+                let rounds = calls.div_ceil(concurrency.max(1) as u64);
+                self.deadline.saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX))
+            }
+        }
+    }
+
+    /// Checks every parameter against its range ([`limits`]), then the whole load: at most
+    /// [`limits::MAX_CALLS`] calls ([`LoadSpec::most_calls`]) over at most
+    /// [`limits::MAX_DURATION`] ([`LoadSpec::longest`]). The error names what is out of range.
     pub fn validate(&self) -> Result<()> {
-        let invalid = |parameter, expected: &str, got: String| {
-            Err(Error::InvalidParameter { parameter, expected: expected.into(), got })
+        let invalid = |parameter, expected: String, got: String| {
+            Err(Error::InvalidParameter { parameter, expected, got })
+        };
+        let hours = |d: Duration| {
+            if d == limits::MAX_DURATION {
+                limits::MAX_DURATION_TEXT.to_owned()
+            } else {
+                humantime::format_duration(d).to_string()
+            }
         };
         match self.pace {
-            Pace::Closed { concurrency: 0 } => {
-                return invalid("concurrency", "at least 1", "0".into());
+            Pace::Closed { concurrency }
+                if !(1..=limits::MAX_CONCURRENCY).contains(&concurrency) =>
+            {
+                return invalid(
+                    "concurrency",
+                    format!("calls in flight in 1..={}", limits::MAX_CONCURRENCY),
+                    concurrency.to_string(),
+                );
             }
-            Pace::Open { per_second } if !(per_second.is_finite() && per_second > 0.0) => {
-                return invalid("rate", "calls per second above 0", per_second.to_string());
+            Pace::Open { per_second }
+                if !(limits::MIN_RATE..=limits::MAX_RATE).contains(&per_second) =>
+            {
+                return invalid(
+                    "rate",
+                    format!("calls per second in {}..={}", limits::MIN_RATE, limits::MAX_RATE),
+                    per_second.to_string(),
+                );
             }
             _ => {}
         }
         match self.until {
-            Until::Calls(0) => return invalid("calls", "at least 1", "0".into()),
-            Until::Elapsed(d) if d.is_zero() => {
-                return invalid("duration", "above zero", "0s".into());
+            Until::Calls(calls) if !(1..=limits::MAX_CALLS).contains(&calls) => {
+                return invalid(
+                    "calls",
+                    format!("a number of calls in 1..={}", limits::MAX_CALLS),
+                    calls.to_string(),
+                );
+            }
+            Until::Elapsed(d) if d.is_zero() || d > limits::MAX_DURATION => {
+                return invalid(
+                    "duration",
+                    format!("above zero, at most {}", hours(limits::MAX_DURATION)),
+                    format!("{d:?}"),
+                );
             }
             _ => {}
         }
-        if self.deadline.is_zero() {
-            return invalid("deadline", "above zero", "0s".into());
+        if self.deadline.is_zero() || self.deadline > limits::MAX_DURATION {
+            return invalid(
+                "deadline",
+                format!("above zero, at most {}", hours(limits::MAX_DURATION)),
+                format!("{:?}", self.deadline),
+            );
         }
-        if self.mix.create + self.mix.get + self.mix.watch == 0 {
-            return invalid("mix", "at least one method with a weight above 0", "all 0".into());
+        let weights = [self.mix.create, self.mix.get, self.mix.watch];
+        if weights.iter().all(|w| *w == 0) {
+            return invalid(
+                "mix",
+                "at least one method with a weight above 0".into(),
+                "all 0".into(),
+            );
+        }
+        if let Some(heavy) = weights.iter().find(|w| **w > limits::MAX_WEIGHT) {
+            return invalid(
+                "mix",
+                format!("weights in 0..={}", limits::MAX_WEIGHT),
+                heavy.to_string(),
+            );
+        }
+        let calls = self.most_calls();
+        if calls > limits::MAX_CALLS {
+            return invalid(
+                "load",
+                format!(
+                    "at most {} calls (about {} bytes each)",
+                    limits::MAX_CALLS,
+                    limits::BYTES_PER_CALL
+                ),
+                format!("up to {calls} calls"),
+            );
+        }
+        let longest = self.longest();
+        if longest > limits::MAX_DURATION {
+            return invalid(
+                "load",
+                format!(
+                    "a load that ends within {}, every call lasting its deadline",
+                    hours(limits::MAX_DURATION)
+                ),
+                format!("up to {}", hours(longest)),
+            );
         }
         Ok(())
     }
+}
+
+/// A non-negative float as a count, saturating.
+#[allow(clippy::cast_possible_truncation, reason = "saturated just above")]
+fn saturating(value: f64) -> u64 {
+    if value >= u64::MAX as f64 { u64::MAX } else { value as u64 }
 }

@@ -81,6 +81,10 @@ pub struct CallTotals {
     pub failed: u64,
     /// Ended at their deadline.
     pub timed_out: u64,
+    /// Late completions: calls counted in `failed` or `timed_out` that a backend still
+    /// completed OK (its answer came after the client gave up, or was lost on the way), by the
+    /// backends' own counters.
+    pub late: u64,
 }
 
 /// One backend, from its own counters and from the calls it answered.

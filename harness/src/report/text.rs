@@ -32,11 +32,15 @@ impl fmt::Display for RunReport {
             self.scenario, self.balancer, self.transport, self.seed
         )?;
         let calls = self.calls;
-        writeln!(
+        write!(
             f,
             "calls: {} sent, {} OK, {} failed, {} timed out",
             calls.sent, calls.ok, calls.failed, calls.timed_out
         )?;
+        if calls.late > 0 {
+            write!(f, " ({} of them completed late at a backend)", calls.late)?;
+        }
+        writeln!(f)?;
         writeln!(f)?;
         // The backend's name to the left, the numbers to the right, the failures last.
         const WIDTHS: [usize; 7] = [8, 7, 9, 9, 9, 9, 6];

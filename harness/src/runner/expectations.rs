@@ -97,8 +97,9 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
     }
     if let Some(max) = expect.max_connections {
         let opened = crate::record::connections_opened(before, after);
-        let calls = (log.calls.len() as u64).max(1);
-        checks.push(check::connections(opened, calls, max as f64 * 1000.0 / calls as f64, context));
+        let calls = log.calls.len() as u64;
+        let per_thousand = max as f64 * 1000.0 / calls.max(1) as f64;
+        checks.push(check::connections(opened, calls, per_thousand, context));
     }
     checks
 }

@@ -93,6 +93,7 @@ pub(super) fn report(
             ok,
             failed: log.failed(),
             timed_out: log.timed_out(),
+            late: crate::check::late_completions(log, before, after),
         },
         backends,
         faults,

@@ -21,6 +21,24 @@ pub enum ScenarioError {
         #[source]
         source: io::Error,
     },
+    /// The path is not a regular file (a directory, a FIFO, a device): it is not read.
+    #[error("cannot read {file}: it is {kind}; expected a regular file")]
+    NotAFile {
+        /// The path, as given.
+        file: String,
+        /// What it is: `a directory`, `a FIFO`, `a device`, `a socket`.
+        kind: &'static str,
+    },
+    /// The file is larger than a scenario may be.
+    #[error(
+        "cannot read {file}: larger than {limit} bytes; expected a scenario file of at most {limit} bytes"
+    )]
+    TooLarge {
+        /// The path, as given.
+        file: String,
+        /// The limit, [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES).
+        limit: u64,
+    },
     /// The file is not a valid scenario: bad TOML, a field of the wrong type or out of range,
     /// an unknown name, a rule between fields broken.
     #[error(
@@ -62,11 +80,14 @@ pub enum ScenarioError {
 
 impl ScenarioError {
     /// The line and column of an [`Invalid`](ScenarioError::Invalid) file; `None` for a read
-    /// error or an override.
+    /// error (a file not read) or an override.
     pub fn location(&self) -> Option<(usize, usize)> {
         match self {
             ScenarioError::Invalid { line, column, .. } => Some((*line, *column)),
-            ScenarioError::Read { .. } | ScenarioError::Override { .. } => None,
+            ScenarioError::Read { .. }
+            | ScenarioError::NotAFile { .. }
+            | ScenarioError::TooLarge { .. }
+            | ScenarioError::Override { .. } => None,
         }
     }
 

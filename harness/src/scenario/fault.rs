@@ -8,7 +8,9 @@ use super::suggest::{did_you_mean, quoted};
 use super::target::RawTarget;
 use super::values::{backend_indices, positive};
 use crate::fault::{Backends, Injection, Kind};
+use crate::load::{LoadSpec, Until};
 use crate::net::Transport;
+use std::time::Duration;
 use toml::Spanned;
 
 /// Checks one `[[fault]]` against a cluster of `backends` on `transport`, and builds it.
@@ -41,6 +43,35 @@ pub(super) fn injection(
         injection = injection.lasting(positive(lasting, "for", source)?);
     }
     Ok(injection)
+}
+
+/// The faults that would start after a load bounded by a duration has ended (`warm_up` plus
+/// `duration` from the cluster's start): they would never happen, so they are errors, each at
+/// its `at`. A load bounded by a number of calls has no end known ahead.
+pub(super) fn after_the_load(
+    faults: &[Spanned<RawFault>],
+    load: &LoadSpec,
+    warm_up: Duration,
+    source: &Source<'_>,
+) -> Vec<ScenarioError> {
+    let Until::Elapsed(duration) = load.until else { return Vec::new() };
+    let end = warm_up.saturating_add(duration);
+    faults
+        .iter()
+        .filter_map(|fault| fault.get_ref().at.as_ref())
+        .filter(|at| at.get_ref().0 >= end)
+        .map(|at| {
+            source.error(
+                at.span(),
+                format!(
+                    "this fault starts at {}, when the load is over (it ends at {}: warm-up and duration)",
+                    humantime::format_duration(at.get_ref().0),
+                    humantime::format_duration(end)
+                ),
+                format!("a time before {}", humantime::format_duration(end)),
+            )
+        })
+        .collect()
 }
 
 /// The kind `written` names, or an error listing every kind with the nearest one.

@@ -3,6 +3,10 @@
 use super::error::{ScenarioError, Source};
 use super::raw::RawLoad;
 use super::values::positive;
+use crate::error::Error;
+use crate::load::limits::{
+    MAX_CALLS, MAX_CONCURRENCY, MAX_DURATION, MAX_DURATION_TEXT, MAX_RATE, MAX_WEIGHT, MIN_RATE,
+};
 use crate::load::{LoadSpec, Mix, Pace, Until};
 use std::ops::Range;
 use std::time::Duration;
@@ -18,11 +22,11 @@ pub(super) fn spec(
     let pace = match (&raw.rate, &raw.concurrency) {
         (Some(rate), None) => {
             let per_second = *rate.get_ref();
-            if !(per_second.is_finite() && per_second > 0.0) {
+            if !(MIN_RATE..=MAX_RATE).contains(&per_second) {
                 return Err(source.error(
                     rate.span(),
                     format!("`rate` is {per_second}"),
-                    "calls per second above 0",
+                    format!("calls per second in {MIN_RATE}..={MAX_RATE}"),
                 ));
             }
             Pace::Open { per_second }
@@ -30,12 +34,12 @@ pub(super) fn spec(
         (None, Some(concurrency)) => Pace::Closed {
             concurrency: usize::try_from(*concurrency.get_ref())
                 .ok()
-                .filter(|n| *n >= 1)
+                .filter(|n| (1..=MAX_CONCURRENCY).contains(n))
                 .ok_or_else(|| {
                     source.error(
                         concurrency.span(),
                         format!("`concurrency` is {}", concurrency.get_ref()),
-                        "calls in flight, at least 1",
+                        format!("calls in flight in 1..={MAX_CONCURRENCY}"),
                     )
                 })?,
         },
@@ -57,13 +61,16 @@ pub(super) fn spec(
     let until = match (&raw.duration, &raw.calls) {
         (Some(duration), None) => Until::Elapsed(positive(duration, "duration", source)?),
         (None, Some(calls)) => Until::Calls(
-            u64::try_from(*calls.get_ref()).ok().filter(|n| *n >= 1).ok_or_else(|| {
-                source.error(
-                    calls.span(),
-                    format!("`calls` is {}", calls.get_ref()),
-                    "a number of calls, at least 1",
-                )
-            })?,
+            u64::try_from(*calls.get_ref())
+                .ok()
+                .filter(|n| (1..=MAX_CALLS).contains(n))
+                .ok_or_else(|| {
+                    source.error(
+                        calls.span(),
+                        format!("`calls` is {}", calls.get_ref()),
+                        format!("a number of calls in 1..={MAX_CALLS}"),
+                    )
+                })?,
         ),
         (Some(_), Some(calls)) => {
             return Err(source.error(
@@ -95,9 +102,40 @@ pub(super) fn spec(
                     "at least one of `create`, `get`, `watch` above 0",
                 ));
             }
+            if let Some(heavy) = [weights.create, weights.get, weights.watch]
+                .into_iter()
+                .find(|weight| *weight > MAX_WEIGHT)
+            {
+                return Err(source.error(
+                    Spanned::span(mix),
+                    format!("a method's weight is {heavy}"),
+                    format!("weights in 0..={MAX_WEIGHT}"),
+                ));
+            }
             Mix { create: weights.create, get: weights.get, watch: weights.watch }
         }
     };
     let warm_up = raw.warm_up.as_ref().map_or(Duration::ZERO, |warm_up| warm_up.get_ref().0);
-    Ok((LoadSpec { pace, until, deadline, mix, seed: 0 }, warm_up))
+    let load = LoadSpec { pace, until, deadline, mix, seed: 0 };
+    // Each value is in range; the whole load must also fit the limits.
+    load.validate().map_err(|error| {
+        let (problem, expected) = match &error {
+            Error::InvalidParameter { expected, got, .. } => {
+                (format!("this load makes {got}"), expected.clone())
+            }
+            other => (other.to_string(), "a load within docs/SCENARIOS.md's limits".to_owned()),
+        };
+        source.error(span.clone(), problem, expected)
+    })?;
+    if warm_up.saturating_add(load.longest()) > MAX_DURATION {
+        return Err(source.error(
+            span,
+            format!(
+                "this load runs until {} (warm-up included, every call lasting its deadline)",
+                humantime::format_duration(warm_up.saturating_add(load.longest()))
+            ),
+            format!("a run that ends within {MAX_DURATION_TEXT}"),
+        ));
+    }
+    Ok((load, warm_up))
 }

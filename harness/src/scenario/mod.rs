@@ -63,6 +63,7 @@ mod load;
 mod overrides;
 mod parameters;
 mod raw;
+mod read;
 mod spec;
 mod suggest;
 mod target;
@@ -76,6 +77,7 @@ pub use expect::{
     MaxShareExpectation, RecoveryExpectation, ShareExpectation,
 };
 pub use expected::Expected;
+pub use read::{MAX_FILE_BYTES, kind as file_kind};
 pub use spec::{MAX_BACKENDS, Scenario};
 
 use error::Source;
@@ -126,7 +128,8 @@ pub fn parse_all(text: &str, file: &str) -> Result<Scenario, Vec<ScenarioError>>
     Scenario::from_raw_all(raw, &source)
 }
 
-/// Reads, parses and checks the scenario at `path`; errors name the path as given.
+/// Reads, parses and checks the scenario at `path`; errors name the path as given. Only a
+/// regular file of at most [`MAX_FILE_BYTES`] of UTF-8 text is read.
 pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
     load_all(path).map_err(|mut errors| errors.swap_remove(0))
 }
@@ -135,7 +138,6 @@ pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
 pub fn load_all(path: impl AsRef<Path>) -> Result<Scenario, Vec<ScenarioError>> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| vec![ScenarioError::Read { file: file.clone(), source }])?;
+    let text = read::text(path, &file).map_err(|error| vec![error])?;
     parse_all(&text, &file)
 }

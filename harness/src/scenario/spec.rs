@@ -112,6 +112,12 @@ impl Scenario {
                 "the name is empty",
                 "a one-line story name",
             )));
+        } else if raw.name.get_ref().chars().any(char::is_control) {
+            errors.keep(Err::<(), _>(source.error(
+                raw.name.span(),
+                "the name has a control character (a newline, a tab, an escape)",
+                "a one-line story name of printable characters",
+            )));
         }
         let cluster = raw.cluster.get_ref();
         let backends = errors.keep(
@@ -179,6 +185,11 @@ impl Scenario {
                     "`convergence` with no discovery change to converge to",
                     "a `[[discovery.change]]`, or no `convergence`",
                 )));
+            }
+        }
+        if let Some((load, warm_up)) = &load {
+            for late in fault::after_the_load(&raw.fault, load, *warm_up, source) {
+                errors.keep(Err::<(), _>(late));
             }
         }
         let (

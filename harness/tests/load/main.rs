@@ -68,13 +68,32 @@ async fn a_bad_spec_is_an_error_naming_the_parameter() {
     let cluster = Cluster::builder().backends(1).start().await.unwrap();
     let channel = boxed(cluster.channel(0).unwrap());
     for (spec, message) in [
-        (LoadSpec::closed(0, 10), "invalid concurrency: at least 1, got 0"),
-        (LoadSpec::closed(1, 0), "invalid calls: at least 1, got 0"),
+        (LoadSpec::closed(0, 10), "invalid concurrency: calls in flight in 1..=10000, got 0"),
+        (LoadSpec::closed(1, 0), "invalid calls: a number of calls in 1..=1000000, got 0"),
         (
             LoadSpec::open(-5.0, Duration::from_secs(1)),
-            "invalid rate: calls per second above 0, got -5",
+            "invalid rate: calls per second in 0.001..=100000, got -5",
         ),
-        (LoadSpec::closed(1, 1).deadline(Duration::ZERO), "invalid deadline: above zero, got 0s"),
+        (
+            LoadSpec::closed(1, 1).deadline(Duration::ZERO),
+            "invalid deadline: above zero, at most 24h, got 0ns",
+        ),
+        (
+            LoadSpec::closed(1, 1).deadline(Duration::from_secs(u64::MAX)),
+            "invalid deadline: above zero, at most 24h, got 18446744073709551615s",
+        ),
+        (
+            LoadSpec::open(1e12, Duration::from_secs(1)),
+            "invalid rate: calls per second in 0.001..=100000, got 1000000000000",
+        ),
+        (
+            LoadSpec::open(1.0, Duration::from_secs(1_000_000)),
+            "invalid duration: above zero, at most 24h, got 1000000s",
+        ),
+        (
+            LoadSpec::open(100_000.0, Duration::from_secs(11)),
+            "invalid load: at most 1000000 calls (about 750 bytes each), got up to 1100000 calls",
+        ),
         (
             LoadSpec::closed(1, 1).mix(Mix { create: 0, get: 0, watch: 0 }),
             "invalid mix: at least one method with a weight above 0, got all 0",

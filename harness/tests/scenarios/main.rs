@@ -7,5 +7,7 @@ mod figures;
 mod fixtures;
 mod kinds;
 mod malformed;
+mod properties;
+mod reliability;
 mod run;
 mod schema;

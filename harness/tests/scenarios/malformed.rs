@@ -55,7 +55,7 @@ fn the_base_scenario_is_valid() {
 #[case::bad_duration(
     &[(8, "duration = \"2x\"")],
     "case.toml:8:12: bad duration \"2x\"; expected a duration like \"250ms\" or \"2s\" \
-     (a number and a unit: ns, us, ms, s, m, h)"
+     (unknown unit `x`; units: ns, us, ms, s, m, h)"
 )]
 #[case::duration_written_as_a_number(
     &[(8, "duration = 2")],
@@ -85,11 +85,11 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::negative_rate(
     &[(7, "rate = -5")],
-    "case.toml:7:8: `rate` is -5; expected calls per second above 0"
+    "case.toml:7:8: `rate` is -5; expected calls per second in 0.001..=100000"
 )]
 #[case::zero_concurrency(
     &[(7, "concurrency = 0")],
-    "case.toml:7:15: `concurrency` is 0; expected calls in flight, at least 1"
+    "case.toml:7:15: `concurrency` is 0; expected calls in flight in 1..=10000"
 )]
 #[case::both_rate_and_concurrency(
     &[(7, "rate = 100\nconcurrency = 4")],
@@ -103,7 +103,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::zero_calls(
     &[(8, "calls = 0")],
-    "case.toml:8:9: `calls` is 0; expected a number of calls, at least 1"
+    "case.toml:8:9: `calls` is 0; expected a number of calls in 1..=1000000"
 )]
 #[case::backends_out_of_range(
     &[(3, "backends = 0")],

@@ -1,10 +1,9 @@
 //! `jostle check` and `jostle list`: scenario files validated without running them, and the
 //! fixtures and built-in balancers listed.
 
-use crate::{fail, report};
+use crate::say::{self, escaped, fail};
 use jostle_harness::conformance::Battery;
 use jostle_harness::scenario::{self, BALANCERS};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,26 +22,31 @@ pub(crate) struct ListArgs {
     fixtures: Option<PathBuf>,
 }
 
+/// Exit 2 when a file is invalid or cannot be read (bad input, whichever), else 1 when stdout
+/// could not be written, else 0. Every file is checked whatever stdout does.
 pub(crate) fn check(args: &CheckArgs) -> ExitCode {
-    let (mut invalid, mut unreadable) = (false, false);
-    let mut out = std::io::stdout().lock();
+    let mut bad_input = false;
+    let mut lost = None;
     for file in &args.files {
         match scenario::load_all(file) {
-            // A closed stdout (`| head`) must not hide the exit code.
-            Ok(_) => _ = writeln!(out, "{}: ok", file.display()),
+            Ok(_) => {
+                if lost.is_none() {
+                    lost = say::line(format_args!("{}: ok", escaped(&file.display().to_string())))
+                        .err();
+                }
+            }
             Err(errors) => {
+                bad_input = true;
                 for error in errors {
-                    invalid |= error.is_invalid();
-                    unreadable |= !error.is_invalid();
-                    report(&format!("error: {error}"));
+                    say::error(&format!("error: {error}"));
                 }
             }
         }
     }
-    match (invalid, unreadable) {
+    match (bad_input, lost) {
         (true, _) => ExitCode::from(2),
-        (false, true) => ExitCode::from(1),
-        (false, false) => ExitCode::SUCCESS,
+        (false, Some(why)) => say::stdout_lost(&why),
+        (false, None) => ExitCode::SUCCESS,
     }
 }
 
@@ -54,7 +58,7 @@ pub(crate) fn list(args: ListArgs) -> ExitCode {
             .filter(|path| path.extension().is_some_and(|extension| extension == "toml"))
             .collect(),
         Err(error) => {
-            return fail(&format!("error: cannot read {}: {error}", directory.display()), 1);
+            return fail(&format!("error: cannot read {}: {error}", directory.display()), 2);
         }
     };
     files.sort();
@@ -77,10 +81,9 @@ pub(crate) fn list(args: ListArgs) -> ExitCode {
         BALANCERS.iter().map(|(name, about)| ("balancer", (*name).to_owned(), (*about).to_owned())),
     );
     let width = lines.iter().map(|(_, name, _)| name.chars().count()).max().unwrap_or(0);
-    let mut out = std::io::stdout().lock();
     for (what, name, about) in lines {
-        if writeln!(out, "{what:<9} {name:<width$}  {about}").is_err() {
-            break; // stdout closed (`| head`): nothing more to say.
+        if let Err(why) = say::line(format_args!("{what:<9} {name:<width$}  {}", escaped(&about))) {
+            return say::stdout_lost(&why);
         }
     }
     ExitCode::SUCCESS

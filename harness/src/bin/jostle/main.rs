@@ -3,7 +3,10 @@
 
 mod bar;
 mod check;
+mod output;
+mod panics;
 mod run;
+mod say;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,13 +22,13 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check scenario files without running them: print `FILE: ok`, or each error as
-    /// FILE:LINE:COLUMN with what was expected. Exit 0 if all are valid, 2 if any is invalid,
-    /// 1 if one could not be read.
+    /// FILE:LINE:COLUMN with what was expected. Exit 0 if all are valid, 2 if any is invalid
+    /// or cannot be read, 1 if stdout cannot be written.
     Check(check::CheckArgs),
     /// Run scenario files and print a report per backend, the fault windows and every
     /// expectation. Exit 0 when every run gives the outcome its story expects (`[expect]
     /// outcome`: every expectation holds, or for a story of a flaw one fails), 1 when one does
-    /// not, 2 on bad input.
+    /// not (or panics, or its report cannot be written), 2 on bad input.
     Run(run::RunArgs),
     /// List the fixture scenarios (file and name), the conformance battery's scenario files and
     /// the built-in balancers, one per line.
@@ -33,20 +36,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    panics::record();
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),
         Command::List(args) => check::list(args),
     }
-}
-
-pub(crate) fn fail(message: &str, code: u8) -> ExitCode {
-    report(message);
-    ExitCode::from(code)
-}
-
-#[allow(clippy::print_stderr)]
-pub(crate) fn report(message: &str) {
-    eprintln!("{message}");
 }

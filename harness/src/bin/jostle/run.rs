@@ -2,7 +2,8 @@
 //! every run gives the outcome its story expects, 1 when one does not, 2 on bad input.
 
 use crate::bar::Bar;
-use crate::fail;
+use crate::output::Output;
+use crate::{panics, say};
 use jostle_harness::load::Progress;
 use jostle_harness::net::Transport;
 use jostle_harness::runner;
@@ -39,72 +40,140 @@ pub(crate) struct RunArgs {
     balancer: Option<String>,
 }
 
+/// Why `jostle run` stops early: the line to print and the exit code.
+struct Stop {
+    message: String,
+    code: u8,
+    replay: Option<String>,
+}
+
+impl Stop {
+    fn bad_input(message: String) -> Self {
+        Self { message, code: 2, replay: None }
+    }
+
+    fn failed(message: String) -> Self {
+        Self { message, code: 1, replay: None }
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(why: std::io::Error) -> Self {
+        Self {
+            message: format!("error: cannot write to stdout: {why}"),
+            code: say::OUTPUT_LOST,
+            replay: None,
+        }
+    }
+}
+
 pub(crate) fn run(args: &RunArgs) -> ExitCode {
+    match play(args) {
+        Ok(code) => code,
+        Err(stop) => {
+            if let Some(replay) = &stop.replay {
+                say::error(&stop.message);
+                say::fail(&format!("replay: {replay}"), stop.code)
+            } else {
+                say::fail(&stop.message, stop.code)
+            }
+        }
+    }
+}
+
+/// Checks every input (files, flags, output paths) before running anything, then plays each
+/// scenario and writes its report.
+fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
     if args.files.len() != 1 {
         for (flag, given) in [("--json", args.json.is_some()), ("--html", args.html.is_some())] {
             if given {
-                return fail(&format!("error: {flag} takes one scenario FILE, got several"), 2);
+                return Err(Stop::bad_input(format!(
+                    "error: {flag} takes one scenario FILE, got several"
+                )));
             }
         }
     }
     let mut scenarios = Vec::new();
     for file in &args.files {
-        match scenario::load(file) {
-            Ok(loaded) => match overridden(loaded, args) {
-                Ok(loaded) => scenarios.push((file, loaded)),
-                Err(error) => return fail(&format!("error: {}: {error}", file.display()), 2),
-            },
-            Err(error) => {
-                return fail(&format!("error: {error}"), if error.is_invalid() { 2 } else { 1 });
+        let loaded =
+            scenario::load(file).map_err(|error| Stop::bad_input(format!("error: {error}")))?;
+        let loaded = overridden(loaded, args)
+            .map_err(|error| Stop::bad_input(format!("error: {}: {error}", file.display())))?;
+        scenarios.push((file, loaded));
+    }
+    let inputs: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let mut outputs = Vec::new();
+    for (flag, path) in [("--json", &args.json), ("--html", &args.html)] {
+        if let Some(path) = path {
+            let output = Output::check(flag, path, &inputs)
+                .map_err(|why| Stop::bad_input(format!("error: {why}")))?;
+            if let Some(other) =
+                outputs.iter().find(|(_, other): &&(_, Output)| other.same_as(&output))
+            {
+                return Err(Stop::bad_input(format!(
+                    "error: {} and {} are the same file; expected one file each",
+                    other.1.name(),
+                    output.name()
+                )));
             }
+            outputs.push((flag, output));
         }
     }
     let runs = scenarios.len();
     let mut unexpected = Vec::new();
     for (index, (file, loaded)) in scenarios.into_iter().enumerate() {
         if index > 0 {
-            println!();
+            say::line("")?;
         }
-        let runtime = match runner::runtime(&loaded) {
-            Ok(runtime) => runtime,
-            Err(error) => return fail(&format!("error: {error}"), 1),
-        };
+        let runtime =
+            runner::runtime(&loaded).map_err(|error| Stop::failed(format!("error: {error}")))?;
         let replay = replay_command(file, args);
         let progress = Progress::new();
         let bar = Bar::start(file, &loaded.load_spec(), &progress);
-        let played = runtime.block_on(runner::run_with(&loaded, &replay, &progress));
+        panics::take();
+        let played = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(runner::run_with(&loaded, &replay, &progress))
+        }));
+        drop(runtime);
         if let Some(bar) = bar {
             bar.finish();
         }
-        let report = match played {
-            Ok(report) => report,
-            Err(error) => return fail(&format!("error: {}: {error}", file.display()), 2),
+        let failed = |why: String| Stop {
+            replay: Some(replay.clone()),
+            ..Stop::failed(format!("error: {}: the run failed: {why}", file.display()))
         };
-        println!("{report}");
-        if !report.as_expected {
-            println!("seed: {}", report.seed);
-            println!("replay: {replay}");
+        if let Some(panic) = panics::take() {
+            return Err(failed(format!("a panic {panic}")));
         }
+        let report = match played {
+            Ok(Ok(report)) => report,
+            Ok(Err(error)) => return Err(failed(error.to_string())),
+            Err(_) => return Err(failed("a panic".to_owned())),
+        };
+        say::line(&report)?;
         if !report.as_expected {
+            say::line(format_args!("seed: {}", report.seed))?;
+            say::line(format_args!("replay: {replay}"))?;
             unexpected.push(file.display().to_string());
         }
-        let outputs = [(&args.json, report.to_json()), (&args.html, report.to_html())];
-        for (path, contents) in outputs {
-            if let Some(path) = path {
-                if let Err(error) = write_whole(path, &contents) {
-                    return fail(&format!("error: cannot write {}: {error}", path.display()), 1);
-                }
-            }
+        for (flag, output) in &outputs {
+            let contents = if *flag == "--json" { report.to_json() } else { report.to_html() };
+            output.write(&contents).map_err(|error| {
+                Stop::failed(format!("error: cannot write {}: {error}", output.name()))
+            })?;
         }
     }
     if runs > 1 {
-        println!();
+        say::line("")?;
         match unexpected.len() {
-            0 => println!("{runs} runs, every one as its story expects"),
-            n => println!("{runs} runs, {n} not as its story expects: {}", unexpected.join(", ")),
+            0 => say::line(format_args!("{runs} runs, every one as its story expects"))?,
+            n => say::line(format_args!(
+                "{runs} runs, {n} not as its story expects: {}",
+                unexpected.join(", ")
+            ))?,
         }
     }
-    if unexpected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    Ok(if unexpected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// `scenario` with the overrides of `jostle run`'s flags.
@@ -148,16 +217,4 @@ fn shell_word(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
-}
-
-/// Writes `contents` whole or not at all: a temporary file beside `path`, then a rename.
-fn write_whole(path: &Path, contents: &str) -> std::io::Result<()> {
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let written = std::fs::write(&partial, contents).and_then(|()| std::fs::rename(&partial, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    written
 }

@@ -1,34 +1,38 @@
 //! The `jostle` command line: `check`, `list` and `run` exit codes and output, `run`'s
-//! overrides, `--help` everywhere.
+//! overrides, `--help` everywhere; bad inputs and outputs of every kind (`inputs`, `outputs`).
+
+mod inputs;
+mod outputs;
 
 use rstest::rstest;
 use std::process::{Command, Output};
 
-const GOOD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/article-restart.toml");
+pub(crate) const GOOD: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/article-restart.toml");
 
-fn jostle(args: &[&str]) -> Output {
+pub(crate) fn jostle(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_jostle")).args(args).output().expect("jostle runs")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A file named `name` in a fresh temporary directory, removed with it on drop.
-struct TempFile {
+pub(crate) struct TempFile {
     path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl TempFile {
-    fn new(name: &str, content: &str) -> Self {
+    pub(crate) fn new(name: &str, content: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join(name);
         std::fs::write(&path, content).expect("temp file");
         Self { path, _dir: dir }
     }
 
-    fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         self.path.to_str().expect("utf-8 temp path")
     }
 }
@@ -62,9 +66,9 @@ fn check_of_an_invalid_file_names_the_place_on_stderr_and_exits_2() {
 }
 
 #[test]
-fn check_of_a_missing_file_exits_1() {
+fn check_of_a_missing_file_exits_2() {
     let output = jostle(&["check", "/nonexistent/jostle/scenario.toml"]);
-    assert_eq!(output.status.code(), Some(1), "an unreadable file is a failure, exit 1");
+    assert_eq!(output.status.code(), Some(2), "a missing file is bad input, exit 2");
     assert!(
         text(&output.stderr).starts_with("error: cannot read /nonexistent/jostle/scenario.toml: "),
         "the error must name the file"
@@ -149,7 +153,7 @@ fn help_works_on_every_command() {
     }
 }
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
+pub(crate) const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
 
 #[test]
 fn run_exits_0_when_every_expectation_holds_and_writes_the_json_report() {
@@ -321,14 +325,16 @@ fn run_refuses_html_for_several_files_before_running_anything() {
 }
 
 #[test]
-fn run_into_a_missing_directory_exits_1_and_leaves_nothing_behind() {
+fn run_creates_the_parent_folders_of_an_output_file() {
     let file = format!("{FIXTURES}/article-restart.toml");
     let dir = tempfile::tempdir().expect("temp dir");
-    let missing = dir.path().join("absent/x.html");
+    let missing = dir.path().join("absent/deeper/x.html");
     let output = jostle(&["run", &file, "--html", missing.to_str().expect("utf-8")]);
-    assert_eq!(output.status.code(), Some(1), "an unwritable output is an error: exit 1");
-    assert!(text(&output.stderr).contains("cannot write"), "{}", text(&output.stderr));
-    assert!(!missing.exists());
+    assert_eq!(output.status.code(), Some(0), "a missing folder is created: {output:?}");
+    let page = std::fs::read_to_string(&missing).expect("the page is written in the new folder");
+    assert!(page.starts_with("<!DOCTYPE html>"), "the whole page is written");
+    let names: Vec<_> = std::fs::read_dir(missing.parent().unwrap()).unwrap().collect();
+    assert_eq!(names.len(), 1, "nothing but the page is left in the folder: {names:?}");
 }
 
 #[test]

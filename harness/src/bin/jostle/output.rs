@@ -1,0 +1,133 @@
+//! `--json` and `--html` files: checked before the run (a regular file, a new path or a
+//! symlink to one; never the scenario being run), written after it whole or not at all, their
+//! parent folders created.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The most symlinks followed from an output path (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+/// An output file that may be written: the path as given, and the file it reaches.
+#[derive(Debug)]
+pub(crate) struct Output {
+    flag: &'static str,
+    given: PathBuf,
+    target: PathBuf,
+}
+
+impl Output {
+    /// Checks the path of `flag`: through its symlinks, a regular file or nothing yet, and not
+    /// one of `inputs`. The error is the line to print.
+    pub(crate) fn check(
+        flag: &'static str,
+        given: &Path,
+        inputs: &[&Path],
+    ) -> Result<Self, String> {
+        let refuse = |why: String| format!("{flag} {}: {why}", given.display());
+        let target = resolve(given).map_err(|error| refuse(format!("cannot follow: {error}")))?;
+        match fs::metadata(&target) {
+            Ok(metadata) if metadata.is_file() => {
+                if inputs.iter().any(|input| same_file(input, &target, &metadata)) {
+                    return Err(refuse(
+                        "is the scenario being run; expected another file for the report".into(),
+                    ));
+                }
+            }
+            Ok(metadata) => {
+                return Err(refuse(format!(
+                    "is {}, not a regular file; expected a regular file or a new path",
+                    jostle_harness::scenario::file_kind(&metadata)
+                )));
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => return Err(refuse(format!("cannot look at it: {error}"))),
+        }
+        Ok(Self { flag, given: given.to_owned(), target })
+    }
+
+    /// The flag and path as given, for messages.
+    pub(crate) fn name(&self) -> String {
+        format!("{} {}", self.flag, self.given.display())
+    }
+
+    /// Whether `other` writes to the same file.
+    pub(crate) fn same_as(&self, other: &Output) -> bool {
+        self.target == other.target
+    }
+
+    /// Writes `contents` whole or not at all: a new file beside the target, synced, then
+    /// renamed over it (a symlink stays a symlink: its target is replaced). The parent
+    /// folders are created.
+    pub(crate) fn write(&self, contents: &str) -> io::Result<()> {
+        let parent = match self.target.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)?;
+        let existing = match fs::metadata(&self.target) {
+            Ok(metadata) if !metadata.is_file() => {
+                return Err(io::Error::other(format!(
+                    "{} is now {}, not a regular file",
+                    self.target.display(),
+                    jostle_harness::scenario::file_kind(&metadata)
+                )));
+            }
+            Ok(metadata) => Some(metadata.permissions()),
+            Err(_) => None,
+        };
+        let name = self.target.file_name().map_or_else(|| "report".into(), |n| n.to_os_string());
+        let mut partial_name = std::ffi::OsString::from(".");
+        partial_name.push(&name);
+        partial_name.push(format!(".{}.partial", std::process::id()));
+        let partial = parent.join(partial_name);
+        let written = (|| {
+            let mut file = OpenOptions::new().write(true).create_new(true).open(&partial)?;
+            file.write_all(contents.as_bytes())?;
+            file.sync_all()?;
+            if let Some(permissions) = existing {
+                fs::set_permissions(&partial, permissions)?;
+            }
+            fs::rename(&partial, &self.target)
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&partial);
+        }
+        written
+    }
+}
+
+/// `path` with its symlinks followed to what they point at (which may not exist yet).
+fn resolve(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let link = fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(parent) if link.is_relative() => parent.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::other(format!("more than {MAX_LINKS} symlinks")))
+}
+
+/// Whether `input` is `target`, the file of `metadata` (the same inode: hard links too).
+fn same_file(input: &Path, target: &Path, metadata: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = target;
+        fs::metadata(input)
+            .is_ok_and(|input| input.dev() == metadata.dev() && input.ino() == metadata.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        matches!((fs::canonicalize(input), fs::canonicalize(target)), (Ok(a), Ok(b)) if a == b)
+    }
+}

@@ -1,0 +1,52 @@
+//! The documented limits of a load: what a run may ask for, so that every accepted load runs in
+//! bounded memory and ends on time (docs/SCENARIOS.md, "Limits").
+//!
+//! [`LoadSpec::validate`](super::LoadSpec::validate) enforces them for every load the driver
+//! runs; scenario files are checked against them at parse time, with the place in the file.
+//!
+//! ```
+//! use jostle_harness::load::{LoadSpec, limits};
+//! use std::time::Duration;
+//!
+//! // 100,000 calls per second for 11 s would be 1.1 million calls: refused before it starts.
+//! let heavy = LoadSpec::open(limits::MAX_RATE, Duration::from_secs(11));
+//! assert!(heavy.validate().unwrap_err().to_string().contains("at most 1000000 calls"));
+//! ```
+
+use std::time::Duration;
+
+/// The most calls one load makes. The driver keeps a record of every call (about
+/// [`BYTES_PER_CALL`] bytes each), so this bounds a run's memory; a load bounded by a duration
+/// also stops starting calls once it reaches it.
+pub const MAX_CALLS: u64 = 1_000_000;
+
+/// What one call costs in memory, at most, while a run lasts and until its report is made: its
+/// record in the call log, the id of the order it created, the order the backend stores, its
+/// latency sample. Measured: a 3-backend closed loop (64 in flight, mix 8:1:1) of 20,000 calls
+/// peaked at 30,684 KB resident, of 200,000 calls at 157,696 KB: 722 bytes a call, rounded up
+/// (docs/SCENARIOS.md, "Limits").
+pub const BYTES_PER_CALL: u64 = 750;
+
+/// The highest open-loop rate, in calls started per second.
+pub const MAX_RATE: f64 = 100_000.0;
+
+/// The lowest open-loop rate, in calls started per second (one call every 1,000 s).
+pub const MIN_RATE: f64 = 0.001;
+
+/// The most calls a closed loop keeps in flight.
+pub const MAX_CONCURRENCY: usize = 10_000;
+
+/// The longest duration anywhere in a load or a scenario: a load's duration or deadline, a
+/// warm-up, a fault's time, a backoff.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+
+/// [`MAX_DURATION`] as a scenario file writes it.
+pub const MAX_DURATION_TEXT: &str = "24h";
+
+/// The heaviest weight of one method in a mix.
+pub const MAX_WEIGHT: u32 = 1_000_000;
+
+/// How long, at most, a closed loop bounded by a duration takes for one call that takes no
+/// time (under the paused clock): the driver pauses this long after it, so such a load makes
+/// at most `concurrency × duration / CLOSED_LOOP_STEP` calls.
+pub const CLOSED_LOOP_STEP: Duration = Duration::from_millis(1);

@@ -1,0 +1,111 @@
+//! A run never passes on nothing: a panicking call fails the run naming the panic, every
+//! check over zero calls fails and says so, an open loop ends at its duration, and the books
+//! balance with late completions as their own category.
+
+use jostle_harness::Error;
+use jostle_harness::channel::boxed;
+use jostle_harness::check::{self, Context};
+use jostle_harness::load::{CallLog, CallOutcome, CallRecord, LoadSpec, Method};
+use jostle_harness::record::StatsSnapshot;
+use jostle_harness::scenario;
+use std::time::Duration;
+
+const STORY: &str = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
+                     [load]\nconcurrency = 2\ncalls = 20\n[expect]\nmax_failure_rate = 0.0\n";
+
+#[test]
+fn a_panicking_call_fails_the_run_and_names_the_panic() {
+    let panicking = tower::service_fn(|_: http::Request<tonic::body::Body>| async {
+        panic!("the channel under test broke");
+        #[allow(unreachable_code)]
+        Ok::<http::Response<tonic::body::Body>, std::convert::Infallible>(http::Response::default())
+    });
+    let story =
+        scenario::parse(STORY, "s.toml").unwrap().against("panics", move |_| boxed(panicking));
+    match story.run_blocking() {
+        Err(Error::Panicked { message, .. }) => assert!(
+            message.contains("the channel under test broke"),
+            "the run's error must carry the panic's message, got {message:?}"
+        ),
+        other => panic!("a run whose calls panic must fail with Error::Panicked, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_check_over_zero_calls_fails_and_says_so() {
+    let (log, context) = (CallLog::default(), Context::default());
+    let names = ["backend-0".to_owned()];
+    let second = Duration::from_secs(1);
+    let checks = [
+        check::accounting(&log, &[], &[], &context),
+        check::failure_rate(&log, Duration::ZERO, 1.0, &context),
+        check::share(&log, "backend-0", Duration::ZERO, 0.0, &context),
+        check::fallback(&log, &[Duration::ZERO], second, 10, &context),
+        check::recovery(&log, "backend-0", Duration::ZERO, second, 1, 0.0, &context),
+        check::convergence(&log, Duration::ZERO, second, &["backend-0"], &context),
+        check::timeout(&log, second, second, &context),
+        check::distribution::exact_cycle(&log, &names, &context),
+        check::connections(0, 0, 1000.0, &context),
+    ];
+    for result in checks {
+        assert!(!result.passed, "{} over zero calls must fail: {result}", result.name);
+        assert!(
+            result.explanation.contains("zero calls"),
+            "{} must say it measured zero calls: {}",
+            result.name,
+            result.explanation
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_low_rate_open_loop_ends_at_its_duration_not_at_its_next_call() {
+    let cluster = jostle_harness::cluster::Cluster::builder().backends(1).start().await.unwrap();
+    let started = tokio::time::Instant::now();
+    let spec = LoadSpec::open(0.05, Duration::from_secs(1));
+    let log = jostle_harness::load::drive(boxed(cluster.channel(0).unwrap()), &spec).await.unwrap();
+    assert_eq!(log.calls.len(), 1, "one call starts at 0 s; the next would be at 20 s");
+    assert!(
+        started.elapsed() <= Duration::from_secs(1) + Duration::from_millis(1),
+        "an open loop must end at its 1 s duration, not at the 20 s tick: took {:?}",
+        started.elapsed()
+    );
+}
+
+fn call(index: u64, outcome: CallOutcome) -> CallRecord {
+    CallRecord {
+        index,
+        method: Method::CreateOrder,
+        start: Duration::ZERO,
+        end: Duration::from_millis(1),
+        outcome,
+        backend: (outcome == CallOutcome::Ok).then(|| "backend-0".to_owned()),
+    }
+}
+
+fn completed(ok: u64) -> StatsSnapshot {
+    let mut snapshot = StatsSnapshot::default();
+    let stats = snapshot.rpcs.entry("CreateOrder".to_owned()).or_default();
+    stats.started = ok;
+    stats.finished.insert(tonic::Code::Ok as i32, ok);
+    snapshot
+}
+
+#[test]
+fn calls_a_backend_completed_after_the_client_gave_up_are_late_completions() {
+    // The overloaded run's shape: few OK at the client, many OK at the backend, the rest
+    // timed out at the client.
+    let mut log = CallLog::default();
+    log.calls.extend((0..2).map(|i| call(i, CallOutcome::Ok)));
+    log.calls.extend((2..10).map(|i| call(i, CallOutcome::TimedOut)));
+    let before = [StatsSnapshot::default()];
+    let books = check::accounting(&log, &before, &[completed(9)], &Context::default());
+    assert!(books.passed, "7 late completions within 8 timeouts must balance: {books}");
+    assert_eq!(books.value("late completions"), Some(7.0), "late completions are counted");
+    assert_eq!(check::late_completions(&log, &before, &[completed(9)]), 7);
+
+    let beyond = check::accounting(&log, &before, &[completed(11)], &Context::default());
+    assert!(!beyond.passed, "more OK at the backends than calls sent must fail: {beyond}");
+    let fewer = check::accounting(&log, &before, &[completed(1)], &Context::default());
+    assert!(!fewer.passed, "fewer OK at the backends than at the client must fail: {fewer}");
+}
