@@ -255,7 +255,8 @@ mod tests {
 
     #[test]
     fn a_call_that_started_before_every_fault_is_never_late() {
-        let log = CallLog { calls: vec![failed_call(0, 900)], ..CallLog::default() };
+        let in_flight = CallRecord { end: Duration::from_millis(1_100), ..failed_call(0, 900) };
+        let log = CallLog { calls: vec![in_flight], ..CallLog::default() };
         let result = fallback(&log, &FAULTS, GRACE, 10, &Context::default());
         assert!(result.passed, "an in-flight call at the first fault may fail: {result}");
     }
