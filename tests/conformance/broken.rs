@@ -219,3 +219,40 @@ fn a_task_leaked_by_one_scenario_is_not_hidden_by_an_older_leak_ending() {
         (Battery::SlowBackend, "leak-free"),
     ]);
 }
+
+/// Fair in the long run, by brute force: always the ready endpoint that has served the fewest
+/// calls so far, so a backend back from a crash (or newly added) gets every call until its
+/// count catches up with the others': a thundering herd onto a cold replica.
+#[derive(Debug, Default)]
+struct CatchUp {
+    served: std::collections::HashMap<jostle::balance::EndpointId, u64>,
+}
+
+impl Balancer for CatchUp {
+    fn pick(&mut self, ready: &[Candidate<'_>]) -> usize {
+        let fewest = (0..ready.len())
+            .min_by_key(|&i| self.served.get(&ready[i].id).copied().unwrap_or(0))
+            .unwrap_or(0);
+        *self.served.entry(ready[fewest].id).or_default() += 1;
+        fewest
+    }
+}
+
+#[test]
+fn flooding_a_returning_backend_until_it_catches_up_is_caught_by_the_recovery_bound() {
+    let report = Suite::for_balancer("catch-up", CatchUp::default)
+        .scenarios([Battery::Restart, Battery::AddRemove])
+        .run_blocking();
+    report.assert_failures(&[(Battery::Restart, "recovery"), (Battery::AddRemove, "recovery")]);
+    for run in &report.runs {
+        let recovery = run.report.expectations.iter().find(|e| e.check == "recovery");
+        let recovery = recovery.expect("both scenarios check recovery");
+        assert!(
+            recovery.explanation.contains("was flooded")
+                && recovery.explanation.contains("times its fair share"),
+            "the recovery check must name the flood (share measured against the bound) in {}: {}",
+            run.battery.name(),
+            recovery.explanation
+        );
+    }
+}

@@ -8,12 +8,19 @@ use super::readme::Fewest;
 use jostle::balance::{BalanceConfig, BalancedChannel};
 use jostle_harness::conformance::SUITE_BACKOFF;
 use jostle_harness::prelude::*;
+use jostle_harness::scenario::BalancerChoice;
 use rstest::rstest;
 use std::path::PathBuf;
 
 /// The factory a scenario builds the balancer under test with, for each run.
 fn fewest(target: &Target) -> BoxChannel {
-    let config = BalanceConfig { backoff: SUITE_BACKOFF, ..BalanceConfig::default() };
+    fewest_waiting(target, false)
+}
+
+/// [`fewest`], its calls waiting for a ready backend (within their deadline) or not.
+fn fewest_waiting(target: &Target, wait_for_ready: bool) -> BoxChannel {
+    let config =
+        BalanceConfig { backoff: SUITE_BACKOFF, wait_for_ready, ..BalanceConfig::default() };
     boxed(
         BalancedChannel::builder()
             .balancer(Fewest::default())
@@ -24,7 +31,13 @@ fn fewest(target: &Target) -> BoxChannel {
 
 #[rstest]
 fn my_balancer_survives_every_incident_in_fixtures(#[files("fixtures/*.toml")] path: PathBuf) {
-    let incident = Scenario::load(&path).expect("a valid fixture").against("fewest", fewest);
+    let incident = Scenario::load(&path).expect("a valid fixture");
+    // A story of calls that wait for a ready backend asks for it: the channel is built so.
+    let wait_for_ready = matches!(
+        incident.balancer(),
+        BalancerChoice::Jostle { config, .. } if config.wait_for_ready
+    );
+    let incident = incident.against("fewest", move |target| fewest_waiting(target, wait_for_ready));
     // In memory under the paused clock, tcp stories too (their balancer needed tcp, this one
     // does not): timing checks on real sockets would depend on the machine's load.
     let incident = incident.with_transport(Transport::InMemory).expect("fewest runs in memory");

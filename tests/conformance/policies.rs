@@ -25,5 +25,9 @@ fn pick_first_passes_all_but_what_pick_first_means_not_to_do() {
     println!("{report}");
     // By design it never sends to a backend while the first one is up: a restarted second
     // backend gets nothing back, and after the first is removed only the second is used.
-    report.assert_failures(&[(Battery::Restart, "recovery"), (Battery::AddRemove, "convergence")]);
+    report.assert_failures(&[
+        (Battery::Restart, "recovery"),
+        (Battery::AddRemove, "recovery"),
+        (Battery::AddRemove, "convergence"),
+    ]);
 }

@@ -57,6 +57,7 @@ fn the_round_robin_dialer_balances_connections_not_calls() {
         (Battery::Restart, "recovery"),
         // It never hears of discovery: the removed backend keeps its connection and its calls
         // while the added one gets none.
+        (Battery::AddRemove, "recovery"),
         (Battery::AddRemove, "convergence"),
     ]);
     // It passes hung-backend only by luck: its first dial goes to backend-1 (the counter is
@@ -70,6 +71,7 @@ fn the_fallback_dialer_piles_everything_onto_the_first_backend() {
     report.assert_failures(&[
         (Battery::Healthy, "distribution"),
         (Battery::Restart, "recovery"),
+        (Battery::AddRemove, "recovery"),
         (Battery::AddRemove, "convergence"),
     ]);
 }

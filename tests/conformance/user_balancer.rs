@@ -22,6 +22,7 @@ fn the_suite_catches_a_tie_breaking_bug() {
     report.assert_failures(&[
         (Battery::Healthy, "distribution"),
         (Battery::Restart, "recovery"),
+        (Battery::AddRemove, "recovery"),
         (Battery::AddRemove, "convergence"),
     ]);
 }

@@ -12,7 +12,12 @@ fn mine(target: &Target) -> BoxChannel {
 }
 
 #[rstest] // one case per file of your incidents folder (here, jostle's fixtures)
-fn my_client_survives(#[files("fixtures/*.toml")] path: PathBuf) {
+fn my_client_survives(
+    // Not the story of calls that wait for a ready backend: mine fails fast.
+    #[files("fixtures/*.toml")]
+    #[exclude("while-blocking")]
+    path: PathBuf,
+) {
     let incident = Scenario::load(&path).unwrap().against("mine", mine);
     // In memory, under the paused clock: the same verdict whatever the machine's load.
     let report = incident.with_transport(Transport::InMemory).unwrap().run_blocking().unwrap();

@@ -225,6 +225,7 @@ mod tests {
             end: Duration::from_millis(start_ms + 1),
             outcome: CallOutcome::Failed(Code::Unavailable),
             backend: None,
+            client: 0,
         }
     }
 

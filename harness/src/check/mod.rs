@@ -14,9 +14,13 @@
 //! ```
 
 mod accounting;
+mod announced;
+mod codes;
 mod convergence;
 pub mod distribution;
+mod fail_fast;
 mod fallback;
+pub mod flood;
 mod leak;
 mod max_share;
 mod result;
@@ -24,7 +28,10 @@ pub mod stats;
 mod timeout;
 
 pub use accounting::{accounting, late_completions};
+pub use announced::only_announced;
+pub use codes::codes;
 pub use convergence::convergence;
+pub use fail_fast::fail_fast;
 pub use fallback::{failure_rate, fallback, recovery, share};
 pub use leak::{Baseline, connections, leak_free};
 pub use max_share::max_share;

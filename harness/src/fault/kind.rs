@@ -120,6 +120,13 @@ impl Kind {
         !self.is_one_shot() && self != Kind::Flap
     }
 
+    /// Whether the backend takes no connection while a window of this kind is open: nothing
+    /// listens (`refuse`, and `restart` and `flap`, whose windows are their down times), or
+    /// every connection is reset (`reset`). What fail-fast counts as down.
+    pub fn takes_backend_down(self) -> bool {
+        matches!(self, Kind::Refuse | Kind::Reset | Kind::Restart | Kind::Flap)
+    }
+
     /// Whether it acts on each RPC (rather than on connections or the backend).
     pub fn is_rpc_level(self) -> bool {
         matches!(self, Kind::Delay | Kind::Status | Kind::Hang | Kind::StreamBreak)

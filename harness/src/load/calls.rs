@@ -54,6 +54,9 @@ pub struct CallRecord {
     /// The backend that answered, from the `x-jostle-backend` header; `None` when no backend
     /// answered (transport failure, timeout).
     pub backend: Option<String>,
+    /// Which client made it, from 0: a scenario's `[load] clients` runs that many, each with
+    /// its own balancer; a single load is client 0.
+    pub client: usize,
 }
 
 impl CallRecord {

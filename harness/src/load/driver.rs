@@ -119,7 +119,7 @@ impl Load {
             Ok(Err(status)) => (classify(&status), backend(status.metadata())),
         };
         let end = self.started.elapsed();
-        let record = CallRecord { index, method, start, end, outcome, backend: served };
+        let record = CallRecord { index, method, start, end, outcome, backend: served, client: 0 };
         self.records.lock().unwrap_or_else(PoisonError::into_inner).push(record);
         self.progress.finished(end);
         outcome != CallOutcome::Ok

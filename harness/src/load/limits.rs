@@ -43,6 +43,10 @@ pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 /// [`MAX_DURATION`] as a scenario file writes it.
 pub const MAX_DURATION_TEXT: &str = "24h";
 
+/// The most clients a scenario runs at once (`[load] clients`), each with its own balancer and
+/// connections; their calls together stay within [`MAX_CALLS`].
+pub const MAX_CLIENTS: usize = 1_000;
+
 /// The heaviest weight of one method in a mix.
 pub const MAX_WEIGHT: u32 = 1_000_000;
 

@@ -15,12 +15,14 @@
 //! ```
 
 mod chart;
+mod clients;
 mod html;
 mod model;
 mod text;
 mod timeline;
 
 pub use chart::{MAX_LANES, svg};
+pub use clients::ClientReport;
 pub use model::{
     BACKEND_COLUMNS, BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency,
     RunReport,

@@ -20,6 +20,10 @@ pub struct RunReport {
     pub calls: CallTotals,
     /// One entry per backend, by id.
     pub backends: Vec<BackendReport>,
+    /// With `[load] clients` above 1: each client's own view, in client order (absent with one
+    /// client).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clients: Vec<super::ClientReport>,
     /// Every fault window, in the order they opened.
     pub faults: Vec<FaultWindowReport>,
     /// Every expectation of the file, with what was measured.
@@ -49,6 +53,7 @@ impl Default for RunReport {
             balancer: String::new(),
             calls: CallTotals::default(),
             backends: Vec::new(),
+            clients: Vec::new(),
             faults: Vec::new(),
             expectations: Vec::new(),
             timeline: Timeline::default(),

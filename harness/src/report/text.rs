@@ -56,6 +56,10 @@ impl fmt::Display for RunReport {
             let cells = backend.cells();
             writeln!(f, "{}", row(&cells.each_ref().map(String::as_str)))?;
         }
+        if !self.clients.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "{}", clients_line(&self.clients))?;
+        }
         if !self.faults.is_empty() {
             writeln!(f)?;
             writeln!(f, "faults:")?;
@@ -78,4 +82,18 @@ impl fmt::Display for RunReport {
         }
         write!(f, "{}", self.verdict())
     }
+}
+
+/// Many clients in one line (each one's table is in the JSON): how many, and how unevenly the
+/// least and the most lopsided of them spread their calls.
+fn clients_line(clients: &[crate::report::ClientReport]) -> String {
+    let shares = clients.iter().map(crate::report::ClientReport::largest_share);
+    let least = shares.clone().fold(f64::INFINITY, f64::min);
+    let most = shares.fold(0.0, f64::max);
+    format!(
+        "clients: {}, each with its own balancer; the busiest backend of a client served {:.1}% to {:.1}% of its OK calls (per client in the JSON report)",
+        clients.len(),
+        least * 100.0,
+        most * 100.0
+    )
 }

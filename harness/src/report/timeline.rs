@@ -158,6 +158,7 @@ mod tests {
             end: Duration::from_millis(start_ms + took_ms),
             outcome,
             backend: backend.map(str::to_owned),
+            client: 0,
         }
     }
 

@@ -1,8 +1,10 @@
-//! Every `[expect]` of a scenario as checks, in one fixed order: distribution, failure rate,
-//! shares, largest shares, fallback, recovery, convergence, timeout, connections.
+//! Every `[expect]` of a scenario as checks, in one fixed order, that of
+//! [`CHECKS`](crate::scenario::CHECKS): distribution, failure rate, codes, shares, largest
+//! shares, fallback, fail-fast, recovery, convergence, only-announced, timeout, connections.
 
 use crate::check::{self, CheckResult, Context, distribution};
 use crate::cluster::Cluster;
+use crate::fault::Kind;
 use crate::load::CallLog;
 use crate::net::Transport;
 use crate::record::StatsSnapshot;
@@ -42,6 +44,9 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
     if let Some(rate) = expect.max_failure_rate {
         checks.push(check::failure_rate(log, expect.failure_rate_from, rate, context));
     }
+    if let Some(codes) = &expect.codes {
+        checks.push(check::codes(log, codes, context));
+    }
     for share in &expect.shares {
         checks.push(check::share(log, &names[share.backend], share.after, share.at_least, context));
     }
@@ -60,24 +65,56 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
             context,
         ));
     }
+    if let Some(within) = expect.fail_fast {
+        let discovery = scenario.discovery();
+        let nothing_ready = |at: Duration| {
+            discovery.at(at).iter().all(|&backend| {
+                windows.iter().any(|w| {
+                    w.backend == names[backend]
+                        && Kind::from_name(w.kind).is_some_and(Kind::takes_backend_down)
+                        && w.start <= at
+                        && w.end.is_none_or(|end| at < end)
+                })
+            })
+        };
+        checks.push(check::fail_fast(log, nothing_ready, within, context));
+    }
     if let Some(recovery) = expect.recovery {
         let name = &names[recovery.backend];
-        let back_at = windows.iter().filter(|w| &w.backend == name).filter_map(|w| w.end).max();
+        let fault_end = windows.iter().filter(|w| &w.backend == name).filter_map(|w| w.end).max();
+        let announced = scenario.discovery().announced_last(recovery.backend, Duration::MAX);
+        let back_at = fault_end.max(announced);
         checks.push(match back_at {
-            Some(back_at) => check::recovery(
-                log,
-                name,
-                back_at,
-                recovery.within,
-                scenario.discovery().last().len(),
-                recovery.at_least,
-                context,
-            ),
+            Some(back_at) => {
+                let recovered = check::recovery(
+                    log,
+                    name,
+                    back_at,
+                    recovery.within,
+                    scenario.discovery().last().len(),
+                    recovery.at_least,
+                    context,
+                );
+                match recovery.at_most {
+                    Some(at_most) => check::flood::bound(
+                        recovered,
+                        log,
+                        name,
+                        back_at,
+                        recovery.window,
+                        |at| scenario.discovery().at(at).len(),
+                        at_most,
+                    ),
+                    None => recovered,
+                }
+            }
             None => CheckResult::failed(
                 "recovery",
                 "a backend back from its fault serves again",
                 context,
-                &format!("{name} had no fault that ended: nothing to recover from"),
+                &format!(
+                    "{name} had no fault that ended and was not announced later: nothing to recover from"
+                ),
             ),
         });
     }
@@ -88,6 +125,19 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
             scenario.discovery().last().into_iter().map(|index| names[index].as_str()).collect();
         checks.push(check::convergence(log, last.at, convergence.settle, &announced, context));
     }
+    if let Some(grace) = expect.only_announced {
+        let index: std::collections::HashMap<&str, usize> =
+            names.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
+        let discovery = scenario.discovery();
+        // A call that waited (wait-for-ready) may go to a backend announced while it waited.
+        let announced = |backend: &str, start: Duration, end: Duration| {
+            index.get(backend).is_some_and(|&i| {
+                discovery.announced_within(i, start, grace)
+                    || discovery.announced_last(i, end).is_some_and(|at| at > start)
+            })
+        };
+        checks.push(check::only_announced(log, announced, grace, context));
+    }
     if let Some(lateness) = expect.max_latency_over_deadline {
         let lateness = match scenario.transport() {
             Transport::Tcp => lateness.max(TCP_LATENESS),
@@ -95,10 +145,13 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         };
         checks.push(check::timeout(log, scenario.load_spec().deadline, lateness, context));
     }
-    if let Some(max) = expect.max_connections {
+    let calls = log.calls.len() as u64;
+    let per_thousand = match (expect.max_connections, expect.connections_per_1000_calls) {
+        (Some(max), _) => Some(max as f64 * 1000.0 / calls.max(1) as f64),
+        (None, per_thousand) => per_thousand,
+    };
+    if let Some(per_thousand) = per_thousand {
         let opened = crate::record::connections_opened(before, after);
-        let calls = log.calls.len() as u64;
-        let per_thousand = max as f64 * 1000.0 / calls.max(1) as f64;
         checks.push(check::connections(opened, calls, per_thousand, context));
     }
     checks

@@ -20,6 +20,7 @@
 //! ```
 
 mod blocking;
+mod clients;
 mod discovery;
 mod expectations;
 mod play;

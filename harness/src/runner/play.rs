@@ -1,5 +1,6 @@
 //! [`run_with`]: the engine every door goes through.
 
+use super::clients;
 use super::discovery;
 use super::expectations::{self, Evidence};
 use super::report::report;
@@ -7,7 +8,7 @@ use super::under_test;
 use crate::check::{self, Baseline, Context};
 use crate::cluster::Cluster;
 use crate::error::Result;
-use crate::load::{CallLog, Progress, drive_with};
+use crate::load::{CallLog, Progress};
 use crate::net::Transport;
 use crate::report::RunReport;
 use crate::scenario::Scenario;
@@ -17,7 +18,7 @@ use std::time::Duration;
 const LEAK_BOUND: Duration = Duration::from_secs(5);
 
 /// Plays `scenario` against its balancer under test: starts its cluster, builds the balancer
-/// from the scenario's [`Target`](crate::channel::Target), waits its warm-up, puts its fault
+/// (one per client, `[load] clients`) from the scenario's [`Target`](crate::channel::Target), waits its warm-up, puts its fault
 /// and discovery timelines on the clock, drives its load, and checks every expectation.
 /// `replay` is what reports print as the way to replay it; `progress` receives how far the
 /// load is (for a progress bar drawn by another thread: publishing adds no timer and no await,
@@ -55,19 +56,29 @@ pub async fn run_with_log(
     let names: Vec<String> = cluster.backends().iter().map(|b| b.name().to_owned()).collect();
     let baseline = Baseline::now(scenario.transport() == Transport::Tcp);
     let before = cluster.stats();
-    let (target, timeline) = discovery::target(scenario.discovery(), &cluster);
-    let channel = under_test::channel(scenario, &target).await?;
+    let clients = scenario.clients();
+    let (mut targets, mut timelines, mut channels) = (Vec::new(), Vec::new(), Vec::new());
+    for client in 0..clients {
+        let (target, timeline) = discovery::target(scenario.discovery(), &cluster);
+        let seed = clients::seed(scenario.seed(), client);
+        channels.push(under_test::channel(scenario, &target, seed).await?);
+        targets.push(target);
+        timelines.push(timeline);
+    }
     if !scenario.warm_up().is_zero() {
         tokio::time::sleep(scenario.warm_up()).await;
     }
     for injection in scenario.injections() {
         cluster.inject(injection)?;
     }
-    let discovery = timeline.start(cluster.fault_log().started());
+    let started = cluster.fault_log().started();
+    let discovery: Vec<_> = timelines.into_iter().map(|timeline| timeline.start(started)).collect();
     // The load's clock starts now; the scenario's times count from the cluster's start.
     let offset = cluster.fault_log().elapsed();
-    let load = drive_with(channel.clone(), &scenario.load_spec(), progress).await;
-    discovery.stop().await;
+    let load = clients::drive(&channels, &scenario.load_spec(), progress).await;
+    for playing in discovery {
+        playing.stop().await;
+    }
     let mut log = load?;
     for call in &mut log.calls {
         call.start += offset;
@@ -86,8 +97,8 @@ pub async fn run_with_log(
         after: &after,
         context: &context,
     }));
-    drop(channel);
-    drop(target);
+    drop(channels);
+    drop(targets);
     if scenario.expect().no_leaks {
         // The cluster's own fault tasks are not the client's: end them first.
         cluster.restore().await;

@@ -96,6 +96,7 @@ pub(super) fn report(
             late: crate::check::late_completions(log, before, after),
         },
         backends,
+        clients: crate::report::ClientReport::every(log, scenario.clients()),
         faults,
         expectations,
         timeline: Timeline::from_log(log, names, scenario.load_spec().deadline),

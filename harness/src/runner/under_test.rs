@@ -12,20 +12,20 @@ use tonic::transport::{Channel, Endpoint};
 /// the load starts anyway (no virtual time in memory; a few milliseconds on TCP).
 const CONNECT_BOUND: Duration = Duration::from_secs(5);
 
-/// The channel under test. A built-in jostle policy is ready (connected to every backend
+/// The channel under test, its random choices drawn from `seed` (the scenario's for client 0).
+/// A built-in jostle policy is ready (connected to every backend
 /// announced at the start, within [`CONNECT_BOUND`]) when this returns; any other balancer
 /// gets the scenario's `warm_up` from the runner.
-pub(super) async fn channel(scenario: &Scenario, target: &Target) -> Result<BoxChannel> {
+pub(super) async fn channel(scenario: &Scenario, target: &Target, seed: u64) -> Result<BoxChannel> {
     Ok(match scenario.balancer() {
         BalancerChoice::Jostle { config, .. } => {
-            let policy = scenario.balancer().policy(scenario.seed()).ok_or_else(|| {
-                Error::InvalidParameter {
+            let policy =
+                scenario.balancer().policy(seed).ok_or_else(|| Error::InvalidParameter {
                     parameter: "balancer",
                     expected: "a jostle policy".into(),
                     got: scenario.balancer().name().into(),
-                }
-            })?;
-            let config = BalanceConfig { seed: scenario.seed(), ..(**config).clone() };
+                })?;
+            let config = BalanceConfig { seed, ..(**config).clone() };
             let balanced = BalancedChannel::builder()
                 .boxed_balancer(policy)
                 .config(config)

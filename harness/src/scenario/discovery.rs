@@ -35,10 +35,43 @@ impl Discovery {
         Self { initial: (0..backends).collect(), changes: Vec::new() }
     }
 
+    /// The backends announced at `at` (since the cluster started; a change counts from its
+    /// time on), in index order.
+    pub fn at(&self, at: Duration) -> Vec<usize> {
+        self.until(|change| change.at <= at)
+    }
+
+    /// Whether `backend` was announced at `at`, or withdrawn less than `grace` before it.
+    pub fn announced_within(&self, backend: usize, at: Duration, grace: Duration) -> bool {
+        self.at(at).contains(&backend) || self.withdrawn_within(backend, at, grace)
+    }
+
+    /// Whether `backend` was withdrawn at a time in (`at` - `grace`, `at`].
+    fn withdrawn_within(&self, backend: usize, at: Duration, grace: Duration) -> bool {
+        self.changes.iter().any(|change| {
+            change.remove.contains(&backend) && change.at <= at && at < change.at + grace
+        })
+    }
+
+    /// When `backend` was last announced by a change at or before `at` (`None`: only at the
+    /// start, or never).
+    pub fn announced_last(&self, backend: usize, at: Duration) -> Option<Duration> {
+        self.changes
+            .iter()
+            .filter(|change| change.at <= at && change.add.contains(&backend))
+            .map(|change| change.at)
+            .next_back()
+    }
+
     /// The backends announced once every change has happened, in index order.
     pub fn last(&self) -> Vec<usize> {
+        self.until(|_| true)
+    }
+
+    /// The announced set after the changes that `applies` says have happened, in index order.
+    fn until(&self, applies: impl Fn(&DiscoveryChange) -> bool) -> Vec<usize> {
         let mut announced = self.initial.clone();
-        for change in &self.changes {
+        for change in self.changes.iter().take_while(|change| applies(change)) {
             announced.retain(|index| !change.remove.contains(index));
             for &index in &change.add {
                 if !announced.contains(&index) {

@@ -42,6 +42,17 @@ pub struct Expectations {
     pub max_connections: Option<u64>,
     /// Tasks, connections and file descriptors are back to baseline after the run.
     pub no_leaks: bool,
+    /// Failed calls fail only with these codes (`[expect] codes`).
+    pub codes: Option<Vec<tonic::Code>>,
+    /// A call that fails while no announced backend is up fails within this (`[expect]
+    /// fail_fast`).
+    pub fail_fast: Option<Duration>,
+    /// Only announced backends serve; a withdrawn one for this grace after its withdrawal
+    /// (`[expect] only_announced`).
+    pub only_announced: Option<Duration>,
+    /// At most this many connections opened per 1,000 calls (`[expect]
+    /// connections_per_1000_calls`; the `connections` check).
+    pub connections_per_1000_calls: Option<f64>,
 }
 
 /// One backend's share of the calls.
@@ -76,15 +87,18 @@ pub struct FallbackExpectation {
 }
 
 /// Every check a scenario can run, by the name reports give it.
-pub const CHECKS: [&str; 11] = [
+pub const CHECKS: [&str; 14] = [
     "accounting",
     "distribution",
     "failure-rate",
+    "codes",
     "share",
     "max-share",
     "fallback",
+    "fail-fast",
     "recovery",
     "convergence",
+    "only-announced",
     "timeout",
     "connections",
     "leak-free",
@@ -98,13 +112,16 @@ impl Expectations {
             true,
             self.distribution.is_some(),
             self.max_failure_rate.is_some(),
+            self.codes.is_some(),
             !self.shares.is_empty(),
             !self.max_shares.is_empty(),
             self.fallback.is_some(),
+            self.fail_fast.is_some(),
             self.recovery.is_some(),
             self.convergence.is_some(),
+            self.only_announced.is_some(),
             self.max_latency_over_deadline.is_some(),
-            self.max_connections.is_some(),
+            self.max_connections.is_some() || self.connections_per_1000_calls.is_some(),
             self.no_leaks,
         ];
         CHECKS.into_iter().zip(asked).filter_map(|(name, asked)| asked.then_some(name)).collect()
@@ -169,8 +186,9 @@ impl Distribution {
     }
 }
 
-/// A backend back from its fault serves again within `within` of its return (the end of its
-/// last fault window), then at least `at_least` of its fair share.
+/// A backend back from its fault (the end of its last fault window) or newly announced (its
+/// last announcement), whichever is later, serves again within `within` of its return, then at
+/// least `at_least` of its fair share; with `at_most`, it is never flooded either.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RecoveryExpectation {
     /// The backend's index.
@@ -179,6 +197,11 @@ pub struct RecoveryExpectation {
     pub within: Duration,
     /// Its least share after that, as a fraction of its fair share (0 to 1).
     pub at_least: f64,
+    /// Its largest share in any `window` from its return on, as a multiple of its fair share
+    /// (`None`: no upper bound).
+    pub at_most: Option<f64>,
+    /// The window `at_most` is judged in (default 250 ms).
+    pub window: Duration,
 }
 
 /// After the last discovery change and `settle`, calls reach only the announced backends, and
@@ -266,6 +289,11 @@ pub(super) fn expectations(
             backend: backend_index(&recovery.backend, backends, source)?,
             within: positive(&recovery.within, "within", source)?,
             at_least: fraction(&recovery.at_least, "at_least", source)?,
+            at_most: super::expect_incident::flood_bound(recovery, source)?,
+            window: match &recovery.window {
+                Some(window) => positive(window, "window", source)?,
+                None => super::expect_incident::FLOOD_WINDOW,
+            },
         });
     }
     if let Some(convergence) = &raw.convergence {
@@ -287,6 +315,7 @@ pub(super) fn expectations(
     }
     expect.max_latency_over_deadline =
         raw.max_latency_over_deadline.as_ref().map(|over| over.get_ref().0);
+    super::expect_incident::expectations(raw, backends, &mut expect, source)?;
     expect.fails = fails(raw, &expect, source)?;
     Ok(expect)
 }

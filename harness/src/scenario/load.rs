@@ -5,7 +5,8 @@ use super::raw::RawLoad;
 use super::values::positive;
 use crate::error::Error;
 use crate::load::limits::{
-    MAX_CALLS, MAX_CONCURRENCY, MAX_DURATION, MAX_DURATION_TEXT, MAX_RATE, MAX_WEIGHT, MIN_RATE,
+    MAX_CALLS, MAX_CLIENTS, MAX_CONCURRENCY, MAX_DURATION, MAX_DURATION_TEXT, MAX_RATE, MAX_WEIGHT,
+    MIN_RATE,
 };
 use crate::load::{LoadSpec, Mix, Pace, Until};
 use std::ops::Range;
@@ -138,4 +139,34 @@ pub(super) fn spec(
         ));
     }
     Ok((load, warm_up))
+}
+
+/// Checks `[load] clients` (at `span` for a rule of the whole load): how many independent
+/// clients run `load` at once, 1 by default; all their calls together within [`MAX_CALLS`].
+pub(super) fn clients(
+    raw: &RawLoad,
+    load: &LoadSpec,
+    span: Range<usize>,
+    source: &Source<'_>,
+) -> Result<usize, ScenarioError> {
+    let Some(written) = &raw.clients else { return Ok(1) };
+    let clients = usize::try_from(*written.get_ref())
+        .ok()
+        .filter(|n| (1..=MAX_CLIENTS).contains(n))
+        .ok_or_else(|| {
+            source.error(
+                written.span(),
+                format!("`clients` is {}", written.get_ref()),
+                format!("a number of clients in 1..={MAX_CLIENTS}"),
+            )
+        })?;
+    let calls = load.most_calls().saturating_mul(clients as u64);
+    if calls > MAX_CALLS {
+        return Err(source.error(
+            span,
+            format!("{clients} clients of this load make up to {calls} calls"),
+            format!("at most {MAX_CALLS} calls over all clients (docs/SCENARIOS.md, \"Limits\")"),
+        ));
+    }
+    Ok(clients)
 }

@@ -57,6 +57,7 @@ mod discovery;
 mod duration;
 mod error;
 mod expect;
+mod expect_incident;
 mod expected;
 mod fault;
 mod load;

@@ -134,24 +134,7 @@ impl<'a> Parameters<'a> {
         let Some(code) = &self.entry.code else {
             return Err(self.missing("`code`, a gRPC status code like \"Unavailable\""));
         };
-        let codes: Vec<(String, Code)> =
-            (1..=16).map(Code::from_i32).map(|code| (format!("{code:?}"), code)).collect();
-        let normal = |name: &str| name.to_lowercase().replace(['_', '-'], "");
-        let written = code.get_ref();
-        codes
-            .iter()
-            .find(|(name, _)| normal(name) == normal(written))
-            .map(|(_, code)| *code)
-            .ok_or_else(|| {
-                let names: Vec<&str> = codes.iter().map(|(name, _)| name.as_str()).collect();
-                self.source
-                    .error(
-                        code.span(),
-                        format!("unknown status code `{written}`"),
-                        format!("a failing gRPC code: {}", quoted(&names)),
-                    )
-                    .suggesting(did_you_mean(written, names.iter().copied()))
-            })
+        super::values::status_code(code, self.source)
     }
 
     fn trigger(&self) -> Result<Trigger, ScenarioError> {

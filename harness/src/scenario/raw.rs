@@ -66,6 +66,7 @@ pub(super) struct RawLoad {
     pub(super) deadline: Option<Spanned<Dur>>,
     pub(super) mix: Option<Spanned<RawMix>>,
     pub(super) warm_up: Option<Spanned<Dur>>,
+    pub(super) clients: Option<Spanned<i64>>,
 }
 
 /// `[discovery]`: which backends the client is told about, and when that changes.
@@ -173,6 +174,36 @@ pub(super) struct RawExpect {
     pub(super) max_connections: Option<Spanned<i64>>,
     #[serde(default)]
     pub(super) no_leaks: bool,
+    // An incident's expectations (scenario/expect_incident.rs).
+    pub(super) split: Option<Spanned<RawSplit>>,
+    pub(super) codes: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(super) fail_fast: Option<Spanned<RawFailFast>>,
+    pub(super) only_announced: Option<Spanned<RawOnlyAnnounced>>,
+    pub(super) connections_per_1000_calls: Option<Spanned<f64>>,
+}
+
+/// `[expect.split]`: the OK calls' shares, judged by the sized chi-square test.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSplit {
+    pub(super) shares: Spanned<Vec<Spanned<f64>>>,
+    pub(super) false_failure: Option<Spanned<f64>>,
+    pub(super) min_skew: Option<Spanned<f64>>,
+    pub(super) power: Option<Spanned<f64>>,
+}
+
+/// `[expect.fail_fast]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFailFast {
+    pub(super) within: Spanned<Dur>,
+}
+
+/// `[expect.only_announced]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOnlyAnnounced {
+    pub(super) grace: Option<Spanned<Dur>>,
 }
 
 /// One of `[expect] shares`.
@@ -208,6 +239,8 @@ pub(super) struct RawRecovery {
     pub(super) backend: Spanned<i64>,
     pub(super) within: Spanned<Dur>,
     pub(super) at_least: Spanned<f64>,
+    pub(super) at_most: Option<Spanned<f64>>,
+    pub(super) window: Option<Spanned<Dur>>,
 }
 
 /// `[expect.convergence]`.

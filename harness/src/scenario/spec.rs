@@ -29,6 +29,7 @@ pub struct Scenario {
     pub(super) wall_clock: bool,
     pub(super) balancer: BalancerChoice,
     pub(super) load: LoadSpec,
+    pub(super) clients: usize,
     pub(super) warm_up: Duration,
     pub(super) discovery: Discovery,
     pub(super) injections: Vec<Injection>,
@@ -71,6 +72,12 @@ impl Scenario {
     /// The load, with the scenario's seed.
     pub fn load_spec(&self) -> LoadSpec {
         LoadSpec { seed: self.seed, ..self.load.clone() }
+    }
+
+    /// How many independent clients run the load at once, each with its own balancer and
+    /// connections (`[load] clients`, default 1).
+    pub fn clients(&self) -> usize {
+        self.clients
     }
 
     /// How long the load waits after the balancer is built (`[load] warm_up`, default 0).
@@ -160,6 +167,9 @@ impl Scenario {
             }
         }
         let load = errors.keep(load::spec(raw.load.get_ref(), raw.load.span(), source));
+        let clients = load.as_ref().and_then(|(load, _)| {
+            errors.keep(load::clients(raw.load.get_ref(), load, raw.load.span(), source))
+        });
         let (most, medium) =
             (backends.unwrap_or(MAX_BACKENDS), transport.unwrap_or(Transport::default()));
         let discovery = match &raw.discovery {
@@ -197,6 +207,7 @@ impl Scenario {
             Some(transport),
             Some(balancer),
             Some((load, warm_up)),
+            Some(clients),
             Some(discovery),
             Some(injections),
             Some(expect),
@@ -205,6 +216,7 @@ impl Scenario {
             transport,
             balancer,
             load,
+            clients,
             discovery,
             injections.into_iter().collect::<Option<Vec<_>>>(),
             expect,
@@ -224,6 +236,7 @@ impl Scenario {
             wall_clock: false,
             balancer,
             load,
+            clients,
             warm_up,
             discovery,
             injections,

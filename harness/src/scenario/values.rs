@@ -75,3 +75,27 @@ pub(super) fn fraction(
     }
     Ok(fraction)
 }
+
+/// A gRPC status code other than OK, by name (`"Unavailable"`; case, `_` and `-` ignored).
+pub(super) fn status_code(
+    written: &Spanned<String>,
+    source: &Source<'_>,
+) -> Result<tonic::Code, ScenarioError> {
+    use super::suggest::{did_you_mean, quoted};
+    let codes: Vec<(String, tonic::Code)> =
+        (1..=16).map(tonic::Code::from_i32).map(|code| (format!("{code:?}"), code)).collect();
+    let normal = |name: &str| name.to_lowercase().replace(['_', '-'], "");
+    let name = written.get_ref();
+    codes.iter().find(|(known, _)| normal(known) == normal(name)).map(|(_, code)| *code).ok_or_else(
+        || {
+            let names: Vec<&str> = codes.iter().map(|(known, _)| known.as_str()).collect();
+            source
+                .error(
+                    written.span(),
+                    format!("unknown status code `{name}`"),
+                    format!("a failing gRPC code: {}", quoted(&names)),
+                )
+                .suggesting(did_you_mean(name, names.iter().copied()))
+        },
+    )
+}

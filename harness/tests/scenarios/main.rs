@@ -5,6 +5,7 @@
 mod chart;
 mod figures;
 mod fixtures;
+mod incidents;
 mod kinds;
 mod malformed;
 mod properties;

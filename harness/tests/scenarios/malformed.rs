@@ -225,7 +225,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::flaw_naming_an_unknown_check(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"sahre\"]")],
-    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `share`, `max-share`, `fallback`, `recovery`, `convergence`, `timeout`, `connections` or `leak-free`; did you mean `share`?"
+    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `codes`, `share`, `max-share`, `fallback`, `fail-fast`, `recovery`, `convergence`, `only-announced`, `timeout`, `connections` or `leak-free`; did you mean `share`?"
 )]
 #[case::flaw_naming_a_check_not_run(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"share\"]")],
@@ -238,6 +238,66 @@ fn the_base_scenario_is_valid() {
 #[case::fails_in_a_story_expected_to_pass(
     &[(12, "down_for = \"1s\"\n[expect]\nfails = [\"accounting\"]")],
     "case.toml:14:9: `fails` in a story that expects every check to hold; expected `outcome = \"fail\"` beside it, or no `fails`"
+)]
+#[case::unknown_status_code_in_codes(
+    &[(12, "down_for = \"1s\"\n[expect]\ncodes = [\"Unavailabel\"]")],
+    "case.toml:14:10: unknown status code `Unavailabel`; expected a failing gRPC code: `Cancelled`, `Unknown`, `InvalidArgument`, `DeadlineExceeded`, `NotFound`, `AlreadyExists`, `PermissionDenied`, `ResourceExhausted`, `FailedPrecondition`, `Aborted`, `OutOfRange`, `Unimplemented`, `Internal`, `Unavailable`, `DataLoss` or `Unauthenticated`; did you mean `Unavailable`?"
+)]
+#[case::codes_listing_nothing(
+    &[(12, "down_for = \"1s\"\n[expect]\ncodes = []")],
+    "case.toml:14:9: `codes` lists no code; expected at least one gRPC code a call may fail with (for no failure at all: `max_failure_rate = 0`)"
+)]
+#[case::code_listed_twice(
+    &[(12, "down_for = \"1s\"\n[expect]\ncodes = [\"Unavailable\", \"UNAVAILABLE\"]")],
+    "case.toml:14:25: code `Unavailable` is listed twice; expected each code once"
+)]
+#[case::split_with_a_share_per_backend_missing(
+    &[(12, "down_for = \"1s\"\n[expect]\nsplit = { shares = [0.5, 0.5] }")],
+    "case.toml:14:20: 2 shares for 3 backends; expected one share per backend, in index order"
+)]
+#[case::split_not_summing_to_one(
+    &[(12, "down_for = \"1s\"\n[expect]\nsplit = { shares = [0.5, 0.5, 0.5] }")],
+    "case.toml:14:20: the shares sum to 1.5; expected shares that sum to 1"
+)]
+#[case::split_beside_distribution(
+    &[(12, "down_for = \"1s\"\n[expect]\ndistribution = \"even\"\nsplit = { shares = [0.5, 0.25, 0.25] }")],
+    "case.toml:14:16: both `distribution` and `split` are set; expected one of them: `distribution` (\"exact-cycle\" or \"even\") or `split` (shares of your own)"
+)]
+#[case::split_power_out_of_range(
+    &[(12, "down_for = \"1s\"\n[expect]\nsplit = { shares = [0.5, 0.25, 0.25], power = 1.0 }")],
+    "case.toml:14:47: `power` is 1; expected a probability strictly between 0 and 1"
+)]
+#[case::fail_fast_within_zero(
+    &[(12, "down_for = \"1s\"\n[expect]\nfail_fast = { within = \"0s\" }")],
+    "case.toml:14:24: `within` is zero; expected a duration above zero"
+)]
+#[case::recovery_bound_under_the_fair_share(
+    &[(12, "down_for = \"1s\"\n[expect]\nrecovery = { backend = 1, within = \"1s\", at_least = 0.5, at_most = 0.5 }")],
+    "case.toml:14:68: `at_most` is 0.5; expected a multiple of the fair share in 1..=1000 (2 for twice its fair share)"
+)]
+#[case::recovery_window_without_a_bound(
+    &[(12, "down_for = \"1s\"\n[expect]\nrecovery = { backend = 1, within = \"1s\", at_least = 0.5, window = \"100ms\" }")],
+    "case.toml:14:67: `window` without `at_most`; expected `at_most` beside it (the multiple of the fair share a window may reach)"
+)]
+#[case::connections_in_all_and_per_thousand(
+    &[(12, "down_for = \"1s\"\n[expect]\nmax_connections = 5\nconnections_per_1000_calls = 2")],
+    "case.toml:14:19: both `max_connections` and `connections_per_1000_calls` are set; expected one of them: connections in all, or per 1,000 calls"
+)]
+#[case::connections_per_thousand_zero(
+    &[(12, "down_for = \"1s\"\n[expect]\nconnections_per_1000_calls = 0")],
+    "case.toml:14:30: `connections_per_1000_calls` is 0; expected a number of connections above 0 and at most 1000"
+)]
+#[case::only_announced_unknown_field(
+    &[(12, "down_for = \"1s\"\n[expect]\nonly_announced = { grcae = \"1s\" }")],
+    "case.toml:14:20: unknown field `grcae`; expected `grace`; did you mean `grace`?"
+)]
+#[case::no_clients(
+    &[(8, "duration = \"2s\"\nclients = 0")],
+    "case.toml:9:11: `clients` is 0; expected a number of clients in 1..=1000"
+)]
+#[case::clients_beyond_the_call_limit(
+    &[(7, "rate = 1000"), (8, "duration = \"2s\"\nclients = 1000")],
+    "case.toml:6:1: 1000 clients of this load make up to 2000000 calls; expected at most 1000000 calls over all clients (docs/SCENARIOS.md, \"Limits\")"
 )]
 fn a_malformed_scenario_names_the_place_and_what_was_expected(
     #[case] replacements: &[(usize, &str)],

@@ -80,6 +80,7 @@ fn call(index: u64, outcome: CallOutcome) -> CallRecord {
         end: Duration::from_millis(1),
         outcome,
         backend: (outcome == CallOutcome::Ok).then(|| "backend-0".to_owned()),
+        client: 0,
     }
 }
 

@@ -50,6 +50,7 @@ fn every_fixture_gives_the_outcome_its_story_expects(#[files("../fixtures/*.toml
 #[rstest]
 #[case::article_restart("article-restart.toml", &["share"])]
 #[case::tonic_dead_endpoint("tonic-dead-endpoint.toml", &["fallback"])]
+#[case::fifty_pick_first_clients("fifty-pick-first-clients.toml", &["max-share"])]
 fn the_stories_of_a_flaw_name_the_checks_it_makes_fail(#[case] file: &str, #[case] fails: &[&str]) {
     let loaded = scenario::load(fixture(file)).unwrap();
     assert_eq!(
