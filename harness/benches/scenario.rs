@@ -70,17 +70,6 @@ const DURATION: Duration = Duration::from_secs(60);
 const DEADLINE: Duration = Duration::from_millis(500);
 const TARGET: Duration = Duration::from_secs(1);
 
-/// The CPU time this process has used, from /proc/self/stat (user and system, in clock ticks
-/// of 10 ms): on a machine busy with other work, the wall time a quiet one would show.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |at: usize| fields.get(at).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    // Fields 14 and 15 of the file (utime, stime); the state, field 3, is the first here.
-    (ticks(11) + ticks(12)) as f64 / 100.0
-}
-
 /// One run's wall and CPU time, the virtual time it covered, and what it did.
 struct Run {
     wall: f64,
@@ -107,7 +96,7 @@ fn text(policy: &str, fault: bool, expect: bool) -> String {
 fn story(text: &str) -> Run {
     let runtime = bare::paused();
     let file = "bench-story.toml";
-    let (started, cpu) = (Instant::now(), cpu_seconds());
+    let (started, cpu) = (Instant::now(), bare::cpu_seconds());
     let loaded = scenario::parse(text, file).expect("a valid story");
     let (report, covered) = runtime.block_on(async {
         let clock = tokio::time::Instant::now();
@@ -122,7 +111,7 @@ fn story(text: &str) -> Run {
     let wall = started.elapsed().as_secs_f64();
     Run {
         wall,
-        cpu: cpu_seconds() - cpu,
+        cpu: bare::cpu_seconds() - cpu,
         virtual_seconds: covered.as_secs_f64(),
         sent: report.calls.sent,
         ok: report.calls.ok,
@@ -133,7 +122,7 @@ fn story(text: &str) -> Run {
 /// Bare tonic making the story's calls at the story's pace; no fault, no log, no report.
 fn baseline() -> Run {
     let runtime = bare::paused();
-    let (started, cpu) = (Instant::now(), cpu_seconds());
+    let (started, cpu) = (Instant::now(), bare::cpu_seconds());
     let ((sent, ok), covered) = runtime.block_on(async {
         let clock = tokio::time::Instant::now();
         let channel = bare::in_memory().await;
@@ -141,7 +130,7 @@ fn baseline() -> Run {
         (done, clock.elapsed())
     });
     let wall = started.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu;
+    let cpu = bare::cpu_seconds() - cpu;
     Run { wall, cpu, virtual_seconds: covered.as_secs_f64(), sent, ok, report: None }
 }
 

@@ -197,6 +197,18 @@ impl Scenario {
                 )));
             }
         }
+        if let (Some(expect), Some(BalancerChoice::Jostle { config, .. })) = (&expect, &balancer) {
+            if expect.fail_fast.is_some() && config.wait_for_ready {
+                let span = raw.expect.as_ref().map_or(0..0, |expect| {
+                    expect.get_ref().fail_fast.as_ref().map_or(expect.span(), |f| f.span())
+                });
+                errors.keep(Err::<(), _>(source.error(
+                    span,
+                    "`fail_fast` with `wait_for_ready = true`: calls wait for a ready backend",
+                    "`wait_for_ready = false` in [balancer], or no `fail_fast`",
+                )));
+            }
+        }
         if let Some((load, warm_up)) = &load {
             for late in fault::after_the_load(&raw.fault, load, *warm_up, source) {
                 errors.keep(Err::<(), _>(late));

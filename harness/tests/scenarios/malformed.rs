@@ -299,6 +299,10 @@ fn the_base_scenario_is_valid() {
     &[(7, "rate = 1000"), (8, "duration = \"2s\"\nclients = 1000")],
     "case.toml:6:1: 1000 clients of this load make up to 2000000 calls; expected at most 1000000 calls over all clients (docs/SCENARIOS.md, \"Limits\")"
 )]
+#[case::fail_fast_for_calls_that_wait(
+    &[(5, "policy = \"round_robin\"\nwait_for_ready = true"), (12, "down_for = \"1s\"\n[expect]\nfail_fast = { within = \"1ms\" }")],
+    "case.toml:15:13: `fail_fast` with `wait_for_ready = true`: calls wait for a ready backend; expected `wait_for_ready = false` in [balancer], or no `fail_fast`"
+)]
 fn a_malformed_scenario_names_the_place_and_what_was_expected(
     #[case] replacements: &[(usize, &str)],
     #[case] message: &str,
