@@ -1,5 +1,5 @@
 //! Every `[expect]` of a scenario as checks, in one fixed order: distribution, failure rate,
-//! shares, largest shares, fallback, recovery, convergence, timeout, connections.
+//! shares, largest shares, fallback, recovery, convergence, timeout, latency, connections.
 
 use crate::check::{self, CheckResult, Context, distribution};
 use crate::cluster::Cluster;
@@ -94,6 +94,17 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
             Transport::InMemory => lateness,
         };
         checks.push(check::timeout(log, scenario.load_spec().deadline, lateness, context));
+    }
+    for bound in &expect.latency {
+        let backend = bound.backend.map(|index| names[index].as_str());
+        checks.push(check::latency(
+            log,
+            backend,
+            bound.after,
+            bound.percentile,
+            bound.under,
+            context,
+        ));
     }
     if let Some(max) = expect.max_connections {
         let opened = crate::record::connections_opened(before, after);

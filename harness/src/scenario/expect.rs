@@ -42,6 +42,21 @@ pub struct Expectations {
     pub max_connections: Option<u64>,
     /// Tasks, connections and file descriptors are back to baseline after the run.
     pub no_leaks: bool,
+    /// Latency percentiles under bounds, overall or per backend.
+    pub latency: Vec<LatencyExpectation>,
+}
+
+/// A percentile of the OK calls' latency under a bound: `[expect] latency`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyExpectation {
+    /// Which percentile: above 0, at most 100 (100 is the slowest call).
+    pub percentile: f64,
+    /// The percentile is below this.
+    pub under: Duration,
+    /// Of the calls this backend served (its index); of every OK call when `None`.
+    pub backend: Option<usize>,
+    /// Of the calls started from this time on (since the cluster started); zero when not given.
+    pub after: Duration,
 }
 
 /// One backend's share of the calls.
@@ -76,7 +91,7 @@ pub struct FallbackExpectation {
 }
 
 /// Every check a scenario can run, by the name reports give it.
-pub const CHECKS: [&str; 11] = [
+pub const CHECKS: [&str; 12] = [
     "accounting",
     "distribution",
     "failure-rate",
@@ -86,6 +101,7 @@ pub const CHECKS: [&str; 11] = [
     "recovery",
     "convergence",
     "timeout",
+    "latency",
     "connections",
     "leak-free",
 ];
@@ -104,6 +120,7 @@ impl Expectations {
             self.recovery.is_some(),
             self.convergence.is_some(),
             self.max_latency_over_deadline.is_some(),
+            !self.latency.is_empty(),
             self.max_connections.is_some(),
             self.no_leaks,
         ];
@@ -287,6 +304,7 @@ pub(super) fn expectations(
     }
     expect.max_latency_over_deadline =
         raw.max_latency_over_deadline.as_ref().map(|over| over.get_ref().0);
+    expect.latency = super::latency::bounds(&raw.latency, backends, source)?;
     expect.fails = fails(raw, &expect, source)?;
     Ok(expect)
 }

@@ -6,6 +6,7 @@ mod chart;
 mod figures;
 mod fixtures;
 mod kinds;
+mod latency;
 mod malformed;
 mod properties;
 mod reliability;

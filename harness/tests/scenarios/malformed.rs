@@ -40,8 +40,8 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::unknown_field(
     &[(3, "backend = 3")],
-    "case.toml:3:1: unknown field `backend`; expected `backends` or `transport`; \
-     did you mean `backends`?"
+    "case.toml:3:1: unknown field `backend`; expected one of `backends`, `transport`, \
+     `latency`, `latencies`; did you mean `backends`?"
 )]
 #[case::unknown_top_level_field(
     &[(1, "name = \"case\"\nseeds = 1")],
