@@ -225,7 +225,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::flaw_naming_an_unknown_check(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"sahre\"]")],
-    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `share`, `max-share`, `fallback`, `recovery`, `convergence`, `timeout`, `connections` or `leak-free`; did you mean `share`?"
+    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `share`, `max-share`, `fallback`, `recovery`, `convergence`, `timeout`, `latency`, `connections` or `leak-free`; did you mean `share`?"
 )]
 #[case::flaw_naming_a_check_not_run(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"share\"]")],
