@@ -1,5 +1,6 @@
 //! [`Backend`]: one replica of a cluster, with a stable id, name and address.
 
+use super::latency::{BackendLatency, LatencyDraws};
 use super::listener::Listener;
 use super::run::Run;
 use super::service::ServiceFactory;
@@ -48,7 +49,8 @@ struct Inner {
     service: ServiceFactory,
     stats: Arc<BackendStats>,
     faults: Arc<FaultSet>,
-    /// Serialises stop and restart.
+    /// The latency each call waits, drawn from the backend's own stream across restarts.
+    latency: Option<Arc<LatencyDraws>>,
     rpc_behavior: bool,
     /// Set when the cluster is dropped: the backend never starts again.
     retired: std::sync::atomic::AtomicBool,
@@ -71,6 +73,8 @@ pub(crate) struct Common {
     pub(crate) seed: u64,
     pub(crate) log: Arc<FaultLog>,
     pub(crate) rpc_behavior: bool,
+    /// Each backend's latency, by index.
+    pub(crate) latencies: Arc<[Option<BackendLatency>]>,
 }
 
 #[derive(Debug)]
@@ -112,6 +116,8 @@ impl Backend {
 
     fn new(id: usize, name: String, address: Uri, place: Place, common: &Common) -> Self {
         let faults = FaultSet::new(id, &name, common.seed, Arc::clone(&common.log));
+        let latency = common.latencies.get(id).copied().flatten();
+        let latency = latency.map(|latency| Arc::new(LatencyDraws::new(latency, common.seed, id)));
         Self {
             inner: Arc::new(Inner {
                 id,
@@ -121,6 +127,7 @@ impl Backend {
                 service: common.service.clone(),
                 stats: Arc::default(),
                 faults: Arc::new(faults),
+                latency,
                 rpc_behavior: common.rpc_behavior,
                 retired: std::sync::atomic::AtomicBool::new(false),
                 lifecycle: tokio::sync::Mutex::new(()),
@@ -138,6 +145,7 @@ impl Backend {
             routes,
             Arc::clone(&self.inner.stats),
             Arc::clone(&self.inner.faults),
+            self.inner.latency.clone(),
             self.inner.rpc_behavior,
         );
         let listener = match (&self.inner.place, tcp) {
@@ -200,6 +208,11 @@ impl Backend {
     /// keeps the timeline.
     pub(crate) fn faults(&self) -> &Arc<FaultSet> {
         &self.inner.faults
+    }
+
+    /// How long this backend takes to answer each call, if it was given a latency.
+    pub fn latency(&self) -> Option<BackendLatency> {
+        self.inner.latency.as_ref().map(|draws| draws.latency())
     }
 
     /// The standing faults on this backend now, oldest first.

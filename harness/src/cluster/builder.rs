@@ -1,11 +1,13 @@
 //! [`ClusterBuilder`]: how many backends, on which transport, from which seed, serving what.
 
 use super::backend::Common;
+use super::latency::BackendLatency;
 use super::service::ServiceFactory;
 use super::{Backend, Cluster};
 use crate::error::{Error, Result};
 use crate::net::{MemNetwork, Transport};
 use crate::service::Orders;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tonic::service::Routes;
 
@@ -20,6 +22,8 @@ pub struct ClusterBuilder {
     seed: u64,
     rpc_behavior: bool,
     service: ServiceFactory,
+    latency: Option<BackendLatency>,
+    backend_latencies: BTreeMap<usize, BackendLatency>,
 }
 
 impl std::fmt::Debug for ClusterBuilder {
@@ -28,6 +32,8 @@ impl std::fmt::Debug for ClusterBuilder {
             .field("backends", &self.backends)
             .field("transport", &self.transport)
             .field("seed", &self.seed)
+            .field("latency", &self.latency)
+            .field("backend_latencies", &self.backend_latencies)
             .finish_non_exhaustive()
     }
 }
@@ -40,6 +46,8 @@ impl Default for ClusterBuilder {
             seed: 0,
             rpc_behavior: false,
             service: ServiceFactory::new(|name| Routes::new(Orders::new(name).into_server())),
+            latency: None,
+            backend_latencies: BTreeMap::new(),
         }
     }
 }
@@ -76,7 +84,28 @@ impl ClusterBuilder {
         self
     }
 
+    /// How long every backend takes to answer each call (see [`BackendLatency`]); none by
+    /// default. Not a fault: it opens no fault window. Checked when the cluster starts.
+    pub fn latency(mut self, latency: BackendLatency) -> Self {
+        self.latency = Some(latency);
+        self
+    }
+
+    /// How long backend `index` takes to answer each call, instead of [`latency`](Self::latency)'s
+    /// figure; the last one given for a backend wins. Checked when the cluster starts, the index
+    /// against the backend count.
+    pub fn backend_latency(mut self, index: usize, latency: BackendLatency) -> Self {
+        self.backend_latencies.insert(index, latency);
+        self
+    }
+
     /// Starts every backend; each is listening when this returns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a backend count or a latency out of its range, or a
+    /// latency for a backend the cluster does not have; [`Error::Listen`] when a backend cannot
+    /// listen.
     pub async fn start(self) -> Result<Cluster> {
         if !(1..=MAX_BACKENDS).contains(&self.backends) {
             return Err(Error::InvalidParameter {
@@ -85,12 +114,14 @@ impl ClusterBuilder {
                 got: self.backends.to_string(),
             });
         }
+        let latencies = self.latencies()?;
         let network = MemNetwork::new();
         let common = Common {
             service: self.service.clone(),
             seed: self.seed,
             log: Arc::default(),
             rpc_behavior: self.rpc_behavior,
+            latencies,
         };
         let mut backends = Vec::with_capacity(self.backends);
         for id in 0..self.backends {
@@ -108,5 +139,24 @@ impl ClusterBuilder {
         }
         tracing::info!(backends = backends.len(), transport = %self.transport, seed = self.seed, "cluster started");
         Ok(Cluster::new(backends, self.transport, network, self.seed, common.log))
+    }
+}
+
+impl ClusterBuilder {
+    /// Each backend's latency, checked: the cluster's unless the backend has its own.
+    fn latencies(&self) -> Result<Arc<[Option<BackendLatency>]>> {
+        if let Some((&index, _)) = self.backend_latencies.range(self.backends..).next() {
+            return Err(Error::InvalidParameter {
+                parameter: "backend_latency",
+                expected: format!("a backend index in 0..{}", self.backends),
+                got: index.to_string(),
+            });
+        }
+        for latency in self.latency.iter().chain(self.backend_latencies.values()) {
+            latency.validate()?;
+        }
+        Ok((0..self.backends)
+            .map(|index| self.backend_latencies.get(&index).copied().or(self.latency))
+            .collect())
     }
 }

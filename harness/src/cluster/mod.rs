@@ -29,6 +29,7 @@
 mod backend;
 mod builder;
 mod handle;
+mod latency;
 mod listener;
 pub(crate) mod run;
 mod service;
@@ -37,4 +38,5 @@ mod timeline;
 pub use backend::{Backend, BackendState, StopMode};
 pub use builder::{ClusterBuilder, MAX_BACKENDS};
 pub use handle::Cluster;
+pub use latency::{BackendLatency, LatencyFuture, LatencyLayer, LatencyService};
 pub use service::ServiceFactory;

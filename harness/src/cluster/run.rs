@@ -4,6 +4,7 @@
 //! same underneath), so that it can close one connection gracefully, drain all of them while
 //! still accepting, hold one without speaking HTTP/2, or reset it.
 
+use super::latency::{LatencyDraws, LatencyLayer};
 use crate::fault::{ConnHandle, FaultLayer, FaultSet};
 use crate::net::{ServerConn, ServerStream};
 use crate::record::{BackendStats, RecordLayer};
@@ -27,6 +28,7 @@ pub(crate) struct Run {
     routes: Routes,
     pub(crate) stats: Arc<BackendStats>,
     pub(crate) faults: Arc<FaultSet>,
+    latency: Option<Arc<LatencyDraws>>,
     rpc_behavior: bool,
     /// Resets every connection of this run.
     pub(crate) kill: CancellationToken,
@@ -52,6 +54,7 @@ impl Run {
         routes: Routes,
         stats: Arc<BackendStats>,
         faults: Arc<FaultSet>,
+        latency: Option<Arc<LatencyDraws>>,
         rpc_behavior: bool,
     ) -> Arc<Self> {
         Arc::new(Self {
@@ -59,6 +62,7 @@ impl Run {
             routes,
             stats,
             faults,
+            latency,
             rpc_behavior,
             kill: CancellationToken::new(),
             stop: CancellationToken::new(),
@@ -132,6 +136,7 @@ impl Run {
         }
         let service = tower::ServiceBuilder::new()
             .layer(RecordLayer::new(Arc::clone(&self.stats)))
+            .layer(LatencyLayer::new(self.latency.clone()))
             .layer(FaultLayer::new(
                 Arc::clone(&self.faults),
                 Arc::clone(&self.name),

@@ -28,4 +28,5 @@ pub use model::{
     RunReport,
 };
 pub(crate) use timeline::millis;
+pub(crate) use timeline::quantile_ms;
 pub use timeline::{Bucket, MAX_BUCKETS, Timeline};

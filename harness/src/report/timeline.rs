@@ -123,6 +123,12 @@ impl Latency {
     }
 }
 
+/// The `quantile` (0 to 1) of `samples` in milliseconds, read as [`Latency::from_samples`]
+/// reads its percentiles; `None` without samples.
+pub(crate) fn quantile_ms(samples: &[Duration], quantile: f64) -> Option<f64> {
+    histogram(samples).map(|histogram| histogram.value_at_quantile(quantile) as f64 / 1e3)
+}
+
 /// Latencies in microseconds (3 significant digits); `None` when there are none.
 fn histogram(samples: &[Duration]) -> Option<Histogram<u64>> {
     let mut histogram = Histogram::<u64>::new(3).ok()?;

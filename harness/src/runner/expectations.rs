@@ -1,6 +1,7 @@
 //! Every `[expect]` of a scenario as checks, in one fixed order, that of
 //! [`CHECKS`](crate::scenario::CHECKS): distribution, failure rate, codes, shares, largest
-//! shares, fallback, fail-fast, recovery, convergence, only-announced, timeout, connections.
+//! shares, fallback, fail-fast, recovery, convergence, only-announced, timeout, latency,
+//! connections.
 
 use crate::check::{self, CheckResult, Context, distribution};
 use crate::cluster::Cluster;
@@ -144,6 +145,17 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
             Transport::InMemory => lateness,
         };
         checks.push(check::timeout(log, scenario.load_spec().deadline, lateness, context));
+    }
+    for bound in &expect.latency {
+        let backend = bound.backend.map(|index| names[index].as_str());
+        checks.push(check::latency(
+            log,
+            backend,
+            bound.after,
+            bound.percentile,
+            bound.under,
+            context,
+        ));
     }
     let calls = log.calls.len() as u64;
     let per_thousand = match (expect.max_connections, expect.connections_per_1000_calls) {

@@ -47,12 +47,18 @@ pub async fn run_with_log(
     replay: &str,
     progress: &Progress,
 ) -> Result<(RunReport, CallLog)> {
-    let cluster = Cluster::builder()
+    let mut builder = Cluster::builder()
         .backends(scenario.backends())
         .transport(scenario.transport())
-        .seed(scenario.seed())
-        .start()
-        .await?;
+        .seed(scenario.seed());
+    let latencies = scenario.latencies();
+    if let Some(latency) = latencies.all {
+        builder = builder.latency(latency);
+    }
+    for &(index, latency) in &latencies.backends {
+        builder = builder.backend_latency(index, latency);
+    }
+    let cluster = builder.start().await?;
     let names: Vec<String> = cluster.backends().iter().map(|b| b.name().to_owned()).collect();
     let baseline = Baseline::now(scenario.transport() == Transport::Tcp);
     let before = cluster.stats();

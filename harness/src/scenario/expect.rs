@@ -53,6 +53,21 @@ pub struct Expectations {
     /// At most this many connections opened per 1,000 calls (`[expect]
     /// connections_per_1000_calls`; the `connections` check).
     pub connections_per_1000_calls: Option<f64>,
+    /// Latency percentiles under bounds, overall or per backend.
+    pub latency: Vec<LatencyExpectation>,
+}
+
+/// A percentile of the OK calls' latency under a bound: `[expect] latency`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyExpectation {
+    /// Which percentile: above 0, at most 100 (100 is the slowest call).
+    pub percentile: f64,
+    /// The percentile is below this.
+    pub under: Duration,
+    /// Of the calls this backend served (its index); of every OK call when `None`.
+    pub backend: Option<usize>,
+    /// Of the calls started from this time on (since the cluster started); zero when not given.
+    pub after: Duration,
 }
 
 /// One backend's share of the calls.
@@ -87,7 +102,7 @@ pub struct FallbackExpectation {
 }
 
 /// Every check a scenario can run, by the name reports give it.
-pub const CHECKS: [&str; 14] = [
+pub const CHECKS: [&str; 15] = [
     "accounting",
     "distribution",
     "failure-rate",
@@ -100,6 +115,7 @@ pub const CHECKS: [&str; 14] = [
     "convergence",
     "only-announced",
     "timeout",
+    "latency",
     "connections",
     "leak-free",
 ];
@@ -121,6 +137,7 @@ impl Expectations {
             self.convergence.is_some(),
             self.only_announced.is_some(),
             self.max_latency_over_deadline.is_some(),
+            !self.latency.is_empty(),
             self.max_connections.is_some() || self.connections_per_1000_calls.is_some(),
             self.no_leaks,
         ];
@@ -316,6 +333,7 @@ pub(super) fn expectations(
     expect.max_latency_over_deadline =
         raw.max_latency_over_deadline.as_ref().map(|over| over.get_ref().0);
     super::expect_incident::expectations(raw, backends, &mut expect, source)?;
+    expect.latency = super::latency::bounds(&raw.latency, backends, source)?;
     expect.fails = fails(raw, &expect, source)?;
     Ok(expect)
 }

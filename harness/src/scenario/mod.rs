@@ -60,6 +60,7 @@ mod expect;
 mod expect_incident;
 mod expected;
 mod fault;
+mod latency;
 mod load;
 mod overrides;
 mod parameters;
@@ -75,9 +76,10 @@ pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expect::{
     CHECKS, ConvergenceExpectation, Distribution, Expectations, FallbackExpectation,
-    MaxShareExpectation, RecoveryExpectation, ShareExpectation,
+    LatencyExpectation, MaxShareExpectation, RecoveryExpectation, ShareExpectation,
 };
 pub use expected::Expected;
+pub use latency::Latencies;
 pub use read::{MAX_FILE_BYTES, kind as file_kind};
 pub use spec::{MAX_BACKENDS, Scenario};
 

@@ -34,6 +34,26 @@ pub(super) struct RawScenario {
 pub(super) struct RawCluster {
     pub(super) backends: Spanned<i64>,
     pub(super) transport: Option<Spanned<String>>,
+    pub(super) latency: Option<Spanned<RawLatency>>,
+    #[serde(default)]
+    pub(super) latencies: Vec<Spanned<RawBackendLatency>>,
+}
+
+/// `[cluster] latency`: every backend's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLatency {
+    pub(super) base: Spanned<Dur>,
+    pub(super) jitter: Option<Spanned<Dur>>,
+}
+
+/// One of `[cluster] latencies`: a backend's own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBackendLatency {
+    pub(super) backend: Spanned<i64>,
+    pub(super) base: Spanned<Dur>,
+    pub(super) jitter: Option<Spanned<Dur>>,
 }
 
 /// `[balancer]`.
@@ -180,6 +200,8 @@ pub(super) struct RawExpect {
     pub(super) fail_fast: Option<Spanned<RawFailFast>>,
     pub(super) only_announced: Option<Spanned<RawOnlyAnnounced>>,
     pub(super) connections_per_1000_calls: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub(super) latency: Vec<Spanned<RawLatencyBound>>,
 }
 
 /// `[expect.split]`: the OK calls' shares, judged by the sized chi-square test.
@@ -204,6 +226,16 @@ pub(super) struct RawFailFast {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOnlyAnnounced {
     pub(super) grace: Option<Spanned<Dur>>,
+}
+
+/// One of `[expect] latency`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLatencyBound {
+    pub(super) percentile: Spanned<f64>,
+    pub(super) under: Spanned<Dur>,
+    pub(super) backend: Option<Spanned<i64>>,
+    pub(super) after: Option<Spanned<Dur>>,
 }
 
 /// One of `[expect] shares`.

@@ -5,6 +5,7 @@ use super::discovery::{self, Discovery};
 use super::error::{ScenarioError, Source};
 use super::expect::{self, Expectations};
 use super::fault;
+use super::latency::{self, Latencies};
 use super::load;
 use super::raw::RawScenario;
 use super::suggest::{did_you_mean, quoted};
@@ -26,6 +27,7 @@ pub struct Scenario {
     pub(super) seed: u64,
     backends: usize,
     pub(super) transport: Transport,
+    latencies: Latencies,
     pub(super) wall_clock: bool,
     pub(super) balancer: BalancerChoice,
     pub(super) load: LoadSpec,
@@ -55,6 +57,12 @@ impl Scenario {
     /// Where they listen (default in memory).
     pub fn transport(&self) -> Transport {
         self.transport
+    }
+
+    /// How long backends take to answer each call (`[cluster] latency` and `latencies`; none
+    /// by default).
+    pub fn latencies(&self) -> &Latencies {
+        &self.latencies
     }
 
     /// Whether the run is under tokio's paused clock: in memory, unless
@@ -156,6 +164,8 @@ impl Scenario {
                 ),
             ),
         };
+        let latencies =
+            errors.keep(latency::latencies(cluster, backends.unwrap_or(MAX_BACKENDS), source));
         let balancer = errors.keep(balancer::choice(raw.balancer.get_ref(), source));
         if let (Some(balancer), Some(transport)) = (&balancer, transport) {
             if let Err(needs) = balancer.runs_on(transport) {
@@ -217,6 +227,7 @@ impl Scenario {
         let (
             Some(backends),
             Some(transport),
+            Some(latencies),
             Some(balancer),
             Some((load, warm_up)),
             Some(clients),
@@ -226,6 +237,7 @@ impl Scenario {
         ) = (
             backends,
             transport,
+            latencies,
             balancer,
             load,
             clients,
@@ -245,6 +257,7 @@ impl Scenario {
             seed: raw.seed,
             backends,
             transport,
+            latencies,
             wall_clock: false,
             balancer,
             load,

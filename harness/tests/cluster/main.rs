@@ -5,6 +5,7 @@
 
 mod cleanup;
 mod distribution;
+mod latency;
 mod paused_clock;
 mod scale;
 mod send_sync;

@@ -7,6 +7,7 @@ mod figures;
 mod fixtures;
 mod incidents;
 mod kinds;
+mod latency;
 mod malformed;
 mod properties;
 mod reliability;

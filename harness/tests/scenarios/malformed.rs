@@ -40,8 +40,8 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::unknown_field(
     &[(3, "backend = 3")],
-    "case.toml:3:1: unknown field `backend`; expected `backends` or `transport`; \
-     did you mean `backends`?"
+    "case.toml:3:1: unknown field `backend`; expected one of `backends`, `transport`, \
+     `latency`, `latencies`; did you mean `backends`?"
 )]
 #[case::unknown_top_level_field(
     &[(1, "name = \"case\"\nseeds = 1")],
@@ -225,7 +225,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::flaw_naming_an_unknown_check(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"sahre\"]")],
-    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `codes`, `share`, `max-share`, `fallback`, `fail-fast`, `recovery`, `convergence`, `only-announced`, `timeout`, `connections` or `leak-free`; did you mean `share`?"
+    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `codes`, `share`, `max-share`, `fallback`, `fail-fast`, `recovery`, `convergence`, `only-announced`, `timeout`, `latency`, `connections` or `leak-free`; did you mean `share`?"
 )]
 #[case::flaw_naming_a_check_not_run(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"share\"]")],
