@@ -147,6 +147,8 @@ name = "every incident feature at once"
 seed = 12
 [cluster]
 backends = 4
+latency = { base = "5ms", jitter = "2ms" }
+latencies = [{ backend = 2, base = "15ms", jitter = "3ms" }]
 [balancer]
 policy = "random"
 backoff = { initial = "100ms", max = "1s" }
@@ -172,6 +174,7 @@ fail_fast = { within = "1ms" }
 only_announced = { grace = "10ms" }
 connections_per_1000_calls = 20
 recovery = { backend = 3, within = "1s", at_least = 0.3, at_most = 2.5, window = "500ms" }
+latency = [{ percentile = 99, under = "50ms" }, { percentile = 50, under = "20ms", backend = 2 }]
 "#;
 
 #[test]
@@ -183,7 +186,7 @@ fn the_same_file_and_seed_give_a_byte_identical_json_report_with_every_incident_
     assert!(first.contains("\"clients\": ["), "the many-client view is in the JSON");
     let report = play(&story);
     let checks: Vec<&str> = report.expectations.iter().map(|e| e.check.as_str()).collect();
-    for check in ["codes", "fail-fast", "recovery", "only-announced", "connections"] {
+    for check in ["codes", "fail-fast", "recovery", "only-announced", "latency", "connections"] {
         assert!(checks.contains(&check), "{check} must be judged; checks run: {checks:?}");
     }
 }
