@@ -4,7 +4,7 @@
 use crate::bar::Bar;
 use crate::output::Output;
 use crate::{panics, say};
-use jostle_harness::load::Progress;
+use jostle_harness::load::{Progress, Until};
 use jostle_harness::net::Transport;
 use jostle_harness::runner;
 use jostle_harness::scenario::{self, Scenario, ScenarioError};
@@ -129,7 +129,12 @@ fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
             runner::runtime(&loaded).map_err(|error| Stop::failed(format!("error: {error}")))?;
         let replay = replay_command(file, args);
         let progress = Progress::new();
-        let bar = Bar::start(file, &loaded.load_spec(), &progress);
+        // Every client's calls end up in the same counters: a count of calls is of them all.
+        let mut spec = loaded.load_spec();
+        if let Until::Calls(calls) = spec.until {
+            spec.until = Until::Calls(calls.saturating_mul(loaded.clients() as u64));
+        }
+        let bar = Bar::start(file, &spec, &progress);
         panics::take();
         let played = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             runtime.block_on(runner::run_with(&loaded, &replay, &progress))
