@@ -15,12 +15,14 @@
 //! ```
 
 mod chart;
+mod dns;
 mod html;
 mod model;
 mod text;
 mod timeline;
 
 pub use chart::{MAX_LANES, svg};
+pub use dns::DnsQueryReport;
 pub use model::{
     BACKEND_COLUMNS, BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency,
     RunReport,

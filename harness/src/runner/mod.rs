@@ -21,6 +21,7 @@
 
 mod blocking;
 mod discovery;
+mod dns;
 mod expectations;
 mod play;
 mod report;

@@ -67,7 +67,7 @@ pub async fn run_with_log(
     // The load's clock starts now; the scenario's times count from the cluster's start.
     let offset = cluster.fault_log().elapsed();
     let load = drive_with(channel.clone(), &scenario.load_spec(), progress).await;
-    discovery.stop().await;
+    let dns_queries = discovery.stop().await;
     let mut log = load?;
     for call in &mut log.calls {
         call.start += offset;
@@ -93,7 +93,10 @@ pub async fn run_with_log(
         cluster.restore().await;
         checks.push(check::leak_free(&cluster, baseline, LEAK_BOUND, &context).await);
     }
-    let report = report(scenario, &cluster, &log, &names, &before, &after, checks);
+    let report = RunReport {
+        dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries, &names)),
+        ..report(scenario, &cluster, &log, &names, &before, &after, checks)
+    };
     cluster.shutdown().await;
     Ok((report, log))
 }
