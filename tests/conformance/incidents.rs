@@ -14,12 +14,12 @@ use std::path::PathBuf;
 /// The factory a scenario builds the balancer under test with, for each run.
 fn fewest(target: &Target) -> BoxChannel {
     let config = BalanceConfig { backoff: SUITE_BACKOFF, ..BalanceConfig::default() };
-    boxed(
-        BalancedChannel::builder()
-            .balancer(Fewest::default())
-            .config(config)
-            .build(target.changes(), target.connector.clone()),
-    )
+    let mut builder = BalancedChannel::builder().balancer(Fewest::default()).config(config);
+    if let Some(refresh) = target.refresh() {
+        // A story that discovers through DNS: resolve again after a failed connection.
+        builder = builder.refresh_dns_on_failure(refresh);
+    }
+    boxed(builder.build(target.changes(), target.connector.clone()))
 }
 
 #[rstest]

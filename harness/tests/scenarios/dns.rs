@@ -3,7 +3,7 @@
 //! in the report shows when and what it was answered.
 
 use super::run::play;
-use jostle::balance::{Backoff, BalanceConfig, BalancedChannel, policy::RoundRobin};
+use jostle::balance::{BalanceConfig, BalancedChannel, policy::RoundRobin};
 use jostle_harness::channel::{Target, boxed};
 use jostle_harness::load::{Progress, Until};
 use jostle_harness::report::{DnsQueryReport, RunReport};
@@ -140,29 +140,27 @@ fn the_resolver_is_asked_again_when_the_ttl_runs_out_and_sooner_after_failed_con
         );
     }
 
-    // The record changes: the next query (a failed connection, at most the backoff's 1 s
-    // later) gets the new pod, and with backend-0 gone nothing fails: the next query would be
-    // a whole TTL later, after the run.
+    // The record changes: the next failed connection's query gets the new pod, before the
+    // story's settle time is out; with backend-0 gone nothing fails any more, and the next
+    // query would come a whole TTL later, after the run.
+    let settle = millis(scenario.expect().convergence.expect("the story converges").settle);
     let new = &queries[dropped];
     assert!(has(new, "backend-3"), "the new answer holds the new pod: {new}; {context}");
     assert!(
-        new.at_ms >= story.changed && new.at_ms <= story.changed + 1000.0,
-        "the client must pick up the change within the backoff's 1 s: {new}; {context}"
+        new.at_ms >= story.changed && new.at_ms < story.changed + settle,
+        "the client must pick up the change at its first failed connection after it, within \
+         the story's settle of {settle} ms: {new}; {context}"
     );
     assert_eq!(dropped, queries.len() - 1, "no failure, no query before the TTL; {context}");
     assert!(new.at_ms + story.ttl > story.end, "the TTL outlasts the run; {context}");
 }
 
-/// The story's balancer with `refresh` deciding whether failed connections re-resolve; its
-/// backoff as the file says (once a second at most).
+/// The story's balancer (round robin, gRPC's default backoff) with `refresh_on_failure`
+/// deciding whether failed connections re-resolve.
 fn custom(scenario: Scenario, name: &str, refresh_on_failure: bool) -> Scenario {
     let seed = scenario.seed();
     scenario.against(name, move |target: &Target| {
-        let config = BalanceConfig {
-            backoff: Backoff { max: Duration::from_secs(1), ..Backoff::default() },
-            seed,
-            ..BalanceConfig::default()
-        };
+        let config = BalanceConfig { seed, ..BalanceConfig::default() };
         let mut builder = BalancedChannel::builder().balancer(RoundRobin::new()).config(config);
         if refresh_on_failure {
             let refresh = target.refresh().expect("a DNS target can be asked to re-resolve");
