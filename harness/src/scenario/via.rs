@@ -28,6 +28,36 @@ pub const MIN_MIN_TTL: Duration = Duration::from_millis(100);
 pub const MAX_MIN_TTL: Duration = Duration::from_secs(300);
 
 /// How the client under test hears of the announced set.
+///
+/// ```
+/// use jostle_harness::scenario::{self, DEFAULT_MIN_TTL, Via};
+/// use std::time::Duration;
+///
+/// let text = r#"
+/// name = "a headless Service"
+/// [cluster]
+/// backends = 3
+/// [balancer]
+/// policy = "round_robin"
+/// [load]
+/// rate = 10
+/// duration = "10s"
+/// [discovery]
+/// via = "dns"
+/// ttl = "5s"
+/// initial = [0, 1]
+/// [[discovery.change]]
+/// at = "4s"
+/// set = [1, 2]
+/// "#;
+/// let discovery = scenario::parse(text, "dns.toml")?.discovery().clone();
+/// let ttl = Duration::from_secs(5);
+/// assert_eq!(discovery.via, Via::Dns { ttl, min_ttl: DEFAULT_MIN_TTL });
+/// // What the scripted resolver answers at 3 s and at 4 s.
+/// assert_eq!(discovery.at(Duration::from_secs(3)), [0, 1]);
+/// assert_eq!(discovery.at(Duration::from_secs(4)), [1, 2]);
+/// # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Via {
     /// jostle's discovery change stream: each change reaches the client at its time.
