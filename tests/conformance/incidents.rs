@@ -21,12 +21,12 @@ fn fewest(target: &Target) -> BoxChannel {
 fn fewest_waiting(target: &Target, wait_for_ready: bool) -> BoxChannel {
     let config =
         BalanceConfig { backoff: SUITE_BACKOFF, wait_for_ready, ..BalanceConfig::default() };
-    boxed(
-        BalancedChannel::builder()
-            .balancer(Fewest::default())
-            .config(config)
-            .build(target.changes(), target.connector.clone()),
-    )
+    let mut builder = BalancedChannel::builder().balancer(Fewest::default()).config(config);
+    if let Some(refresh) = target.refresh() {
+        // A story that discovers through DNS: resolve again after a failed connection.
+        builder = builder.refresh_dns_on_failure(refresh);
+    }
+    boxed(builder.build(target.changes(), target.connector.clone()))
 }
 
 #[rstest]

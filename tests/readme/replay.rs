@@ -4,11 +4,12 @@ use rstest::rstest;
 use std::path::PathBuf;
 
 fn mine(target: &Target) -> BoxChannel {
-    boxed(
-        BalancedChannel::builder()
-            .balancer(LeastOutstanding::new())
-            .build(target.changes(), target.connector.clone()),
-    )
+    let mut builder = BalancedChannel::builder().balancer(LeastOutstanding::new());
+    if let Some(refresh) = target.refresh() {
+        // A story that discovers through DNS: resolve again after a failed connection.
+        builder = builder.refresh_dns_on_failure(refresh);
+    }
+    boxed(builder.build(target.changes(), target.connector.clone()))
 }
 
 #[rstest] // one case per file of your incidents folder (here, jostle's fixtures)

@@ -4,6 +4,7 @@
 use super::BoxChannel;
 use crate::net::Connector;
 use http::Uri;
+use jostle::discover::dns::Refresh;
 use jostle::discover::{self, Changes};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -18,17 +19,35 @@ pub struct Target {
     /// A connector that reaches them (in memory or TCP).
     pub connector: Connector,
     changes: Mutex<Option<Changes>>,
+    refresh: Option<Refresh>,
 }
 
 impl Target {
     /// A target for `addresses`, reached with `connector`, announced by `changes`.
     pub fn new(addresses: Vec<Uri>, connector: Connector, changes: Changes) -> Self {
-        Self { addresses, connector, changes: Mutex::new(Some(changes)) }
+        Self { addresses, connector, changes: Mutex::new(Some(changes)), refresh: None }
+    }
+
+    /// The same target whose changes come from DNS discovery: `refresh` makes it resolve
+    /// again now.
+    #[must_use]
+    pub fn with_refresh(mut self, refresh: Refresh) -> Self {
+        self.refresh = Some(refresh);
+        self
+    }
+
+    /// With `[discovery] via = "dns"`: the handle that makes the discovery of
+    /// [`Target::changes`] resolve again now, for a balancer that re-resolves after a
+    /// connection failure (as jostle's `refresh_dns_on_failure`). `None` for the discovery
+    /// stream, which has nothing to resolve.
+    pub fn refresh(&self) -> Option<Refresh> {
+        self.refresh.clone()
     }
 
     /// The scenario's discovery stream: the backends announced at the start, then the
-    /// scenario's `[discovery]` changes as they happen. The first call takes it; later calls
-    /// get the fixed list of every address.
+    /// scenario's `[discovery]` changes as they happen (with `via = "dns"`: as jostle's DNS
+    /// discovery finds them, each address already the backend's own). The first call takes
+    /// it; later calls get the fixed list of every address.
     pub fn changes(&self) -> Changes {
         self.changes
             .lock()
@@ -43,6 +62,7 @@ impl std::fmt::Debug for Target {
         f.debug_struct("Target")
             .field("addresses", &self.addresses)
             .field("connector", &self.connector)
+            .field("refresh", &self.refresh.is_some())
             .finish_non_exhaustive()
     }
 }

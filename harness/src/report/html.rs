@@ -1,6 +1,7 @@
 //! The report as one self-contained HTML page (`jostle run --html FILE`): the verdict, the
-//! timeline chart (inline SVG), the per-backend table, the fault windows and every
-//! expectation. No script and no external resource; the page is also well-formed XML.
+//! timeline chart (inline SVG), the per-backend table, the fault windows, the DNS queries (with
+//! `via = "dns"`) and every expectation. No script and no external resource; the page is also
+//! well-formed XML.
 
 use super::chart::{escape, svg};
 use super::{BACKEND_COLUMNS, RunReport};
@@ -52,6 +53,7 @@ impl RunReport {
         out.push_str(&svg(self));
         self.backends_table(&mut out);
         self.faults_list(&mut out);
+        self.dns_list(&mut out);
         self.expectations_list(&mut out);
         out.push_str("\n</body></html>\n");
         out
@@ -80,6 +82,19 @@ impl RunReport {
         }
         for window in &self.faults {
             let _ = write!(out, "<li>{}</li>", escape(&window.to_string()));
+        }
+        out.push_str("</ul>");
+    }
+
+    /// With DNS discovery only: the client's queries and the answers.
+    fn dns_list(&self, out: &mut String) {
+        let Some(queries) = &self.dns_queries else { return };
+        out.push_str("\n<h2>DNS queries</h2><ul id=\"dns\">");
+        if queries.is_empty() {
+            out.push_str("<li>none</li>");
+        }
+        for query in queries {
+            let _ = write!(out, "<li>{}</li>", escape(&query.to_string()));
         }
         out.push_str("</ul>");
     }

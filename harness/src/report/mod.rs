@@ -16,6 +16,7 @@
 
 mod chart;
 mod clients;
+mod dns;
 mod html;
 mod model;
 mod text;
@@ -23,6 +24,7 @@ mod timeline;
 
 pub use chart::{MAX_LANES, svg};
 pub use clients::ClientReport;
+pub use dns::DnsQueryReport;
 pub use model::{
     BACKEND_COLUMNS, BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency,
     RunReport,

@@ -26,6 +26,10 @@ pub struct RunReport {
     pub clients: Vec<super::ClientReport>,
     /// Every fault window, in the order they opened.
     pub faults: Vec<FaultWindowReport>,
+    /// With `[discovery] via = "dns"`: every query the client under test made, in order, with
+    /// the scripted resolver's answer, until the load ended; left out of the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_queries: Option<Vec<super::DnsQueryReport>>,
     /// Every expectation of the file, with what was measured.
     pub expectations: Vec<ExpectationReport>,
     /// The run in time buckets, for the chart.
@@ -55,6 +59,7 @@ impl Default for RunReport {
             backends: Vec::new(),
             clients: Vec::new(),
             faults: Vec::new(),
+            dns_queries: None,
             expectations: Vec::new(),
             timeline: Timeline::default(),
             passed: true,

@@ -67,6 +67,13 @@ impl fmt::Display for RunReport {
                 writeln!(f, "  {window}")?;
             }
         }
+        if let Some(queries) = &self.dns_queries {
+            writeln!(f)?;
+            writeln!(f, "dns queries: {}", queries.len())?;
+            for query in queries {
+                writeln!(f, "  {query}")?;
+            }
+        }
         writeln!(f)?;
         writeln!(f, "expectations:")?;
         if self.expectations.is_empty() {

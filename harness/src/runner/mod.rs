@@ -22,6 +22,7 @@
 mod blocking;
 mod clients;
 mod discovery;
+mod dns;
 mod expectations;
 mod play;
 mod report;

@@ -82,8 +82,13 @@ pub async fn run_with_log(
     // The load's clock starts now; the scenario's times count from the cluster's start.
     let offset = cluster.fault_log().elapsed();
     let load = clients::drive(&channels, &scenario.load_spec(), progress).await;
-    for playing in discovery {
-        playing.stop().await;
+    // Each client has its own resolver; the report shows the first client's queries.
+    let mut dns_queries = None;
+    for (client, playing) in discovery.into_iter().enumerate() {
+        let queries = playing.stop().await;
+        if client == 0 {
+            dns_queries = queries;
+        }
     }
     let mut log = load?;
     for call in &mut log.calls {
@@ -110,7 +115,10 @@ pub async fn run_with_log(
         cluster.restore().await;
         checks.push(check::leak_free(&cluster, baseline, LEAK_BOUND, &context).await);
     }
-    let report = report(scenario, &cluster, &log, &names, &before, &after, checks);
+    let report = RunReport {
+        dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries, &names)),
+        ..report(scenario, &cluster, &log, &names, &before, &after, checks)
+    };
     cluster.shutdown().await;
     Ok((report, log))
 }

@@ -6,7 +6,8 @@ use crate::cluster::Cluster;
 use crate::load::{CallLog, CallOutcome};
 use crate::record::StatsSnapshot;
 use crate::report::{
-    BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency, RunReport, Timeline,
+    BackendReport, CallTotals, DnsQueryReport, ExpectationReport, FaultWindowReport, Latency,
+    RunReport, Timeline,
 };
 use crate::scenario::Scenario;
 use std::collections::{BTreeMap, HashMap};
@@ -104,5 +105,18 @@ pub(super) fn report(
         expected: scenario.expect().outcome.name().to_owned(),
         expected_failures: scenario.expect().fails.iter().map(|&name| name.to_owned()).collect(),
         as_expected,
+        dns_queries: None,
     }
+}
+
+/// The scripted resolver's queries, their answers by backend name.
+pub(super) fn dns_queries(queries: &[super::dns::Query], names: &[String]) -> Vec<DnsQueryReport> {
+    queries
+        .iter()
+        .map(|query| DnsQueryReport {
+            at_ms: crate::report::millis(query.at),
+            answer: query.answer.iter().map(|&index| names[index].clone()).collect(),
+            ttl_ms: crate::report::millis(query.ttl),
+        })
+        .collect()
 }

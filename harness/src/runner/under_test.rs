@@ -26,14 +26,18 @@ pub(super) async fn channel(scenario: &Scenario, target: &Target, seed: u64) -> 
                     got: scenario.balancer().name().into(),
                 })?;
             let config = BalanceConfig { seed, ..(**config).clone() };
-            let balanced = BalancedChannel::builder()
-                .boxed_balancer(policy)
-                .config(config)
-                .try_build(target.changes(), target.connector.clone())
-                .map_err(|error| Error::InvalidParameter {
-                    parameter: "balancer",
-                    expected: "a valid balancer configuration".into(),
-                    got: error.to_string(),
+            let mut builder = BalancedChannel::builder().boxed_balancer(policy).config(config);
+            if let Some(refresh) = target.refresh() {
+                // DNS discovery: re-resolve after every failed connection, as well as every TTL.
+                builder = builder.refresh_dns_on_failure(refresh);
+            }
+            let balanced =
+                builder.try_build(target.changes(), target.connector.clone()).map_err(|error| {
+                    Error::InvalidParameter {
+                        parameter: "balancer",
+                        expected: "a valid balancer configuration".into(),
+                        got: error.to_string(),
+                    }
                 })?;
             let announced = scenario.discovery().initial.len();
             let ready = balanced

@@ -2,9 +2,11 @@
 //! as a [`Discovery`].
 
 use super::error::{ScenarioError, Source};
-use super::raw::RawDiscovery;
+use super::raw::{RawChange, RawDiscovery};
 use super::values::backend_indices;
+use super::via::{self, Via};
 use std::time::Duration;
+use toml::Spanned;
 
 /// What the client under test is told about the backends, and when.
 ///
@@ -16,9 +18,12 @@ pub struct Discovery {
     pub initial: Vec<usize>,
     /// Later changes, in time order.
     pub changes: Vec<DiscoveryChange>,
+    /// How the client hears of them: the discovery stream (default) or DNS.
+    pub via: Via,
 }
 
-/// One change of the announced set.
+/// One change of the announced set. A file's `set = [...]` is read as the backends it adds
+/// to the set announced just before, and those it leaves out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiscoveryChange {
     /// Since the cluster started.
@@ -32,13 +37,7 @@ pub struct DiscoveryChange {
 impl Discovery {
     /// Every one of `backends` at the start, no change.
     pub fn all(backends: usize) -> Self {
-        Self { initial: (0..backends).collect(), changes: Vec::new() }
-    }
-
-    /// The backends announced at `at` (since the cluster started; a change counts from its
-    /// time on), in index order.
-    pub fn at(&self, at: Duration) -> Vec<usize> {
-        self.until(|change| change.at <= at)
+        Self { initial: (0..backends).collect(), changes: Vec::new(), via: Via::Stream }
     }
 
     /// Whether `backend` was announced at `at`, or withdrawn less than `grace` before it.
@@ -65,23 +64,30 @@ impl Discovery {
 
     /// The backends announced once every change has happened, in index order.
     pub fn last(&self) -> Vec<usize> {
-        self.until(|_| true)
+        announced_after(&self.initial, &self.changes)
     }
 
-    /// The announced set after the changes that `applies` says have happened, in index order.
-    fn until(&self, applies: impl Fn(&DiscoveryChange) -> bool) -> Vec<usize> {
-        let mut announced = self.initial.clone();
-        for change in self.changes.iter().take_while(|change| applies(change)) {
-            announced.retain(|index| !change.remove.contains(index));
-            for &index in &change.add {
-                if !announced.contains(&index) {
-                    announced.push(index);
-                }
+    /// The backends announced at `at` since the cluster started (a change at `at` has
+    /// happened), in index order.
+    pub fn at(&self, at: Duration) -> Vec<usize> {
+        let happened = self.changes.partition_point(|change| change.at <= at);
+        announced_after(&self.initial, &self.changes[..happened])
+    }
+}
+
+/// `initial` with `changes` applied, in index order.
+fn announced_after(initial: &[usize], changes: &[DiscoveryChange]) -> Vec<usize> {
+    let mut announced = initial.to_vec();
+    for change in changes {
+        announced.retain(|index| !change.remove.contains(index));
+        for &index in &change.add {
+            if !announced.contains(&index) {
+                announced.push(index);
             }
         }
-        announced.sort_unstable();
-        announced
     }
+    announced.sort_unstable();
+    announced
 }
 
 /// Checks `[discovery]` against a cluster of `backends`.
@@ -94,6 +100,7 @@ pub(super) fn discovery(
         Some(initial) => backend_indices(initial.get_ref(), backends, source)?,
         None => (0..backends).collect(),
     };
+    let via = via::via(raw, source)?;
     let mut changes = Vec::with_capacity(raw.change.len());
     let mut previous = Duration::ZERO;
     for entry in &raw.change {
@@ -107,13 +114,21 @@ pub(super) fn discovery(
             ));
         }
         previous = at;
-        let add = backend_indices(&change.add, backends, source)?;
-        let remove = backend_indices(&change.remove, backends, source)?;
+        let (add, remove) = match &change.set {
+            Some(set) => {
+                let before = announced_after(&initial, &changes);
+                replaced(change, set, &before, backends, source)?
+            }
+            None => (
+                indices(change.add.as_ref(), backends, source)?,
+                indices(change.remove.as_ref(), backends, source)?,
+            ),
+        };
         if add.is_empty() && remove.is_empty() {
             return Err(source.error(
                 span,
                 "a change that adds and removes nothing",
-                "`add` or `remove` (or both): lists of backend indices",
+                "`add` or `remove` (or both), or `set`: lists of backend indices",
             ));
         }
         if let Some(both) = add.iter().find(|index| remove.contains(index)) {
@@ -125,5 +140,44 @@ pub(super) fn discovery(
         }
         changes.push(DiscoveryChange { at, add, remove });
     }
-    Ok(Discovery { initial, changes })
+    Ok(Discovery { initial, changes, via })
+}
+
+/// The backend indices of an optional list, each within the cluster.
+fn indices(
+    list: Option<&Spanned<Vec<Spanned<i64>>>>,
+    backends: usize,
+    source: &Source<'_>,
+) -> Result<Vec<usize>, ScenarioError> {
+    list.map_or(Ok(Vec::new()), |list| backend_indices(list.get_ref(), backends, source))
+}
+
+/// A change's `set` as the backends it adds to `before` (in `set`'s order) and those of
+/// `before` it withdraws; `set` beside `add` or `remove` is an error at the latter.
+fn replaced(
+    change: &RawChange,
+    set: &Spanned<Vec<Spanned<i64>>>,
+    before: &[usize],
+    backends: usize,
+    source: &Source<'_>,
+) -> Result<(Vec<usize>, Vec<usize>), ScenarioError> {
+    let beside = [("add", change.add.as_ref()), ("remove", change.remove.as_ref())];
+    if let Some((field, list)) = beside.into_iter().find_map(|(f, l)| Some((f, l?))) {
+        return Err(source.error(
+            list.span(),
+            format!("`{field}` beside `set`"),
+            "either `set` (the whole announced set from then on) or `add`/`remove`, not both",
+        ));
+    }
+    let set = backend_indices(set.get_ref(), backends, source)?;
+    let add: Vec<usize> = set.iter().copied().filter(|index| !before.contains(index)).collect();
+    let remove: Vec<usize> = before.iter().copied().filter(|index| !set.contains(index)).collect();
+    if add.is_empty() && remove.is_empty() {
+        return Err(source.error(
+            change.set.as_ref().map_or(0..0, Spanned::span),
+            "this `set` is the set already announced",
+            format!("a set other than the one announced before it, {before:?}"),
+        ));
+    }
+    Ok((add, remove))
 }

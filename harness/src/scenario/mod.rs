@@ -70,6 +70,7 @@ mod spec;
 mod suggest;
 mod target;
 mod values;
+mod via;
 
 pub use balancer::{BALANCERS, BalancerChoice, Custom, NeedsTcp};
 pub use discovery::{Discovery, DiscoveryChange};
@@ -82,6 +83,7 @@ pub use expected::Expected;
 pub use latency::Latencies;
 pub use read::{MAX_FILE_BYTES, kind as file_kind};
 pub use spec::{MAX_BACKENDS, Scenario};
+pub use via::{DEFAULT_MIN_TTL, DEFAULT_TTL, MAX_MIN_TTL, MAX_TTL, MIN_MIN_TTL, Via};
 
 use error::Source;
 use std::path::Path;

@@ -94,6 +94,12 @@ pub(super) struct RawLoad {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDiscovery {
     pub(super) initial: Option<Spanned<Vec<Spanned<i64>>>>,
+    /// `stream` or `dns` (scenario/via.rs).
+    pub(super) via: Option<Spanned<String>>,
+    /// The scripted resolver's TTL, with `via = "dns"`.
+    pub(super) ttl: Option<Spanned<Dur>>,
+    /// The client's floor between resolutions, with `via = "dns"`.
+    pub(super) min_ttl: Option<Spanned<Dur>>,
     #[serde(default)]
     pub(super) change: Vec<Spanned<RawChange>>,
 }
@@ -103,10 +109,10 @@ pub(super) struct RawDiscovery {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawChange {
     pub(super) at: Spanned<Dur>,
-    #[serde(default)]
-    pub(super) add: Vec<Spanned<i64>>,
-    #[serde(default)]
-    pub(super) remove: Vec<Spanned<i64>>,
+    pub(super) add: Option<Spanned<Vec<Spanned<i64>>>>,
+    pub(super) remove: Option<Spanned<Vec<Spanned<i64>>>>,
+    /// The whole announced set from then on, instead of `add` and `remove`.
+    pub(super) set: Option<Spanned<Vec<Spanned<i64>>>>,
 }
 
 /// `[load.mix]`: weights, 0 when left out.

@@ -160,6 +160,9 @@ deadline = "1s"
 warm_up = "100ms"
 [discovery]
 initial = [0, 1, 2]
+via = "dns"
+ttl = "500ms"
+min_ttl = "200ms"
 [[discovery.change]]
 at = "1500ms"
 add = [3]
@@ -184,6 +187,7 @@ fn the_same_file_and_seed_give_a_byte_identical_json_report_with_every_incident_
     let second = play(&story).to_json();
     assert!(first == second, "two runs of the same file and seed 12 must give the same bytes");
     assert!(first.contains("\"clients\": ["), "the many-client view is in the JSON");
+    assert!(first.contains("\"dns_queries\": ["), "the resolver's query log is in the JSON");
     let report = play(&story);
     let checks: Vec<&str> = report.expectations.iter().map(|e| e.check.as_str()).collect();
     for check in ["codes", "fail-fast", "recovery", "only-announced", "latency", "connections"] {

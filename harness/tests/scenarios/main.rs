@@ -3,6 +3,7 @@
 //! JSON and a chart that a browser draws.
 
 mod chart;
+mod dns;
 mod figures;
 mod fixtures;
 mod incidents;

@@ -193,7 +193,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::discovery_change_of_nothing(
     &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"")],
-    "case.toml:13:1: a change that adds and removes nothing; expected `add` or `remove` (or both): lists of backend indices"
+    "case.toml:13:1: a change that adds and removes nothing; expected `add` or `remove` (or both), or `set`: lists of backend indices"
 )]
 #[case::discovery_added_and_removed(
     &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"\nadd = [2]\nremove = [2]")],
@@ -201,7 +201,43 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::discovery_unknown_field(
     &[(12, "down_for = \"1s\"\n[discovery]\nintial = [0]")],
-    "case.toml:14:1: unknown field `intial`; expected `initial` or `change`; did you mean `initial`?"
+    "case.toml:14:1: unknown field `intial`; expected one of `initial`, `via`, `ttl`, `min_ttl`, `change`; did you mean `initial`?"
+)]
+#[case::discovery_unknown_via(
+    &[(12, "down_for = \"1s\"\n[discovery]\nvia = \"dsn\"")],
+    "case.toml:14:7: unknown discovery path `dsn`; expected `stream` or `dns`; did you mean `dns`?"
+)]
+#[case::discovery_ttl_out_of_range(
+    &[(12, "down_for = \"1s\"\n[discovery]\nvia = \"dns\"\nttl = \"2h\"")],
+    "case.toml:15:7: `ttl` is 7200s; expected a TTL from \"0s\" to \"1h\" (CoreDNS's range)"
+)]
+#[case::discovery_min_ttl_out_of_range(
+    &[(12, "down_for = \"1s\"\n[discovery]\nvia = \"dns\"\nmin_ttl = \"10ms\"")],
+    "case.toml:15:11: `min_ttl` is 10ms; expected a duration from \"100ms\" to \"300s\""
+)]
+#[case::discovery_ttl_without_dns(
+    &[(12, "down_for = \"1s\"\n[discovery]\nttl = \"5s\"")],
+    "case.toml:14:7: `ttl` without DNS discovery; expected `via = \"dns\"` beside it, or no `ttl`"
+)]
+#[case::discovery_min_ttl_with_the_stream(
+    &[(12, "down_for = \"1s\"\n[discovery]\nvia = \"stream\"\nmin_ttl = \"1s\"")],
+    "case.toml:15:11: `min_ttl` without DNS discovery; expected `via = \"dns\"` beside it, or no `min_ttl`"
+)]
+#[case::discovery_set_beside_add(
+    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"\nset = [0, 1]\nadd = [2]")],
+    "case.toml:16:7: `add` beside `set`; expected either `set` (the whole announced set from then on) or `add`/`remove`, not both"
+)]
+#[case::discovery_set_beside_remove(
+    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"\nremove = []\nset = [0, 1]")],
+    "case.toml:15:10: `remove` beside `set`; expected either `set` (the whole announced set from then on) or `add`/`remove`, not both"
+)]
+#[case::discovery_set_of_what_is_announced(
+    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"\nset = [2, 1, 0]")],
+    "case.toml:15:7: this `set` is the set already announced; expected a set other than the one announced before it, [0, 1, 2]"
+)]
+#[case::discovery_set_out_of_range(
+    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"\nset = [0, 3]")],
+    "case.toml:15:11: backend index 3 is out of range; expected an index in 0..3 (the cluster has 3 backends)"
 )]
 #[case::failure_rate_from_alone(
     &[(12, "down_for = \"1s\"\n[expect]\nfailure_rate_from = \"1s\"")],

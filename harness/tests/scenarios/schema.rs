@@ -88,6 +88,7 @@ fn violations(report: &Value) -> Vec<String> {
 #[rstest]
 #[case::article_restart("article-restart.toml")]
 #[case::hung_replica("hung-replica.toml")]
+#[case::stale_dns("stale-dns.toml")]
 fn the_json_report_matches_its_documented_schema(#[case] file: &str) {
     let report: Value = serde_json::from_str(&play(file).to_json()).expect("the report is JSON");
     let errors = violations(&report);
