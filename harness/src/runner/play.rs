@@ -8,7 +8,6 @@ use crate::check::{self, Baseline, Context};
 use crate::cluster::Cluster;
 use crate::error::Result;
 use crate::load::{CallLog, Progress, drive_with};
-use crate::net::Transport;
 use crate::report::RunReport;
 use crate::scenario::Scenario;
 use std::time::Duration;
@@ -53,7 +52,7 @@ pub async fn run_with_log(
         .start()
         .await?;
     let names: Vec<String> = cluster.backends().iter().map(|b| b.name().to_owned()).collect();
-    let baseline = Baseline::now(scenario.transport() == Transport::Tcp);
+    let baseline = Baseline::now(&cluster);
     let before = cluster.stats();
     let (target, timeline) = discovery::target(scenario.discovery(), &cluster);
     let channel = under_test::channel(scenario, &target).await?;
