@@ -64,7 +64,8 @@ struct Entry {
     /// The connection, while ready.
     ready: Option<(Channel, Arc<Closed>)>,
     in_flight: Arc<AtomicUsize>,
-    /// Failures since the last successful call: drives the backoff.
+    /// Failures since a call on it was last answered (any status but `UNAVAILABLE`): drives
+    /// the backoff.
     attempt: u32,
     /// Consecutive calls that ended at their deadline.
     timeouts: u32,
@@ -107,7 +108,7 @@ pub struct EndpointSnapshot {
     pub ejected: bool,
     /// Requests in flight on it.
     pub in_flight: usize,
-    /// Failures since its last successful call.
+    /// Failures since a call on it was last answered (with any status but `UNAVAILABLE`).
     pub failures: u32,
     /// Its weight for weighted policies, as discovery last gave it.
     pub weight: u32,
@@ -316,11 +317,6 @@ impl Shared {
             let mut state = self.state();
             if let Some(entry) = state.endpoints.get_mut(&id) {
                 let kick = match ended {
-                    Ended::Status(Code::Ok) => {
-                        entry.attempt = 0;
-                        entry.timeouts = 0;
-                        None
-                    }
                     Ended::Status(Code::Unavailable) => Some("answered UNAVAILABLE"),
                     Ended::Transport => Some("a call failed on a transport error"),
                     Ended::Timeout => {
@@ -328,7 +324,11 @@ impl Shared {
                         (entry.timeouts >= self.config.timeouts_to_eject)
                             .then_some("timeouts_to_eject calls in a row ended at their deadline")
                     }
+                    // Any other answer, OK or not (NOT_FOUND, INVALID_ARGUMENT, ...), shows
+                    // the connection serving calls: its failures are over, and a later break
+                    // reconnects at once (gRPC resets the backoff once a connection is up).
                     Ended::Status(_) => {
+                        entry.attempt = 0;
                         entry.timeouts = 0;
                         None
                     }

@@ -2,6 +2,7 @@ use super::{TEST_BACKOFF, balanced, client, config, served};
 use jostle::balance::policy::RoundRobin;
 use jostle_harness::cluster::{BackendState, Cluster, StopMode};
 use jostle_harness::fault::Fault;
+use jostle_harness::proto::GetOrderRequest;
 use jostle_harness::sample::create_order_request;
 use jostle_harness::wait::Within;
 use std::sync::Arc;
@@ -147,4 +148,39 @@ async fn an_endpoint_answering_unavailable_leaves_the_ready_set_and_returns_afte
         client.create_order(create_order_request(call)).await.unwrap();
     }
     assert_eq!(served(&cluster)[0] - before, 10, "healed, backend-0 has its share again");
+}
+
+/// Found by the soak (harness/benches/soak): calls answered with an application error never
+/// reset the backoff, so each restart of a backend kept it out longer (up to the 120 s cap).
+#[tokio::test(start_paused = true)]
+async fn calls_answered_with_an_error_status_reset_the_backoff_between_restarts() {
+    let cluster = Cluster::builder().backends(2).start().await.unwrap();
+    let channel = balanced(&cluster, RoundRobin::new(), config()).await;
+    let mut client = client(&channel);
+    // More rounds than the backoff needs to reach its 1 s cap without a reset.
+    for round in 0..8 {
+        for _ in 0..10 {
+            let absent = GetOrderRequest { id: "absent".into() };
+            let status = client.get_order(absent).await.unwrap_err();
+            assert_eq!(status.code(), Code::NotFound, "round {round}: {status}");
+        }
+        let failures = channel.endpoints()[0].failures;
+        assert_eq!(failures, 0, "round {round}: a call answered NOT_FOUND ends the failures");
+        let backend = cluster.backend(0).unwrap();
+        let accepted = backend.stats().connections_accepted;
+        cluster.restart(0).await.unwrap();
+        let restarted = Instant::now();
+        backend
+            .wait_until(|stats| stats.connections_accepted > accepted)
+            .bounded("the client to connect to the restarted backend-0")
+            .await;
+        channel
+            .wait_until(|endpoints| endpoints[0].ready)
+            .bounded("the restarted backend-0 to be ready again")
+            .await;
+        let took = restarted.elapsed();
+        // At once, or after one refused attempt: the second backoff step at most.
+        let limit = TEST_BACKOFF.base(2).mul_f64(1.0 + TEST_BACKOFF.jitter);
+        assert!(took <= limit, "round {round}: back within {limit:?}, took {took:?}");
+    }
 }

@@ -4,6 +4,7 @@
 //!
 //! Rerun: `cargo test --test conformance`.
 
+mod balance_list;
 mod broken;
 mod incidents;
 mod policies;

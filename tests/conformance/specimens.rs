@@ -1,35 +1,12 @@
-//! tonic's own balancer and the article's dialers through the same battery: the tests state
-//! exactly which checks they fail, so the suite visibly catches real flaws.
+//! The article's dialers through the battery (tonic's own balancer is in balance_list.rs): the
+//! tests state exactly which checks they fail, so the suite visibly catches real flaws.
 
 use hyper_util::rt::TokioIo;
 use jostle_harness::channel::{Target, boxed};
 use jostle_harness::conformance::{Battery, Suite, SuiteReport};
 use jostle_harness::dial::{FallbackDialer, RoundRobinDialer};
-use jostle_harness::net::Transport;
 use jostle_harness::net::{ClientStream, Connector};
-use tonic::transport::{Channel, Endpoint};
-
-fn tonic_balance_list(target: &Target) -> jostle_harness::channel::BoxChannel {
-    boxed(Channel::balance_list(target.addresses.iter().cloned().map(Endpoint::from)))
-}
-
-#[test]
-fn tonic_balance_list_fails_fallback_and_recovery_and_ignores_discovery() {
-    let report = Suite::new("tonic balance_list", tonic_balance_list)
-        .transport(Transport::Tcp)
-        .run_blocking();
-    println!("{report}");
-    report.assert_failures(&[
-        // The dead endpoint is never taken out (grpc-rust #2839, #643): about a quarter of the
-        // calls keep failing while a backend is down.
-        (Battery::OneDown, "fallback"),
-        (Battery::Restart, "fallback"),
-        (Battery::Flapping, "failure-rate"),
-        (Battery::HungBackend, "failure-rate"),
-        // A fixed list: discovery's removal never reaches it.
-        (Battery::AddRemove, "convergence"),
-    ]);
-}
+use tonic::transport::Endpoint;
 
 /// The battery for a tonic `Channel` whose connector is the dialer `dial` makes.
 fn dialed<D>(name: &str, dial: fn(Vec<http::Uri>, Connector) -> D) -> SuiteReport

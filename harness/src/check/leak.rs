@@ -2,6 +2,8 @@
 
 use super::{CheckResult, Context, NO_CALLS};
 use crate::cluster::Cluster;
+use crate::net::Transport;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// What was alive before the client existed.
@@ -9,8 +11,10 @@ use std::time::Duration;
 pub struct Baseline {
     /// tokio's alive tasks on this runtime.
     pub tasks: usize,
-    /// Open file descriptors of the process (TCP only: process-wide, so parallel tests in one
-    /// binary share it).
+    /// On TCP, the process's open sockets on the cluster's ports: listening on one, accepted
+    /// on one, or dialed to one. Only those: the process's other fds belong to whatever else
+    /// runs in it (parallel tests in one binary start and end runtimes and clusters of their
+    /// own), and a balancer's leaked connection is a socket dialed to a backend.
     pub fds: Option<usize>,
 }
 
@@ -18,20 +22,48 @@ fn alive_tasks() -> usize {
     tokio::runtime::Handle::current().metrics().num_alive_tasks()
 }
 
-fn open_fds() -> Option<usize> {
-    std::fs::read_dir("/proc/self/fd").ok().map(Iterator::count)
+/// The ports `cluster`'s backends listen on, on TCP; `None` in memory.
+fn tcp_ports(cluster: &Cluster) -> Option<Vec<u16>> {
+    (cluster.transport() == Transport::Tcp)
+        .then(|| cluster.addresses().iter().filter_map(http::Uri::port_u16).collect())
+}
+
+/// The port of a `/proc/net/tcp` address (`0100007F:C350`).
+fn proc_port(address: &str) -> Option<u16> {
+    u16::from_str_radix(address.rsplit(':').next()?, 16).ok()
+}
+
+/// This process's open sockets with a local or remote port in `ports`, from the socket tables
+/// (/proc/self/net/tcp and tcp6: inode by address) and the process's fds (`socket:[inode]`).
+fn sockets_on(ports: &[u16]) -> Option<usize> {
+    let mut inodes = BTreeSet::new();
+    for table in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else { continue };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let on_ports = fields.get(1..3).is_some_and(|ends| {
+                ends.iter().filter_map(|end| proc_port(end)).any(|port| ports.contains(&port))
+            });
+            if let (true, Some(inode)) = (on_ports, fields.get(9)) {
+                inodes.insert(format!("socket:[{inode}]"));
+            }
+        }
+    }
+    let fds = std::fs::read_dir("/proc/self/fd").ok()?;
+    let links = fds.filter_map(Result::ok).filter_map(|fd| std::fs::read_link(fd.path()).ok());
+    Some(links.filter(|link| link.to_str().is_some_and(|link| inodes.contains(link))).count())
 }
 
 impl Baseline {
-    /// Takes the baseline now; `fds` only when `tcp`.
-    pub fn now(tcp: bool) -> Self {
-        Self { tasks: alive_tasks(), fds: if tcp { open_fds() } else { None } }
+    /// Takes the baseline of `cluster` now; `fds` only on TCP.
+    pub fn now(cluster: &Cluster) -> Self {
+        Self { tasks: alive_tasks(), fds: tcp_ports(cluster).and_then(|ports| sockets_on(&ports)) }
     }
 }
 
 /// After the client is dropped: within `bound` (polled every millisecond of tokio's clock),
-/// tokio's alive tasks and the process's open fds return to `baseline`, and every backend's
-/// open connections to 0.
+/// tokio's alive tasks and (on TCP) the process's sockets on the cluster's ports return to
+/// `baseline`, and every backend's open connections to 0.
 pub async fn leak_free(
     cluster: &Cluster,
     baseline: Baseline,
@@ -43,6 +75,8 @@ pub async fn leak_free(
     );
     let started = tokio::time::Instant::now();
     let open = || cluster.backends().iter().map(|b| b.stats().connections_open).sum::<u64>();
+    let ports = tcp_ports(cluster).unwrap_or_default();
+    let open_fds = || sockets_on(&ports);
     let fds_back = || baseline.fds.is_none_or(|fds| open_fds().is_some_and(|now| now <= fds));
     loop {
         if alive_tasks() <= baseline.tasks && open() == 0 && fds_back() {

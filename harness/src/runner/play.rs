@@ -9,7 +9,6 @@ use crate::check::{self, Baseline, Context};
 use crate::cluster::Cluster;
 use crate::error::Result;
 use crate::load::{CallLog, Progress};
-use crate::net::Transport;
 use crate::report::RunReport;
 use crate::scenario::Scenario;
 use std::time::Duration;
@@ -60,7 +59,7 @@ pub async fn run_with_log(
     }
     let cluster = builder.start().await?;
     let names: Vec<String> = cluster.backends().iter().map(|b| b.name().to_owned()).collect();
-    let baseline = Baseline::now(scenario.transport() == Transport::Tcp);
+    let baseline = Baseline::now(&cluster);
     let before = cluster.stats();
     let clients = scenario.clients();
     let (mut targets, mut timelines, mut channels) = (Vec::new(), Vec::new(), Vec::new());

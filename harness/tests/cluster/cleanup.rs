@@ -102,3 +102,28 @@ async fn shutdown_waits_until_every_connection_is_closed() {
     drop(clients);
     tasks_return_to(baseline, "shutting a cluster down").await;
 }
+
+/// Found by the flake hunt: the leak check counted every fd of the process, so a runtime that
+/// a parallel test started after the baseline failed a correct balancer's leak check.
+#[tokio::test]
+async fn the_leak_check_counts_the_clusters_sockets_not_the_processs_other_fds() {
+    use jostle_harness::check::{Baseline, Context, leak_free};
+    let cluster = Cluster::builder().backends(1).transport(Transport::Tcp).start().await.unwrap();
+    let baseline = Baseline::now(&cluster);
+    let limit = Duration::from_millis(200);
+    // What a parallel test opens meanwhile: a listener and a connection of its own.
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let _other = tokio::net::TcpStream::connect(elsewhere.local_addr().unwrap()).await.unwrap();
+    let clean = leak_free(&cluster, baseline, limit, &Context::default()).await;
+    assert!(clean.passed, "fds outside the cluster are not the client's: {clean:?}");
+
+    let authority = cluster.backend(0).unwrap().address().authority().unwrap().to_string();
+    let held = tokio::net::TcpStream::connect(authority).await.unwrap();
+    let leaked = leak_free(&cluster, baseline, limit, &Context::default()).await;
+    assert!(!leaked.passed, "a connection to a backend held open is a leak: {leaked:?}");
+    assert!(
+        leaked.value("fds over baseline").is_some_and(|fds| fds >= 1.0),
+        "the held socket is counted: {leaked:?}"
+    );
+    drop(held);
+}

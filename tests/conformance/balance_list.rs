@@ -1,0 +1,34 @@
+//! tonic's own balancer through the battery, over TCP on the wall clock (it takes endpoints,
+//! not connectors): the test states exactly which checks it fails.
+//!
+//! The battery's scenarios play in real time here, about 30 s mostly spent waiting, so this
+//! file's name sorts first: libtest starts a binary's tests in name order, and the CPU-bound
+//! batteries then run beside this one instead of after it (the binary's wall time went from
+//! the sum of the two to about the longer one; docs/BENCHMARKS.md).
+
+use jostle_harness::channel::{Target, boxed};
+use jostle_harness::conformance::{Battery, Suite};
+use jostle_harness::net::Transport;
+use tonic::transport::{Channel, Endpoint};
+
+fn tonic_balance_list(target: &Target) -> jostle_harness::channel::BoxChannel {
+    boxed(Channel::balance_list(target.addresses.iter().cloned().map(Endpoint::from)))
+}
+
+#[test]
+fn tonic_balance_list_fails_fallback_and_recovery_and_ignores_discovery() {
+    let report = Suite::new("tonic balance_list", tonic_balance_list)
+        .transport(Transport::Tcp)
+        .run_blocking();
+    println!("{report}");
+    report.assert_failures(&[
+        // The dead endpoint is never taken out (grpc-rust #2839, #643): about a quarter of the
+        // calls keep failing while a backend is down.
+        (Battery::OneDown, "fallback"),
+        (Battery::Restart, "fallback"),
+        (Battery::Flapping, "failure-rate"),
+        (Battery::HungBackend, "failure-rate"),
+        // A fixed list: discovery's removal never reaches it.
+        (Battery::AddRemove, "convergence"),
+    ]);
+}
