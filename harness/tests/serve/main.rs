@@ -123,7 +123,11 @@ fn bad_control_requests_say_what_was_wrong_and_serving_goes_on() {
     let cases: [(&[&str], i32, &str); 6] = [
         (&["crash", "backend-7"], 1, "unknown backend `backend-7`"),
         (&["inject", "statsu", "--on", "0"], 1, "did you mean `status`?"),
-        (&["inject", "status", "code=Unavailable", "probability=2"], 1, "probability"),
+        (
+            &["inject", "status", "code=Unavailable", "probability=2"],
+            1,
+            "probability: `probability` is 2.0; expected a probability in 0..=1",
+        ),
         (&["inject", "status", "code=Unavailable", "probability"], 2, "expected NAME=VALUE"),
         (&["heal", "99"], 1, "no fault 99 was injected"),
         (&["inject", "delay", "delay=300ms", "target=1"], 1, "parameter `target` is not allowed"),
@@ -165,4 +169,32 @@ fn serve_refuses_a_control_address_that_is_not_loopback() {
         "the error must say why: {output:?}"
     );
     assert!(output.stdout.is_empty(), "nothing may be announced: {output:?}");
+}
+
+#[test]
+fn backends_listen_on_the_ports_given_and_a_wrong_count_is_bad_input() {
+    // Free ports now, from the kernel; given back before serve binds them.
+    let free: Vec<u16> = (0..2)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|listener| listener.local_addr().unwrap().port())
+        .collect();
+    let ports = format!("{},{}", free[0], free[1]);
+    let served = Served::start_with(2, &["--ports", &ports]);
+    for (index, port) in free.iter().enumerate() {
+        assert_eq!(
+            served.backend(index),
+            format!("127.0.0.1:{port}"),
+            "backend-{index} must listen on the port given"
+        );
+    }
+    assert_eq!(call(served.backend(1)), Code::Ok, "a backend on a given port must serve");
+
+    let output = jostle(&["serve", "--backends", "3", "--ports", &ports]);
+    assert_eq!(output.status.code(), Some(2), "two ports for three backends is bad input");
+    assert!(
+        process::text(&output.stderr).contains("expected one per backend (3)"),
+        "the error must say how many ports: {output:?}"
+    );
 }

@@ -43,8 +43,14 @@ pub(crate) struct Served {
 impl Served {
     /// Starts `jostle serve --backends N` and waits for its JSON line.
     pub(crate) fn start(backends: usize) -> Self {
+        Self::start_with(backends, &[])
+    }
+
+    /// Starts `jostle serve --backends N extra...` and waits for its JSON line.
+    pub(crate) fn start_with(backends: usize, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jostle"))
             .args(["serve", "--backends", &backends.to_string()])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -19,9 +19,13 @@ const CONTROL_GRACE: Duration = Duration::from_secs(5);
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
-    /// How many backends, from 1 to 10000, each on its own ephemeral port of 127.0.0.1.
+    /// How many backends, from 1 to 10000, each on its own port of 127.0.0.1.
     #[arg(long, default_value_t = 3, value_name = "N")]
     backends: usize,
+    /// Each backend's port of 127.0.0.1, by index, comma-separated (`50051,50052,50053`); one
+    /// per backend, 0 for an ephemeral one. Default: every port ephemeral.
+    #[arg(long, value_name = "PORT,...", value_delimiter = ',')]
+    ports: Vec<u16>,
     /// Where the control API listens; a loopback address only (127.0.0.1 or ::1). Default: an
     /// ephemeral port of 127.0.0.1.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
@@ -47,6 +51,13 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
         let got = args.backends;
         return fail(&format!("error: --backends {got}; expected 1 to {MAX_BACKENDS}"), 2);
     }
+    if !args.ports.is_empty() && args.ports.len() != args.backends {
+        let (ports, backends) = (args.ports.len(), args.backends);
+        return fail(
+            &format!("error: --ports gives {ports} ports; expected one per backend ({backends})"),
+            2,
+        );
+    }
     if !args.control.ip().is_loopback() {
         return fail(
             &format!(
@@ -68,6 +79,7 @@ async fn serve_until_stopped(args: &ServeArgs) -> ExitCode {
     let cluster = Cluster::builder()
         .backends(args.backends)
         .transport(Transport::Tcp)
+        .ports(args.ports.iter().copied())
         .seed(args.seed)
         .rpc_behavior(args.rpc_behavior)
         .start()
@@ -83,7 +95,7 @@ async fn serve_until_stopped(args: &ServeArgs) -> ExitCode {
             return fail(&format!("error: cannot listen on {}: {error}", args.control), 1);
         }
     };
-    let control_address = listener.local_addr().map_or_else(|_| args.control, |local| local);
+    let control_address = listener.local_addr().unwrap_or(args.control);
     let controller = Arc::new(Controller::new(Arc::clone(&cluster)));
     let stop = CancellationToken::new();
     let mut server = tokio::spawn(control::serve(
