@@ -144,7 +144,9 @@ fn bad_control_requests_say_what_was_wrong_and_serving_goes_on() {
 
 #[test]
 fn sigterm_stops_serving_with_exit_0_a_summary_and_every_port_free() {
-    let mut served = Served::start(3);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("summary.json");
+    let mut served = Served::start_with(3, &["--json", report.to_str().expect("utf-8 path")]);
     assert_eq!(call(served.backend(0)), Code::Ok);
     let ports: Vec<String> = served.addresses();
     let output = served.terminate();
@@ -158,6 +160,23 @@ fn sigterm_stops_serving_with_exit_0_a_summary_and_every_port_free() {
         let bound = TcpListener::bind(&address);
         assert!(bound.is_ok(), "{address} must be free after the stop: {bound:?}");
     }
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(summary["backends"][0]["served"], 1, "--json must give served calls: {summary}");
+    assert_eq!(summary["backends"][2]["connections_accepted"], 0, "and connections: {summary}");
+}
+
+#[test]
+fn serve_stops_by_itself_after_its_duration_with_exit_0() {
+    let output = jostle(&["serve", "--backends", "1", "--duration", "100ms"]);
+    assert_eq!(output.status.code(), Some(0), "--duration must end serving cleanly: {output:?}");
+    assert_eq!(lines(&output.stdout).len(), 1, "exactly one JSON line on stdout: {output:?}");
+}
+
+#[test]
+fn ctl_without_a_server_to_reach_exits_1_saying_so() {
+    let output = jostle(&["ctl", "--control", "127.0.0.1:1", "list"]);
+    assert_eq!(output.status.code(), Some(1), "an unreachable server is exit 1: {output:?}");
+    assert!(process::text(&output.stderr).contains("cannot reach 127.0.0.1:1"), "{output:?}");
 }
 
 #[test]
