@@ -4,6 +4,7 @@
 //!   `proto/orders.proto`;
 //! - [`dial`]: the article's two dialers, specimens of what the harness must catch;
 //! - [`cluster`]: N order-service backends, in memory or on 127.0.0.1, that stop and restart;
+//! - [`control`]: the control API of `jostle serve`, over a cluster;
 //! - [`net`]: the two transports and the connector clients dial them with;
 //! - [`record`]: what each backend records about itself;
 //! - [`fault`]: faults injected into backends, on a seeded timeline;
@@ -33,6 +34,7 @@ pub mod channel;
 pub mod check;
 pub mod cluster;
 pub mod conformance;
+pub mod control;
 pub mod dial;
 mod error;
 pub mod fault;

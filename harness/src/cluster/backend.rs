@@ -98,15 +98,13 @@ impl Backend {
         Ok(backend)
     }
 
-    /// Starts backend `id` listening on an ephemeral TCP port of 127.0.0.1.
-    pub(crate) async fn start_tcp(id: usize, common: &Common) -> Result<Self> {
+    /// Starts backend `id` listening on `port` of 127.0.0.1 (0: an ephemeral port).
+    pub(crate) async fn start_tcp(id: usize, port: u16, common: &Common) -> Result<Self> {
         let name = backend_name(id);
-        let listen_error = |source| Error::Listen {
-            backend: backend_name(id),
-            address: "127.0.0.1:0".into(),
-            source,
-        };
-        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(listen_error)?;
+        let wanted = format!("127.0.0.1:{port}");
+        let listen_error =
+            |source| Error::Listen { backend: backend_name(id), address: wanted.clone(), source };
+        let listener = TcpListener::bind(wanted.as_str()).await.map_err(listen_error)?;
         let local = listener.local_addr().map_err(listen_error)?;
         let address = Uri::try_from(format!("http://{local}")).expect("a valid TCP URI");
         let backend = Self::new(id, name, address, Place::Tcp, common);

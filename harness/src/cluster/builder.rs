@@ -24,6 +24,7 @@ pub struct ClusterBuilder {
     service: ServiceFactory,
     latency: Option<BackendLatency>,
     backend_latencies: BTreeMap<usize, BackendLatency>,
+    ports: Vec<u16>,
 }
 
 impl std::fmt::Debug for ClusterBuilder {
@@ -34,6 +35,7 @@ impl std::fmt::Debug for ClusterBuilder {
             .field("seed", &self.seed)
             .field("latency", &self.latency)
             .field("backend_latencies", &self.backend_latencies)
+            .field("ports", &self.ports)
             .finish_non_exhaustive()
     }
 }
@@ -48,6 +50,7 @@ impl Default for ClusterBuilder {
             service: ServiceFactory::new(|name| Routes::new(Orders::new(name).into_server())),
             latency: None,
             backend_latencies: BTreeMap::new(),
+            ports: Vec::new(),
         }
     }
 }
@@ -99,6 +102,14 @@ impl ClusterBuilder {
         self
     }
 
+    /// The TCP port of 127.0.0.1 each backend listens on, by index: 0, or none given, for an
+    /// ephemeral port (the default). Only for [`Transport::Tcp`], at most one per backend;
+    /// checked when the cluster starts.
+    pub fn ports(mut self, ports: impl IntoIterator<Item = u16>) -> Self {
+        self.ports = ports.into_iter().collect();
+        self
+    }
+
     /// Starts every backend; each is listening when this returns.
     ///
     /// # Errors
@@ -114,6 +125,7 @@ impl ClusterBuilder {
                 got: self.backends.to_string(),
             });
         }
+        self.check_ports()?;
         let latencies = self.latencies()?;
         let network = MemNetwork::new();
         let common = Common {
@@ -127,7 +139,10 @@ impl ClusterBuilder {
         for id in 0..self.backends {
             let backend = match self.transport {
                 Transport::InMemory => Backend::start_in_memory(id, &network, &common),
-                Transport::Tcp => Backend::start_tcp(id, &common).await,
+                Transport::Tcp => {
+                    let port = self.ports.get(id).copied().unwrap_or(0);
+                    Backend::start_tcp(id, port, &common).await
+                }
             };
             match backend {
                 Ok(backend) => backends.push(backend),
@@ -143,6 +158,25 @@ impl ClusterBuilder {
 }
 
 impl ClusterBuilder {
+    /// Ports are for TCP backends, one at most per backend.
+    fn check_ports(&self) -> Result<()> {
+        if !self.ports.is_empty() && self.transport != Transport::Tcp {
+            return Err(Error::InvalidParameter {
+                parameter: "ports",
+                expected: "ports only for backends on TCP".into(),
+                got: format!("{} ports on {}", self.ports.len(), self.transport),
+            });
+        }
+        if self.ports.len() > self.backends {
+            return Err(Error::InvalidParameter {
+                parameter: "ports",
+                expected: format!("at most one port per backend ({})", self.backends),
+                got: format!("{} ports", self.ports.len()),
+            });
+        }
+        Ok(())
+    }
+
     /// Each backend's latency, checked: the cluster's unless the backend has its own.
     fn latencies(&self) -> Result<Arc<[Option<BackendLatency>]>> {
         if let Some((&index, _)) = self.backend_latencies.range(self.backends..).next() {

@@ -62,6 +62,7 @@ mod expected;
 mod fault;
 mod latency;
 mod load;
+mod one_fault;
 mod overrides;
 mod parameters;
 mod raw;
@@ -81,6 +82,7 @@ pub use expect::{
 };
 pub use expected::Expected;
 pub use latency::Latencies;
+pub use one_fault::fault_table;
 pub use read::{MAX_FILE_BYTES, kind as file_kind};
 pub use spec::{MAX_BACKENDS, Scenario};
 pub use via::{DEFAULT_MIN_TTL, DEFAULT_TTL, MAX_MIN_TTL, MAX_TTL, MIN_MIN_TTL, Via};

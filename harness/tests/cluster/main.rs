@@ -7,6 +7,7 @@ mod cleanup;
 mod distribution;
 mod latency;
 mod paused_clock;
+mod ports;
 mod scale;
 mod send_sync;
 mod stop_restart;

@@ -18,4 +18,5 @@ fn public_handles_are_send_and_sync() {
     send_sync::<jostle_harness::dial::RoundRobinDialer<jostle::dial::TcpConnector>>();
     send_sync::<jostle_harness::dial::FallbackDialer<jostle::dial::TcpConnector>>();
     send_sync::<jostle::discover::ChangeSender>();
+    send_sync::<jostle_harness::control::Controller>();
 }

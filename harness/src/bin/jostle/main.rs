@@ -1,12 +1,15 @@
 //! The `jostle` command: runs scenario files (a report per backend, JSON, an HTML chart),
-//! checks and lists them (the article's story is fixtures/article-restart.toml).
+//! checks and lists them (the article's story is fixtures/article-restart.toml), serves chaos
+//! backends to clients in any language and drives them (`serve`, `ctl`).
 
 mod bar;
 mod check;
+mod ctl;
 mod output;
 mod panics;
 mod run;
 mod say;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,6 +36,14 @@ enum Command {
     /// List the fixture scenarios (file and name), the conformance battery's scenario files and
     /// the built-in balancers, one per line.
     List(check::ListArgs),
+    /// Serve order-service backends on 127.0.0.1 TCP ports for clients in any language, with a
+    /// control API; print one JSON line with every address once ready, serve until Ctrl-C,
+    /// SIGTERM or --duration, then print a summary on stderr. Exit 0 after a clean stop, 1 when
+    /// serving fails, 2 on bad input.
+    Serve(serve::ServeArgs),
+    /// Drive a running `jostle serve` through its control API. Exit 0 on success, 1 on an
+    /// error from the server (or none reached), 2 on bad input.
+    Ctl(ctl::CtlArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +53,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),
         Command::List(args) => check::list(args),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Ctl(args) => ctl::ctl(args),
     }
 }

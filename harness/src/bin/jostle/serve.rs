@@ -1,0 +1,261 @@
+//! `jostle serve`: order-service backends on 127.0.0.1 TCP ports and a control API beside
+//! them, announced in one JSON line on stdout, served until Ctrl-C, SIGTERM or `--duration`,
+//! then shut down with every port closed and a summary on stderr (docs/SERVE.md).
+
+use crate::say::{self, fail};
+use jostle_harness::cluster::{Cluster, MAX_BACKENDS};
+use jostle_harness::control::{self, Controller};
+use jostle_harness::net::Transport;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How long the control server may take to close its connections after the stop.
+const CONTROL_GRACE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// How many backends, from 1 to 10000, each on its own port of 127.0.0.1.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    backends: usize,
+    /// Each backend's port of 127.0.0.1, by index, comma-separated (`50051,50052,50053`); one
+    /// per backend, 0 for an ephemeral one. Default: every port ephemeral.
+    #[arg(long, value_name = "PORT,...", value_delimiter = ',')]
+    ports: Vec<u16>,
+    /// Where the control API listens; a loopback address only (127.0.0.1 or ::1). Default: an
+    /// ephemeral port of 127.0.0.1.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    control: SocketAddr,
+    /// Stop by itself after this long (`30s`, `5m`); default: until Ctrl-C or SIGTERM.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    duration: Option<Duration>,
+    /// The seed of every random choice of the faults (probabilities, jitter).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Obey the gRPC xDS interop `rpc-behavior` request header.
+    #[arg(long)]
+    rpc_behavior: bool,
+    /// Also write the summary as JSON to FILE on stop.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+/// Exit 0 after a clean stop, 1 when serving could not start or the summary could not be
+/// written, 2 on bad input.
+pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
+    if !(1..=MAX_BACKENDS).contains(&args.backends) {
+        let got = args.backends;
+        return fail(&format!("error: --backends {got}; expected 1 to {MAX_BACKENDS}"), 2);
+    }
+    if !args.ports.is_empty() && args.ports.len() != args.backends {
+        let (ports, backends) = (args.ports.len(), args.backends);
+        return fail(
+            &format!("error: --ports gives {ports} ports; expected one per backend ({backends})"),
+            2,
+        );
+    }
+    if !args.control.ip().is_loopback() {
+        return fail(
+            &format!(
+                "error: --control {} is not a loopback address; expected 127.0.0.1 or ::1 \
+                 (listening elsewhere needs a token, which this version does not have yet)",
+                args.control
+            ),
+            2,
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&format!("error: cannot start a tokio runtime: {error}"), 1),
+    };
+    runtime.block_on(serve_until_stopped(args))
+}
+
+async fn serve_until_stopped(args: &ServeArgs) -> ExitCode {
+    let cluster = Cluster::builder()
+        .backends(args.backends)
+        .transport(Transport::Tcp)
+        .ports(args.ports.iter().copied())
+        .seed(args.seed)
+        .rpc_behavior(args.rpc_behavior)
+        .start()
+        .await;
+    let cluster = match cluster {
+        Ok(cluster) => Arc::new(cluster),
+        Err(error) => return fail(&format!("error: cannot start the backends: {error}"), 1),
+    };
+    let listener = match tokio::net::TcpListener::bind(args.control).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            stop_cluster(cluster).await;
+            return fail(&format!("error: cannot listen on {}: {error}", args.control), 1);
+        }
+    };
+    let control_address = listener.local_addr().unwrap_or(args.control);
+    let controller = Arc::new(Controller::new(Arc::clone(&cluster)));
+    let stop = CancellationToken::new();
+    let mut server = tokio::spawn(control::serve(
+        Arc::clone(&controller),
+        listener,
+        stop.clone().cancelled_owned(),
+    ));
+    let announced = say::line(announcement(&cluster, control_address));
+    let mut code = ExitCode::SUCCESS;
+    match announced {
+        Err(why) => code = say::stdout_lost(&why),
+        Ok(()) => {
+            tokio::select! {
+                () = stopped(args.duration) => {}
+                ended = &mut server => {
+                    code = fail(&format!("error: the control server stopped: {ended:?}"), 1);
+                }
+            }
+        }
+    }
+    stop.cancel();
+    if !server.is_finished() && tokio::time::timeout(CONTROL_GRACE, &mut server).await.is_err() {
+        server.abort();
+    }
+    drop(controller);
+    let summary = summary(&cluster, control_address);
+    stop_cluster(cluster).await;
+    text_summary(&summary).iter().for_each(|line| say::error(line));
+    if let Some(file) = &args.json {
+        let written = serde_json::to_string_pretty(&summary)
+            .map_err(std::io::Error::other)
+            .and_then(|json| std::fs::write(file, json + "\n"));
+        if let Err(error) = written {
+            return fail(&format!("error: cannot write {}: {error}", file.display()), 1);
+        }
+    }
+    code
+}
+
+/// The line that says serving has begun: every backend's name and address, and the control
+/// address.
+fn announcement(cluster: &Cluster, control: SocketAddr) -> String {
+    #[derive(serde::Serialize)]
+    struct Announced<'a> {
+        backends: Vec<Address<'a>>,
+        control: String,
+    }
+    #[derive(serde::Serialize)]
+    struct Address<'a> {
+        name: &'a str,
+        address: String,
+    }
+    let backends = cluster
+        .backends()
+        .iter()
+        .map(|backend| Address { name: backend.name(), address: control::address(backend) })
+        .collect();
+    let announced = Announced { backends, control: control.to_string() };
+    serde_json::to_string(&announced).unwrap_or_default()
+}
+
+/// Waits for Ctrl-C, SIGTERM or the end of `duration`.
+async fn stopped(duration: Option<Duration>) {
+    let duration = async {
+        match duration {
+            Some(duration) => tokio::time::sleep(duration).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminated() => {}
+        () = duration => {}
+    }
+}
+
+#[cfg(unix)]
+async fn terminated() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            terminate.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminated() {
+    std::future::pending().await
+}
+
+/// Heals every fault and stops every backend, waiting until their ports are closed.
+async fn stop_cluster(cluster: Arc<Cluster>) {
+    match Arc::try_unwrap(cluster) {
+        Ok(cluster) => cluster.shutdown().await,
+        Err(shared) => {
+            shared.heal_all();
+            for index in 0..shared.len() {
+                // A backend already stopped is fine.
+                let _ = shared.crash(index).await;
+            }
+        }
+    }
+}
+
+/// Every backend's counters since serving began, and every fault window.
+fn summary(cluster: &Cluster, control: SocketAddr) -> Value {
+    let backends: Vec<Value> = cluster
+        .backends()
+        .iter()
+        .map(|backend| {
+            let counters = control::since(&backend.stats(), &Default::default());
+            let failed: std::collections::BTreeMap<_, _> = counters.failed.into_iter().collect();
+            json!({
+                "name": backend.name(),
+                "address": control::address(backend),
+                "served": counters.served,
+                "failed": failed,
+                "connections_accepted": counters.connections_accepted,
+            })
+        })
+        .collect();
+    let faults: Vec<Value> = cluster
+        .fault_log()
+        .windows()
+        .into_iter()
+        .map(|window| {
+            json!({
+                "id": window.id,
+                "backend": window.backend,
+                "kind": window.kind,
+                "detail": window.detail,
+                "start_ms": window.start.as_millis(),
+                "end_ms": window.end.map(|end| end.as_millis()),
+            })
+        })
+        .collect();
+    json!({ "control": control.to_string(), "backends": backends, "faults": faults })
+}
+
+fn text_summary(summary: &Value) -> Vec<String> {
+    let mut lines = vec!["jostle serve stopped".to_owned()];
+    for backend in summary["backends"].as_array().into_iter().flatten() {
+        let failed = backend["failed"]
+            .as_object()
+            .map(|failed| {
+                failed.iter().map(|(code, count)| format!(" {code} {count}")).collect::<String>()
+            })
+            .unwrap_or_default();
+        lines.push(format!(
+            "  {} {}: served {}, failed{}, connections {}",
+            backend["name"].as_str().unwrap_or_default(),
+            backend["address"].as_str().unwrap_or_default(),
+            backend["served"],
+            if failed.is_empty() { " 0".to_owned() } else { failed },
+            backend["connections_accepted"],
+        ));
+    }
+    let faults = summary["faults"].as_array().map_or(0, Vec::len);
+    lines.push(format!("  fault windows: {faults}"));
+    lines
+}

@@ -1,0 +1,58 @@
+//! A backend as the control API shows it: name, address, state, and its counters since the
+//! last reset (the cluster's counters minus the snapshot taken then).
+
+use super::proto::{BackendInfo, Counters};
+use crate::cluster::{Backend, BackendState};
+use crate::record::StatsSnapshot;
+use std::collections::HashMap;
+use tonic::Code;
+
+/// `backend` now, its counters counted from `baseline`.
+pub(super) fn info(backend: &Backend, baseline: &StatsSnapshot) -> BackendInfo {
+    BackendInfo {
+        name: backend.name().to_owned(),
+        address: address(backend),
+        state: state_name(backend.state()).to_owned(),
+        counters: Some(since(&backend.stats(), baseline)),
+    }
+}
+
+/// The backend's `host:port`.
+pub fn address(backend: &Backend) -> String {
+    backend.address().authority().map(ToString::to_string).unwrap_or_default()
+}
+
+/// `running`, `draining` or `stopped`.
+pub fn state_name(state: BackendState) -> &'static str {
+    match state {
+        BackendState::Running => "running",
+        BackendState::Draining => "draining",
+        BackendState::Stopped => "stopped",
+    }
+}
+
+/// The counters of `now` counted from `baseline`; connections open are a level, not a count,
+/// and are not reset.
+pub fn since(now: &StatsSnapshot, baseline: &StatsSnapshot) -> Counters {
+    let mut failed: HashMap<String, u64> = HashMap::new();
+    for (code, count) in now.failures() {
+        let before = baseline.failures().get(&code).copied().unwrap_or(0);
+        let delta = count.saturating_sub(before);
+        if delta > 0 {
+            failed.insert(code_name(code), delta);
+        }
+    }
+    Counters {
+        served: now.total_ok().saturating_sub(baseline.total_ok()),
+        failed,
+        connections_accepted: now
+            .connections_accepted
+            .saturating_sub(baseline.connections_accepted),
+        connections_open: now.connections_open,
+    }
+}
+
+/// A gRPC status code's name as tonic spells it: `Unavailable`, `DeadlineExceeded`.
+pub fn code_name(code: i32) -> String {
+    format!("{:?}", Code::from(code))
+}

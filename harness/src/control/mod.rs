@@ -1,0 +1,64 @@
+//! The control API of `jostle serve` (`proto/control.proto`, package `jostle.control.v1`): a
+//! gRPC service over a [`Cluster`](crate::cluster::Cluster) that lists its backends and
+//! counters, injects faults named as scenario files name them, heals them, crashes, stops,
+//! starts and restarts backends, reads the fault log and resets the counters. docs/SERVE.md is
+//! the reference.
+//!
+//! ```
+//! use jostle_harness::cluster::Cluster;
+//! use jostle_harness::control::{self, Controller, proto};
+//! use jostle_harness::net::Transport;
+//! use proto::control_client::ControlClient;
+//! use std::sync::Arc;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let cluster = Cluster::builder().backends(2).transport(Transport::Tcp).start().await?;
+//! let controller = Arc::new(Controller::new(Arc::new(cluster)));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let address = listener.local_addr()?;
+//! let stop = tokio_util::sync::CancellationToken::new();
+//! let server = tokio::spawn(control::serve(Arc::clone(&controller), listener, stop.clone().cancelled_owned()));
+//!
+//! let mut client = ControlClient::connect(format!("http://{address}")).await?;
+//! let listed = client.list_backends(proto::ListBackendsRequest {}).await?.into_inner();
+//! assert_eq!(listed.backends[1].name, "backend-1");
+//! let unknown = proto::BackendRequest { backend: "backend-7".into() };
+//! let refused = client.crash(unknown).await.unwrap_err();
+//! assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+//!
+//! stop.cancel();
+//! server.await??;
+//! # Ok(())
+//! # }
+//! ```
+
+mod counters;
+mod inject;
+pub mod proto;
+mod service;
+
+pub use counters::{address, code_name, since, state_name};
+pub use service::Controller;
+
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tonic::transport::server::TcpIncoming;
+
+/// Serves `controller` on `listener` until `shutdown` completes, then returns once every
+/// control connection is closed.
+///
+/// # Errors
+///
+/// The transport's, when the server fails.
+pub async fn serve(
+    controller: Arc<Controller>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), tonic::transport::Error> {
+    tonic::transport::Server::builder()
+        .add_service(controller.into_server())
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
+        .await
+}

@@ -1,0 +1,223 @@
+//! [`Controller`]: the control API's service over a shared [`Cluster`].
+
+use super::counters;
+use super::inject;
+use super::proto::control_server::{Control, ControlServer};
+use super::proto::{
+    BackendInfo, BackendRequest, BackendResponse, FaultLogRequest, FaultLogResponse, FaultWindow,
+    HealRequest, HealResponse, InjectRequest, InjectResponse, ListBackendsRequest,
+    ListBackendsResponse, ResetCountersRequest, ResetCountersResponse,
+};
+use crate::cluster::Cluster;
+use crate::error::Error;
+use crate::fault::FaultId;
+use crate::record::StatsSnapshot;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tonic::{Request, Response, Status};
+
+/// The control API of a cluster: lists its backends and counters, injects and heals faults,
+/// crashes, stops, starts and restarts backends. Every bad request is an `INVALID_ARGUMENT`
+/// (or `FAILED_PRECONDITION`, `NOT_FOUND`) naming what was wrong; none stops the serving.
+#[derive(Debug)]
+pub struct Controller {
+    cluster: Arc<Cluster>,
+    baselines: Mutex<Vec<StatsSnapshot>>,
+    injected: Mutex<BTreeSet<u64>>,
+}
+
+impl Controller {
+    /// Controls `cluster`, its counters counted from zero.
+    pub fn new(cluster: Arc<Cluster>) -> Self {
+        let baselines = vec![StatsSnapshot::default(); cluster.len()];
+        Self { cluster, baselines: Mutex::new(baselines), injected: Mutex::default() }
+    }
+
+    /// The cluster controlled.
+    pub fn cluster(&self) -> &Arc<Cluster> {
+        &self.cluster
+    }
+
+    /// The tonic service to add to a server.
+    pub fn into_server(self: Arc<Self>) -> ControlServer<Self> {
+        ControlServer::from_arc(self)
+    }
+
+    /// The index of the backend named `backend` (`backend-1`) or numbered (`1`).
+    fn resolve(&self, backend: &str) -> Result<usize, Status> {
+        let len = self.cluster.len();
+        let index = backend
+            .strip_prefix("backend-")
+            .unwrap_or(backend)
+            .parse::<usize>()
+            .ok()
+            .filter(|index| *index < len);
+        index.ok_or_else(|| {
+            Status::invalid_argument(format!(
+                "unknown backend `{backend}`; expected a name from backend-0 to backend-{} or an \
+                 index from 0 to {}",
+                len - 1,
+                len - 1
+            ))
+        })
+    }
+
+    fn info(&self, index: usize) -> BackendInfo {
+        let baselines = self.baselines.lock().unwrap_or_else(PoisonError::into_inner);
+        counters::info(&self.cluster.backends()[index], &baselines[index])
+    }
+
+    async fn lifecycle(
+        &self,
+        request: Request<BackendRequest>,
+        verb: Verb,
+    ) -> Result<Response<BackendResponse>, Status> {
+        let index = self.resolve(&request.get_ref().backend)?;
+        let done = match verb {
+            Verb::Crash => self.cluster.crash(index).await,
+            Verb::Stop => self.cluster.stop(index).await,
+            Verb::Start => self.cluster.start(index).await,
+            Verb::Restart => self.cluster.restart(index).await,
+        };
+        done.map_err(status)?;
+        Ok(Response::new(BackendResponse { backend: Some(self.info(index)) }))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Verb {
+    Crash,
+    Stop,
+    Start,
+    Restart,
+}
+
+/// A cluster error as the gRPC status a client can act on.
+fn status(error: Error) -> Status {
+    match error {
+        Error::InvalidParameter { .. } | Error::UnknownBackend { .. } => {
+            Status::invalid_argument(error.to_string())
+        }
+        Error::AlreadyRunning { .. } | Error::NotRunning { .. } | Error::Retired { .. } => {
+            Status::failed_precondition(error.to_string())
+        }
+        other => Status::internal(other.to_string()),
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[tonic::async_trait]
+impl Control for Controller {
+    async fn list_backends(
+        &self,
+        _request: Request<ListBackendsRequest>,
+    ) -> Result<Response<ListBackendsResponse>, Status> {
+        let backends = (0..self.cluster.len()).map(|index| self.info(index)).collect();
+        Ok(Response::new(ListBackendsResponse { backends }))
+    }
+
+    async fn inject(
+        &self,
+        request: Request<InjectRequest>,
+    ) -> Result<Response<InjectResponse>, Status> {
+        let request = request.into_inner();
+        let targets = request
+            .targets
+            .iter()
+            .map(|target| self.resolve(target))
+            .collect::<Result<Vec<usize>, Status>>()?;
+        let injection = inject::injection(&request, &targets, self.cluster.len())
+            .map_err(Status::invalid_argument)?;
+        let id = self.cluster.inject(injection).map_err(status)?.get();
+        self.injected.lock().unwrap_or_else(PoisonError::into_inner).insert(id);
+        Ok(Response::new(InjectResponse { id }))
+    }
+
+    async fn heal(&self, request: Request<HealRequest>) -> Result<Response<HealResponse>, Status> {
+        let HealRequest { id, all } = request.into_inner();
+        match (id, all) {
+            (0, true) => self.cluster.heal_all(),
+            (0, false) => {
+                return Err(Status::invalid_argument(
+                    "no fault named; expected a fault id (from 1) or `all`",
+                ));
+            }
+            (_, true) => {
+                return Err(Status::invalid_argument(
+                    "both a fault id and `all`; expected one of them",
+                ));
+            }
+            (id, false) => {
+                if !self.injected.lock().unwrap_or_else(PoisonError::into_inner).contains(&id) {
+                    return Err(Status::not_found(format!(
+                        "no fault {id} was injected; expected an id that inject returned"
+                    )));
+                }
+                self.cluster.heal(FaultId(id));
+            }
+        }
+        Ok(Response::new(HealResponse {}))
+    }
+
+    async fn crash(
+        &self,
+        request: Request<BackendRequest>,
+    ) -> Result<Response<BackendResponse>, Status> {
+        self.lifecycle(request, Verb::Crash).await
+    }
+
+    async fn stop(
+        &self,
+        request: Request<BackendRequest>,
+    ) -> Result<Response<BackendResponse>, Status> {
+        self.lifecycle(request, Verb::Stop).await
+    }
+
+    async fn start(
+        &self,
+        request: Request<BackendRequest>,
+    ) -> Result<Response<BackendResponse>, Status> {
+        self.lifecycle(request, Verb::Start).await
+    }
+
+    async fn restart(
+        &self,
+        request: Request<BackendRequest>,
+    ) -> Result<Response<BackendResponse>, Status> {
+        self.lifecycle(request, Verb::Restart).await
+    }
+
+    async fn fault_log(
+        &self,
+        _request: Request<FaultLogRequest>,
+    ) -> Result<Response<FaultLogResponse>, Status> {
+        let windows = self
+            .cluster
+            .fault_log()
+            .windows()
+            .into_iter()
+            .map(|window| FaultWindow {
+                id: window.id,
+                backend: window.backend,
+                kind: window.kind.to_owned(),
+                detail: window.detail,
+                start_ms: millis(window.start),
+                end_ms: window.end.map(millis),
+            })
+            .collect();
+        Ok(Response::new(FaultLogResponse { windows }))
+    }
+
+    async fn reset_counters(
+        &self,
+        _request: Request<ResetCountersRequest>,
+    ) -> Result<Response<ResetCountersResponse>, Status> {
+        let now = self.cluster.stats();
+        *self.baselines.lock().unwrap_or_else(PoisonError::into_inner) = now;
+        Ok(Response::new(ResetCountersResponse {}))
+    }
+}
