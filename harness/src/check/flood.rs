@@ -4,6 +4,7 @@
 
 use super::CheckResult;
 use crate::load::{CallLog, CallOutcome};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Windows with fewer OK calls than this are not judged: a share of a handful of calls says
@@ -28,30 +29,29 @@ pub fn bound(
     let mut result = result;
     result.rule +=
         &format!(", and in no {window:?} window more than {at_most} times its fair share");
-    let last = log.calls.iter().map(|call| call.start).max().unwrap_or_default();
-    let (mut worst, mut worst_at, mut judged, mut flood) = (0.0_f64, back_at, 0u64, None);
-    let mut from = back_at;
-    while from <= last && !window.is_zero() {
-        let to = from + window;
-        let calls: Vec<_> = log
-            .calls
-            .iter()
-            .filter(|call| call.outcome == CallOutcome::Ok && call.start >= from && call.start < to)
-            .collect();
-        if calls.len() >= MIN_WINDOW_CALLS {
-            judged += 1;
-            let served =
-                calls.iter().filter(|call| call.backend.as_deref() == Some(backend)).count();
-            let fair = 1.0 / announced(from).max(1) as f64;
-            let of_fair = served as f64 / calls.len() as f64 / fair;
-            if of_fair > worst {
-                (worst, worst_at) = (of_fair, from);
-            }
-            if of_fair > at_most && flood.is_none() {
-                flood = Some((from, served, calls.len(), fair));
-            }
+    // One pass over the log: the OK calls and the backend's share of them, per window.
+    let mut windows: BTreeMap<u128, (usize, usize)> = BTreeMap::new();
+    if !window.is_zero() {
+        for call in log.calls.iter().filter(|c| c.outcome == CallOutcome::Ok && c.start >= back_at)
+        {
+            let counts = windows.entry((call.start - back_at).as_nanos() / window.as_nanos());
+            let counts = counts.or_default();
+            counts.0 += 1;
+            counts.1 += usize::from(call.backend.as_deref() == Some(backend));
         }
-        from = to;
+    }
+    let (mut worst, mut worst_at, mut judged, mut flood) = (0.0_f64, back_at, 0u64, None);
+    for (&index, &(calls, served)) in windows.iter().filter(|(_, c)| c.0 >= MIN_WINDOW_CALLS) {
+        let from = back_at + window * u32::try_from(index).unwrap_or(u32::MAX);
+        judged += 1;
+        let fair = 1.0 / announced(from).max(1) as f64;
+        let of_fair = served as f64 / calls as f64 / fair;
+        if of_fair > worst {
+            (worst, worst_at) = (of_fair, from);
+        }
+        if of_fair > at_most && flood.is_none() {
+            flood = Some((from, served, calls, fair));
+        }
     }
     result = result
         .measure("largest window share of fair", worst)
