@@ -1,7 +1,7 @@
 //! A backend as the control API shows it: name, address, state, and its counters since the
-//! last reset (the cluster's counters minus the snapshot taken then).
+//! last reset (the cluster's counters minus the snapshot taken then); and a fault window.
 
-use super::proto::{BackendInfo, Counters};
+use super::proto::{BackendInfo, Counters, FaultWindow};
 use crate::cluster::{Backend, BackendState};
 use crate::record::StatsSnapshot;
 use std::collections::HashMap;
@@ -55,4 +55,18 @@ pub fn since(now: &StatsSnapshot, baseline: &StatsSnapshot) -> Counters {
 /// A gRPC status code's name as tonic spells it: `Unavailable`, `DeadlineExceeded`.
 pub fn code_name(code: i32) -> String {
     format!("{:?}", Code::from(code))
+}
+
+/// A fault window as the control API shows it, its times in whole milliseconds since serving
+/// began.
+pub fn window(window: crate::fault::FaultWindow) -> FaultWindow {
+    let millis = |at: std::time::Duration| u64::try_from(at.as_millis()).unwrap_or(u64::MAX);
+    FaultWindow {
+        id: window.id,
+        backend: window.backend,
+        kind: window.kind.to_owned(),
+        detail: window.detail,
+        start_ms: millis(window.start),
+        end_ms: window.end.map(millis),
+    }
 }

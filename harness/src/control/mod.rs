@@ -38,7 +38,7 @@ mod inject;
 pub mod proto;
 mod service;
 
-pub use counters::{address, code_name, since, state_name};
+pub use counters::{address, code_name, since, state_name, window};
 pub use service::Controller;
 
 use std::future::Future;

@@ -4,9 +4,9 @@ use super::counters;
 use super::inject;
 use super::proto::control_server::{Control, ControlServer};
 use super::proto::{
-    BackendInfo, BackendRequest, BackendResponse, FaultLogRequest, FaultLogResponse, FaultWindow,
-    HealRequest, HealResponse, InjectRequest, InjectResponse, ListBackendsRequest,
-    ListBackendsResponse, ResetCountersRequest, ResetCountersResponse,
+    BackendInfo, BackendRequest, BackendResponse, FaultLogRequest, FaultLogResponse, HealRequest,
+    HealResponse, InjectRequest, InjectResponse, ListBackendsRequest, ListBackendsResponse,
+    ResetCountersRequest, ResetCountersResponse,
 };
 use crate::cluster::Cluster;
 use crate::error::Error;
@@ -14,7 +14,6 @@ use crate::fault::FaultId;
 use crate::record::StatsSnapshot;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 use tonic::{Request, Response, Status};
 
 /// The control API of a cluster: lists its backends and counters, injects and heals faults,
@@ -106,10 +105,6 @@ fn status(error: Error) -> Status {
     }
 }
 
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
 #[tonic::async_trait]
 impl Control for Controller {
     async fn list_backends(
@@ -195,20 +190,8 @@ impl Control for Controller {
         &self,
         _request: Request<FaultLogRequest>,
     ) -> Result<Response<FaultLogResponse>, Status> {
-        let windows = self
-            .cluster
-            .fault_log()
-            .windows()
-            .into_iter()
-            .map(|window| FaultWindow {
-                id: window.id,
-                backend: window.backend,
-                kind: window.kind.to_owned(),
-                detail: window.detail,
-                start_ms: millis(window.start),
-                end_ms: window.end.map(millis),
-            })
-            .collect();
+        let windows =
+            self.cluster.fault_log().windows().into_iter().map(super::counters::window).collect();
         Ok(Response::new(FaultLogResponse { windows }))
     }
 

@@ -4,8 +4,8 @@
 use crate::say::{self, fail};
 use jostle_harness::control::proto::control_client::ControlClient;
 use jostle_harness::control::proto::{
-    BackendInfo, BackendRequest, FaultLogRequest, HealRequest, InjectRequest, ListBackendsRequest,
-    ResetCountersRequest,
+    BackendInfo, BackendRequest, FaultLogRequest, FaultWindow, HealRequest, InjectRequest,
+    ListBackendsRequest, ResetCountersRequest,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -173,20 +173,7 @@ impl Request {
             }
             Request::Faults => {
                 let log = client.fault_log(FaultLogRequest {}).await?.into_inner();
-                log.windows
-                    .iter()
-                    .map(|window| {
-                        json!({
-                            "id": window.id,
-                            "backend": window.backend,
-                            "kind": window.kind,
-                            "detail": window.detail,
-                            "start_ms": window.start_ms,
-                            "end_ms": window.end_ms,
-                        })
-                        .to_string()
-                    })
-                    .collect()
+                log.windows.iter().map(|window| window_json(window).to_string()).collect()
             }
             Request::Reset => {
                 client.reset_counters(ResetCountersRequest {}).await?;
@@ -208,6 +195,18 @@ fn parameter_map(pairs: &[String]) -> Result<HashMap<String, String>, String> {
         }
     }
     Ok(map)
+}
+
+/// A fault window as `ctl faults` prints it and `serve --json` writes it.
+pub(crate) fn window_json(window: &FaultWindow) -> Value {
+    json!({
+        "id": window.id,
+        "backend": window.backend,
+        "kind": window.kind,
+        "detail": window.detail,
+        "start_ms": window.start_ms,
+        "end_ms": window.end_ms,
+    })
 }
 
 fn backend_line(backend: &BackendInfo) -> String {

@@ -223,16 +223,7 @@ fn summary(cluster: &Cluster, control: SocketAddr) -> Value {
         .fault_log()
         .windows()
         .into_iter()
-        .map(|window| {
-            json!({
-                "id": window.id,
-                "backend": window.backend,
-                "kind": window.kind,
-                "detail": window.detail,
-                "start_ms": window.start.as_millis(),
-                "end_ms": window.end.map(|end| end.as_millis()),
-            })
-        })
+        .map(|window| crate::ctl::window_json(&control::window(window)))
         .collect();
     json!({ "control": control.to_string(), "backends": backends, "faults": faults })
 }
