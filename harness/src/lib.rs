@@ -37,6 +37,7 @@ pub mod conformance;
 pub mod control;
 pub mod dial;
 mod error;
+pub mod explore;
 pub mod fault;
 pub mod load;
 pub mod net;

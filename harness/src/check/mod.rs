@@ -15,6 +15,7 @@
 
 mod accounting;
 mod announced;
+mod avoidable;
 mod codes;
 mod convergence;
 pub mod distribution;
@@ -25,11 +26,13 @@ mod latency;
 mod leak;
 mod max_share;
 mod result;
+mod settled;
 pub mod stats;
 mod timeout;
 
 pub use accounting::{accounting, late_completions};
 pub use announced::only_announced;
+pub use avoidable::avoidable_failures;
 pub use codes::codes;
 pub use convergence::convergence;
 pub use fail_fast::fail_fast;
@@ -38,6 +41,7 @@ pub use latency::latency;
 pub use leak::{Baseline, connections, leak_free};
 pub use max_share::max_share;
 pub use result::{CheckResult, Context, number};
+pub use settled::{FALSE_ALARM, settled};
 pub use timeout::timeout;
 
 /// Why a check over zero calls fails: it measured nothing, so it proved nothing.

@@ -8,8 +8,8 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckResult {
     /// The check's name: `accounting`, `distribution`, `fallback`, `recovery`, `failure-rate`,
-    /// `share`, `max-share`, `timeout`, `latency`, `leak-free`, `connections`, `convergence` (or
-    /// `setup` when the run could not be set up).
+    /// `share`, `max-share`, `timeout`, `latency`, `leak-free`, `connections`, `convergence`,
+    /// `avoidable-failures`, `settled` (or `setup` when the run could not be set up).
     pub name: &'static str,
     /// Whether the rule held.
     pub passed: bool,

@@ -1,7 +1,7 @@
 //! Every `[expect]` of a scenario as checks, in one fixed order, that of
 //! [`CHECKS`](crate::scenario::CHECKS): distribution, failure rate, codes, shares, largest
 //! shares, fallback, fail-fast, recovery, convergence, only-announced, timeout, latency,
-//! connections.
+//! connections, avoidable failures, settled.
 
 use crate::check::{self, CheckResult, Context, distribution};
 use crate::cluster::Cluster;
@@ -165,6 +165,29 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
     if let Some(per_thousand) = per_thousand {
         let opened = crate::record::connections_opened(before, after);
         checks.push(check::connections(opened, calls, per_thousand, context));
+    }
+    if let Some(grace) = expect.avoidable_failures {
+        let discovery = scenario.discovery();
+        let announced =
+            |at: Duration| discovery.at(at).into_iter().map(|i| names[i].as_str()).collect();
+        checks.push(check::avoidable_failures(log, &windows, announced, grace, context));
+    }
+    if let Some(settled) = expect.settled {
+        // Quiet once the last fault window has closed (never, while one holds to the end) and
+        // the last discovery change is made.
+        let faults_end = windows.iter().try_fold(Duration::ZERO, |end, w| Some(end.max(w.end?)));
+        let changed = scenario.discovery().changes.last().map_or(Duration::ZERO, |c| c.at);
+        let from = faults_end.map(|end| end.max(changed) + settled.after);
+        let announced: Vec<&str> =
+            scenario.discovery().last().into_iter().map(|i| names[i].as_str()).collect();
+        checks.push(check::settled(
+            log,
+            from,
+            &announced,
+            settled.at_least,
+            settled.at_most,
+            context,
+        ));
     }
     checks
 }

@@ -55,6 +55,25 @@ pub struct Expectations {
     pub connections_per_1000_calls: Option<f64>,
     /// Latency percentiles under bounds, overall or per backend.
     pub latency: Vec<LatencyExpectation>,
+    /// A call fails only while it meets a fault or this grace after one, or when no backend is
+    /// announced (`[expect] avoidable_failures`).
+    pub avoidable_failures: Option<Duration>,
+    /// Once faults and discovery are quiet, the balancer is back to normal (`[expect] settled`).
+    pub settled: Option<SettledExpectation>,
+}
+
+/// Back to normal once every fault has ended and discovery has stopped changing: `[expect]
+/// settled` (the `settled` check).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SettledExpectation {
+    /// How long after the end of the last fault window and the last discovery change the
+    /// check starts judging.
+    pub after: Duration,
+    /// Each announced backend's least share of the OK calls from then on, as a fraction of its
+    /// fair share (0 to 1).
+    pub at_least: f64,
+    /// Each announced backend's largest share, as a multiple of its fair share (1 to 10,000).
+    pub at_most: f64,
 }
 
 /// A percentile of the OK calls' latency under a bound: `[expect] latency`.
@@ -102,7 +121,7 @@ pub struct FallbackExpectation {
 }
 
 /// Every check a scenario can run, by the name reports give it.
-pub const CHECKS: [&str; 15] = [
+pub const CHECKS: [&str; 17] = [
     "accounting",
     "distribution",
     "failure-rate",
@@ -117,6 +136,8 @@ pub const CHECKS: [&str; 15] = [
     "timeout",
     "latency",
     "connections",
+    "avoidable-failures",
+    "settled",
     "leak-free",
 ];
 
@@ -139,6 +160,8 @@ impl Expectations {
             self.max_latency_over_deadline.is_some(),
             !self.latency.is_empty(),
             self.max_connections.is_some() || self.connections_per_1000_calls.is_some(),
+            self.avoidable_failures.is_some(),
+            self.settled.is_some(),
             self.no_leaks,
         ];
         CHECKS.into_iter().zip(asked).filter_map(|(name, asked)| asked.then_some(name)).collect()
@@ -333,6 +356,7 @@ pub(super) fn expectations(
     expect.max_latency_over_deadline =
         raw.max_latency_over_deadline.as_ref().map(|over| over.get_ref().0);
     super::expect_incident::expectations(raw, backends, &mut expect, source)?;
+    super::expect_explore::expectations(raw, &mut expect, source)?;
     expect.latency = super::latency::bounds(&raw.latency, backends, source)?;
     expect.fails = fails(raw, &expect, source)?;
     Ok(expect)

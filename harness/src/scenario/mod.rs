@@ -57,6 +57,7 @@ mod discovery;
 mod duration;
 mod error;
 mod expect;
+mod expect_explore;
 mod expect_incident;
 mod expected;
 mod fault;
@@ -78,7 +79,8 @@ pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expect::{
     CHECKS, ConvergenceExpectation, Distribution, Expectations, FallbackExpectation,
-    LatencyExpectation, MaxShareExpectation, RecoveryExpectation, ShareExpectation,
+    LatencyExpectation, MaxShareExpectation, RecoveryExpectation, SettledExpectation,
+    ShareExpectation,
 };
 pub use expected::Expected;
 pub use latency::Latencies;

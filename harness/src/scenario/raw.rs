@@ -208,6 +208,25 @@ pub(super) struct RawExpect {
     pub(super) connections_per_1000_calls: Option<Spanned<f64>>,
     #[serde(default)]
     pub(super) latency: Vec<Spanned<RawLatencyBound>>,
+    // What explore judges by (scenario/expect_explore.rs).
+    pub(super) avoidable_failures: Option<Spanned<RawAvoidable>>,
+    pub(super) settled: Option<Spanned<RawSettled>>,
+}
+
+/// `[expect.avoidable_failures]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAvoidable {
+    pub(super) grace: Option<Spanned<Dur>>,
+}
+
+/// `[expect.settled]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSettled {
+    pub(super) after: Option<Spanned<Dur>>,
+    pub(super) at_least: Option<Spanned<f64>>,
+    pub(super) at_most: Option<Spanned<f64>>,
 }
 
 /// `[expect.split]`: the OK calls' shares, judged by the sized chi-square test.

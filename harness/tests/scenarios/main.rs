@@ -4,9 +4,11 @@
 
 mod chart;
 mod dns;
+mod explore;
 mod figures;
 mod fixtures;
 mod incidents;
+mod invariants;
 mod kinds;
 mod latency;
 mod malformed;

@@ -261,7 +261,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::flaw_naming_an_unknown_check(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"sahre\"]")],
-    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `codes`, `share`, `max-share`, `fallback`, `fail-fast`, `recovery`, `convergence`, `only-announced`, `timeout`, `latency`, `connections` or `leak-free`; did you mean `share`?"
+    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `codes`, `share`, `max-share`, `fallback`, `fail-fast`, `recovery`, `convergence`, `only-announced`, `timeout`, `latency`, `connections`, `avoidable-failures`, `settled` or `leak-free`; did you mean `share`?"
 )]
 #[case::flaw_naming_a_check_not_run(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"share\"]")],
@@ -338,6 +338,18 @@ fn the_base_scenario_is_valid() {
 #[case::fail_fast_for_calls_that_wait(
     &[(5, "policy = \"round_robin\"\nwait_for_ready = true"), (12, "down_for = \"1s\"\n[expect]\nfail_fast = { within = \"1ms\" }")],
     "case.toml:15:13: `fail_fast` with `wait_for_ready = true`: calls wait for a ready backend; expected `wait_for_ready = false` in [balancer], or no `fail_fast`"
+)]
+#[case::settled_bound_under_the_fair_share(
+    &[(12, "down_for = \"1s\"\n[expect]\nsettled = { after = \"1s\", at_most = 0.5 }")],
+    "case.toml:14:37: `at_most` is 0.5; expected a multiple of the fair share in 1..=10000 (2 for twice its fair share; the number of backends for no upper bound)"
+)]
+#[case::settled_least_share_over_one(
+    &[(12, "down_for = \"1s\"\n[expect]\nsettled = { at_least = 1.5 }")],
+    "case.toml:14:24: `at_least` is 1.5; expected a fraction in 0..=1 (0.2 for 20 %)"
+)]
+#[case::avoidable_failures_unknown_field(
+    &[(12, "down_for = \"1s\"\n[expect]\navoidable_failures = { grcae = \"1s\" }")],
+    "case.toml:14:24: unknown field `grcae`; expected `grace`; did you mean `grace`?"
 )]
 fn a_malformed_scenario_names_the_place_and_what_was_expected(
     #[case] replacements: &[(usize, &str)],

@@ -5,6 +5,7 @@
 mod bar;
 mod check;
 mod ctl;
+mod explore;
 mod output;
 mod panics;
 mod run;
@@ -33,6 +34,11 @@ enum Command {
     /// outcome`: every expectation holds, or for a story of a flaw one fails), 1 when one does
     /// not (or panics, or its report cannot be written), 2 on bad input.
     Run(run::RunArgs),
+    /// Search fault schedules for failures nobody wrote down: draw a schedule from each seed,
+    /// play it under the paused clock, judge it by invariants every correct balancer keeps
+    /// (docs/EXPLORE.md), shrink the first schedule to break each, and write it as a scenario
+    /// file. Exit 0 when nothing was found, 1 when something was, 2 on bad input.
+    Explore(explore::ExploreArgs),
     /// List the fixture scenarios (file and name), the conformance battery's scenario files and
     /// the built-in balancers, one per line.
     List(check::ListArgs),
@@ -52,6 +58,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),
+        Command::Explore(args) => explore::explore(&args),
         Command::List(args) => check::list(args),
         Command::Serve(args) => serve::serve(&args),
         Command::Ctl(args) => ctl::ctl(args),

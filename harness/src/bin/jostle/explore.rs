@@ -1,0 +1,303 @@
+//! `jostle explore`: searches fault schedules for failures nobody wrote down, shrinks each and
+//! writes it as a scenario file; exit 0 when nothing was found, 1 when something was, 2 on bad
+//! input.
+
+use crate::output::Output;
+use crate::say;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jostle_harness::explore::{Exploration, Explorer, KINDS, Space};
+use std::io::IsTerminal;
+use std::ops::{Range, RangeInclusive};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// The most schedules one run of `jostle explore` may ask for.
+const MAX_SCHEDULES: u64 = 10_000_000;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExploreArgs {
+    /// The balancer under test, a built-in one (`jostle list`).
+    #[arg(long, value_name = "NAME", default_value = "round_robin")]
+    balancer: String,
+    /// The seeds to run, one schedule each: `A..B` (B excluded, as in Rust), or `A..` with
+    /// --budget. Split a range across machines: `0..5000` on one, `5000..10000` on another.
+    #[arg(long, value_name = "A..B", value_parser = seeds)]
+    seeds: Option<(u64, Option<u64>)>,
+    /// How many schedules, from the first seed (1..=10000000; default 100 when --seeds gives
+    /// no end).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_SCHEDULES))]
+    budget: Option<u64>,
+    /// Start no schedule after this much wall time, e.g. `10m` (the seeds covered then depend
+    /// on the machine).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    time: Option<Duration>,
+    /// Where to write each finding's scenario file.
+    #[arg(long, value_name = "DIR", default_value = "target/jostle-explore")]
+    out: PathBuf,
+    /// Also write the summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Backends per schedule, `N` or `A..=B` within 1..=16.
+    #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "2..=5")]
+    backends: RangeInclusive<u64>,
+    /// Faults per schedule, `N` or `A..=B` within 0..=16 (a swizzle counts each backend it
+    /// takes down).
+    #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "0..=3")]
+    faults: RangeInclusive<u64>,
+    /// Discovery changes per schedule, `N` or `A..=B` within 0..=16.
+    #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "0..=2")]
+    changes: RangeInclusive<u64>,
+    /// The fault kinds drawn, comma-separated (default all): restart, flap, drain, refuse,
+    /// reset, blackhole, hang, delay, connect-delay, connection-age, status, swizzle.
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    kinds: Vec<String>,
+    /// Calls per second, `N` or `A..=B` within 1..=5000.
+    #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "200")]
+    rate: RangeInclusive<u64>,
+    /// How long each schedule starts calls (1s to 600s, whole milliseconds).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "5s")]
+    duration: Duration,
+    /// Each call's deadline (10ms to 10s, whole milliseconds).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "250ms")]
+    deadline: Duration,
+    /// The most runs shrinking one finding may take (0..=100000; 0 keeps the schedule as drawn).
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    shrink_runs: u64,
+}
+
+/// `A..B` or `A..`.
+fn seeds(text: &str) -> Result<(u64, Option<u64>), String> {
+    let expected = "a seed range A..B (B excluded) or A.., e.g. 0..1000";
+    let (a, b) = text.split_once("..").ok_or_else(|| format!("expected {expected}"))?;
+    let a: u64 = a.parse().map_err(|_| format!("`{a}` is not a seed; expected {expected}"))?;
+    if b.is_empty() {
+        return Ok((a, None));
+    }
+    let b: u64 = b.parse().map_err(|_| format!("`{b}` is not a seed; expected {expected}"))?;
+    if b <= a {
+        return Err(format!("the range {a}..{b} is empty; expected {expected}"));
+    }
+    Ok((a, Some(b)))
+}
+
+/// `N` or `A..=B`.
+fn counts(text: &str) -> Result<RangeInclusive<u64>, String> {
+    let expected = "a number N or a range A..=B (both included), e.g. 2..=5";
+    let number = |t: &str| {
+        t.parse::<u64>().map_err(|_| format!("`{t}` is not a number; expected {expected}"))
+    };
+    match text.split_once("..=") {
+        None if text.contains("..") => Err(format!("expected {expected} (with `..=`)")),
+        None => number(text).map(|n| n..=n),
+        Some((a, b)) => {
+            let (a, b) = (number(a)?, number(b)?);
+            if b < a {
+                return Err(format!("the range {a}..={b} is empty; expected {expected}"));
+            }
+            Ok(a..=b)
+        }
+    }
+}
+
+pub(crate) fn explore(args: &ExploreArgs) -> ExitCode {
+    match play(args) {
+        Ok(code) => code,
+        Err((message, code)) => say::fail(&message, code),
+    }
+}
+
+fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
+    let bad = |message: String| (format!("error: {message}"), 2);
+    let seeds = seed_range(args).map_err(bad)?;
+    let space = space(args).map_err(bad)?;
+    let json = match &args.json {
+        Some(path) => Some(Output::check("--json", path, &[]).map_err(bad)?),
+        None => None,
+    };
+    let mut explorer = Explorer::new(space)
+        .balancer(&args.balancer)
+        .map_err(|error| bad(format!("--balancer: {error}")))?
+        .seeds(seeds.clone())
+        .shrink_runs(usize::try_from(args.shrink_runs).unwrap_or(usize::MAX))
+        .origin(command(args, &seeds));
+    if let Some(time) = args.time {
+        explorer = explorer.time(time);
+    }
+    let total = seeds.end - seeds.start;
+    let bar = bar(total);
+    let started = Instant::now();
+    let found = explorer.run(|done| {
+        if let Some(bar) = &bar {
+            bar.set_position(done);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let found = found.map_err(|error| (format!("error: the exploration failed: {error}"), 1))?;
+    let elapsed = started.elapsed();
+    let files = write_findings(&found, args)?;
+    summary(&found, &files, elapsed)
+        .map_err(|why| (format!("error: cannot write to stdout: {why}"), 1))?;
+    if let Some(json) = json {
+        let mut value = serde_json::to_value(&found).unwrap_or_default();
+        if let Some(findings) = value.get_mut("findings").and_then(|f| f.as_array_mut()) {
+            for (finding, file) in findings.iter_mut().zip(&files) {
+                finding["file"] = serde_json::Value::String(file.display().to_string());
+            }
+        }
+        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        text.push('\n');
+        json.write(&text)
+            .map_err(|error| (format!("error: cannot write {}: {error}", json.name()), 1))?;
+    }
+    Ok(if found.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The seeds the flags ask for.
+fn seed_range(args: &ExploreArgs) -> Result<Range<u64>, String> {
+    let (start, end) = args.seeds.unwrap_or((0, None));
+    let range = match (end, args.budget) {
+        (Some(end), None) => start..end,
+        (Some(end), Some(budget)) => start..end.min(start.saturating_add(budget)),
+        (None, budget) => start..start.saturating_add(budget.unwrap_or(100)),
+    };
+    if range.end - range.start > MAX_SCHEDULES {
+        return Err(format!(
+            "--seeds {}..{} is {} schedules; expected at most {MAX_SCHEDULES}",
+            range.start,
+            range.end,
+            range.end - range.start
+        ));
+    }
+    Ok(range)
+}
+
+/// The space the flags declare, checked.
+fn space(args: &ExploreArgs) -> Result<Space, String> {
+    let usize_range = |r: &RangeInclusive<u64>| {
+        usize::try_from(*r.start()).unwrap_or(usize::MAX)
+            ..=usize::try_from(*r.end()).unwrap_or(usize::MAX)
+    };
+    let mut kinds = Vec::new();
+    for kind in &args.kinds {
+        let known = KINDS.iter().find(|k| **k == kind.trim()).ok_or_else(|| {
+            format!("--kinds: unknown kind `{kind}`; expected names among {}", KINDS.join(", "))
+        })?;
+        kinds.push(*known);
+    }
+    let space = Space {
+        backends: usize_range(&args.backends),
+        faults: usize_range(&args.faults),
+        changes: usize_range(&args.changes),
+        kinds: if kinds.is_empty() { KINDS.to_vec() } else { kinds },
+        rate: u32::try_from(*args.rate.start()).unwrap_or(u32::MAX)
+            ..=u32::try_from(*args.rate.end()).unwrap_or(u32::MAX),
+        duration: args.duration,
+        deadline: args.deadline,
+    };
+    space.validate().map_err(|error| match error {
+        jostle_harness::Error::InvalidParameter { parameter, expected, got } => {
+            format!("--{parameter} {got}: expected {expected}")
+        }
+        other => other.to_string(),
+    })?;
+    Ok(space)
+}
+
+/// The command line, as the findings' origin comments give it.
+fn command(args: &ExploreArgs, seeds: &Range<u64>) -> String {
+    let mut line = format!(
+        "jostle explore --balancer {} --seeds {}..{}",
+        args.balancer, seeds.start, seeds.end
+    );
+    let range = |r: &RangeInclusive<u64>| format!("{}..={}", r.start(), r.end());
+    for (flag, value, default) in [
+        ("--backends", range(&args.backends), "2..=5"),
+        ("--faults", range(&args.faults), "0..=3"),
+        ("--changes", range(&args.changes), "0..=2"),
+        ("--rate", range(&args.rate), "200..=200"),
+    ] {
+        if value != default {
+            line.push_str(&format!(" {flag} {value}"));
+        }
+    }
+    if !args.kinds.is_empty() {
+        line.push_str(&format!(" --kinds {}", args.kinds.join(",")));
+    }
+    if args.duration != Duration::from_secs(5) {
+        line.push_str(&format!(" --duration {}ms", args.duration.as_millis()));
+    }
+    if args.deadline != Duration::from_millis(250) {
+        line.push_str(&format!(" --deadline {}ms", args.deadline.as_millis()));
+    }
+    line
+}
+
+/// A bar over `total` schedules on stderr, when it is a terminal.
+fn bar(total: u64) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("explore [{wide_bar}] {pos}/{len} schedules {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style.progress_chars("=> "));
+    Some(bar)
+}
+
+/// Writes each finding's file into `--out`; their paths, in order.
+fn write_findings(found: &Exploration, args: &ExploreArgs) -> Result<Vec<PathBuf>, (String, u8)> {
+    let mut files = Vec::new();
+    for finding in &found.findings {
+        let name = format!("{}-{}-seed-{}.toml", found.balancer, finding.invariant, finding.seed);
+        let path = args.out.join(name);
+        let output =
+            Output::check("--out", &path, &[]).map_err(|why| (format!("error: {why}"), 1))?;
+        output
+            .write(&finding.file)
+            .map_err(|error| (format!("error: cannot write {}: {error}", path.display()), 1))?;
+        files.push(path);
+    }
+    Ok(files)
+}
+
+/// The summary a person reads.
+fn summary(found: &Exploration, files: &[PathBuf], elapsed: Duration) -> std::io::Result<()> {
+    let seconds = elapsed.as_secs_f64();
+    say::line(format_args!(
+        "explored {} schedules against {} (seeds {}..{}) in {seconds:.1} s, {:.1} per second",
+        found.schedules,
+        found.balancer,
+        found.first_seed,
+        found.first_seed + found.schedules,
+        found.schedules as f64 / seconds.max(1e-9)
+    ))?;
+    if found.violated.is_empty() {
+        return say::line("no invariant broken");
+    }
+    for (invariant, count) in &found.violated {
+        say::line(format_args!(
+            "  {invariant}: broken by {count} of {} schedules",
+            found.schedules
+        ))?;
+    }
+    for (finding, file) in found.findings.iter().zip(files) {
+        let (a, b) = (finding.found, finding.shrunk);
+        say::line("")?;
+        say::line(format_args!("finding: `{}` at seed {}", finding.invariant, finding.seed))?;
+        say::line(format_args!(
+            "  drawn:  {} backends, {} faults, {} discovery changes, {} calls/s for {} ms ({} bytes)",
+            a.backends, a.faults, a.changes, a.rate, a.duration_ms, a.bytes
+        ))?;
+        say::line(format_args!(
+            "  shrunk: {} backends, {} faults, {} discovery changes, {} calls/s for {} ms ({} bytes), in {} runs",
+            b.backends, b.faults, b.changes, b.rate, b.duration_ms, b.bytes, finding.shrink_runs
+        ))?;
+        say::line(format_args!("  {}", finding.explanation))?;
+        say::line(format_args!("  file:   {}", file.display()))?;
+        say::line(format_args!("  replay: jostle run {}", file.display()))?;
+    }
+    Ok(())
+}

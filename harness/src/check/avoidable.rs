@@ -1,0 +1,160 @@
+//! Avoidable failures: a call may fail only because of a fault it met, or because the client
+//! had no healthy backend to send it to. Any other failed call was the balancer's doing: it
+//! routed a call where it should not have, kept routing calls to a backend it had seen go
+//! down, or kept a call waiting while a healthy backend was there to take it.
+//!
+//! A failed call (an error status, or a timeout) is excused when one of these holds, `grace`
+//! being the time a correct balancer may take to notice and recover:
+//!
+//! - when it started, no backend was announced, or every announced backend was down (under a
+//!   `refuse`, `reset`, `restart` or `flap` window open at some moment of the `grace` before);
+//! - it met a window on the backend that answered it (on any backend when none answered):
+//!   for a window that takes the backend down (those four kinds), the call started at most
+//!   `grace` after the window opened: a balancer learns of a dead backend from the failures
+//!   it sees, and must then stop sending it calls while another backend is up; for any other
+//!   kind (a delay, a status, a hang, a drain...), the window was open while the call was
+//!   under way or had closed less than `grace` before.
+//!
+//! ```
+//! use jostle_harness::check::{Context, avoidable_failures};
+//! use jostle_harness::fault::FaultWindow;
+//! use jostle_harness::load::{CallLog, CallOutcome, CallRecord, Method};
+//! use std::time::Duration;
+//!
+//! let ms = Duration::from_millis;
+//! let call = |index, start: u64, outcome| CallRecord {
+//!     index, method: Method::Create, start: ms(start), end: ms(start + 1), outcome,
+//!     backend: None, client: 0,
+//! };
+//! let window = |kind, start, end| FaultWindow {
+//!     id: 1, backend: "backend-1".into(), kind, detail: String::new(),
+//!     start: ms(start), end: Some(ms(end)),
+//! };
+//! let announced = |_: Duration| vec!["backend-0", "backend-1"];
+//! let grace = ms(500);
+//! let unavailable = CallOutcome::Failed(tonic::Code::Unavailable);
+//!
+//! // Answers delayed past the deadline from 1 s to 2 s: a timeout then, or within the grace
+//! // after, is excused…
+//! let delay = [window("delay", 1000, 2000)];
+//! let log = CallLog { calls: vec![call(0, 1200, CallOutcome::TimedOut), call(1, 2400, unavailable)], seed: 1 };
+//! let held = avoidable_failures(&log, &delay, announced, grace, &Context::default());
+//! assert!(held.passed, "{held}");
+//! // …one well after it is not.
+//! let log = CallLog { calls: vec![call(0, 3000, CallOutcome::TimedOut)], seed: 1 };
+//! let broke = avoidable_failures(&log, &delay, announced, grace, &Context::default());
+//! assert!(!broke.passed);
+//! assert!(broke.explanation.contains("started at 3s"), "{}", broke.explanation);
+//!
+//! // backend-1 down from 1 s to 3 s while backend-0 is up: a call failing as it crashes is
+//! // excused, one still failing 1.5 s into the outage is not: the balancer had time to learn.
+//! let restart = [window("restart", 1000, 3000)];
+//! let log = CallLog { calls: vec![call(0, 1000, unavailable), call(1, 1300, unavailable)], seed: 1 };
+//! assert!(avoidable_failures(&log, &restart, announced, grace, &Context::default()).passed);
+//! let log = CallLog { calls: vec![call(0, 2500, unavailable)], seed: 1 };
+//! assert!(!avoidable_failures(&log, &restart, announced, grace, &Context::default()).passed);
+//! ```
+
+use super::CheckResult;
+use super::Context;
+use crate::fault::{FaultWindow, Kind};
+use crate::load::{CallLog, CallOutcome, CallRecord};
+use std::time::Duration;
+
+/// Every call that failed or timed out is excused (see the module docs); `announced(at)` names
+/// the backends the client was told of at `at`. The check fails, naming the first call, when
+/// one is not; it passes over a run with no failed call (nothing failed, so nothing was
+/// avoidable).
+pub fn avoidable_failures<'a>(
+    log: &CallLog,
+    windows: &[FaultWindow],
+    announced: impl Fn(Duration) -> Vec<&'a str>,
+    grace: Duration,
+    context: &Context,
+) -> CheckResult {
+    let rule = format!(
+        "a call fails only while it meets a fault (a backend going down: within {grace:?} of it; any other fault: while open or less than {grace:?} after), or when no announced backend is up"
+    );
+    let failed: Vec<&CallRecord> =
+        log.calls.iter().filter(|call| call.outcome != CallOutcome::Ok).collect();
+    let avoidable: Vec<&&CallRecord> = failed
+        .iter()
+        .filter(|call| {
+            !met_a_fault(call, windows, grace)
+                && !nothing_up(call.start, windows, &announced, grace)
+        })
+        .collect();
+    let result = CheckResult::new("avoidable-failures", rule, context)
+        .measure("failed calls", failed.len() as f64)
+        .measure("avoidable", avoidable.len() as f64);
+    match avoidable.first() {
+        None => result.verdict(
+            true,
+            format!(
+                "{} of {} calls failed, each while it met a fault or with no backend up",
+                failed.len(),
+                log.calls.len()
+            ),
+        ),
+        Some(first) => {
+            let how = match first.outcome {
+                CallOutcome::Failed(code) => format!("failed {code:?}"),
+                _ => "timed out".to_owned(),
+            };
+            let by = first.backend.as_deref().map_or_else(
+                || "no backend answered".to_owned(),
+                |backend| format!("answered by {backend}"),
+            );
+            result.verdict(
+                false,
+                format!(
+                    "{} of {} failed calls met no fault; the first, call {} (client {}), started at {:?} and {how} after {:?}, {by}",
+                    avoidable.len(),
+                    failed.len(),
+                    first.index,
+                    first.client,
+                    first.start,
+                    first.latency()
+                ),
+            )
+        }
+    }
+}
+
+/// Whether `kind` takes its backend down while its window is open ([`Kind::takes_backend_down`]).
+fn takes_down(window: &FaultWindow) -> bool {
+    Kind::from_name(window.kind).is_some_and(Kind::takes_backend_down)
+}
+
+/// Whether the call met a window on its backend (any backend when none answered) that excuses
+/// it.
+fn met_a_fault(call: &CallRecord, windows: &[FaultWindow], grace: Duration) -> bool {
+    windows.iter().any(|window| {
+        let on_it = call.backend.as_ref().is_none_or(|backend| *backend == window.backend);
+        let excused_until = if takes_down(window) {
+            window.start.saturating_add(grace)
+        } else {
+            window.end.map_or(Duration::MAX, |end| end.saturating_add(grace))
+        };
+        on_it && call.end >= window.start && call.start <= excused_until
+    })
+}
+
+/// Whether, at `at`, no backend was announced or every announced one had been down at some
+/// moment of the `grace` before (it may still be in its reconnect backoff).
+fn nothing_up<'a>(
+    at: Duration,
+    windows: &[FaultWindow],
+    announced: &impl Fn(Duration) -> Vec<&'a str>,
+    grace: Duration,
+) -> bool {
+    let since = at.saturating_sub(grace);
+    announced(at).iter().all(|backend| {
+        windows.iter().any(|window| {
+            window.backend == *backend
+                && takes_down(window)
+                && window.start <= at
+                && window.end.is_none_or(|end| end >= since)
+        })
+    })
+}

@@ -1,0 +1,369 @@
+//! [`Explorer`]: draws schedules from a seed range, plays each through the one runner, judges
+//! it by the invariants, and shrinks the first schedule that breaks each invariant into a
+//! scenario file that replays it.
+
+use super::generate;
+use super::invariants::{self, INVARIANTS};
+use super::schedule::Schedule;
+use super::shrink::{self, Verdict};
+use super::space::Space;
+use crate::channel::{BoxChannel, Target};
+use crate::error::{Error, Result};
+use crate::load::Progress;
+use crate::report::RunReport;
+use crate::runner;
+use crate::scenario::{BALANCERS, Custom, Scenario};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+/// The most runs one shrink takes by default.
+pub const SHRINK_RUNS: usize = 200;
+
+/// The balancer under test.
+#[derive(Debug, Clone)]
+enum UnderTest {
+    /// A built-in balancer, by name.
+    BuiltIn(&'static str),
+    /// The user's own.
+    Custom(Custom),
+}
+
+/// Searches a [`Space`] of schedules for ones that break an invariant, against one balancer.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Explorer {
+    space: Space,
+    under_test: UnderTest,
+    spreads: bool,
+    seeds: Range<u64>,
+    time: Option<Duration>,
+    shrink_runs: usize,
+    origin: Option<String>,
+}
+
+/// What an exploration found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exploration {
+    /// The balancer under test.
+    pub balancer: String,
+    /// The first seed run.
+    pub first_seed: u64,
+    /// How many schedules ran (seeds `first_seed..first_seed + schedules`).
+    pub schedules: u64,
+    /// For each invariant broken, how many schedules broke it.
+    pub violated: BTreeMap<String, u64>,
+    /// The first schedule to break each invariant, shrunk; in the order found.
+    pub findings: Vec<Finding>,
+}
+
+/// One invariant broken, with the schedule that broke it cut down to a scenario file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The invariant (the check's name).
+    pub invariant: String,
+    /// The seed of the schedule that first broke it.
+    pub seed: u64,
+    /// What the check said on the shrunk schedule.
+    pub explanation: String,
+    /// The schedule's size as drawn.
+    pub found: Size,
+    /// Its size shrunk.
+    pub shrunk: Size,
+    /// How many runs shrinking took.
+    pub shrink_runs: usize,
+    /// The schedule as drawn.
+    #[serde(skip)]
+    pub original: Schedule,
+    /// The schedule shrunk.
+    #[serde(skip)]
+    pub schedule: Schedule,
+    /// The scenario file of the shrunk schedule: a story of the flaw, with its origin.
+    #[serde(skip)]
+    pub file: String,
+}
+
+/// How big a schedule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Size {
+    /// Backends.
+    pub backends: usize,
+    /// Faults.
+    pub faults: usize,
+    /// Discovery changes.
+    pub changes: usize,
+    /// Calls per second.
+    pub rate: u32,
+    /// Load duration, ms.
+    pub duration_ms: u64,
+    /// Its scenario file, bytes.
+    pub bytes: usize,
+}
+
+impl Explorer {
+    /// An explorer of `space` against jostle's round robin, seeds `0..100`.
+    pub fn new(space: Space) -> Self {
+        Self {
+            space,
+            under_test: UnderTest::BuiltIn("round_robin"),
+            spreads: true,
+            seeds: 0..100,
+            time: None,
+            shrink_runs: SHRINK_RUNS,
+            origin: None,
+        }
+    }
+
+    /// Against the built-in balancer `name` (`jostle list`); `pick_first` and the fallback
+    /// dialer keep to one backend by design, so their calls are not held to a fair share.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a name that is not a built-in balancer.
+    pub fn balancer(mut self, name: &str) -> Result<Self> {
+        let Some(&(known, _)) = BALANCERS.iter().find(|(known, _)| *known == name) else {
+            return Err(Error::InvalidParameter {
+                parameter: "balancer",
+                expected: format!(
+                    "one of {}",
+                    BALANCERS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+                got: name.into(),
+            });
+        };
+        self.under_test = UnderTest::BuiltIn(known);
+        self.spreads = !matches!(known, "pick_first" | "fallback_dialer");
+        Ok(self)
+    }
+
+    /// Against your own balancer: `factory` builds its channel from each schedule's
+    /// [`Target`], as [`Scenario::against`] does.
+    pub fn against(
+        mut self,
+        name: impl Into<String>,
+        factory: impl Fn(&Target) -> BoxChannel + Send + Sync + 'static,
+    ) -> Self {
+        self.under_test = UnderTest::Custom(Custom::new(name, factory));
+        self.spreads = true;
+        self
+    }
+
+    /// Whether the balancer claims to spread its calls over every backend (the default for
+    /// all but `pick_first` and the fallback dialer): if not, `settled` only checks that no
+    /// call goes to a withdrawn backend.
+    pub fn spreads(mut self, spreads: bool) -> Self {
+        self.spreads = spreads;
+        self
+    }
+
+    /// The seeds to run, one schedule each (default `0..100`).
+    pub fn seeds(mut self, seeds: Range<u64>) -> Self {
+        self.seeds = seeds;
+        self
+    }
+
+    /// Start no schedule after this much wall time (default: none). Unlike a seed range, the
+    /// schedules it covers depend on the machine.
+    pub fn time(mut self, time: Duration) -> Self {
+        self.time = Some(time);
+        self
+    }
+
+    /// The most runs shrinking one finding may take (default [`SHRINK_RUNS`]).
+    pub fn shrink_runs(mut self, runs: usize) -> Self {
+        self.shrink_runs = runs;
+        self
+    }
+
+    /// How the origin comment of a written file names the exploration (default: the
+    /// explorer's balancer and seed range in Rust).
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
+        self
+    }
+
+    /// The balancer's name.
+    pub fn name(&self) -> &str {
+        match &self.under_test {
+            UnderTest::BuiltIn(name) => name,
+            UnderTest::Custom(custom) => custom.name(),
+        }
+    }
+
+    /// Whether its schedules run over TCP on the wall clock (tonic's balancer, which takes
+    /// endpoints, not connectors) rather than in memory under the paused clock.
+    pub fn wall_clock(&self) -> bool {
+        matches!(self.under_test, UnderTest::BuiltIn("tonic_balance_list"))
+    }
+
+    /// The schedule of `seed` in this explorer's space.
+    pub fn schedule(&self, seed: u64) -> Schedule {
+        generate::schedule(&self.space, seed)
+    }
+
+    /// The scenario file of `schedule` judging `checks`; with `fails`, a story of that flaw.
+    /// A custom balancer's file names jostle's round robin, which `Scenario::against`
+    /// replaces.
+    pub fn file(&self, schedule: &Schedule, checks: &[&str], fails: &[&str]) -> String {
+        let (policy, jostle, tcp) = match &self.under_test {
+            UnderTest::BuiltIn(name) => {
+                let jostle = jostle::balance::policy::NAMES.contains(name);
+                (*name, jostle, self.wall_clock())
+            }
+            UnderTest::Custom(_) => ("round_robin", true, false),
+        };
+        let name = format!("explore: seed {} against {}", schedule.seed, self.name());
+        let mut text = schedule.toml(&name, if tcp { "tcp" } else { "in-memory" });
+        text.push_str(&invariants::balancer(policy, jostle));
+        text.push_str(&invariants::expect(schedule, checks, self.spreads, fails));
+        text
+    }
+
+    /// Plays `text` as `jostle run` would, the report naming `replay`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the text is not a valid scenario; as
+    /// [`runner::run_with`] otherwise.
+    pub fn play(&self, text: &str, replay: &str) -> Result<RunReport> {
+        let scenario =
+            Scenario::parse(text, "explore.toml").map_err(|error| Error::InvalidParameter {
+                parameter: "schedule",
+                expected: "a valid scenario".into(),
+                got: error.to_string(),
+            })?;
+        let scenario = match &self.under_test {
+            UnderTest::BuiltIn(_) => scenario,
+            UnderTest::Custom(custom) => scenario.against_custom(custom.clone()),
+        };
+        runner::runtime(&scenario)?.block_on(runner::run_with(&scenario, replay, &Progress::new()))
+    }
+
+    /// The invariants `schedule` breaks, in report order; a panic in the run breaks `no-panic`.
+    fn broken(&self, schedule: &Schedule) -> Result<Vec<String>> {
+        let text = self.file(schedule, &INVARIANTS, &[]);
+        match self.play(&text, &self.replay(schedule.seed)) {
+            Ok(report) => Ok(report
+                .expectations
+                .iter()
+                .filter(|e| !e.passed)
+                .map(|e| e.check.clone())
+                .collect()),
+            Err(Error::Panicked { .. }) => Ok(vec!["no-panic".to_owned()]),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// What a report of a schedule's run names as the way to replay it.
+    fn replay(&self, seed: u64) -> String {
+        format!("jostle explore --balancer {} --seeds {seed}..{}", self.name(), seed + 1)
+    }
+
+    /// Runs every seed (until the time is up), shrinks the first schedule to break each
+    /// invariant, and calls `progress` with the schedules done after each.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a space out of range; an error of the runner that is
+    /// not the balancer's (a cluster that cannot start).
+    pub fn run(&self, mut progress: impl FnMut(u64)) -> Result<Exploration> {
+        self.space.validate()?;
+        let started = Instant::now();
+        let mut exploration = Exploration {
+            balancer: self.name().to_owned(),
+            first_seed: self.seeds.start,
+            schedules: 0,
+            violated: BTreeMap::new(),
+            findings: Vec::new(),
+        };
+        for seed in self.seeds.clone() {
+            if self.time.is_some_and(|time| started.elapsed() >= time) {
+                break;
+            }
+            let schedule = self.schedule(seed);
+            for invariant in self.broken(&schedule)? {
+                *exploration.violated.entry(invariant.clone()).or_default() += 1;
+                if !exploration.findings.iter().any(|f| f.invariant == invariant) {
+                    exploration.findings.push(self.shrunk(&schedule, &invariant)?);
+                }
+            }
+            exploration.schedules += 1;
+            progress(exploration.schedules);
+        }
+        Ok(exploration)
+    }
+
+    /// [`Explorer::run`] with no progress report.
+    ///
+    /// # Errors
+    ///
+    /// As [`Explorer::run`].
+    pub fn run_blocking(&self) -> Result<Exploration> {
+        self.run(|_| {})
+    }
+
+    /// `schedule`, which breaks `invariant`, shrunk and written as a story of that flaw.
+    fn shrunk(&self, schedule: &Schedule, invariant: &str) -> Result<Finding> {
+        let (small, runs) = shrink::shrink(schedule, self.shrink_runs, |candidate| {
+            let text = self.file(candidate, &INVARIANTS, &[]);
+            if Scenario::parse(&text, "explore.toml").is_err() {
+                return Ok(Verdict::Invalid);
+            }
+            // On the wall clock (TCP) a run is not a replay: a candidate is kept only if it
+            // breaks the invariant twice running.
+            let tries = if self.wall_clock() { 2 } else { 1 };
+            for _ in 0..tries {
+                if !self.broken(candidate)?.iter().any(|b| b == invariant) {
+                    return Ok(Verdict::Holds);
+                }
+            }
+            Ok::<_, Error>(Verdict::Fails)
+        })?;
+        let body = self.file(&small, &[invariant], &[invariant]);
+        let report = self.play(&body, &self.replay(small.seed))?;
+        let explanation = report
+            .expectations
+            .iter()
+            .find(|e| e.check == invariant)
+            .map_or_else(String::new, |e| e.explanation.clone());
+        let size = |s: &Schedule| Size {
+            backends: s.backends,
+            faults: s.faults(),
+            changes: s.changes(),
+            rate: s.rate,
+            duration_ms: u64::try_from(s.duration.as_millis()).unwrap_or(u64::MAX),
+            bytes: self.file(s, &[invariant], &[invariant]).len(),
+        };
+        let origin = self.origin.clone().unwrap_or_else(|| {
+            format!("jostle_harness::explore::Explorer against {}", self.name())
+        });
+        let header = format!(
+            "# origin: {origin}; seed {seed}, invariant `{invariant}` (docs/EXPLORE.md).\n\
+             # Drawn with {} backends, {} faults and {} discovery changes; shrunk in {runs} runs to\n\
+             # {} backends, {} faults and {} discovery changes. On this file the check says:\n\
+             # {}\n\
+             # A story of the flaw: `jostle run` on it exits 0 while the flaw is there. Once it is\n\
+             # fixed, delete the `outcome` and `fails` lines: the file is then a regression test.\n",
+            schedule.backends,
+            schedule.faults(),
+            schedule.changes(),
+            small.backends,
+            small.faults(),
+            small.changes(),
+            explanation.replace('\n', " "),
+            seed = schedule.seed,
+        );
+        Ok(Finding {
+            invariant: invariant.to_owned(),
+            seed: schedule.seed,
+            explanation,
+            found: size(schedule),
+            shrunk: size(&small),
+            shrink_runs: runs,
+            original: schedule.clone(),
+            file: header + &body,
+            schedule: small,
+        })
+    }
+}

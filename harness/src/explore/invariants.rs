@@ -1,0 +1,83 @@
+//! The invariants every schedule is judged by, as the `[balancer]` and `[expect]` sections of
+//! its scenario file, with the tolerances derived from the schedule's own parameters.
+//!
+//! - `accounting`: always run (client and backends agree on every call).
+//! - `timeout`: no call outlives its deadline (`max_latency_over_deadline = "0ms"`: under the
+//!   paused clock a deadline fires at its exact instant; on TCP the runner allows its 250 ms).
+//! - `leak-free`: tasks and connections back to baseline once the client is dropped.
+//! - `avoidable-failures`, with `grace` = the deadline + the backoff cap × (1 + its jitter):
+//!   a call in flight when a fault begins may run to its deadline; a backend back from a fault
+//!   is tried again within one capped, jittered backoff.
+//! - `settled`, from the same `grace` after the last fault and the last discovery change: no
+//!   call to a withdrawn backend, each announced one at half to twice its fair share (for a
+//!   balancer that spreads its calls; one that keeps to one backend by design, `pick_first`
+//!   and the article's fallback dialer, is held to the first half of the rule only).
+
+use super::schedule::Schedule;
+use std::time::Duration;
+
+/// The reconnect backoff every jostle policy is given in a schedule: `(initial, cap,
+/// multiplier, jitter)`. Short, so that a schedule of a few seconds can see a backend come back.
+pub const BACKOFF: (Duration, Duration, f64, f64) =
+    (Duration::from_millis(50), Duration::from_millis(500), 1.6, 0.2);
+
+/// The names of the checks explore judges by, in report order.
+pub const INVARIANTS: [&str; 5] =
+    ["accounting", "timeout", "avoidable-failures", "settled", "leak-free"];
+
+/// The time a correct balancer may take to recover from a fault: the deadline plus the
+/// backoff cap, jittered up.
+pub fn grace(schedule: &Schedule) -> Duration {
+    let (_, cap, _, jitter) = BACKOFF;
+    schedule.deadline + cap.mul_f64(1.0 + jitter)
+}
+
+/// The `[balancer]` section for the built-in balancer `policy`; `jostle` says whether it is
+/// one of jostle's policies (only they take a backoff).
+pub(crate) fn balancer(policy: &str, jostle: bool) -> String {
+    let mut text = format!("\n[balancer]\npolicy = \"{policy}\"\n");
+    if jostle {
+        let (initial, cap, multiplier, jitter) = BACKOFF;
+        text.push_str(&format!(
+            "backoff = {{ initial = \"{}ms\", max = \"{}ms\", multiplier = {multiplier}, jitter = {jitter} }}\n",
+            initial.as_millis(),
+            cap.as_millis()
+        ));
+    }
+    text
+}
+
+/// The `[expect]` section judging `checks` (names from [`INVARIANTS`]; `accounting` is always
+/// run and needs no line); `spreads` says whether the balancer claims to spread its calls.
+/// With `fails`, the story of a flaw: exactly those checks are expected to fail.
+pub(crate) fn expect(
+    schedule: &Schedule,
+    checks: &[&str],
+    spreads: bool,
+    fails: &[&str],
+) -> String {
+    let grace = grace(schedule).as_millis();
+    let mut text = String::from("\n[expect]\n");
+    if !fails.is_empty() {
+        let names: Vec<String> = fails.iter().map(|name| format!("\"{name}\"")).collect();
+        text.push_str(&format!("outcome = \"fail\"\nfails = [{}]\n", names.join(", ")));
+    }
+    for check in checks {
+        match *check {
+            "timeout" => text.push_str("max_latency_over_deadline = \"0ms\"\n"),
+            "avoidable-failures" => {
+                text.push_str(&format!("avoidable_failures = {{ grace = \"{grace}ms\" }}\n"));
+            }
+            "settled" if spreads => text.push_str(&format!(
+                "settled = {{ after = \"{grace}ms\", at_least = 0.5, at_most = 2.0 }}\n"
+            )),
+            "settled" => text.push_str(&format!(
+                "settled = {{ after = \"{grace}ms\", at_least = 0.0, at_most = {}.0 }}\n",
+                schedule.backends
+            )),
+            "leak-free" => text.push_str("no_leaks = true\n"),
+            _ => {}
+        }
+    }
+    text
+}

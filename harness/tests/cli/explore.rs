@@ -1,0 +1,100 @@
+//! `jostle explore`: exit 0 when nothing is found, 1 when something is (the file written, its
+//! replay by `jostle run` the same bytes every time), 2 on bad input, naming the flag.
+
+use super::{jostle, text};
+use rstest::rstest;
+
+#[test]
+fn explore_finding_nothing_says_so_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("found");
+    let output = jostle(&["explore", "--seeds", "0..3", "--out", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "round robin breaks nothing: exit 0, {output:?}");
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.starts_with("explored 3 schedules against round_robin (seeds 0..3)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no invariant broken"), "{stdout}");
+    assert!(!out.exists(), "no finding, no file");
+}
+
+#[test]
+fn explore_writes_each_finding_and_jostle_run_replays_it_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("found");
+    let json = dir.path().join("summary.json");
+    let output = jostle(&[
+        "explore",
+        "--balancer",
+        "round_robin_dialer",
+        "--seeds",
+        "0..2",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "a finding exits 1: {output:?}");
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("settled: broken by 2 of 2 schedules"), "{stdout}");
+    let file = out.join("round_robin_dialer-settled-seed-0.toml");
+    assert!(stdout.contains(&format!("file:   {}", file.display())), "{stdout}");
+    let written = std::fs::read_to_string(&file).expect("the finding's file is written");
+    assert!(
+        written.starts_with(
+            "# origin: jostle explore --balancer round_robin_dialer --seeds 0..2; seed 0, invariant `settled`"
+        ),
+        "{written}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(summary["schedules"], 2);
+    assert_eq!(summary["violated"]["settled"], 2);
+    assert_eq!(summary["findings"][0]["file"], file.display().to_string());
+    assert!(
+        summary["findings"][0]["shrunk"]["bytes"].as_u64()
+            < summary["findings"][0]["found"]["bytes"].as_u64(),
+        "shrinking makes the file smaller: {summary}"
+    );
+    // The story of the flaw replays: the flaw is there (exit 0, as the story expects), the
+    // check fails the same way, and two replays give the same JSON bytes.
+    let mut reports = Vec::new();
+    for round in 0..2 {
+        let report = dir.path().join(format!("replay-{round}.json"));
+        let run = jostle(&["run", file.to_str().unwrap(), "--json", report.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(0), "the story of a flaw is as expected: {run:?}");
+        assert!(text(&run.stdout).contains("FAIL settled"), "{}", text(&run.stdout));
+        reports.push(std::fs::read(&report).unwrap());
+    }
+    assert_eq!(reports[0], reports[1], "replaying a finding gives the same bytes every time");
+    let replayed: serde_json::Value = serde_json::from_slice(&reports[0]).unwrap();
+    let explanation = replayed["expectations"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["check"] == "settled"))
+        .map(|c| c["explanation"].clone());
+    assert_eq!(explanation, Some(summary["findings"][0]["explanation"].clone()));
+}
+
+#[rstest]
+#[case::empty_seed_range(&["--seeds", "5..5"], "the range 5..5 is empty")]
+#[case::seed_range_without_dots(&["--seeds", "12"], "expected a seed range A..B")]
+#[case::budget_zero(&["--budget", "0"], "--budget")]
+#[case::backends_out_of_range(&["--backends", "0..=3"], "--backends 0..=3: expected a range within 1..=16")]
+#[case::faults_out_of_range(&["--faults", "0..=40"], "--faults 0..=40: expected a range within 0..=16")]
+#[case::open_range_for_counts(&["--faults", "1..3"], "with `..=`")]
+#[case::unknown_kind(&["--kinds", "restart,explode"], "--kinds: unknown kind `explode`")]
+#[case::rate_too_high(&["--rate", "9000"], "--rate 9000..=9000: expected a range of calls per second within 1..=5000")]
+#[case::deadline_too_short(&["--deadline", "1ms"], "--deadline 1ms: expected 10ms to 10s")]
+#[case::unknown_balancer(&["--balancer", "round_robbin"], "--balancer: invalid balancer: one of round_robin")]
+fn explore_refuses_bad_flags_naming_the_flag_and_exits_2(
+    #[case] flags: &[&str],
+    #[case] says: &str,
+) {
+    let mut args = vec!["explore"];
+    args.extend_from_slice(flags);
+    let output = jostle(&args);
+    assert_eq!(output.status.code(), Some(2), "bad input exits 2: {flags:?} {output:?}");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(says), "the error must say `{says}`, got {stderr}");
+}

@@ -1,0 +1,160 @@
+//! Deliberately broken balancers, each found by the invariant its flaw breaks, within a stated
+//! budget, and shrunk to at most two faults or discovery changes.
+
+use super::{assert_shrunk_and_replays, finding};
+use http::{Request, Response};
+use jostle::balance::policy::RoundRobin;
+use jostle::balance::{BalancedChannel, Balancer, Candidate};
+use jostle_harness::channel::{BoxChannel, BoxError, Target, boxed};
+use jostle_harness::explore::{Explorer, Space};
+use jostle_harness::scenario::Custom;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use tonic::body::Body;
+
+/// The channel of `balancer` over the schedule's target, as a user would build it.
+fn balanced<B: Balancer + 'static>(balancer: B, target: &Target) -> BoxChannel {
+    boxed(
+        BalancedChannel::builder()
+            .balancer(balancer)
+            .build(target.changes(), target.connector.clone()),
+    )
+}
+
+/// The fewest calls in flight, the first on a tie: under a light load every call ties at 0.
+#[derive(Debug, Default)]
+struct FirstOnTie;
+
+impl Balancer for FirstOnTie {
+    fn pick(&mut self, ready: &[Candidate<'_>]) -> usize {
+        (0..ready.len()).min_by_key(|&i| ready[i].in_flight).unwrap_or(0)
+    }
+}
+
+#[test]
+fn a_least_loaded_balancer_taking_the_first_on_a_tie_is_found_unsettled_within_ten_schedules() {
+    let rerun = "cargo test --test explore first_on_a_tie";
+    let custom = Custom::new("first-on-tie", |target: &Target| balanced(FirstOnTie, target));
+    let found = Explorer::new(Space::default())
+        .against("first-on-tie", |target: &Target| balanced(FirstOnTie, target))
+        .seeds(0..10)
+        .run_blocking()
+        .unwrap();
+    let settled = finding(&found, "settled", rerun);
+    assert_shrunk_and_replays(settled, Some(custom), rerun);
+}
+
+/// Round robin over the addresses it has seen, in the order it saw them. When the address at
+/// its cursor is not ready it serves the first ready one and waits there for it to come back:
+/// right through a crash (the backend returns, the cursor moves on), stuck for good once
+/// discovery withdraws that address. Only a removal shows it.
+#[derive(Debug, Default)]
+struct StuckAfterRemoval {
+    seen: Vec<http::Uri>,
+    cursor: usize,
+}
+
+impl Balancer for StuckAfterRemoval {
+    fn pick(&mut self, ready: &[Candidate<'_>]) -> usize {
+        for candidate in ready {
+            if !self.seen.contains(candidate.address) {
+                self.seen.push(candidate.address.clone());
+            }
+        }
+        let wanted = &self.seen[self.cursor % self.seen.len()];
+        match ready.iter().position(|c| c.address == wanted) {
+            Some(index) => {
+                self.cursor += 1;
+                index
+            }
+            None => 0,
+        }
+    }
+}
+
+#[test]
+fn a_balancer_stuck_after_a_discovery_removal_is_found_within_forty_schedules() {
+    let rerun = "cargo test --test explore stuck_after_a_discovery_removal";
+    let factory = |target: &Target| balanced(StuckAfterRemoval::default(), target);
+    let found = Explorer::new(Space::default())
+        .against("stuck-after-removal", factory)
+        .seeds(0..40)
+        .run_blocking()
+        .unwrap();
+    let settled = finding(&found, "settled", rerun);
+    assert!(
+        settled.shrunk.changes == 1 && settled.shrunk.faults == 0,
+        "the flaw needs one withdrawal and nothing else ({rerun}): {:?}\n{}",
+        settled.shrunk,
+        settled.file
+    );
+    assert_shrunk_and_replays(settled, Some(Custom::new("stuck-after-removal", factory)), rerun);
+}
+
+/// A channel that fails every 50th call with UNAVAILABLE without sending it anywhere.
+#[derive(Clone)]
+struct Sabotage {
+    inner: BoxChannel,
+    calls: Arc<AtomicU64>,
+}
+
+type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>>;
+
+impl tower::Service<Request<Body>> for Sabotage {
+    type Response = Response<Body>;
+    type Error = BoxError;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Answer {
+        if self.calls.fetch_add(1, Ordering::Relaxed) % 50 == 49 {
+            let status = tonic::Status::unavailable("sabotaged");
+            return Box::pin(async move { Ok(status.into_http()) });
+        }
+        let call = self.inner.call(request);
+        Box::pin(async move { call.await.map_err(Into::into) })
+    }
+}
+
+fn sabotaged(target: &Target) -> BoxChannel {
+    boxed(Sabotage { inner: balanced(RoundRobin::new(), target), calls: Arc::default() })
+}
+
+#[test]
+fn a_channel_failing_calls_of_its_own_accord_is_found_on_the_first_schedule() {
+    let rerun = "cargo test --test explore failing_calls_of_its_own_accord";
+    let found = Explorer::new(Space::default())
+        .against("sabotage", sabotaged)
+        .seeds(0..1)
+        .run_blocking()
+        .unwrap();
+    let avoidable = finding(&found, "avoidable-failures", rerun);
+    assert_eq!(
+        (avoidable.shrunk.faults, avoidable.shrunk.changes),
+        (0, 0),
+        "no fault is needed to show it ({rerun}):\n{}",
+        avoidable.file
+    );
+    assert_shrunk_and_replays(avoidable, Some(Custom::new("sabotage", sabotaged)), rerun);
+}
+
+/// Round robin that leaves a task running behind every channel it builds.
+fn leaky(target: &Target) -> BoxChannel {
+    tokio::spawn(std::future::pending::<()>());
+    balanced(RoundRobin::new(), target)
+}
+
+#[test]
+fn a_balancer_leaving_a_task_behind_is_found_on_the_first_schedule() {
+    let rerun = "cargo test --test explore leaving_a_task_behind";
+    let found =
+        Explorer::new(Space::default()).against("leaky", leaky).seeds(0..1).run_blocking().unwrap();
+    let leak = finding(&found, "leak-free", rerun);
+    assert_shrunk_and_replays(leak, Some(Custom::new("leaky", leaky)), rerun);
+}
