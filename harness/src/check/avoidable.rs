@@ -6,8 +6,11 @@
 //! A failed call (an error status, or a timeout) is excused when one of these holds, `grace`
 //! being the time a correct balancer may take to notice and recover:
 //!
-//! - when it started, no backend was announced, or every announced backend was down (under a
-//!   `refuse`, `reset`, `restart` or `flap` window open at some moment of the `grace` before);
+//! - when it started, no backend was up for the client: none was announced, or each announced
+//!   one had been down (under a `refuse`, `reset`, `restart` or `flap` window open at some
+//!   moment of the `grace` before) or was announced less than `grace` before (a client hears of
+//!   a new backend, and connects to it, in a moment: a call at that moment may fail fast, as in
+//!   gRPC, where a channel in TRANSIENT_FAILURE stays there until a connection is READY);
 //! - it met a window on the backend that answered it (on any backend when none answered):
 //!   for a window that takes the backend down (those four kinds), the call started at most
 //!   `grace` after the window opened: a balancer learns of a dead backend from the failures
@@ -140,8 +143,10 @@ fn met_a_fault(call: &CallRecord, windows: &[FaultWindow], grace: Duration) -> b
     })
 }
 
-/// Whether, at `at`, no backend was announced or every announced one had been down at some
-/// moment of the `grace` before (it may still be in its reconnect backoff).
+/// Whether, at `at`, no backend was up for the client: none announced, or each announced one
+/// either had been down at some moment of the `grace` before (it may still be in its
+/// reconnect backoff) or was not yet announced `grace` before (the client may not have heard
+/// of it, or not connected to it yet).
 fn nothing_up<'a>(
     at: Duration,
     windows: &[FaultWindow],
@@ -149,12 +154,14 @@ fn nothing_up<'a>(
     grace: Duration,
 ) -> bool {
     let since = at.saturating_sub(grace);
+    let known = announced(since);
     announced(at).iter().all(|backend| {
-        windows.iter().any(|window| {
-            window.backend == *backend
-                && takes_down(window)
-                && window.start <= at
-                && window.end.is_none_or(|end| end >= since)
-        })
+        !known.contains(backend)
+            || windows.iter().any(|window| {
+                window.backend == *backend
+                    && takes_down(window)
+                    && window.start <= at
+                    && window.end.is_none_or(|end| end >= since)
+            })
     })
 }
