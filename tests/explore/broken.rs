@@ -158,3 +158,46 @@ fn a_balancer_leaving_a_task_behind_is_found_on_the_first_schedule() {
     let leak = finding(&found, "leak-free", rerun);
     assert_shrunk_and_replays(leak, Some(Custom::new("leaky", leaky)), rerun);
 }
+
+/// Round robin that panics once it has seen the ready set shrink: a crash, a refusal or a
+/// withdrawal sets it off.
+#[derive(Debug, Default)]
+struct PanicsOnShrink {
+    most: usize,
+    next: usize,
+}
+
+impl Balancer for PanicsOnShrink {
+    fn pick(&mut self, ready: &[Candidate<'_>]) -> usize {
+        assert!(
+            ready.len() >= self.most,
+            "the ready set shrank from {} to {}",
+            self.most,
+            ready.len()
+        );
+        self.most = self.most.max(ready.len());
+        self.next = self.next.wrapping_add(1);
+        self.next % ready.len()
+    }
+}
+
+#[test]
+fn a_balancer_that_panics_when_a_backend_goes_is_found_and_its_file_panics_again() {
+    let rerun = "cargo test --test explore panics_when_a_backend_goes";
+    let factory = |target: &Target| balanced(PanicsOnShrink::default(), target);
+    let found = Explorer::new(Space::default())
+        .against("panics", factory)
+        .seeds(0..10)
+        .run_blocking()
+        .unwrap();
+    let panic = finding(&found, "no-panic", rerun);
+    assert!(panic.explanation.contains("panicked"), "{}", panic.explanation);
+    let events = panic.shrunk.faults + panic.shrunk.changes;
+    assert_eq!(events, 1, "one backend going is enough ({rerun}):\n{}", panic.file);
+    let story = jostle_harness::scenario::parse(&panic.file, "panic.toml").unwrap();
+    let replayed = story.against_custom(Custom::new("panics", factory)).run_blocking();
+    assert!(
+        matches!(replayed, Err(jostle_harness::Error::Panicked { .. })),
+        "the written file panics again ({rerun}): {replayed:?}"
+    );
+}

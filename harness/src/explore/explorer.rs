@@ -320,20 +320,30 @@ impl Explorer {
             }
             Ok::<_, Error>(Verdict::Fails)
         })?;
-        let body = self.file(&small, &[invariant], &[invariant]);
-        let report = self.play(&body, &self.replay(small.seed))?;
-        let explanation = report
-            .expectations
-            .iter()
-            .find(|e| e.check == invariant)
-            .map_or_else(String::new, |e| e.explanation.clone());
+        // A panic is no check of the report: its file asks for every invariant and expects a
+        // pass, so that `jostle run` on it panics (exit 1) while the flaw is there.
+        let (checks, fails): (Vec<&str>, Vec<&str>) = if invariant == "no-panic" {
+            (INVARIANTS.to_vec(), Vec::new())
+        } else {
+            (vec![invariant], vec![invariant])
+        };
+        let body = self.file(&small, &checks, &fails);
+        let explanation = match self.play(&body, &self.replay(small.seed)) {
+            Ok(report) => report
+                .expectations
+                .iter()
+                .find(|e| e.check == invariant)
+                .map_or_else(String::new, |e| e.explanation.clone()),
+            Err(error @ Error::Panicked { .. }) => error.to_string(),
+            Err(error) => return Err(error),
+        };
         let size = |s: &Schedule| Size {
             backends: s.backends,
             faults: s.faults(),
             changes: s.changes(),
             rate: s.rate,
             duration_ms: u64::try_from(s.duration.as_millis()).unwrap_or(u64::MAX),
-            bytes: self.file(s, &[invariant], &[invariant]).len(),
+            bytes: self.file(s, &checks, &fails).len(),
         };
         let origin = self.origin.clone().unwrap_or_else(|| {
             format!("jostle_harness::explore::Explorer against {}", self.name())
@@ -343,8 +353,7 @@ impl Explorer {
              # Drawn with {} backends, {} faults and {} discovery changes; shrunk in {runs} runs to\n\
              # {} backends, {} faults and {} discovery changes. On this file the check says:\n\
              # {}\n\
-             # A story of the flaw: `jostle run` on it exits 0 while the flaw is there. Once it is\n\
-             # fixed, delete the `outcome` and `fails` lines: the file is then a regression test.\n",
+             # {}\n",
             schedule.backends,
             schedule.faults(),
             schedule.changes(),
@@ -352,6 +361,12 @@ impl Explorer {
             small.faults(),
             small.changes(),
             explanation.replace('\n', " "),
+            if fails.is_empty() {
+                "`jostle run` on it fails (exit 1) while the flaw is there: a regression test as it is."
+            } else {
+                "A story of the flaw: `jostle run` on it exits 0 while the flaw is there. Once it is\n\
+                 # fixed, delete the `outcome` and `fails` lines: the file is then a regression test."
+            },
             seed = schedule.seed,
         );
         Ok(Finding {
