@@ -257,7 +257,18 @@ impl Explorer {
 
     /// What a report of a schedule's run names as the way to replay it.
     fn replay(&self, seed: u64) -> String {
-        format!("jostle explore --balancer {} --seeds {seed}..{}", self.name(), seed + 1)
+        match &self.under_test {
+            UnderTest::BuiltIn(name) => {
+                format!("jostle explore --balancer {name} --seeds {seed}..{}", seed + 1)
+            }
+            UnderTest::Custom(custom) => {
+                format!(
+                    "Explorer::new(space).against(\"{}\", ..).seeds({seed}..{})",
+                    custom.name(),
+                    seed + 1
+                )
+            }
+        }
     }
 
     /// Runs every seed (until the time is up), shrinks the first schedule to break each
