@@ -5,6 +5,10 @@
 //! it, in the message (`served_by`) and in the [`BACKEND_HEADER`](crate::BACKEND_HEADER) header, on
 //! errors too.
 //!
+//! Beside it every backend of a cluster serves [`BackendHealth`] (`grpc.health.v1.Health`,
+//! its status following the backend's faults by the rule of [`serving_status`]) and
+//! [`reflection`] (gRPC server reflection), outside the fault, latency and record layers.
+//!
 //! ```
 //! use jostle_harness::proto::GetOrderRequest;
 //! use jostle_harness::service::Orders;
@@ -21,9 +25,13 @@
 //! # }
 //! ```
 
+mod health;
 mod orders;
+mod reflection;
 mod store;
 mod validate;
 
+pub use health::{BackendHealth, HEALTH_SERVICES, HealthWatch, serving_status};
 pub use orders::{Orders, WatchStream};
+pub use reflection::reflection;
 pub use validate::validate_create;
