@@ -2,13 +2,13 @@
 //!
 //! Rerun: `cargo test --test service`.
 
-use jostle_harness::BACKEND_HEADER;
 use jostle_harness::cluster::Cluster;
 use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::proto::{
     CreateOrderRequest, GetOrderRequest, LineItem, OrderStatus, WatchOrdersRequest,
 };
 use jostle_harness::sample::create_order_request;
+use jostle_harness::{BACKEND_HEADER, HOSTNAME_HEADER};
 use prost::Message as _;
 use rstest::rstest;
 use tonic::Code;
@@ -25,6 +25,8 @@ async fn created_orders_read_back_and_name_their_backend_in_message_and_header()
     let (_cluster, mut client) = client().await;
     let created = client.create_order(create_order_request(5)).await.unwrap();
     assert_eq!(created.metadata().get(BACKEND_HEADER).unwrap(), "backend-1");
+    let hostname = created.metadata().get(HOSTNAME_HEADER);
+    assert_eq!(hostname.unwrap(), "backend-1", "every response names its backend in `hostname`");
     let order = created.into_inner().order.unwrap();
     assert_eq!(order.id, "backend-1-1", "ids are the backend's name and a sequence number");
     assert_eq!(order.status, OrderStatus::Pending as i32);
@@ -44,6 +46,8 @@ async fn an_unknown_order_is_not_found_and_still_names_the_backend() {
     assert_eq!(status.code(), Code::NotFound);
     assert_eq!(status.message(), "order backend-1-77 not found on backend-1");
     assert_eq!(status.metadata().get(BACKEND_HEADER).unwrap(), "backend-1");
+    let hostname = status.metadata().get(HOSTNAME_HEADER);
+    assert_eq!(hostname.unwrap(), "backend-1", "errors name their backend in `hostname` too");
 }
 
 fn item(quantity: u32, unit_price_minor: i64) -> LineItem {
