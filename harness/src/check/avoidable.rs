@@ -26,7 +26,7 @@
 //!
 //! let ms = Duration::from_millis;
 //! let call = |index, start: u64, outcome| CallRecord {
-//!     index, method: Method::Create, start: ms(start), end: ms(start + 1), outcome,
+//!     index, method: Method::CreateOrder, start: ms(start), end: ms(start + 1), outcome,
 //!     backend: None, client: 0,
 //! };
 //! let window = |kind, start, end| FaultWindow {

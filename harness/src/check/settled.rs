@@ -17,7 +17,7 @@
 //!
 //! let ms = Duration::from_millis;
 //! let call = |index: u64, backend: &str| CallRecord {
-//!     index, method: Method::Create, start: ms(index), end: ms(index + 1),
+//!     index, method: Method::CreateOrder, start: ms(index), end: ms(index + 1),
 //!     outcome: CallOutcome::Ok, backend: Some(backend.into()), client: 0,
 //! };
 //! let names = ["backend-0", "backend-1"];
