@@ -56,3 +56,7 @@ pub use error::{Error, Result};
 
 /// The response header in which every backend names itself, on success and on error.
 pub const BACKEND_HEADER: &str = "x-jostle-backend";
+
+/// The response header that also names the backend, on every order-service response, success
+/// and error: the header the gRPC xDS interop servers set, for clients and tools that read it.
+pub const HOSTNAME_HEADER: &str = "hostname";

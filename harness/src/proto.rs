@@ -12,3 +12,8 @@
 #![allow(missing_debug_implementations, rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 tonic::include_proto!("orders.v1");
+
+/// The encoded file descriptor set of `proto/orders.proto` and its imports (written by build.rs
+/// with protox), as server reflection serves it.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/orders_descriptor.bin"));

@@ -33,6 +33,7 @@ mod latency;
 mod listener;
 pub(crate) mod run;
 mod service;
+mod standard;
 mod timeline;
 
 pub use backend::{Backend, BackendState, StopMode};

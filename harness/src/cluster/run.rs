@@ -2,9 +2,11 @@
 //!
 //! jostle serves each connection itself with hyper's HTTP/2 server (tonic's `Server` does the
 //! same underneath), so that it can close one connection gracefully, drain all of them while
-//! still accepting, hold one without speaking HTTP/2, or reset it.
+//! still accepting, hold one without speaking HTTP/2, or reset it. Beside the backend's own
+//! service each connection serves the standard ones (health, reflection: see `standard`).
 
 use super::latency::{LatencyDraws, LatencyLayer};
+use super::standard::{Split, standard};
 use crate::fault::{ConnHandle, FaultLayer, FaultSet};
 use crate::net::{ServerConn, ServerStream};
 use crate::record::{BackendStats, RecordLayer};
@@ -134,7 +136,7 @@ impl Run {
                 () = self.stop.cancelled() => return,
             }
         }
-        let service = tower::ServiceBuilder::new()
+        let own = tower::ServiceBuilder::new()
             .layer(RecordLayer::new(Arc::clone(&self.stats)))
             .layer(LatencyLayer::new(self.latency.clone()))
             .layer(FaultLayer::new(
@@ -143,7 +145,8 @@ impl Run {
                 self.rpc_behavior,
                 ConnHandle::new(goaway.clone()),
             ))
-            .service(self.routes.clone())
+            .service(self.routes.clone());
+        let service = Split::new(standard(&self.faults, goaway.clone()), own)
             .map_request(|request: Request<Incoming>| request.map(Body::new));
         // Reset-stream limits as tonic's `Server` sets them (none), so that a backend behaves
         // like a tonic server under a client that cancels many calls.
@@ -172,6 +175,8 @@ impl Run {
                 }
                 () = &mut age, if !closing => {
                     closing = true;
+                    // Told to the connection's health watches too, which then end.
+                    goaway.cancel();
                     connection.as_mut().graceful_shutdown();
                 }
             }

@@ -3,7 +3,7 @@
 
 use super::delay_body::DelayBody;
 use super::{BreakBody, FaultSet, behavior};
-use crate::BACKEND_HEADER;
+use crate::{BACKEND_HEADER, HOSTNAME_HEADER};
 use http::{HeaderValue, Request, Response};
 use std::future::Future;
 use std::pin::Pin;
@@ -166,6 +166,7 @@ where
 fn answer(status: Status, backend: &str) -> Response<Body> {
     let mut response: Response<Body> = status.into_http();
     if let Ok(value) = HeaderValue::from_str(backend) {
+        response.headers_mut().insert(HOSTNAME_HEADER, value.clone());
         response.headers_mut().insert(BACKEND_HEADER, value);
     }
     response

@@ -2,12 +2,12 @@
 
 use super::store::Store;
 use super::validate::validate_create;
-use crate::BACKEND_HEADER;
 use crate::proto::order_service_server::{OrderService, OrderServiceServer};
 use crate::proto::{
     CreateOrderRequest, CreateOrderResponse, GetOrderRequest, GetOrderResponse, Order, OrderEvent,
     WatchOrdersRequest,
 };
+use crate::{BACKEND_HEADER, HOSTNAME_HEADER};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -118,9 +118,10 @@ impl Orders {
         MetadataValue::try_from(&*self.name).ok()
     }
 
-    /// Names this backend on an error, as on every response.
+    /// Names this backend on an error, as on every response (both headers).
     fn tag(&self, mut status: Status) -> Status {
         if let Some(value) = self.header() {
+            status.metadata_mut().insert(HOSTNAME_HEADER, value.clone());
             status.metadata_mut().insert(BACKEND_HEADER, value);
         }
         status
@@ -129,6 +130,7 @@ impl Orders {
     fn respond<T>(&self, message: T) -> Response<T> {
         let mut response = Response::new(message);
         if let Some(value) = self.header() {
+            response.metadata_mut().insert(HOSTNAME_HEADER, value.clone());
             response.metadata_mut().insert(BACKEND_HEADER, value);
         }
         response

@@ -7,6 +7,7 @@
 mod connection;
 mod determinism;
 mod events;
+mod health;
 mod layer_poll;
 mod lifecycle;
 mod own_service;

@@ -88,6 +88,8 @@ async fn status_answers_every_call_with_the_code_until_healed(#[case] transport:
         let status = client.create_order(create_order_request(call)).await.unwrap_err();
         assert_eq!(status.code(), Code::ResourceExhausted);
         assert_eq!(status.metadata().get(jostle_harness::BACKEND_HEADER).unwrap(), "backend-0");
+        let hostname = status.metadata().get(jostle_harness::HOSTNAME_HEADER);
+        assert_eq!(hostname.unwrap(), "backend-0", "an injected answer names its backend too");
     }
     cluster.heal(id);
     client.create_order(create_order_request(3)).await.expect("healed without a restart");

@@ -6,6 +6,7 @@
 //! Rerun: `cargo test -p jostle-harness --test serve`.
 
 mod process;
+mod standard;
 
 use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;

@@ -2,13 +2,14 @@
 //!
 //! Rerun: `cargo test --test service`.
 
-use jostle_harness::BACKEND_HEADER;
 use jostle_harness::cluster::Cluster;
 use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::proto::{
     CreateOrderRequest, GetOrderRequest, LineItem, OrderStatus, WatchOrdersRequest,
 };
 use jostle_harness::sample::create_order_request;
+use jostle_harness::{BACKEND_HEADER, HOSTNAME_HEADER};
+use prost::Message as _;
 use rstest::rstest;
 use tonic::Code;
 use tonic::transport::Channel;
@@ -24,6 +25,8 @@ async fn created_orders_read_back_and_name_their_backend_in_message_and_header()
     let (_cluster, mut client) = client().await;
     let created = client.create_order(create_order_request(5)).await.unwrap();
     assert_eq!(created.metadata().get(BACKEND_HEADER).unwrap(), "backend-1");
+    let hostname = created.metadata().get(HOSTNAME_HEADER);
+    assert_eq!(hostname.unwrap(), "backend-1", "every response names its backend in `hostname`");
     let order = created.into_inner().order.unwrap();
     assert_eq!(order.id, "backend-1-1", "ids are the backend's name and a sequence number");
     assert_eq!(order.status, OrderStatus::Pending as i32);
@@ -43,6 +46,8 @@ async fn an_unknown_order_is_not_found_and_still_names_the_backend() {
     assert_eq!(status.code(), Code::NotFound);
     assert_eq!(status.message(), "order backend-1-77 not found on backend-1");
     assert_eq!(status.metadata().get(BACKEND_HEADER).unwrap(), "backend-1");
+    let hostname = status.metadata().get(HOSTNAME_HEADER);
+    assert_eq!(hostname.unwrap(), "backend-1", "errors name their backend in `hostname` too");
 }
 
 fn item(quantity: u32, unit_price_minor: i64) -> LineItem {
@@ -123,4 +128,114 @@ async fn each_backend_keeps_its_own_orders() {
     let id = order.order.unwrap().id;
     let status = second.get_order(GetOrderRequest { id }).await.unwrap_err();
     assert_eq!(status.code(), Code::NotFound, "replicas do not share state");
+}
+
+/// The services a backend lists over server reflection `v1`, sorted.
+async fn reflected_v1(channel: Channel) -> Vec<String> {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut client = ServerReflectionClient::new(channel);
+    let mut answers = client.server_reflection_info(tokio_stream::iter([request])).await.unwrap();
+    let answer = answers.get_mut().message().await.unwrap().expect("one answer");
+    let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
+        panic!("list_services must be answered with a list: {answer:?}");
+    };
+    let mut names: Vec<String> = list.service.into_iter().map(|service| service.name).collect();
+    names.sort();
+    names
+}
+
+/// The services a backend lists over server reflection `v1alpha`, sorted.
+async fn reflected_v1alpha(channel: Channel) -> Vec<String> {
+    use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut client = ServerReflectionClient::new(channel);
+    let mut answers = client.server_reflection_info(tokio_stream::iter([request])).await.unwrap();
+    let answer = answers.get_mut().message().await.unwrap().expect("one answer");
+    let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
+        panic!("list_services must be answered with a list: {answer:?}");
+    };
+    let mut names: Vec<String> = list.service.into_iter().map(|service| service.name).collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn every_backend_lists_its_services_over_both_versions_of_server_reflection() {
+    let (cluster, _client) = client().await;
+    let expected =
+        ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "orders.v1.OrderService"];
+    for index in 0..cluster.len() {
+        let listed = reflected_v1(cluster.channel(index).unwrap()).await;
+        assert_eq!(listed, expected, "reflection v1 must list what backend-{index} serves");
+    }
+    let listed = reflected_v1alpha(cluster.channel(0).unwrap()).await;
+    assert_eq!(
+        listed,
+        [
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1alpha.ServerReflection",
+            "orders.v1.OrderService"
+        ],
+        "reflection v1alpha (what older tools ask) must list the same services"
+    );
+    let stats = cluster.backend(0).unwrap().stats();
+    assert!(
+        stats.rpcs.is_empty(),
+        "reflection calls must not count as the backend's own: {stats:?}"
+    );
+}
+
+/// One reflection `v1` question to backend 1 of `cluster`: the files of the answer.
+async fn reflected_files(
+    cluster: &Cluster,
+    question: tonic_reflection::pb::v1::server_reflection_request::MessageRequest,
+) -> Vec<prost_types::FileDescriptorProto> {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    let request = ServerReflectionRequest { host: String::new(), message_request: Some(question) };
+    let mut client = ServerReflectionClient::new(cluster.channel(1).unwrap());
+    let mut answers = client.server_reflection_info(tokio_stream::iter([request])).await.unwrap();
+    let answer = answers.get_mut().message().await.unwrap().expect("one answer");
+    let Some(MessageResponse::FileDescriptorResponse(files)) = answer.message_response else {
+        panic!("a file question must be answered with files: {answer:?}");
+    };
+    files
+        .file_descriptor_proto
+        .iter()
+        .map(|bytes| prost_types::FileDescriptorProto::decode(bytes.as_slice()).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn reflection_gives_the_order_service_file_and_each_file_it_imports() {
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    let (cluster, _client) = client().await;
+    let symbol = MessageRequest::FileContainingSymbol("orders.v1.OrderService".into());
+    let files = reflected_files(&cluster, symbol).await;
+    let names: Vec<&str> = files.iter().map(|file| file.name()).collect();
+    assert_eq!(names, ["orders.proto"], "the file declaring orders.v1.OrderService must be given");
+    for import in &files[0].dependency {
+        let by_name =
+            reflected_files(&cluster, MessageRequest::FileByFilename(import.clone())).await;
+        assert_eq!(
+            by_name[0].name(),
+            import,
+            "each import of orders.proto must be given by name, for a tool to decode its messages"
+        );
+    }
+    assert!(!files[0].dependency.is_empty(), "orders.proto imports timestamp.proto");
 }
