@@ -18,7 +18,7 @@
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! let address = listener.local_addr()?;
 //! let stop = tokio_util::sync::CancellationToken::new();
-//! let server = tokio::spawn(control::serve(Arc::clone(&controller), listener, stop.clone().cancelled_owned()));
+//! let server = tokio::spawn(control::serve(Arc::clone(&controller), listener, stop.clone().cancelled_owned(), None));
 //!
 //! let mut client = ControlClient::connect(format!("http://{address}")).await?;
 //! let listed = client.list_backends(proto::ListBackendsRequest {}).await?.into_inner();
@@ -37,17 +37,22 @@ mod counters;
 mod inject;
 pub mod proto;
 mod service;
+mod token;
 
 pub use counters::{address, code_name, since, state_name, window};
 pub use service::Controller;
+pub use token::{MAX_TOKEN, MIN_TOKEN, TOKEN_ENV, Token};
 
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 
 /// Serves `controller` on `listener` until `shutdown` completes, then returns once every
-/// control connection is closed.
+/// control connection is closed. With a `token`, every call must carry it
+/// ([`Token::check`]); a call without it, or with another, is answered `UNAUTHENTICATED` and
+/// serving goes on.
 ///
 /// # Errors
 ///
@@ -56,9 +61,14 @@ pub async fn serve(
     controller: Arc<Controller>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
+    token: Option<Token>,
 ) -> Result<(), tonic::transport::Error> {
+    let checked = move |request: tonic::Request<()>| match &token {
+        Some(token) => token.check(&request).map(|()| request),
+        None => Ok(request),
+    };
     tonic::transport::Server::builder()
-        .add_service(controller.into_server())
+        .add_service(InterceptedService::new(controller.into_server(), checked))
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
         .await
 }

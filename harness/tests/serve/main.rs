@@ -7,6 +7,7 @@
 
 mod process;
 mod standard;
+mod token;
 
 use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;

@@ -2,6 +2,7 @@
 //! lines on stdout so that a shell script can drive a test (docs/SERVE.md).
 
 use crate::say::{self, fail};
+use jostle_harness::control;
 use jostle_harness::control::proto::control_client::ControlClient;
 use jostle_harness::control::proto::{
     BackendInfo, BackendRequest, FaultLogRequest, FaultWindow, HealRequest, InjectRequest,
@@ -12,6 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 /// How long connecting to the control API may take.
@@ -24,6 +27,10 @@ pub(crate) struct CtlArgs {
     /// The control address `jostle serve` announced (`"control"` in its JSON line).
     #[arg(long, value_name = "ADDR")]
     control: SocketAddr,
+    /// The token the control API requires (`jostle serve --token`); default: the
+    /// JOSTLE_CONTROL_TOKEN environment variable, else none.
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
     #[command(subcommand)]
     verb: Verb,
 }
@@ -94,6 +101,13 @@ async fn call(args: CtlArgs) -> ExitCode {
         Ok(request) => request,
         Err(message) => return fail(&format!("error: {message}"), 2),
     };
+    let token = match args.token.clone().or_else(|| std::env::var(control::TOKEN_ENV).ok()) {
+        None => None,
+        Some(text) => match control::Token::new(&text) {
+            Ok(token) => Some(token),
+            Err(error) => return fail(&format!("error: --token: {error}"), 2),
+        },
+    };
     let endpoint = match Endpoint::from_shared(format!("http://{}", args.control)) {
         Ok(endpoint) => endpoint.connect_timeout(CONNECT_TIMEOUT).timeout(CALL_TIMEOUT),
         Err(error) => return fail(&format!("error: --control {}: {error}", args.control), 2),
@@ -104,7 +118,7 @@ async fn call(args: CtlArgs) -> ExitCode {
             return fail(&format!("error: cannot reach {}: {error}", args.control), 1);
         }
     };
-    match request.send(ControlClient::new(channel)).await {
+    match request.send(ControlClient::with_interceptor(channel, Auth(token))).await {
         Ok(lines) => {
             for line in lines {
                 if let Err(why) = say::line(line) {
@@ -116,6 +130,25 @@ async fn call(args: CtlArgs) -> ExitCode {
         Err(status) => fail(&format!("error: {:?}: {}", status.code(), status.message()), 1),
     }
 }
+
+/// Sends the token, when there is one, with every call.
+#[derive(Debug, Clone)]
+struct Auth(Option<control::Token>);
+
+impl Interceptor for Auth {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(token) = &self.0 {
+            request.metadata_mut().insert("authorization", token.header());
+        }
+        Ok(request)
+    }
+}
+
+/// The control client, with the token.
+type Client = ControlClient<InterceptedService<Channel, Auth>>;
 
 /// A verb checked and made into what it sends.
 #[derive(Debug)]
@@ -148,7 +181,7 @@ impl Request {
     }
 
     /// Sends the request; the JSON lines to print.
-    async fn send(self, mut client: ControlClient<Channel>) -> Result<Vec<String>, tonic::Status> {
+    async fn send(self, mut client: Client) -> Result<Vec<String>, tonic::Status> {
         Ok(match self {
             Request::List => {
                 let listed = client.list_backends(ListBackendsRequest {}).await?.into_inner();

@@ -26,10 +26,15 @@ pub(crate) struct ServeArgs {
     /// per backend, 0 for an ephemeral one. Default: every port ephemeral.
     #[arg(long, value_name = "PORT,...", value_delimiter = ',')]
     ports: Vec<u16>,
-    /// Where the control API listens; a loopback address only (127.0.0.1 or ::1). Default: an
-    /// ephemeral port of 127.0.0.1.
+    /// Where the control API listens. Default: an ephemeral port of 127.0.0.1. Any address
+    /// but a loopback one (127.0.0.1, ::1) needs --token.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     control: SocketAddr,
+    /// The token every control call must carry (`authorization: Bearer TOKEN`; `jostle ctl
+    /// --token`), 16 to 1024 visible ASCII characters; default: the JOSTLE_CONTROL_TOKEN
+    /// environment variable, else none. Required to listen beyond loopback.
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
     /// Stop by itself after this long (`30s`, `5m`); default: until Ctrl-C or SIGTERM.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     duration: Option<Duration>,
@@ -58,12 +63,20 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
             2,
         );
     }
-    if !args.control.ip().is_loopback() {
+    let token = match args.token.clone().or_else(|| std::env::var(control::TOKEN_ENV).ok()) {
+        None => None,
+        Some(text) => match control::Token::new(&text) {
+            Ok(token) => Some(token),
+            Err(error) => return fail(&format!("error: --token: {error}"), 2),
+        },
+    };
+    if !args.control.ip().is_loopback() && token.is_none() {
         return fail(
             &format!(
-                "error: --control {} is not a loopback address; expected 127.0.0.1 or ::1 \
-                 (listening elsewhere needs a token, which this version does not have yet)",
-                args.control
+                "error: --control {} is not a loopback address; listening beyond 127.0.0.1 and \
+                 ::1 needs --token (or {}): expected a loopback address, or a token",
+                args.control,
+                control::TOKEN_ENV
             ),
             2,
         );
@@ -72,10 +85,10 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&format!("error: cannot start a tokio runtime: {error}"), 1),
     };
-    runtime.block_on(serve_until_stopped(args))
+    runtime.block_on(serve_until_stopped(args, token))
 }
 
-async fn serve_until_stopped(args: &ServeArgs) -> ExitCode {
+async fn serve_until_stopped(args: &ServeArgs, token: Option<control::Token>) -> ExitCode {
     let cluster = Cluster::builder()
         .backends(args.backends)
         .transport(Transport::Tcp)
@@ -96,12 +109,19 @@ async fn serve_until_stopped(args: &ServeArgs) -> ExitCode {
         }
     };
     let control_address = listener.local_addr().unwrap_or(args.control);
+    if token.is_some() {
+        let beyond = if control_address.ip().is_loopback() { "" } else { ", beyond loopback" };
+        say::error(&format!(
+            "the control API on {control_address}{beyond} requires a token: every call must send `authorization: Bearer TOKEN`"
+        ));
+    }
     let controller = Arc::new(Controller::new(Arc::clone(&cluster)));
     let stop = CancellationToken::new();
     let mut server = tokio::spawn(control::serve(
         Arc::clone(&controller),
         listener,
         stop.clone().cancelled_owned(),
+        token,
     ));
     let announced = say::line(announcement(&cluster, control_address));
     let mut code = ExitCode::SUCCESS;
