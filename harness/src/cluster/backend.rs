@@ -9,6 +9,7 @@ use crate::fault::{Fault, FaultId, FaultLog, FaultSet};
 use crate::net::MemNetwork;
 use crate::record::{BackendStats, StatsSnapshot};
 use http::Uri;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -98,10 +99,10 @@ impl Backend {
         Ok(backend)
     }
 
-    /// Starts backend `id` listening on `port` of 127.0.0.1 (0: an ephemeral port).
-    pub(crate) async fn start_tcp(id: usize, port: u16, common: &Common) -> Result<Self> {
+    /// Starts backend `id` listening on `wanted` (port 0: an ephemeral one).
+    pub(crate) async fn start_tcp(id: usize, wanted: SocketAddr, common: &Common) -> Result<Self> {
         let name = backend_name(id);
-        let wanted = format!("127.0.0.1:{port}");
+        let wanted = wanted.to_string();
         let listen_error =
             |source| Error::Listen { backend: backend_name(id), address: wanted.clone(), source };
         let listener = TcpListener::bind(wanted.as_str()).await.map_err(listen_error)?;
@@ -182,7 +183,7 @@ impl Backend {
     }
 
     /// The address clients dial: `http://backend-<id>.jostle:50051` in memory,
-    /// `http://127.0.0.1:<port>` on TCP. It stays the same across restarts.
+    /// `http://<host>:<port>` on TCP (127.0.0.1 unless [`ClusterBuilder::host`](super::ClusterBuilder::host) said otherwise). It stays the same across restarts.
     pub fn address(&self) -> &Uri {
         &self.inner.address
     }

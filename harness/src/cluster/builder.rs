@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::net::{MemNetwork, Transport};
 use crate::service::Orders;
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tonic::service::Routes;
 
@@ -25,6 +26,7 @@ pub struct ClusterBuilder {
     latency: Option<BackendLatency>,
     backend_latencies: BTreeMap<usize, BackendLatency>,
     ports: Vec<u16>,
+    host: Option<IpAddr>,
 }
 
 impl std::fmt::Debug for ClusterBuilder {
@@ -36,6 +38,7 @@ impl std::fmt::Debug for ClusterBuilder {
             .field("latency", &self.latency)
             .field("backend_latencies", &self.backend_latencies)
             .field("ports", &self.ports)
+            .field("host", &self.host)
             .finish_non_exhaustive()
     }
 }
@@ -51,6 +54,7 @@ impl Default for ClusterBuilder {
             latency: None,
             backend_latencies: BTreeMap::new(),
             ports: Vec::new(),
+            host: None,
         }
     }
 }
@@ -110,6 +114,14 @@ impl ClusterBuilder {
         self
     }
 
+    /// The address TCP backends listen on (127.0.0.1 by default): `0.0.0.0` for every
+    /// interface of a pod or a test host, or one of the machine's own addresses. Only for
+    /// [`Transport::Tcp`]; checked when the cluster starts.
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = Some(host);
+        self
+    }
+
     /// Starts every backend; each is listening when this returns.
     ///
     /// # Errors
@@ -141,7 +153,8 @@ impl ClusterBuilder {
                 Transport::InMemory => Backend::start_in_memory(id, &network, &common),
                 Transport::Tcp => {
                     let port = self.ports.get(id).copied().unwrap_or(0);
-                    Backend::start_tcp(id, port, &common).await
+                    let host = self.host.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+                    Backend::start_tcp(id, SocketAddr::new(host, port), &common).await
                 }
             };
             match backend {
@@ -158,13 +171,20 @@ impl ClusterBuilder {
 }
 
 impl ClusterBuilder {
-    /// Ports are for TCP backends, one at most per backend.
+    /// Ports and a host are for TCP backends, one port at most per backend.
     fn check_ports(&self) -> Result<()> {
         if !self.ports.is_empty() && self.transport != Transport::Tcp {
             return Err(Error::InvalidParameter {
                 parameter: "ports",
                 expected: "ports only for backends on TCP".into(),
                 got: format!("{} ports on {}", self.ports.len(), self.transport),
+            });
+        }
+        if self.host.is_some() && self.transport != Transport::Tcp {
+            return Err(Error::InvalidParameter {
+                parameter: "host",
+                expected: "a host only for backends on TCP".into(),
+                got: format!("a host on {}", self.transport),
             });
         }
         if self.ports.len() > self.backends {

@@ -34,3 +34,36 @@ async fn ports_are_refused_in_memory_and_beyond_the_backend_count() {
         "at most one port per backend: {too_many:?}"
     );
 }
+
+#[tokio::test]
+async fn a_tcp_backend_on_every_interface_is_reached_on_loopback_and_restarts_there() {
+    use jostle_harness::proto::order_service_client::OrderServiceClient;
+    use jostle_harness::sample::create_order_request;
+    let host = std::net::IpAddr::from([0, 0, 0, 0]);
+    let cluster = Cluster::builder().backends(1).transport(Transport::Tcp).host(host).start().await;
+    let cluster = cluster.expect("0.0.0.0 can be listened on");
+    let address = cluster.backend(0).unwrap().address().clone();
+    assert_eq!(address.host(), Some("0.0.0.0"), "it listens where it was told: {address}");
+    let port = address.port_u16().unwrap();
+    let loopback = format!("http://127.0.0.1:{port}");
+    let call = |uri: String| async move {
+        let channel = tonic::transport::Endpoint::from_shared(uri).unwrap().connect().await?;
+        let answer = OrderServiceClient::new(channel).create_order(create_order_request(0)).await?;
+        Ok::<_, Box<dyn std::error::Error>>(answer.into_inner().served_by)
+    };
+    assert_eq!(call(loopback.clone()).await.unwrap(), "backend-0", "reached on 127.0.0.1");
+    cluster.restart(0).await.unwrap();
+    assert_eq!(cluster.backend(0).unwrap().address(), &address, "the same address again");
+    assert_eq!(call(loopback).await.unwrap(), "backend-0", "and reached again after a restart");
+    cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_host_is_refused_in_memory() {
+    let host = std::net::IpAddr::from([0, 0, 0, 0]);
+    let in_memory = Cluster::builder().backends(1).host(host).start().await;
+    assert!(
+        matches!(in_memory, Err(Error::InvalidParameter { parameter: "host", .. })),
+        "a host is for TCP backends only: {in_memory:?}"
+    );
+}

@@ -26,6 +26,10 @@ pub(crate) struct ServeArgs {
     /// per backend, 0 for an ephemeral one. Default: every port ephemeral.
     #[arg(long, value_name = "PORT,...", value_delimiter = ',')]
     ports: Vec<u16>,
+    /// The address every backend listens on: 127.0.0.1 by default; `0.0.0.0` for every
+    /// interface (a pod, a test host in a network namespace), or one of the machine's own.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
     /// Where the control API listens. Default: an ephemeral port of 127.0.0.1. Any address
     /// but a loopback one (127.0.0.1, ::1) needs --token.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
@@ -93,6 +97,7 @@ async fn serve_until_stopped(args: &ServeArgs, token: Option<control::Token>) ->
         .backends(args.backends)
         .transport(Transport::Tcp)
         .ports(args.ports.iter().copied())
+        .host(args.host)
         .seed(args.seed)
         .rpc_behavior(args.rpc_behavior)
         .start()
