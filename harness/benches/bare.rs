@@ -174,7 +174,12 @@ pub fn setup() -> (u64, u64, tokio::runtime::Runtime) {
 /// The CPU time this process has used, from /proc/self/stat (user and system, in clock ticks
 /// of 10 ms): on a machine busy with other work, the wall time a quiet one would show.
 pub fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    cpu_seconds_of("self")
+}
+
+/// The CPU time process `pid` (a number, or `self`) has used, as [`cpu_seconds`].
+pub fn cpu_seconds_of(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks = |at: usize| fields.get(at).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
