@@ -239,7 +239,7 @@ fn wait_for_connections(served: &Served, backends: usize) {
 /// IDLE, CONNECTING and TRANSIENT_FAILURE once, then TRANSIENT_FAILURE again after each failed
 /// reconnect, at most one per 0.8 s (grpc's backoff: 1 s first, 20 % jitter, growing by 1.6x).
 /// So a phase spans at most 1 + 3 + (seconds / 0.8 + 1) pickers, each worth one call of
-/// imbalance. (Measured here: 150/150 or 151/149.)
+/// imbalance. (Measured here: 150/150 in 17 runs of 20; 151/149 seen.)
 fn rotation_bound(seconds: f64) -> u64 {
     let reconnects = (seconds / 0.8).floor();
     assert!((0.0..1e6).contains(&reconnects), "a phase's seconds: {seconds}");
