@@ -6,6 +6,7 @@
 //! Rerun: `cargo test -p jostle-harness --test serve`.
 
 mod process;
+mod python;
 mod standard;
 mod token;
 
