@@ -2,18 +2,12 @@
 //! budget, and shrunk to at most two faults or discovery changes.
 
 use super::{assert_shrunk_and_replays, finding};
-use http::{Request, Response};
+use crate::sabotage::sabotage;
 use jostle::balance::policy::RoundRobin;
 use jostle::balance::{BalancedChannel, Balancer, Candidate};
-use jostle_harness::channel::{BoxChannel, BoxError, Target, boxed};
+use jostle_harness::channel::{BoxChannel, Target, boxed};
 use jostle_harness::explore::{Explorer, Space};
 use jostle_harness::scenario::Custom;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
-use tonic::body::Body;
 
 /// The channel of `balancer` over the schedule's target, as a user would build it.
 fn balanced<B: Balancer + 'static>(balancer: B, target: &Target) -> BoxChannel {
@@ -94,36 +88,9 @@ fn a_balancer_stuck_after_a_discovery_removal_is_found_within_forty_schedules() 
     assert_shrunk_and_replays(settled, Some(Custom::new("stuck-after-removal", factory)), rerun);
 }
 
-/// A channel that fails every 50th call with UNAVAILABLE without sending it anywhere.
-#[derive(Clone)]
-struct Sabotage {
-    inner: BoxChannel,
-    calls: Arc<AtomicU64>,
-}
-
-type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>>;
-
-impl tower::Service<Request<Body>> for Sabotage {
-    type Response = Response<Body>;
-    type Error = BoxError;
-    type Future = Answer;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Answer {
-        if self.calls.fetch_add(1, Ordering::Relaxed) % 50 == 49 {
-            let status = tonic::Status::unavailable("sabotaged");
-            return Box::pin(async move { Ok(status.into_http()) });
-        }
-        let call = self.inner.call(request);
-        Box::pin(async move { call.await.map_err(Into::into) })
-    }
-}
-
+/// Round robin, every 50th call failed UNAVAILABLE without being sent.
 fn sabotaged(target: &Target) -> BoxChannel {
-    boxed(Sabotage { inner: balanced(RoundRobin::new(), target), calls: Arc::default() })
+    sabotage(balanced(RoundRobin::new(), target))
 }
 
 #[test]

@@ -6,6 +6,8 @@
 
 mod broken;
 mod no_false_alarms;
+#[path = "../support/sabotage.rs"]
+mod sabotage;
 mod specimens;
 
 use jostle_harness::explore::{Exploration, Finding};

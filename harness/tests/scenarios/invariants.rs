@@ -6,18 +6,12 @@
 //!
 //! Rerun: `cargo test -p jostle-harness --test scenarios invariants`.
 
-use http::{Request, Response};
+use crate::sabotage::sabotage;
 use jostle::balance::BalancedChannel;
 use jostle::balance::policy::RoundRobin;
-use jostle_harness::channel::{BoxChannel, BoxError, Target, boxed};
+use jostle_harness::channel::{Target, boxed};
 use jostle_harness::report::{ExpectationReport, RunReport};
 use jostle_harness::scenario::{self, Scenario};
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
-use tonic::body::Body;
 
 /// A restart of backend 1 and the withdrawal of backend 3 (added half-way), judged by the two.
 const STORY: &str = r#"
@@ -98,41 +92,13 @@ fn the_article_dialer_does_not_settle_back_to_even() {
     );
 }
 
-/// A channel that fails every 50th call with UNAVAILABLE without sending it anywhere.
-#[derive(Clone)]
-struct Sabotage {
-    inner: BoxChannel,
-    calls: Arc<AtomicU64>,
-}
-
-type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>>;
-
-impl tower::Service<Request<Body>> for Sabotage {
-    type Response = Response<Body>;
-    type Error = BoxError;
-    type Future = Answer;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Answer {
-        if self.calls.fetch_add(1, Ordering::Relaxed) % 50 == 49 {
-            let status = tonic::Status::unavailable("sabotaged");
-            return Box::pin(async move { Ok(status.into_http()) });
-        }
-        let call = self.inner.call(request);
-        Box::pin(async move { call.await.map_err(Into::into) })
-    }
-}
-
 #[test]
 fn a_channel_failing_calls_with_every_backend_healthy_is_caught() {
     let sabotaged = story().against("sabotage", |target: &Target| {
         let channel = BalancedChannel::builder()
             .balancer(RoundRobin::new())
             .build(target.changes(), target.connector.clone());
-        boxed(Sabotage { inner: boxed(channel), calls: Arc::new(AtomicU64::new(0)) })
+        sabotage(boxed(channel))
     });
     let report = sabotaged.run_blocking().unwrap();
     let avoidable = check(&report, "avoidable-failures");

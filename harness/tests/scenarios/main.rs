@@ -15,4 +15,6 @@ mod malformed;
 mod properties;
 mod reliability;
 mod run;
+#[path = "../../../tests/support/sabotage.rs"]
+mod sabotage;
 mod schema;
