@@ -130,47 +130,36 @@ async fn each_backend_keeps_its_own_orders() {
     assert_eq!(status.code(), Code::NotFound, "replicas do not share state");
 }
 
-/// The services a backend lists over server reflection `v1`, sorted.
-async fn reflected_v1(channel: Channel) -> Vec<String> {
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
-    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
-    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
-    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    let request = ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(MessageRequest::ListServices(String::new())),
+/// `async fn $name(channel) -> Vec<String>`: the services a backend lists over server
+/// reflection version `$version` (`v1`, `v1alpha`: the same messages in two packages), sorted.
+macro_rules! reflected {
+    ($name:ident, $version:ident) => {
+        async fn $name(channel: Channel) -> Vec<String> {
+            use tonic_reflection::pb::$version::ServerReflectionRequest;
+            use tonic_reflection::pb::$version::server_reflection_client::ServerReflectionClient;
+            use tonic_reflection::pb::$version::server_reflection_request::MessageRequest;
+            use tonic_reflection::pb::$version::server_reflection_response::MessageResponse;
+            let request = ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(MessageRequest::ListServices(String::new())),
+            };
+            let mut client = ServerReflectionClient::new(channel);
+            let mut answers =
+                client.server_reflection_info(tokio_stream::iter([request])).await.unwrap();
+            let answer = answers.get_mut().message().await.unwrap().expect("one answer");
+            let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
+                panic!("list_services must be answered with a list: {answer:?}");
+            };
+            let mut names: Vec<String> =
+                list.service.into_iter().map(|service| service.name).collect();
+            names.sort();
+            names
+        }
     };
-    let mut client = ServerReflectionClient::new(channel);
-    let mut answers = client.server_reflection_info(tokio_stream::iter([request])).await.unwrap();
-    let answer = answers.get_mut().message().await.unwrap().expect("one answer");
-    let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
-        panic!("list_services must be answered with a list: {answer:?}");
-    };
-    let mut names: Vec<String> = list.service.into_iter().map(|service| service.name).collect();
-    names.sort();
-    names
 }
 
-/// The services a backend lists over server reflection `v1alpha`, sorted.
-async fn reflected_v1alpha(channel: Channel) -> Vec<String> {
-    use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
-    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
-    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
-    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
-    let request = ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(MessageRequest::ListServices(String::new())),
-    };
-    let mut client = ServerReflectionClient::new(channel);
-    let mut answers = client.server_reflection_info(tokio_stream::iter([request])).await.unwrap();
-    let answer = answers.get_mut().message().await.unwrap().expect("one answer");
-    let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
-        panic!("list_services must be answered with a list: {answer:?}");
-    };
-    let mut names: Vec<String> = list.service.into_iter().map(|service| service.name).collect();
-    names.sort();
-    names
-}
+reflected!(reflected_v1, v1);
+reflected!(reflected_v1alpha, v1alpha);
 
 #[tokio::test]
 async fn every_backend_lists_its_services_over_both_versions_of_server_reflection() {
