@@ -136,7 +136,9 @@ impl Space {
                 return invalid(parameter, "whole milliseconds".into(), format!("{d:?}"));
             }
         }
-        let most = u64::from(*self.rate.end()) * self.duration.as_secs().max(1);
+        // Whole milliseconds (checked above): the most calls the fastest rate starts.
+        let millis = u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX);
+        let most = u64::from(*self.rate.end()).saturating_mul(millis).div_ceil(1000);
         if most > 1_000_000 {
             return invalid(
                 "rate",
