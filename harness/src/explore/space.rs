@@ -143,7 +143,7 @@ impl Space {
             return invalid(
                 "rate",
                 "at most 1,000,000 calls in a schedule (rate × duration)".into(),
-                format!("{most}"),
+                format!("{} calls/s for {:?}, {most} calls", self.rate.end(), self.duration),
             );
         }
         Ok(())

@@ -85,6 +85,7 @@ fn explore_writes_each_finding_and_jostle_run_replays_it_byte_for_byte() {
 #[case::open_range_for_counts(&["--faults", "1..3"], "with `..=`")]
 #[case::unknown_kind(&["--kinds", "restart,explode"], "--kinds: unknown kind `explode`")]
 #[case::rate_too_high(&["--rate", "9000"], "--rate 9000..=9000: expected a range of calls per second within 1..=5000")]
+#[case::too_many_calls(&["--rate", "5000", "--duration", "600s"], "--rate 5000 calls/s for 600s, 3000000 calls: expected at most 1,000,000 calls in a schedule")]
 #[case::deadline_too_short(&["--deadline", "1ms"], "--deadline 1ms: expected 10ms to 10s")]
 #[case::unknown_balancer(&["--balancer", "round_robbin"], "--balancer: invalid balancer: one of round_robin")]
 fn explore_refuses_bad_flags_naming_the_flag_and_exits_2(
