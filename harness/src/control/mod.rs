@@ -34,12 +34,14 @@
 //! ```
 
 mod counters;
+mod events;
 mod inject;
 pub mod proto;
 mod service;
 mod token;
 
 pub use counters::{address, code_name, since, state_name, window};
+pub use events::EVERY as EVENTS_EVERY;
 pub use service::Controller;
 pub use token::{MAX_TOKEN, MIN_TOKEN, TOKEN_ENV, Token};
 

@@ -4,9 +4,9 @@ use super::counters;
 use super::inject;
 use super::proto::control_server::{Control, ControlServer};
 use super::proto::{
-    BackendInfo, BackendRequest, BackendResponse, FaultLogRequest, FaultLogResponse, HealRequest,
-    HealResponse, InjectRequest, InjectResponse, ListBackendsRequest, ListBackendsResponse,
-    ResetCountersRequest, ResetCountersResponse,
+    BackendInfo, BackendRequest, BackendResponse, Event, EventsRequest, FaultLogRequest,
+    FaultLogResponse, HealRequest, HealResponse, InjectRequest, InjectResponse,
+    ListBackendsRequest, ListBackendsResponse, ResetCountersRequest, ResetCountersResponse,
 };
 use crate::cluster::Cluster;
 use crate::error::Error;
@@ -14,6 +14,8 @@ use crate::fault::FaultId;
 use crate::record::StatsSnapshot;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 /// The control API of a cluster: lists its backends and counters, injects and heals faults,
@@ -24,13 +26,25 @@ pub struct Controller {
     cluster: Arc<Cluster>,
     baselines: Mutex<Vec<StatsSnapshot>>,
     injected: Mutex<BTreeSet<u64>>,
+    closed: CancellationToken,
 }
 
 impl Controller {
     /// Controls `cluster`, its counters counted from zero.
     pub fn new(cluster: Arc<Cluster>) -> Self {
         let baselines = vec![StatsSnapshot::default(); cluster.len()];
-        Self { cluster, baselines: Mutex::new(baselines), injected: Mutex::default() }
+        Self {
+            cluster,
+            baselines: Mutex::new(baselines),
+            injected: Mutex::default(),
+            closed: CancellationToken::new(),
+        }
+    }
+
+    /// Ends every open `Events` stream (before a graceful stop, which waits for them), and
+    /// those opened later at once.
+    pub fn close(&self) {
+        self.closed.cancel();
     }
 
     /// The cluster controlled.
@@ -193,6 +207,16 @@ impl Control for Controller {
         let windows =
             self.cluster.fault_log().windows().into_iter().map(super::counters::window).collect();
         Ok(Response::new(FaultLogResponse { windows }))
+    }
+
+    type EventsStream = ReceiverStream<Result<Event, Status>>;
+
+    async fn events(
+        &self,
+        _request: Request<EventsRequest>,
+    ) -> Result<Response<Self::EventsStream>, Status> {
+        let events = super::events::watch(Arc::clone(&self.cluster), self.closed.clone());
+        Ok(Response::new(ReceiverStream::new(events)))
     }
 
     async fn reset_counters(

@@ -5,8 +5,8 @@ use crate::say::{self, fail};
 use jostle_harness::control;
 use jostle_harness::control::proto::control_client::ControlClient;
 use jostle_harness::control::proto::{
-    BackendInfo, BackendRequest, FaultLogRequest, FaultWindow, HealRequest, InjectRequest,
-    ListBackendsRequest, ResetCountersRequest,
+    BackendInfo, BackendRequest, Event, EventsRequest, FaultLogRequest, FaultWindow, HealRequest,
+    InjectRequest, ListBackendsRequest, ResetCountersRequest,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -85,6 +85,14 @@ enum Verb {
     Faults,
     /// Count every backend's counters from zero again.
     Reset,
+    /// Print events as JSON lines as they happen: first every backend's state, then each
+    /// fault window opening and closing and each change of state (looked at every 20 ms),
+    /// until --count events, the server stops, or Ctrl-C.
+    Events {
+        /// Stop after this many events (1 to 1000000).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        count: Option<u64>,
+    },
 }
 
 /// Exit 0 on success, 1 when the server refuses or cannot be reached, 2 on bad input.
@@ -109,6 +117,10 @@ async fn call(args: CtlArgs) -> ExitCode {
         },
     };
     let endpoint = match Endpoint::from_shared(format!("http://{}", args.control)) {
+        // A stream of events lasts as long as it is wanted; every other call is bounded.
+        Ok(endpoint) if matches!(request, Request::Events(_)) => {
+            endpoint.connect_timeout(CONNECT_TIMEOUT)
+        }
         Ok(endpoint) => endpoint.connect_timeout(CONNECT_TIMEOUT).timeout(CALL_TIMEOUT),
         Err(error) => return fail(&format!("error: --control {}: {error}", args.control), 2),
     };
@@ -159,6 +171,7 @@ enum Request {
     Lifecycle(&'static str, BackendRequest),
     Faults,
     Reset,
+    Events(Option<u64>),
 }
 
 impl Request {
@@ -177,6 +190,7 @@ impl Request {
             Verb::Restart { backend } => Request::Lifecycle("restart", BackendRequest { backend }),
             Verb::Faults => Request::Faults,
             Verb::Reset => Request::Reset,
+            Verb::Events { count } => Request::Events(count),
         })
     }
 
@@ -212,6 +226,18 @@ impl Request {
                 client.reset_counters(ResetCountersRequest {}).await?;
                 Vec::new()
             }
+            Request::Events(count) => {
+                let mut events = client.events(EventsRequest {}).await?.into_inner();
+                let mut printed = 0;
+                while count.is_none_or(|count| printed < count) {
+                    let Some(event) = events.message().await? else { break };
+                    if let Err(why) = say::line(event_json(&event)) {
+                        return Err(tonic::Status::unavailable(format!("stdout: {why}")));
+                    }
+                    printed += 1;
+                }
+                Vec::new()
+            }
         })
     }
 }
@@ -228,6 +254,18 @@ fn parameter_map(pairs: &[String]) -> Result<HashMap<String, String>, String> {
         }
     }
     Ok(map)
+}
+
+/// An event as `ctl events` prints it.
+fn event_json(event: &Event) -> Value {
+    let mut line = json!({ "at_ms": event.at_ms, "event": event.kind, "backend": event.backend });
+    if event.kind == "state" {
+        line["state"] = Value::String(event.state.clone());
+    }
+    if let Some(window) = &event.window {
+        line["window"] = window_json(window);
+    }
+    line
 }
 
 /// A fault window as `ctl faults` prints it and `serve --json` writes it.

@@ -141,6 +141,7 @@ async fn serve_until_stopped(args: &ServeArgs, token: Option<control::Token>) ->
             }
         }
     }
+    controller.close();
     stop.cancel();
     if !server.is_finished() && tokio::time::timeout(CONTROL_GRACE, &mut server).await.is_err() {
         server.abort();
