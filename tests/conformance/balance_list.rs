@@ -21,14 +21,22 @@ fn tonic_balance_list_fails_fallback_and_recovery_and_ignores_discovery() {
         .transport(Transport::Tcp)
         .run_blocking();
     println!("{report}");
-    report.assert_failures(&[
-        // The dead endpoint is never taken out (grpc-rust #2839, #643): about a quarter of the
-        // calls keep failing while a backend is down.
-        (Battery::OneDown, "fallback"),
-        (Battery::Restart, "fallback"),
-        (Battery::Flapping, "failure-rate"),
-        (Battery::HungBackend, "failure-rate"),
-        // A fixed list: discovery's removal never reaches it.
-        (Battery::AddRemove, "convergence"),
-    ]);
+    // tonic's p2c draws from a generator the suite cannot seed, and as it ignores discovery it
+    // gives add-remove's new backend about a third of the calls, against a recovery bound of a
+    // quarter (half the fair share of the two announced): on some 300 calls over TCP it falls
+    // under that now and then (seen once in CI: 22.4 %). Chance, not tonic's flaw: not asserted.
+    let chance = [(Battery::AddRemove, "recovery")];
+    report.assert_failures_but_for_chance(
+        &[
+            // The dead endpoint is never taken out (grpc-rust #2839, #643): about a quarter of the
+            // calls keep failing while a backend is down.
+            (Battery::OneDown, "fallback"),
+            (Battery::Restart, "fallback"),
+            (Battery::Flapping, "failure-rate"),
+            (Battery::HungBackend, "failure-rate"),
+            // A fixed list: discovery's removal never reaches it.
+            (Battery::AddRemove, "convergence"),
+        ],
+        &chance,
+    );
 }

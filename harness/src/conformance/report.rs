@@ -55,12 +55,25 @@ impl SuiteReport {
     /// scenario at all panics too: it proved nothing.
     #[track_caller]
     pub fn assert_failures(&self, expected: &[(Battery, &str)]) {
+        self.assert_failures_but_for_chance(expected, &[]);
+    }
+
+    /// [`SuiteReport::assert_failures`], except that each check of `chance` may fail or hold:
+    /// for a balancer whose draws the suite cannot seed (tonic's own), a check near its bound
+    /// is decided by chance, not by a flaw. Say why for each in the test.
+    #[track_caller]
+    pub fn assert_failures_but_for_chance(
+        &self,
+        expected: &[(Battery, &str)],
+        chance: &[(Battery, &str)],
+    ) {
         assert!(
             !self.runs.is_empty(),
             "the conformance battery of {} ran no scenario: nothing was proved",
             self.balancer
         );
-        let failures = self.failures();
+        let mut failures = self.failures();
+        failures.retain(|failure| !chance.contains(failure) || expected.contains(failure));
         if failures != expected {
             let details: Vec<String> = self
                 .runs
