@@ -62,6 +62,17 @@ impl Token {
         Ok(Self(text.into()))
     }
 
+    /// The token a command was given: `flag` (its `--token`), else the [`TOKEN_ENV`]
+    /// environment variable, else none.
+    ///
+    /// # Errors
+    ///
+    /// As [`Token::new`], for the token given.
+    pub fn given(flag: Option<&str>) -> Result<Option<Self>> {
+        let from_env = || std::env::var(TOKEN_ENV).ok();
+        flag.map(str::to_owned).or_else(from_env).map(|text| Self::new(&text)).transpose()
+    }
+
     /// The `authorization` header value a client sends: `Bearer <token>`.
     pub fn header(&self) -> AsciiMetadataValue {
         // Visible ASCII only, checked by `new`: always a valid header value.

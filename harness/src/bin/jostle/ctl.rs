@@ -109,12 +109,9 @@ async fn call(args: CtlArgs) -> ExitCode {
         Ok(request) => request,
         Err(message) => return fail(&format!("error: {message}"), 2),
     };
-    let token = match args.token.clone().or_else(|| std::env::var(control::TOKEN_ENV).ok()) {
-        None => None,
-        Some(text) => match control::Token::new(&text) {
-            Ok(token) => Some(token),
-            Err(error) => return fail(&format!("error: --token: {error}"), 2),
-        },
+    let token = match control::Token::given(args.token.as_deref()) {
+        Ok(token) => token,
+        Err(error) => return fail(&format!("error: --token: {error}"), 2),
     };
     let endpoint = match Endpoint::from_shared(format!("http://{}", args.control)) {
         // A stream of events lasts as long as it is wanted; every other call is bounded.

@@ -67,12 +67,9 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
             2,
         );
     }
-    let token = match args.token.clone().or_else(|| std::env::var(control::TOKEN_ENV).ok()) {
-        None => None,
-        Some(text) => match control::Token::new(&text) {
-            Ok(token) => Some(token),
-            Err(error) => return fail(&format!("error: --token: {error}"), 2),
-        },
+    let token = match control::Token::given(args.token.as_deref()) {
+        Ok(token) => token,
+        Err(error) => return fail(&format!("error: --token: {error}"), 2),
     };
     if !args.control.ip().is_loopback() && token.is_none() {
         return fail(
