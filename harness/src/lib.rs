@@ -48,6 +48,7 @@ pub mod report;
 pub mod runner;
 pub mod sample;
 pub mod scenario;
+pub mod serve;
 pub mod service;
 pub mod tonic_balance;
 pub mod wait;

@@ -181,7 +181,7 @@ pub(super) fn served_share(log: &CallLog, backend: &str, after: Duration) -> (us
 }
 
 /// A fraction as a percentage, without trailing zeros: `1%`, `0.5%`, `33.33%`.
-pub(super) fn percent(fraction: f64) -> String {
+pub(crate) fn percent(fraction: f64) -> String {
     let text = format!("{:.2}", fraction * 100.0);
     format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }

@@ -7,9 +7,10 @@ use crate::record::StatsSnapshot;
 use std::collections::HashMap;
 use tonic::Code;
 
-/// `backend` now, its counters counted from `baseline`.
-pub(super) fn info(backend: &Backend, baseline: &StatsSnapshot) -> BackendInfo {
+/// `backend` now, its counters counted from `baseline`; `announced` as discovery has it.
+pub(super) fn info(backend: &Backend, baseline: &StatsSnapshot, announced: bool) -> BackendInfo {
     BackendInfo {
+        announced,
         name: backend.name().to_owned(),
         address: address(backend),
         state: state_name(backend.state()).to_owned(),

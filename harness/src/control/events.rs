@@ -1,11 +1,12 @@
 //! The `Events` stream of the control API: every backend's state, then each fault window that
-//! opens or closes and each change of a backend's state, read off the cluster every
-//! [`EVERY`] of wall time, until the caller goes or the controller is closed.
+//! opens or closes, each change of a backend's state and each announcement or withdrawal by
+//! discovery, read off the cluster every [`EVERY`] of wall time, until the caller goes or the
+//! controller is closed.
 
 use super::counters::{state_name, window};
 use super::proto::{Event, FaultWindow};
 use crate::cluster::Cluster;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -17,10 +18,13 @@ pub const EVERY: Duration = Duration::from_millis(20);
 /// the receiver is dropped.
 pub(super) fn watch(
     cluster: Arc<Cluster>,
+    announced: Arc<Mutex<Vec<bool>>>,
     closed: CancellationToken,
 ) -> mpsc::Receiver<Result<Event, tonic::Status>> {
     let (sender, receiver) = mpsc::channel(256);
     tokio::spawn(async move {
+        // Every backend starts announced: only a change is an event.
+        let mut known: Vec<bool> = vec![true; cluster.len()];
         let mut states: Vec<&'static str> = Vec::new();
         let mut windows: Vec<FaultWindow> = Vec::new();
         let mut ticks = tokio::time::interval(EVERY);
@@ -67,6 +71,19 @@ pub(super) fn watch(
                 match windows.get_mut(index) {
                     Some(known) => *known = now,
                     None => windows.push(now),
+                }
+            }
+            let now = announced.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            for (index, (&is, was)) in now.iter().zip(known.iter_mut()).enumerate() {
+                if is != *was {
+                    *was = is;
+                    events.push(Event {
+                        at_ms,
+                        kind: if is { "announced" } else { "withdrawn" }.into(),
+                        backend: cluster.backends()[index].name().into(),
+                        state: String::new(),
+                        window: None,
+                    });
                 }
             }
             for event in events {

@@ -33,6 +33,7 @@
 //! # }
 //! ```
 
+mod auth;
 mod counters;
 mod events;
 mod inject;
@@ -40,6 +41,7 @@ pub mod proto;
 mod service;
 mod token;
 
+pub use auth::{Auth, Client, client};
 pub use counters::{address, code_name, since, state_name, window};
 pub use events::EVERY as EVENTS_EVERY;
 pub use service::Controller;

@@ -26,19 +26,37 @@ pub struct Controller {
     cluster: Arc<Cluster>,
     baselines: Mutex<Vec<StatsSnapshot>>,
     injected: Mutex<BTreeSet<u64>>,
+    announced: Arc<Mutex<Vec<bool>>>,
     closed: CancellationToken,
 }
 
 impl Controller {
-    /// Controls `cluster`, its counters counted from zero.
+    /// Controls `cluster`, its counters counted from zero, every backend announced.
     pub fn new(cluster: Arc<Cluster>) -> Self {
         let baselines = vec![StatsSnapshot::default(); cluster.len()];
+        let announced = Arc::new(Mutex::new(vec![true; cluster.len()]));
         Self {
             cluster,
             baselines: Mutex::new(baselines),
             injected: Mutex::default(),
+            announced,
             closed: CancellationToken::new(),
         }
+    }
+
+    /// Marks backend `index` announced by discovery, or withdrawn, as `ListBackends` and
+    /// `Events` show it (a scenario's discovery timeline played by [`crate::serve`]). An index
+    /// past the cluster is ignored.
+    pub fn announce(&self, index: usize, announced: bool) {
+        let mut set = self.announced.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = set.get_mut(index) {
+            *slot = announced;
+        }
+    }
+
+    /// Which backends discovery announces now, by index.
+    pub fn announced(&self) -> Vec<bool> {
+        self.announced.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Ends every open `Events` stream (before a graceful stop, which waits for them), and
@@ -77,8 +95,9 @@ impl Controller {
     }
 
     fn info(&self, index: usize) -> BackendInfo {
+        let announced = self.announced().get(index).copied().unwrap_or(true);
         let baselines = self.baselines.lock().unwrap_or_else(PoisonError::into_inner);
-        counters::info(&self.cluster.backends()[index], &baselines[index])
+        counters::info(&self.cluster.backends()[index], &baselines[index], announced)
     }
 
     async fn lifecycle(
@@ -204,9 +223,10 @@ impl Control for Controller {
         &self,
         _request: Request<FaultLogRequest>,
     ) -> Result<Response<FaultLogResponse>, Status> {
-        let windows =
-            self.cluster.fault_log().windows().into_iter().map(super::counters::window).collect();
-        Ok(Response::new(FaultLogResponse { windows }))
+        let log = self.cluster.fault_log();
+        let windows = log.windows().into_iter().map(super::counters::window).collect();
+        let now_ms = u64::try_from(log.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(Response::new(FaultLogResponse { windows, now_ms }))
     }
 
     type EventsStream = ReceiverStream<Result<Event, Status>>;
@@ -215,7 +235,11 @@ impl Control for Controller {
         &self,
         _request: Request<EventsRequest>,
     ) -> Result<Response<Self::EventsStream>, Status> {
-        let events = super::events::watch(Arc::clone(&self.cluster), self.closed.clone());
+        let events = super::events::watch(
+            Arc::clone(&self.cluster),
+            Arc::clone(&self.announced),
+            self.closed.clone(),
+        );
         Ok(Response::new(ReceiverStream::new(events)))
     }
 

@@ -2,20 +2,18 @@
 //! lines on stdout so that a shell script can drive a test (docs/SERVE.md).
 
 use crate::say::{self, fail};
-use jostle_harness::control;
-use jostle_harness::control::proto::control_client::ControlClient;
 use jostle_harness::control::proto::{
-    BackendInfo, BackendRequest, Event, EventsRequest, FaultLogRequest, FaultWindow, HealRequest,
-    InjectRequest, ListBackendsRequest, ResetCountersRequest,
+    BackendInfo, BackendRequest, Event, EventsRequest, FaultLogRequest, HealRequest, InjectRequest,
+    ListBackendsRequest, ResetCountersRequest,
 };
+use jostle_harness::control::{self, Client};
+use jostle_harness::serve;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
-use tonic::service::Interceptor;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 
 /// How long connecting to the control API may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -127,7 +125,7 @@ async fn call(args: CtlArgs) -> ExitCode {
             return fail(&format!("error: cannot reach {}: {error}", args.control), 1);
         }
     };
-    match request.send(ControlClient::with_interceptor(channel, Auth(token))).await {
+    match request.send(control::client(channel, token)).await {
         Ok(lines) => {
             for line in lines {
                 if let Err(why) = say::line(line) {
@@ -139,25 +137,6 @@ async fn call(args: CtlArgs) -> ExitCode {
         Err(status) => fail(&format!("error: {:?}: {}", status.code(), status.message()), 1),
     }
 }
-
-/// Sends the token, when there is one, with every call.
-#[derive(Debug, Clone)]
-struct Auth(Option<control::Token>);
-
-impl Interceptor for Auth {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        if let Some(token) = &self.0 {
-            request.metadata_mut().insert("authorization", token.header());
-        }
-        Ok(request)
-    }
-}
-
-/// The control client, with the token.
-type Client = ControlClient<InterceptedService<Channel, Auth>>;
 
 /// A verb checked and made into what it sends.
 #[derive(Debug)]
@@ -217,7 +196,7 @@ impl Request {
             }
             Request::Faults => {
                 let log = client.fault_log(FaultLogRequest {}).await?.into_inner();
-                log.windows.iter().map(|window| window_json(window).to_string()).collect()
+                log.windows.iter().map(|window| serve::window_json(window).to_string()).collect()
             }
             Request::Reset => {
                 client.reset_counters(ResetCountersRequest {}).await?;
@@ -260,21 +239,9 @@ fn event_json(event: &Event) -> Value {
         line["state"] = Value::String(event.state.clone());
     }
     if let Some(window) = &event.window {
-        line["window"] = window_json(window);
+        line["window"] = serve::window_json(window);
     }
     line
-}
-
-/// A fault window as `ctl faults` prints it and `serve --json` writes it.
-pub(crate) fn window_json(window: &FaultWindow) -> Value {
-    json!({
-        "id": window.id,
-        "backend": window.backend,
-        "kind": window.kind,
-        "detail": window.detail,
-        "start_ms": window.start_ms,
-        "end_ms": window.end_ms,
-    })
 }
 
 fn backend_line(backend: &BackendInfo) -> String {
@@ -284,6 +251,7 @@ fn backend_line(backend: &BackendInfo) -> String {
         "name": backend.name,
         "address": backend.address,
         "state": backend.state,
+        "announced": backend.announced,
         "served": counters.served,
         "failed": failed,
         "connections_accepted": counters.connections_accepted,

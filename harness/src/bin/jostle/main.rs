@@ -1,10 +1,11 @@
 //! The `jostle` command: runs scenario files (a report per backend, JSON, an HTML chart),
 //! checks and lists them (the article's story is fixtures/article-restart.toml), serves chaos
-//! backends to clients in any language and drives them (`serve`, `ctl`).
+//! backends to clients in any language and drives them (`serve`, `ctl`, `drive`).
 
 mod bar;
 mod check;
 mod ctl;
+mod drive;
 mod explore;
 mod output;
 mod panics;
@@ -50,6 +51,11 @@ enum Command {
     /// Drive a running `jostle serve` through its control API. Exit 0 on success, 1 on an
     /// error from the server (or none reached), 2 on bad input.
     Ctl(ctl::CtlArgs),
+    /// Play a scenario file's fault timeline through the control APIs of `jostle serve` pods
+    /// (backend i of the file is the i-th pod) while clients send the load, then report from
+    /// the pods' own counters. Exit 0 when they show what the file expects (or nothing could be
+    /// judged from the server side), 1 when not or a pod fails, 2 on bad input.
+    Drive(drive::DriveArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,5 +68,6 @@ fn main() -> ExitCode {
         Command::List(args) => check::list(args),
         Command::Serve(args) => serve::serve(&args),
         Command::Ctl(args) => ctl::ctl(args),
+        Command::Drive(args) => drive::drive(&args),
     }
 }

@@ -1,11 +1,15 @@
 //! `jostle serve`: order-service backends on 127.0.0.1 TCP ports and a control API beside
 //! them, announced in one JSON line on stdout, served until Ctrl-C, SIGTERM or `--duration`,
-//! then shut down with every port closed and a summary on stderr (docs/SERVE.md).
+//! then shut down with every port closed and a summary on stderr (docs/SERVE.md). With
+//! `--scenario FILE`, the file's fault and discovery timelines play on the wall clock while
+//! clients elsewhere send the load, and the report is judged from the backends' own records.
 
 use crate::say::{self, fail};
 use jostle_harness::cluster::{Cluster, MAX_BACKENDS};
 use jostle_harness::control::{self, Controller};
 use jostle_harness::net::Transport;
+use jostle_harness::scenario::Scenario;
+use jostle_harness::serve::{self, Local, Timeline, Verdict};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,9 +23,16 @@ const CONTROL_GRACE: Duration = Duration::from_secs(5);
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
-    /// How many backends, from 1 to 10000, each on its own port of 127.0.0.1.
-    #[arg(long, default_value_t = 3, value_name = "N")]
-    backends: usize,
+    /// How many backends, from 1 to 10000, each on its own port of 127.0.0.1. Default 3, or
+    /// the scenario's.
+    #[arg(long, value_name = "N")]
+    backends: Option<usize>,
+    /// Play this scenario file's fault and discovery timelines on the wall clock, from the
+    /// moment serving starts, while clients elsewhere send the load; stop at the end of its
+    /// load (warm-up and duration) unless --duration says otherwise, and report its
+    /// expectations as the backends' own counters show them.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
     /// Each backend's port of 127.0.0.1, by index, comma-separated (`50051,50052,50053`); one
     /// per backend, 0 for an ephemeral one. Default: every port ephemeral.
     #[arg(long, value_name = "PORT,...", value_delimiter = ',')]
@@ -42,9 +53,10 @@ pub(crate) struct ServeArgs {
     /// Stop by itself after this long (`30s`, `5m`); default: until Ctrl-C or SIGTERM.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     duration: Option<Duration>,
-    /// The seed of every random choice of the faults (probabilities, jitter).
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// The seed of every random choice of the faults (probabilities, jitter). Default 0, or
+    /// the scenario's.
+    #[arg(long)]
+    seed: Option<u64>,
     /// Obey the gRPC xDS interop `rpc-behavior` request header.
     #[arg(long)]
     rpc_behavior: bool,
@@ -56,12 +68,28 @@ pub(crate) struct ServeArgs {
 /// Exit 0 after a clean stop, 1 when serving could not start or the summary could not be
 /// written, 2 on bad input.
 pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
-    if !(1..=MAX_BACKENDS).contains(&args.backends) {
-        let got = args.backends;
-        return fail(&format!("error: --backends {got}; expected 1 to {MAX_BACKENDS}"), 2);
+    let story = match args.scenario.as_deref().map(Story::read).transpose() {
+        Ok(story) => story,
+        Err(message) => return fail(&message, 2),
+    };
+    let backends = match (&story, args.backends) {
+        (Some(story), Some(given)) if given != story.scenario.backends() => {
+            let file = story.scenario.backends();
+            return fail(
+                &format!(
+                    "error: --backends {given}; expected the scenario's own count ({file}) or none"
+                ),
+                2,
+            );
+        }
+        (Some(story), _) => story.scenario.backends(),
+        (None, given) => given.unwrap_or(3),
+    };
+    if !(1..=MAX_BACKENDS).contains(&backends) {
+        return fail(&format!("error: --backends {backends}; expected 1 to {MAX_BACKENDS}"), 2);
     }
-    if !args.ports.is_empty() && args.ports.len() != args.backends {
-        let (ports, backends) = (args.ports.len(), args.backends);
+    if !args.ports.is_empty() && args.ports.len() != backends {
+        let ports = args.ports.len();
         return fail(
             &format!("error: --ports gives {ports} ports; expected one per backend ({backends})"),
             2,
@@ -86,19 +114,55 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&format!("error: cannot start a tokio runtime: {error}"), 1),
     };
-    runtime.block_on(serve_until_stopped(args, token))
+    runtime.block_on(serve_until_stopped(args, backends, story, token))
 }
 
-async fn serve_until_stopped(args: &ServeArgs, token: Option<control::Token>) -> ExitCode {
-    let cluster = Cluster::builder()
-        .backends(args.backends)
+/// A scenario file to play: the scenario, its timelines, and how to replay it.
+struct Story {
+    scenario: Scenario,
+    timeline: Timeline,
+    replay: String,
+}
+
+impl Story {
+    /// Reads and checks `file` for serving on TCP, or the error line to print.
+    fn read(file: &std::path::Path) -> Result<Self, String> {
+        let scenario = Scenario::load(file)
+            .and_then(|scenario| scenario.with_transport(Transport::Tcp))
+            .map_err(|error| format!("error: --scenario: {error}"))?;
+        let text = std::fs::read_to_string(file)
+            .map_err(|error| format!("error: --scenario {}: {error}", file.display()))?;
+        let timeline = Timeline::of(&scenario, &text)
+            .map_err(|error| format!("error: --scenario {}: {error}", file.display()))?;
+        let replay =
+            format!("jostle serve --scenario {} --seed {}", file.display(), scenario.seed());
+        Ok(Self { scenario, timeline, replay })
+    }
+}
+
+async fn serve_until_stopped(
+    args: &ServeArgs,
+    backends: usize,
+    story: Option<Story>,
+    token: Option<control::Token>,
+) -> ExitCode {
+    let mut builder = Cluster::builder()
+        .backends(backends)
         .transport(Transport::Tcp)
         .ports(args.ports.iter().copied())
         .host(args.host)
-        .seed(args.seed)
-        .rpc_behavior(args.rpc_behavior)
-        .start()
-        .await;
+        .seed(args.seed.or(story.as_ref().map(|story| story.scenario.seed())).unwrap_or(0))
+        .rpc_behavior(args.rpc_behavior);
+    if let Some(story) = &story {
+        let latencies = story.scenario.latencies();
+        if let Some(latency) = latencies.all {
+            builder = builder.latency(latency);
+        }
+        for &(index, latency) in &latencies.backends {
+            builder = builder.backend_latency(index, latency);
+        }
+    }
+    let cluster = builder.start().await;
     let cluster = match cluster {
         Ok(cluster) => Arc::new(cluster),
         Err(error) => return fail(&format!("error: cannot start the backends: {error}"), 1),
@@ -118,6 +182,10 @@ async fn serve_until_stopped(args: &ServeArgs, token: Option<control::Token>) ->
         ));
     }
     let controller = Arc::new(Controller::new(Arc::clone(&cluster)));
+    if let Some(story) = &story {
+        let announced = story.timeline.announced_at(Duration::ZERO);
+        announced.iter().enumerate().for_each(|(index, &is)| controller.announce(index, is));
+    }
     let stop = CancellationToken::new();
     let mut server = tokio::spawn(control::serve(
         Arc::clone(&controller),
@@ -125,13 +193,33 @@ async fn serve_until_stopped(args: &ServeArgs, token: Option<control::Token>) ->
         stop.clone().cancelled_owned(),
         token,
     ));
-    let announced = say::line(announcement(&cluster, control_address));
+    let announced = say::line(announcement(&controller, control_address));
     let mut code = ExitCode::SUCCESS;
-    match announced {
-        Err(why) => code = say::stdout_lost(&why),
-        Ok(()) => {
+    let mut report = None;
+    match (announced, &story) {
+        (Err(why), _) => code = say::stdout_lost(&why),
+        (Ok(()), None) => {
             tokio::select! {
                 () = stopped(args.duration) => {}
+                ended = &mut server => {
+                    code = fail(&format!("error: the control server stopped: {ended:?}"), 1);
+                }
+            }
+        }
+        (Ok(()), Some(story)) => {
+            let plane = Local::new(Arc::clone(&controller));
+            let until = args.duration.or(story.timeline.end);
+            tokio::select! {
+                played = serve::play(&plane, &story.timeline, until, stopped(None)) => match played {
+                    Ok(played) => {
+                        let judged = serve::judged(&story.scenario, &story.timeline, &plane, played, &story.replay);
+                        if judged.verdict == Verdict::NotAsExpected {
+                            code = ExitCode::from(1);
+                        }
+                        report = Some(judged);
+                    }
+                    Err(error) => code = fail(&format!("error: the scenario stopped: {error}"), 1),
+                },
                 ended = &mut server => {
                     code = fail(&format!("error: the control server stopped: {ended:?}"), 1);
                 }
@@ -144,9 +232,13 @@ async fn serve_until_stopped(args: &ServeArgs, token: Option<control::Token>) ->
         server.abort();
     }
     drop(controller);
-    let summary = summary(&cluster, control_address);
+    let mut summary = summary(&cluster, control_address);
     stop_cluster(cluster).await;
     text_summary(&summary).iter().for_each(|line| say::error(line));
+    if let Some(report) = &report {
+        report.to_string().lines().for_each(say::error);
+        summary["scenario"] = report.json();
+    }
     if let Some(file) = &args.json {
         let written = serde_json::to_string_pretty(&summary)
             .map_err(std::io::Error::other)
@@ -160,7 +252,7 @@ async fn serve_until_stopped(args: &ServeArgs, token: Option<control::Token>) ->
 
 /// The line that says serving has begun: every backend's name and address, and the control
 /// address.
-fn announcement(cluster: &Cluster, control: SocketAddr) -> String {
+fn announcement(controller: &Controller, control: SocketAddr) -> String {
     #[derive(serde::Serialize)]
     struct Announced<'a> {
         backends: Vec<Address<'a>>,
@@ -170,18 +262,26 @@ fn announcement(cluster: &Cluster, control: SocketAddr) -> String {
     struct Address<'a> {
         name: &'a str,
         address: String,
+        announced: bool,
     }
-    let backends = cluster
+    let announced = controller.announced();
+    let backends = controller
+        .cluster()
         .backends()
         .iter()
-        .map(|backend| Address { name: backend.name(), address: control::address(backend) })
+        .zip(announced)
+        .map(|(backend, announced)| Address {
+            name: backend.name(),
+            address: control::address(backend),
+            announced,
+        })
         .collect();
     let announced = Announced { backends, control: control.to_string() };
     serde_json::to_string(&announced).unwrap_or_default()
 }
 
 /// Waits for Ctrl-C, SIGTERM or the end of `duration`.
-async fn stopped(duration: Option<Duration>) {
+pub(crate) async fn stopped(duration: Option<Duration>) {
     let duration = async {
         match duration {
             Some(duration) => tokio::time::sleep(duration).await,
@@ -246,7 +346,7 @@ fn summary(cluster: &Cluster, control: SocketAddr) -> Value {
         .fault_log()
         .windows()
         .into_iter()
-        .map(|window| crate::ctl::window_json(&control::window(window)))
+        .map(|window| serve::window_json(&control::window(window)))
         .collect();
     json!({ "control": control.to_string(), "backends": backends, "faults": faults })
 }

@@ -1,0 +1,149 @@
+//! `jostle drive`: plays a scenario file's fault timeline through the control APIs of `jostle
+//! serve` pods elsewhere (backend `i` of the file is the `i`-th pod), while clients send the
+//! load, and reports it from the pods' own counters (docs/KUBERNETES.md, docs/SERVE.md).
+
+use crate::say::{self, fail};
+use jostle_harness::control;
+use jostle_harness::net::Transport;
+use jostle_harness::scenario::Scenario;
+use jostle_harness::serve::{self, Fleet, Timeline, Verdict};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The most pods a fleet may have: a scenario's backends at most.
+const MAX_PODS: usize = jostle_harness::cluster::MAX_BACKENDS;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DriveArgs {
+    /// The scenario file whose fault timeline to play.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Each pod's control address (`host:port`), in backend order: the first is the file's
+    /// backend 0. Repeat the flag, or separate with commas. One per backend of the file.
+    #[arg(long, value_name = "ADDR", value_delimiter = ',')]
+    control: Vec<SocketAddr>,
+    /// Instead of --control: a name and port (`orders-control.default.svc:7000`) whose DNS
+    /// answer lists every pod (a headless Service); the pods are taken in address order.
+    #[arg(long, value_name = "NAME:PORT", conflicts_with = "control")]
+    pods: Option<String>,
+    /// The token the pods' control APIs require; default: the JOSTLE_CONTROL_TOKEN
+    /// environment variable, else none.
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
+    /// Stop after this long (`30s`, `5m`) instead of at the end of the file's load.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    duration: Option<Duration>,
+    /// Also write the report as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+/// Exit 0 when the pods' records show what the file expects (or nothing could be judged from
+/// the server side), 1 when they do not or a pod fails, 2 on bad input.
+pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
+    let (scenario, timeline) = match read(&args.file) {
+        Ok(read) => read,
+        Err(message) => return fail(&message, 2),
+    };
+    let token = match control::Token::given(args.token.as_deref()) {
+        Ok(token) => token,
+        Err(error) => return fail(&format!("error: --token: {error}"), 2),
+    };
+    if args.control.is_empty() && args.pods.is_none() {
+        return fail("error: no pods; expected --control ADDR,... or --pods NAME:PORT", 2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&format!("error: cannot start a tokio runtime: {error}"), 1),
+    };
+    runtime.block_on(async {
+        let controls = match &args.pods {
+            Some(name) => match pods(name).await {
+                Ok(controls) => controls,
+                Err(message) => return fail(&message, 1),
+            },
+            None => args.control.clone(),
+        };
+        if controls.len() != scenario.backends() || controls.len() > MAX_PODS {
+            return fail(
+                &format!(
+                    "error: {} pods; expected one per backend of {} ({})",
+                    controls.len(),
+                    args.file.display(),
+                    scenario.backends()
+                ),
+                2,
+            );
+        }
+        let fleet = match Fleet::connect(&controls, token).await {
+            Ok(fleet) => fleet,
+            Err(error) => return fail(&format!("error: {error}"), 1),
+        };
+        let until = args.duration.or(timeline.end);
+        if until.is_none() {
+            say::error("the file's load is a number of calls: driving until Ctrl-C or SIGTERM");
+        }
+        let played = match serve::play(&fleet, &timeline, until, crate::serve::stopped(None)).await
+        {
+            Ok(played) => played,
+            Err(error) => return fail(&format!("error: the scenario stopped: {error}"), 1),
+        };
+        let replay = format!("jostle drive {} --control ...", args.file.display());
+        let report = serve::judged(&scenario, &timeline, &fleet, played, &replay);
+        report.to_string().lines().for_each(say::error);
+        if let Some(file) = &args.json {
+            let written = serde_json::to_string_pretty(&report.json())
+                .map_err(std::io::Error::other)
+                .and_then(|json| std::fs::write(file, json + "\n"));
+            if let Err(error) = written {
+                return fail(&format!("error: cannot write {}: {error}", file.display()), 1);
+            }
+        }
+        if report.verdict == Verdict::NotAsExpected { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    })
+}
+
+/// The scenario at `file` and its timeline, for pods on TCP; or the error line to print.
+fn read(file: &std::path::Path) -> Result<(Scenario, Timeline), String> {
+    let scenario = Scenario::load(file)
+        .and_then(|scenario| scenario.with_transport(Transport::Tcp))
+        .map_err(|error| format!("error: {error}"))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| format!("error: {}: {error}", file.display()))?;
+    let timeline = Timeline::of(&scenario, &text)
+        .map_err(|error| format!("error: {}: {error}", file.display()))?;
+    if timeline.has_discovery() {
+        return Err(format!(
+            "error: {}: [discovery] announces or withdraws backends; the pods' own discovery (a \
+             Service's DNS, their readiness) does that, not their control APIs: expected a file \
+             without a [discovery] timeline (play it with `jostle serve --scenario`)",
+            file.display()
+        ));
+    }
+    let latencies = scenario.latencies();
+    if latencies.all.is_some() || !latencies.backends.is_empty() {
+        return Err(format!(
+            "error: {}: [latency] models a backend's own latency, which a pod is started with, \
+             not told through its control API: expected a file without [latency] (inject a \
+             `delay` fault instead)",
+            file.display()
+        ));
+    }
+    Ok((scenario, timeline))
+}
+
+/// Every address `name` (`host:port`) resolves to, in address order.
+async fn pods(name: &str) -> Result<Vec<SocketAddr>, String> {
+    let resolved = tokio::net::lookup_host(name)
+        .await
+        .map_err(|error| format!("error: --pods {name}: cannot resolve it: {error}"))?;
+    let mut addresses: Vec<SocketAddr> = resolved.collect();
+    addresses.sort_unstable();
+    addresses.dedup();
+    if addresses.is_empty() {
+        return Err(format!("error: --pods {name}: no address; expected one per pod"));
+    }
+    Ok(addresses)
+}
