@@ -11,13 +11,15 @@
 //! use jostle_harness::proto::order_service_client::OrderServiceClient;
 //! use jostle_harness::sample::create_order_request;
 //! use jostle_harness::scenario::Scenario;
-//! use jostle_harness::serve::{self, Local, Timeline, Verdict};
+//! use jostle_harness::serve::{self, Local, Plane, Timeline, Verdict};
 //! use std::sync::Arc;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let text = r#"
 //! name = "backend-1 answers Unavailable for a while"
+//! [balancer]
+//! policy = "round_robin" # the client under test is elsewhere: serve plays no balancer
 //! [cluster]
 //! backends = 2
 //! [load]
@@ -33,7 +35,7 @@
 //! [expect]
 //! max_shares = [{ backend = 0, at_most = 1.0 }]
 //! "#;
-//! let scenario = Scenario::parse(text, "story.toml")?.with_transport(Transport::Tcp)?;
+//! let scenario = Scenario::parse(text, "story.toml")?;
 //! let timeline = Timeline::of(&scenario, text)?;
 //! let cluster = Cluster::builder().backends(2).transport(Transport::Tcp).start().await?;
 //! let plane = Local::new(Arc::new(Controller::new(Arc::new(cluster))));

@@ -5,6 +5,7 @@
 use super::PlayError;
 use crate::fault::Backends;
 use crate::load::Until;
+use crate::net::Transport;
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -62,7 +63,8 @@ impl Timeline {
     ///
     /// # Errors
     ///
-    /// [`PlayError::Timeline`] when `text` is not the file `scenario` was parsed from.
+    /// [`PlayError::Timeline`] when a fault cannot run on TCP (served backends are on TCP), or
+    /// `text` is not the file `scenario` was parsed from.
     pub fn of(scenario: &Scenario, text: &str) -> Result<Self, PlayError> {
         let tables = fault_tables(text)?;
         let injections = scenario.injections();
@@ -75,7 +77,15 @@ impl Timeline {
             )));
         }
         let mut steps = Vec::new();
-        for (table, injection) in tables.iter().zip(&injections) {
+        for (number, (table, injection)) in tables.iter().zip(&injections).enumerate() {
+            if let Err(unsupported) = injection.fault.kind().runs_on(Transport::Tcp) {
+                return Err(PlayError::Timeline(format!(
+                    "[[fault]] number {}: {unsupported}, and served backends are on TCP; expected \
+                     a story without `{}`",
+                    number + 1,
+                    unsupported.kind
+                )));
+            }
             let targets = match &injection.target {
                 Backends::All => Vec::new(),
                 Backends::One(index) => vec![*index],
@@ -165,6 +175,8 @@ mod tests {
 
     const STORY: &str = r#"
 name = "two faults and a re-point"
+[balancer]
+policy = "round_robin"
 [cluster]
 backends = 3
 [discovery]
@@ -187,6 +199,7 @@ probability = 0.5
 kind = "restart"
 target = "all"
 at = "2s"
+down_for = "300ms"
 "#;
 
     #[test]

@@ -8,6 +8,7 @@
 mod events;
 mod process;
 mod python;
+mod scenario;
 mod standard;
 mod token;
 

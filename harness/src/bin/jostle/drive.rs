@@ -4,7 +4,6 @@
 
 use crate::say::{self, fail};
 use jostle_harness::control;
-use jostle_harness::net::Transport;
 use jostle_harness::scenario::Scenario;
 use jostle_harness::serve::{self, Fleet, Timeline, Verdict};
 use std::net::SocketAddr;
@@ -107,9 +106,7 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
 
 /// The scenario at `file` and its timeline, for pods on TCP; or the error line to print.
 fn read(file: &std::path::Path) -> Result<(Scenario, Timeline), String> {
-    let scenario = Scenario::load(file)
-        .and_then(|scenario| scenario.with_transport(Transport::Tcp))
-        .map_err(|error| format!("error: {error}"))?;
+    let scenario = Scenario::load(file).map_err(|error| format!("error: {error}"))?;
     let text = std::fs::read_to_string(file)
         .map_err(|error| format!("error: {}: {error}", file.display()))?;
     let timeline = Timeline::of(&scenario, &text)

@@ -127,9 +127,8 @@ struct Story {
 impl Story {
     /// Reads and checks `file` for serving on TCP, or the error line to print.
     fn read(file: &std::path::Path) -> Result<Self, String> {
-        let scenario = Scenario::load(file)
-            .and_then(|scenario| scenario.with_transport(Transport::Tcp))
-            .map_err(|error| format!("error: --scenario: {error}"))?;
+        let scenario =
+            Scenario::load(file).map_err(|error| format!("error: --scenario: {error}"))?;
         let text = std::fs::read_to_string(file)
             .map_err(|error| format!("error: --scenario {}: {error}", file.display()))?;
         let timeline = Timeline::of(&scenario, &text)
