@@ -9,8 +9,9 @@
 //! Resolution happens while the stream is polled, under `tokio::time`; dropping the stream stops
 //! it.
 //!
-//! The resolver is a [`Resolve`]: [`HickoryResolver`] (the system's DNS configuration) by
-//! default, or any other, such as this one for tests:
+//! The resolver is a [`Resolve`]: [`HickoryResolver`] (the system's DNS configuration by
+//! default, or name servers of its own with [`HickoryResolver::with_name_servers`]), or any
+//! other, such as this one for tests:
 //!
 //! ```
 //! use jostle::discover::Change;
@@ -60,6 +61,9 @@
 
 use super::{Change, Changes};
 use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{NameServerConfig, NameServerConfigGroup, ResolverConfig};
+use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::xfer::Protocol;
 use http::Uri;
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
@@ -95,6 +99,9 @@ pub enum DnsError {
     /// The system's DNS configuration (`/etc/resolv.conf` on Unix) could not be read.
     #[error("cannot read the system dns configuration")]
     SystemConfig(#[source] io::Error),
+    /// [`HickoryResolver::with_name_servers`] was given no name server.
+    #[error("no dns name server given: expected at least one host:port")]
+    NoNameServers,
 }
 
 /// The addresses a name resolved to, and how long they may be trusted.
@@ -121,7 +128,9 @@ impl<R: Resolve> Resolve for Arc<R> {
     }
 }
 
-/// The system's resolver: hickory's tokio resolver with the system's DNS configuration.
+/// The real resolver: hickory's tokio resolver, with the system's DNS configuration
+/// ([`HickoryResolver::from_system_conf`]) or with name servers of its own
+/// ([`HickoryResolver::with_name_servers`]).
 ///
 /// Every call asks the name servers (hickory's own cache is bypassed): [`DnsDiscovery`] holds an
 /// answer for its TTL itself, and a [`Refresh`] after a connection failure must see a new answer.
@@ -135,6 +144,38 @@ impl HickoryResolver {
     pub fn from_system_conf() -> Result<Self, DnsError> {
         let builder = TokioResolver::builder_tokio()
             .map_err(|error| DnsError::SystemConfig(io::Error::from(error)))?;
+        Ok(Self { resolver: builder.build(), min_ttl: Duration::from_secs(1) })
+    }
+
+    /// A resolver that asks only `name_servers`, in order, each over UDP and, for an answer too
+    /// long for UDP, over TCP on the same port: a service pointed at its own resolver (a
+    /// cluster's DNS service, a sidecar) instead of the system's. No search domain is appended,
+    /// so give fully qualified names; hickory's default options otherwise (5 s timeout, 2
+    /// attempts). TTLs below 1 s count as 1 s. Nothing is sent before the first resolution.
+    ///
+    /// ```
+    /// use jostle::discover::dns::{DnsDiscovery, DnsError, HickoryResolver};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let resolver = HickoryResolver::with_name_servers(&["10.96.0.10:53".parse()?])?;
+    /// let discovery = DnsDiscovery::with_resolver("orders.prod.svc.cluster.local:50051", resolver)?;
+    /// # drop(discovery);
+    /// assert!(matches!(HickoryResolver::with_name_servers(&[]), Err(DnsError::NoNameServers)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_name_servers(name_servers: &[SocketAddr]) -> Result<Self, DnsError> {
+        if name_servers.is_empty() {
+            return Err(DnsError::NoNameServers);
+        }
+        let mut group = NameServerConfigGroup::with_capacity(2 * name_servers.len());
+        for &address in name_servers {
+            group.push(NameServerConfig::new(address, Protocol::Udp));
+            group.push(NameServerConfig::new(address, Protocol::Tcp));
+        }
+        let config = ResolverConfig::from_parts(None, Vec::new(), group);
+        let builder =
+            TokioResolver::builder_with_config(config, TokioConnectionProvider::default());
         Ok(Self { resolver: builder.build(), min_ttl: Duration::from_secs(1) })
     }
 

@@ -5,11 +5,16 @@
 //!
 //! Rerun: `cargo test -p jostle-harness --test serve`.
 
+mod dns;
 mod events;
+mod load;
+mod namespaces;
+mod netns;
 mod process;
 mod python;
 mod scenario;
 mod standard;
+mod tally;
 mod token;
 
 use jostle_harness::proto::order_service_client::OrderServiceClient;

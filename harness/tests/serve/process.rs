@@ -48,9 +48,15 @@ impl Served {
 
     /// Starts `jostle serve --backends N extra...` and waits for its JSON line.
     pub(crate) fn start_with(backends: usize, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jostle"))
-            .args(["serve", "--backends", &backends.to_string()])
-            .args(extra)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jostle"));
+        command.args(["serve", "--backends", &backends.to_string()]).args(extra);
+        Self::spawn(command, backends)
+    }
+
+    /// Runs `command`, a `jostle serve` of `backends` backends (perhaps behind a wrapper that
+    /// execs it, such as `ip netns exec`), and waits for its JSON line.
+    pub(crate) fn spawn(mut command: Command, backends: usize) -> Self {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -80,6 +86,11 @@ impl Served {
             .collect();
         assert_eq!(addresses.len(), backends, "one announced address per backend: {announced}");
         Self { child: Some(child), announced, addresses }
+    }
+
+    /// The process id (the `jostle serve` process itself, also behind an exec wrapper).
+    pub(crate) fn id(&self) -> u32 {
+        self.child.as_ref().expect("still running").id()
     }
 
     pub(crate) fn backend(&self, index: usize) -> &str {
