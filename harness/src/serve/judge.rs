@@ -370,3 +370,6 @@ fn withdrawals(timeline: &Timeline, index: usize, end: Duration) -> Vec<(Duratio
     }
     periods
 }
+
+#[cfg(test)]
+mod tests;
