@@ -82,12 +82,13 @@ impl Local {
 
 impl Plane for Local {
     fn describe(&self) -> Vec<Described> {
-        let backends = self.controller.cluster().backends();
-        let named = |backend| Described {
-            name: crate::cluster::Backend::name(backend).to_owned(),
-            address: control::address(backend),
-        };
-        backends.iter().map(named).collect()
+        let backends = self.controller.cluster().backends().iter();
+        backends
+            .map(|backend| Described {
+                name: backend.name().to_owned(),
+                address: control::address(backend),
+            })
+            .collect()
     }
 
     fn origin(&self) -> Instant {
