@@ -5,6 +5,7 @@
 //!
 //! Rerun: `cargo test -p jostle-harness --test serve`.
 
+mod drive;
 mod events;
 mod process;
 mod python;
