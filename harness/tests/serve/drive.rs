@@ -465,7 +465,7 @@ fn drive_refuses_what_it_cannot_play_naming_what_was_expected() {
             &latency,
             &["--control", "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3"],
             2,
-            "[latency] models a backend's own latency".into(),
+            "[cluster] `latency` or `latencies` models a backend's own latency".into(),
         ),
         (
             "two-pods",
