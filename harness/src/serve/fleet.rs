@@ -74,8 +74,10 @@ impl Fleet {
                 });
             };
             let baseline = backend.counters.clone().unwrap_or_default();
-            let backend =
-                Described { name: format!("backend-{index}"), address: backend.address.clone() };
+            let backend = Described {
+                name: format!("backend-{index}"),
+                address: reachable(&backend.address, address),
+            };
             pods.push(Pod { control: address, client, backend, baseline });
         }
         Ok(Self { pods, origin: Instant::now() })
@@ -194,6 +196,18 @@ impl Plane for Fleet {
             window.id = u64::try_from(number + 1).unwrap_or(u64::MAX);
         }
         Ok(all)
+    }
+}
+
+/// Where a pod's backend is reached: the address it lists, unless it listens on every
+/// interface (`--host 0.0.0.0`, as in a pod: every pod would list `0.0.0.0:50051`), then its
+/// port at the host its control API was reached on.
+fn reachable(listed: &str, control: SocketAddr) -> String {
+    match listed.parse::<SocketAddr>() {
+        Ok(address) if address.ip().is_unspecified() => {
+            SocketAddr::new(control.ip(), address.port()).to_string()
+        }
+        _ => listed.to_owned(),
     }
 }
 
