@@ -523,7 +523,8 @@ fn drive_refuses_a_pod_of_two_backends_and_one_it_has_no_token_for() {
         "drive must say a pod serves one backend: {stderr}; {RERUN}"
     );
 
-    let guarded = Served::start_with(1, &["--token", TOKEN]);
+    // As in a pod: the backend on every interface.
+    let guarded = Served::start_with(1, &["--token", TOKEN, "--host", "0.0.0.0"]);
     let output = drive_command(&[story, "--control", &guarded.control()]).output().unwrap();
     let stderr = process::text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "no token for a pod that needs one: {stderr}");
@@ -533,7 +534,9 @@ fn drive_refuses_a_pod_of_two_backends_and_one_it_has_no_token_for() {
     );
 
     // The token from the environment, as the Job gives it, and the pod found by --pods.
-    let mut command = drive_command(&[story, "--pods", &guarded.control()]);
+    let json = dir.path().join("report.json");
+    let mut command =
+        drive_command(&[story, "--pods", &guarded.control(), "--json", json.to_str().unwrap()]);
     command.env(TOKEN_ENV, TOKEN);
     let output = command.output().unwrap();
     let stderr = process::text(&output.stderr);
@@ -543,4 +546,12 @@ fn drive_refuses_a_pod_of_two_backends_and_one_it_has_no_token_for() {
         "with the pod's token the drive plays (nothing to judge: exit 0): {stderr}; {RERUN}"
     );
     assert!(stderr.contains("verdict: not judged"), "{stderr}; {RERUN}");
+    let port = guarded.backend(0).rsplit_once(':').map(|(_, port)| port).unwrap();
+    let report = report(&json);
+    assert_eq!(
+        report["backends"][0]["address"],
+        format!("127.0.0.1:{port}"),
+        "a pod listening on 0.0.0.0 is reported at the host its control API was reached on, \
+         not as 0.0.0.0: {report}; {RERUN}"
+    );
 }
