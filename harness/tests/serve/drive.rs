@@ -555,3 +555,40 @@ fn drive_refuses_a_pod_of_two_backends_and_one_it_has_no_token_for() {
          not as 0.0.0.0: {report}; {RERUN}"
     );
 }
+
+/// The scenario of the ConfigMap in deploy/kubernetes/drive-story.yaml: the block under
+/// `story.toml: |`, its indentation removed.
+fn kubernetes_story() -> String {
+    const MANIFEST: &str =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/kubernetes/drive-story.yaml");
+    let manifest = std::fs::read_to_string(MANIFEST).expect("the ConfigMap manifest");
+    let mut lines = manifest.lines().skip_while(|line| line.trim() != "story.toml: |").skip(1);
+    let first = lines.next().expect("story.toml has lines");
+    let indent = first.len() - first.trim_start().len();
+    std::iter::once(first)
+        .chain(lines.take_while(|line| line.trim().is_empty() || line.starts_with(' ')))
+        .map(|line| line.get(indent..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_kubernetes_story_is_one_drive_plays_on_three_pods() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let story = write(dir.path(), &kubernetes_story());
+    let story = story.to_str().unwrap();
+    let checked = process::jostle(&["check", story]);
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "deploy/kubernetes/drive-story.yaml must hold a valid scenario: {checked:?}; {RERUN}"
+    );
+    // Past every refusal of the file itself, drive counts the pods: three, as the Deployment.
+    let output = drive_command(&[story, "--control", "127.0.0.1:1,127.0.0.1:2"]).output().unwrap();
+    let stderr = process::text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}; {RERUN}");
+    assert!(
+        stderr.contains("2 pods; expected one per backend of") && stderr.contains("(3)"),
+        "the ConfigMap's story is for the Deployment's three pods: {stderr}; {RERUN}"
+    );
+}
