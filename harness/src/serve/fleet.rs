@@ -19,12 +19,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one control call may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One pod: its control API, and its one backend.
+/// One pod: its control API, its one backend, and that backend's counters when the fleet
+/// connected (a pod counts from its own start, or its last reset: calls served before this
+/// play, by an earlier drive or anyone, are not this play's).
 #[derive(Debug, Clone)]
 struct Pod {
     control: SocketAddr,
     client: Client,
     backend: Described,
+    baseline: Counters,
 }
 
 /// Pods reached through their control APIs, each serving one backend, in the order given.
@@ -36,7 +39,8 @@ pub struct Fleet {
 
 impl Fleet {
     /// Connects to the control API of every pod in `controls` (each `jostle serve --backends
-    /// 1`), with `token` if they need one. The fleet's clock starts now.
+    /// 1`), with `token` if they need one. The fleet's clock starts now, and its counters
+    /// count from now: calls a pod served before are not the fleet's.
     ///
     /// # Errors
     ///
@@ -69,9 +73,12 @@ impl Fleet {
                     ),
                 });
             };
-            let backend =
-                Described { name: format!("backend-{index}"), address: backend.address.clone() };
-            pods.push(Pod { control: address, client, backend });
+            let baseline = backend.counters.clone().unwrap_or_default();
+            let backend = Described {
+                name: format!("backend-{index}"),
+                address: reachable(&backend.address, address),
+            };
+            pods.push(Pod { control: address, client, backend, baseline });
         }
         Ok(Self { pods, origin: Instant::now() })
     }
@@ -151,7 +158,7 @@ impl Plane for Fleet {
                 .map_err(|status| Self::refused(pod, &status))?
                 .into_inner();
             let counters = listed.backends.into_iter().next().and_then(|backend| backend.counters);
-            all.push(counters.unwrap_or_default());
+            all.push(since(counters.unwrap_or_default(), &pod.baseline));
         }
         Ok(all)
     }
@@ -189,5 +196,39 @@ impl Plane for Fleet {
             window.id = u64::try_from(number + 1).unwrap_or(u64::MAX);
         }
         Ok(all)
+    }
+}
+
+/// Where a pod's backend is reached: the address it lists, unless it listens on every
+/// interface (`--host 0.0.0.0`, as in a pod: every pod would list `0.0.0.0:50051`), then its
+/// port at the host its control API was reached on.
+fn reachable(listed: &str, control: SocketAddr) -> String {
+    match listed.parse::<SocketAddr>() {
+        Ok(address) if address.ip().is_unspecified() => {
+            SocketAddr::new(control.ip(), address.port()).to_string()
+        }
+        _ => listed.to_owned(),
+    }
+}
+
+/// `now` counted from `baseline`, as the control API counts from a reset; connections open
+/// are a level, not a count.
+fn since(now: Counters, baseline: &Counters) -> Counters {
+    let failed = now
+        .failed
+        .into_iter()
+        .map(|(code, count)| {
+            let before = baseline.failed.get(&code).copied().unwrap_or(0);
+            (code, count.saturating_sub(before))
+        })
+        .filter(|(_, count)| *count > 0)
+        .collect();
+    Counters {
+        served: now.served.saturating_sub(baseline.served),
+        failed,
+        connections_accepted: now
+            .connections_accepted
+            .saturating_sub(baseline.connections_accepted),
+        connections_open: now.connections_open,
     }
 }

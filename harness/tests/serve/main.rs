@@ -6,6 +6,7 @@
 //! Rerun: `cargo test -p jostle-harness --test serve`.
 
 mod dns;
+mod drive;
 mod events;
 mod load;
 mod namespaces;

@@ -122,9 +122,9 @@ fn read(file: &std::path::Path) -> Result<(Scenario, Timeline), String> {
     let latencies = scenario.latencies();
     if latencies.all.is_some() || !latencies.backends.is_empty() {
         return Err(format!(
-            "error: {}: [latency] models a backend's own latency, which a pod is started with, \
-             not told through its control API: expected a file without [latency] (inject a \
-             `delay` fault instead)",
+            "error: {}: [cluster] `latency` or `latencies` models a backend's own latency, \
+             which a pod is started with, not told through its control API: expected a file \
+             without them (inject a `delay` fault instead)",
             file.display()
         ));
     }
