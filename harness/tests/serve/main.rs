@@ -7,6 +7,7 @@
 
 mod dns;
 mod drive;
+mod driving;
 mod events;
 mod load;
 mod namespaces;

@@ -68,7 +68,7 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
         if controls.len() != scenario.backends() || controls.len() > MAX_PODS {
             return fail(
                 &format!(
-                    "error: {} pods; expected one per backend of {} ({})",
+                    "error: pods given: {}; expected one per backend of {} ({})",
                     controls.len(),
                     args.file.display(),
                     scenario.backends()
