@@ -143,6 +143,20 @@ pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
     load_all(path).map_err(|mut errors| errors.swap_remove(0))
 }
 
+/// [`load`], also handing back the file's text (for a reader of its raw tables, such as
+/// [`Timeline::of`](crate::serve::Timeline::of)): the file is read once.
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn load_with_text(path: impl AsRef<Path>) -> Result<(Scenario, String), ScenarioError> {
+    let path = path.as_ref();
+    let file = path.display().to_string();
+    let text = read::text(path, &file)?;
+    let scenario = parse_all(&text, &file).map_err(|mut errors| errors.swap_remove(0))?;
+    Ok((scenario, text))
+}
+
 /// Like [`load`], with every error of the file ([`parse_all`]).
 pub fn load_all(path: impl AsRef<Path>) -> Result<Scenario, Vec<ScenarioError>> {
     let path = path.as_ref();

@@ -74,7 +74,8 @@ pub use samples::{Between, Count, EVERY as SAMPLE_EVERY, MAX_COUNTS, Samples};
 pub use timeline::{Action, Step, Timeline};
 
 use crate::check::Context;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioError};
+use std::path::Path;
 
 /// What can go wrong while playing a timeline.
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +102,29 @@ pub enum PlayError {
         /// Why.
         message: String,
     },
+}
+
+/// Why a scenario file cannot be served: its own error (located), or its timeline's.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file cannot be read, or something in it is wrong.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// Its timeline cannot be played on served backends.
+    #[error(transparent)]
+    Timeline(#[from] PlayError),
+}
+
+/// The scenario at `path` and its timelines, the file read once (as
+/// [`scenario::load`](crate::scenario::load) reads it).
+///
+/// # Errors
+///
+/// [`LoadError`]: the scenario's error, or the timeline's.
+pub fn load(path: &Path) -> Result<(Scenario, Timeline), LoadError> {
+    let (scenario, text) = crate::scenario::load_with_text(path)?;
+    let timeline = Timeline::of(&scenario, &text)?;
+    Ok((scenario, timeline))
 }
 
 impl PlayError {

@@ -5,7 +5,7 @@
 use crate::say::{self, fail};
 use jostle_harness::control;
 use jostle_harness::scenario::Scenario;
-use jostle_harness::serve::{self, Fleet, Timeline, Verdict};
+use jostle_harness::serve::{self, Fleet, LoadError, Timeline, Verdict};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -106,11 +106,10 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
 
 /// The scenario at `file` and its timeline, for pods on TCP; or the error line to print.
 fn read(file: &std::path::Path) -> Result<(Scenario, Timeline), String> {
-    let scenario = Scenario::load(file).map_err(|error| format!("error: {error}"))?;
-    let text = std::fs::read_to_string(file)
-        .map_err(|error| format!("error: {}: {error}", file.display()))?;
-    let timeline = Timeline::of(&scenario, &text)
-        .map_err(|error| format!("error: {}: {error}", file.display()))?;
+    let (scenario, timeline) = serve::load(file).map_err(|error| match error {
+        LoadError::Scenario(error) => format!("error: {error}"),
+        other => format!("error: {}: {other}", file.display()),
+    })?;
     if timeline.has_discovery() {
         return Err(format!(
             "error: {}: [discovery] announces or withdraws backends; the pods' own discovery (a \

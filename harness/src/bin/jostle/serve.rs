@@ -9,7 +9,7 @@ use jostle_harness::cluster::{Cluster, MAX_BACKENDS};
 use jostle_harness::control::{self, Controller};
 use jostle_harness::net::Transport;
 use jostle_harness::scenario::Scenario;
-use jostle_harness::serve::{self, Local, Timeline, Verdict};
+use jostle_harness::serve::{self, LoadError, Local, Timeline, Verdict};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -127,12 +127,10 @@ struct Story {
 impl Story {
     /// Reads and checks `file` for serving on TCP, or the error line to print.
     fn read(file: &std::path::Path) -> Result<Self, String> {
-        let scenario =
-            Scenario::load(file).map_err(|error| format!("error: --scenario: {error}"))?;
-        let text = std::fs::read_to_string(file)
-            .map_err(|error| format!("error: --scenario {}: {error}", file.display()))?;
-        let timeline = Timeline::of(&scenario, &text)
-            .map_err(|error| format!("error: --scenario {}: {error}", file.display()))?;
+        let (scenario, timeline) = serve::load(file).map_err(|error| match error {
+            LoadError::Scenario(error) => format!("error: --scenario: {error}"),
+            other => format!("error: --scenario {}: {other}", file.display()),
+        })?;
         let replay =
             format!("jostle serve --scenario {} --seed {}", file.display(), scenario.seed());
         Ok(Self { scenario, timeline, replay })
