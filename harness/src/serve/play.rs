@@ -35,8 +35,6 @@ pub struct Played {
     pub elapsed: Duration,
     /// How it ended.
     pub ended: Ended,
-    /// The steps played, of the timeline's.
-    pub steps_played: usize,
 }
 
 /// Plays `timeline` on `plane`: each step at its time since the plane's origin, every
@@ -128,7 +126,7 @@ async fn playing<P: Plane>(
     let open_at_end = plane.fault_log().await?;
     plane.heal_all().await?;
     let windows = plane.fault_log().await?;
-    Ok(Played { samples, counters, open_at_end, windows, elapsed, ended, steps_played: next_step })
+    Ok(Played { samples, counters, open_at_end, windows, elapsed, ended })
 }
 
 /// Reads every backend's counters into `samples`, at the moment the read began.

@@ -85,7 +85,6 @@ fn storm(rate: [u64; 3], late: u64, from_ms: u64, fault_open: bool, reconnects: 
         windows: vec![window],
         elapsed: Duration::from_millis(3000),
         ended: Ended::AtItsEnd,
-        steps_played: 2,
     }
 }
 
