@@ -99,7 +99,8 @@ impl Suite {
         make: impl Fn() -> B + Send + Sync + 'static,
     ) -> Self {
         Self::new(name, move |target: &Target| {
-            let config = BalanceConfig { backoff: SUITE_BACKOFF, ..BalanceConfig::default() };
+            let config =
+                BalanceConfig { backoff: SUITE_BACKOFF, seed: Some(0), ..BalanceConfig::default() };
             boxed(
                 BalancedChannel::builder()
                     .balancer(make())
