@@ -48,7 +48,10 @@ fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-pub(super) async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<Body>, BoxError> {
+pub(super) async fn route(
+    shared: Arc<Shared>,
+    request: Request<Body>,
+) -> Result<Response<Body>, BoxError> {
     let timeout = grpc_timeout(request.headers()).unwrap_or(shared.config.default_timeout);
     let deadline = Instant::now() + timeout;
     if !shared.config.transparent_retry {
