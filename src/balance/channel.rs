@@ -25,7 +25,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// kept connection per endpoint, with any connector. Cheap to clone; the endpoints' tasks end
 /// when the last clone is dropped.
 ///
-/// Health: an endpoint whose connection fails, breaks, or answers `UNAVAILABLE`, or whose calls
+/// Health: an endpoint whose connection fails, breaks, or answers `UNAVAILABLE` (unless
+/// [`BalanceConfig::eject_on_unavailable`] is off), or whose calls
 /// end at their deadline [`BalanceConfig::timeouts_to_eject`] times in a row (unless that is 0), leaves the ready
 /// set at once and reconnects with [`Backoff`](super::Backoff); it is back when a connection
 /// succeeds. Deadlines: every call has one (its `grpc-timeout`, else
