@@ -28,7 +28,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// when the last clone is dropped.
 ///
 /// Health: an endpoint whose connection fails, breaks, or answers `UNAVAILABLE`, or whose calls
-/// end at their deadline [`BalanceConfig::timeouts_to_eject`] times in a row, leaves the ready
+/// end at their deadline [`BalanceConfig::timeouts_to_eject`] times in a row (unless that is 0), leaves the ready
 /// set at once and reconnects with [`Backoff`](super::Backoff); it is back when a connection
 /// succeeds. Deadlines: every call has one (its `grpc-timeout`, else
 /// [`BalanceConfig::default_timeout`]), and ends there `DEADLINE_EXCEEDED` wherever it waits.
@@ -144,13 +144,13 @@ impl Builder {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let mut config = BalanceConfig::default();
-    /// config.timeouts_to_eject = 0;
+    /// config.backoff.multiplier = 0.5;
     /// let built = BalancedChannel::builder()
     ///     .config(config)
     ///     .try_build(discover::fixed(Vec::new()), TcpConnector::new());
     /// assert_eq!(
     ///     built.unwrap_err().to_string(),
-    ///     "invalid timeouts_to_eject: expected at least 1, got 0"
+    ///     "invalid backoff.multiplier: expected a factor of at least 1, got 0.5"
     /// );
     /// # }
     /// ```
