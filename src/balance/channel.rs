@@ -3,8 +3,9 @@
 
 use super::body::{Pending, ReportBody};
 use super::endpoint::keep_connected;
+use super::retry::{self, ReplayBody};
 use super::shared::{Ended, EndpointSnapshot, Shared};
-use super::{BalanceConfig, Balancer, ConfigError, policy::RoundRobin};
+use super::{BalanceConfig, Balancer, ConfigError, EndpointId, events, policy::RoundRobin};
 use crate::discover::{Change, Changes};
 use http::{Request, Response, Uri};
 use hyper_util::rt::TokioIo;
@@ -324,6 +325,56 @@ fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
 async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<Body>, BoxError> {
     let timeout = grpc_timeout(request.headers()).unwrap_or(shared.config.default_timeout);
     let deadline = Instant::now() + timeout;
+    if !shared.config.transparent_retry {
+        return attempt(&shared, request, deadline, timeout, true).await.map_err(|f| f.error);
+    }
+    let (head, body) = request.into_parts();
+    let first = ReplayBody::new(body);
+    let recording = first.replay().unwrap_or_else(|| unreachable!("nothing read yet"));
+    let request = Request::from_parts(copy_head(&head), Body::new(first));
+    let failed = match attempt(&shared, request, deadline, timeout, false).await {
+        Ok(response) => return Ok(response),
+        Err(failed) => failed,
+    };
+    let again = recording.replay().filter(|_| retry::unprocessed(&*failed.error, &recording));
+    let Some(again) = again else {
+        shared.report(failed.id, Ended::Transport, failed.latency);
+        return Err(failed.error);
+    };
+    // No server ran it: its endpoint's health is untouched, and the next pick gets it once more.
+    events::retried(failed.id, &*failed.error);
+    let request = Request::from_parts(head, Body::new(again));
+    attempt(&shared, request, deadline, timeout, true).await.map_err(|f| f.error)
+}
+
+/// A copy of a request's head, to send the call again.
+fn copy_head(head: &http::request::Parts) -> http::request::Parts {
+    let mut request = Request::new(());
+    *request.method_mut() = head.method.clone();
+    *request.uri_mut() = head.uri.clone();
+    *request.version_mut() = head.version;
+    *request.headers_mut() = head.headers.clone();
+    *request.extensions_mut() = head.extensions.clone();
+    request.into_parts().0
+}
+
+/// An attempt that failed on a transport error.
+struct Failed {
+    id: EndpointId,
+    error: BoxError,
+    latency: Duration,
+}
+
+/// One attempt of a call: a pick (waiting as [`BalanceConfig::wait_for_ready`] says), then
+/// the call on that endpoint, until `deadline`. A transport error is booked against the
+/// endpoint's health only if `book_transport` (else the caller decides).
+async fn attempt(
+    shared: &Arc<Shared>,
+    request: Request<Body>,
+    deadline: Instant,
+    timeout: Duration,
+    book_transport: bool,
+) -> Result<Response<Body>, Failed> {
     let picked = loop {
         let changed = shared.changed.notified();
         tokio::pin!(changed);
@@ -357,8 +408,11 @@ async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<B
             Ok(answer(Status::deadline_exceeded(format!("deadline of {timeout:?} exceeded"))))
         }
         Err(Some(error)) => {
-            shared.report(id, Ended::Transport, started.elapsed());
-            Err(error.into())
+            let latency = started.elapsed();
+            if book_transport {
+                shared.report(id, Ended::Transport, latency);
+            }
+            Err(Failed { id, error: error.into(), latency })
         }
         Ok(response) => {
             let code = crate::grpc::status(response.headers());
@@ -367,7 +421,7 @@ async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<B
                     shared.report(id, Ended::Status(code), started.elapsed());
                     None
                 }
-                None => Some(Pending { shared: Arc::clone(&shared), id, started }),
+                None => Some(Pending { shared: Arc::clone(shared), id, started }),
             };
             Ok(response.map(|body| Body::new(ReportBody::new(body, picked.in_flight, pending))))
         }

@@ -29,6 +29,7 @@ mod picker;
 pub mod policy;
 mod profile;
 mod random;
+mod retry;
 mod shared;
 mod watched;
 

@@ -3,11 +3,13 @@
 //!
 //! Rerun: `cargo test --test balance`.
 
+mod backoff;
 mod dialers;
 mod discovery;
 mod distribution;
 mod events;
 mod failover;
+mod grpc_profile;
 mod hung;
 mod load;
 mod outlier;
