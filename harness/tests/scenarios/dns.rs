@@ -50,7 +50,8 @@ fn story(scenario: &Scenario) -> Story {
     };
     Story {
         ttl: millis(ttl),
-        min_ttl: millis(min_ttl),
+        // The file leaves it out: jostle's profile's floor.
+        min_ttl: millis(min_ttl.unwrap_or(jostle_harness::scenario::DEFAULT_MIN_TTL)),
         died: millis(died),
         changed: millis(changed),
         end: millis(end + scenario.warm_up()),
