@@ -100,6 +100,13 @@ impl Builder {
         self
     }
 
+    /// Seeds the backoff jitter and the outlier draws ([`BalanceConfig::seed`]) so that a run
+    /// replays; call it after [`Builder::config`], which replaces the whole configuration.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = Some(seed);
+        self
+    }
+
     /// Calls `hook` after every failed connection attempt to any endpoint.
     pub fn on_connect_failure(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
         self.on_connect_failure = Some(Arc::new(hook));
@@ -185,8 +192,7 @@ async fn detect_outliers(
     interval: Duration,
     mut shutdown: watch::Receiver<()>,
 ) {
-    use rand::SeedableRng;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(shared.config.seed ^ 0x0A50);
+    let mut rng = shared.config.rng(0x0A50);
     let mut ticks = tokio::time::interval_at(Instant::now() + interval, interval);
     loop {
         tokio::select! {

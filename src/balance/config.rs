@@ -69,8 +69,11 @@ pub struct BalanceConfig {
     /// Outlier ejection following gRPC proposal A50; `None` (the default) for none. See
     /// [`OutlierConfig`] for every parameter and its default.
     pub outlier: Option<OutlierConfig>,
-    /// The seed of the backoff jitter and the outlier enforcement draws. Default 0.
-    pub seed: u64,
+    /// The seed of the backoff jitter and the outlier enforcement draws, for runs that must
+    /// replay. `None` (the default) draws them from the operating system's randomness, so a
+    /// fleet of clients restarted together spreads its reconnections instead of retrying in
+    /// lockstep.
+    pub seed: Option<u64>,
     /// When DNS discovery paired with this channel re-resolves: give it to
     /// [`DnsDiscovery::re_resolution`](crate::discover::dns::DnsDiscovery::re_resolution).
     /// Default [`ReResolution::jostle`].
@@ -90,7 +93,7 @@ impl Default for BalanceConfig {
             default_timeout: Duration::from_secs(30),
             timeouts_to_eject: 2,
             outlier: None,
-            seed: 0,
+            seed: None,
             re_resolution: ReResolution::jostle(),
             transparent_retry: false,
         }
@@ -98,6 +101,16 @@ impl Default for BalanceConfig {
 }
 
 impl BalanceConfig {
+    /// The random source of one of the channel's draws (`stream` tells them apart): seeded from
+    /// [`BalanceConfig::seed`], or from the operating system without one.
+    pub(crate) fn rng(&self, stream: u64) -> rand_chacha::ChaCha8Rng {
+        use rand::SeedableRng;
+        match self.seed {
+            Some(seed) => rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ stream),
+            None => rand_chacha::ChaCha8Rng::from_os_rng(),
+        }
+    }
+
     /// Checks every parameter: a backoff that starts above zero, grows (multiplier at least 1),
     /// jitters by 0 to 1 and caps at or above its start; connect and default timeouts above
     /// zero; a DNS re-resolution interval above zero; and A50's rules for `outlier`

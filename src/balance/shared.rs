@@ -6,7 +6,7 @@ use super::outlier::OutlierDetector;
 use super::watched::Closed;
 use super::{BalanceConfig, Balancer, Candidate, EndpointId, Outcome};
 use http::Uri;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -119,7 +119,7 @@ pub struct EndpointSnapshot {
 
 impl Shared {
     pub(crate) fn new(config: BalanceConfig, balancer: Box<dyn Balancer>) -> Self {
-        let jitter = ChaCha8Rng::seed_from_u64(config.seed);
+        let jitter = config.rng(0);
         let outlier =
             config.outlier.clone().map(|outlier| Mutex::new(OutlierDetector::new(outlier)));
         Self {

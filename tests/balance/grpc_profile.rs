@@ -19,7 +19,7 @@ use tower::ServiceExt;
 /// The codes of 20 calls, one at a time with a 100 ms deadline, when every backend hangs.
 async fn codes_when_every_backend_hangs(profile: Profile) -> Vec<Code> {
     let cluster = Cluster::builder().backends(2).start().await.unwrap();
-    let config = BalanceConfig { backoff: TEST_BACKOFF, ..profile.config() };
+    let config = BalanceConfig { backoff: TEST_BACKOFF, seed: Some(0), ..profile.config() };
     let channel = balanced(&cluster, RoundRobin::new(), config).await;
     cluster.inject(Fault::Hang.on(vec![0, 1])).unwrap();
     let mut client = client(&channel);

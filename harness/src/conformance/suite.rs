@@ -71,7 +71,7 @@ type MakePolicy = Arc<dyn Fn() -> Box<dyn Balancer> + Send + Sync>;
 /// [`SUITE_BACKOFF`].
 fn jostle_factory(make: MakePolicy, profile: Profile) -> Factory {
     Arc::new(move |target: &Target| {
-        let config = BalanceConfig { backoff: SUITE_BACKOFF, ..profile.config() };
+        let config = BalanceConfig { backoff: SUITE_BACKOFF, seed: Some(0), ..profile.config() };
         boxed(
             BalancedChannel::builder()
                 .boxed_balancer(make())
