@@ -1,7 +1,8 @@
 //! A real gRPC client as the reference: Python's grpcio (gRPC C-core) with its own
 //! `round_robin` and `pick_first` plays files of the gRPC corpus (fixtures/grpc/) against
-//! `jostle serve --scenario FILE`, and every check the backends' counters can judge must give
-//! the verdict that the same file gives in process with `profile = "grpc"`.
+//! `jostle serve --scenario FILE`, and every check the backends' counters can judge (and
+//! `codes`, judged from the client's own count of failures by code) must give the verdict that
+//! the same file gives in process with `profile = "grpc"`.
 //!
 //! The client (`python/scenario_client.py`) is started and imported first, then told to go the
 //! moment serve announces its addresses, so that its calls line up with serve's timeline. The
@@ -31,18 +32,24 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/grpc");
 const SLACK: Duration = Duration::from_secs(60);
 
 /// The files grpcio's round_robin plays: no discovery change (grpcio is given the addresses
-/// once and cannot hear of one), and checks the counters can judge.
+/// once and cannot hear of one), and checks the counters (or the client's own count of
+/// failure codes) can judge.
 const ROUND_ROBIN: &[&str] = &[
     "rr-basic.toml",
     "rr-one-server-down.toml",
+    "rr-all-servers-down.toml",
     "xds-ping-pong.toml",
     "xds-round-robin.toml",
     "xds-backends-restart.toml",
 ];
 
 /// The files grpcio's pick_first plays.
-const PICK_FIRST: &[&str] =
-    &["pf-one-backend.toml", "pf-multiple-backends.toml", "pf-one-server-down.toml"];
+const PICK_FIRST: &[&str] = &[
+    "pf-one-backend.toml",
+    "pf-multiple-backends.toml",
+    "pf-one-server-down.toml",
+    "pf-all-servers-down.toml",
+];
 
 /// python3 with grpcio, or `None` when the test is to be skipped.
 fn python_or_skip() -> Option<PathBuf> {
@@ -83,6 +90,16 @@ fn verdicts(expectations: impl Iterator<Item = (String, bool)>) -> BTreeMap<Stri
 
 fn in_process(report: &RunReport) -> BTreeMap<String, Vec<bool>> {
     verdicts(report.expectations.iter().map(|e| (e.check.clone(), e.passed)))
+}
+
+/// The `codes` check judged from the client's own count of failures by code: every code it
+/// saw (grpcio's names, `UNAVAILABLE`) is one the file allows (`Unavailable`).
+fn codes_verdict(allowed: &[tonic::Code], counts: &Value) -> bool {
+    let failed = counts["failed"].as_object().expect("the client's failures by code");
+    failed.keys().all(|seen| {
+        let seen = seen.replace('_', "").to_lowercase();
+        allowed.iter().any(|code| format!("{code:?}").to_lowercase() == seen)
+    })
 }
 
 /// grpcio plays `file` with `policy` against `jostle serve --scenario`; serve's report.
@@ -158,14 +175,17 @@ fn plays_like_in_process(policy: &str, files: &[&str]) {
         let story = scenario::load(Path::new(CORPUS).join(file)).expect("a corpus file");
         let here = story.run_blocking().unwrap_or_else(|e| panic!("{file} must run: {e}"));
         let (report, counts) = served(&python, dir.path(), file, policy);
-        let judged = verdicts(report["expectations"].as_array().expect("expectations").iter().map(
-            |check| {
+        let mut judged = verdicts(
+            report["expectations"].as_array().expect("expectations").iter().map(|check| {
                 (
                     check["check"].as_str().expect("a check name").to_owned(),
                     check["passed"].as_bool().expect("a verdict"),
                 )
-            },
-        ));
+            }),
+        );
+        if let Some(allowed) = &story.expect().codes {
+            judged.insert("codes".to_owned(), vec![codes_verdict(allowed, &counts)]);
+        }
         assert!(
             !judged.is_empty(),
             "fixtures/grpc/{file} must have checks the backends' counters can judge: {report}"
