@@ -7,6 +7,7 @@ mod dns;
 mod explore;
 mod figures;
 mod fixtures;
+mod grpc_corpus;
 mod incidents;
 mod invariants;
 mod kinds;
