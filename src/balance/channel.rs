@@ -3,7 +3,8 @@
 
 use super::body::{Pending, ReportBody};
 use super::endpoint::keep_connected;
-use super::shared::{Ended, EndpointSnapshot, Shared};
+use super::events::{EndpointEvent, Hook};
+use super::shared::{ConnectFailureHook, Ended, EndpointSnapshot, Shared};
 use super::{BalanceConfig, Balancer, ConfigError, policy::RoundRobin};
 use crate::discover::{Change, Changes};
 use http::{Request, Response, Uri};
@@ -68,7 +69,8 @@ pub struct BalancedChannel {
 pub struct Builder {
     balancer: Box<dyn Balancer>,
     config: BalanceConfig,
-    on_connect_failure: Option<Arc<dyn Fn() + Send + Sync>>,
+    on_connect_failure: Option<ConnectFailureHook>,
+    on_event: Option<Hook>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -106,16 +108,49 @@ impl Builder {
         self
     }
 
-    /// Calls `hook` after every failed connection attempt to any endpoint.
-    pub fn on_connect_failure(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+    /// Calls `hook` after every failed connection attempt to any endpoint, with the
+    /// endpoint's address and the error (its sources chained). Replaces an earlier hook,
+    /// [`Builder::refresh_dns_on_failure`]'s included.
+    pub fn on_connect_failure(
+        mut self,
+        hook: impl Fn(&Uri, &(dyn std::error::Error + 'static)) + Send + Sync + 'static,
+    ) -> Self {
         self.on_connect_failure = Some(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` with every [`EndpointEvent`]: an endpoint added, removed, connected, down
+    /// (a failed connection attempt), ejected from or readmitted to the ready set, each with
+    /// its address and, for down and ejected, the error. For metrics and alerts: the hook runs
+    /// on the channel's tasks, so keep it short (count, log, send on a channel); it may look at
+    /// the channel ([`BalancedChannel::endpoints`]).
+    ///
+    /// ```
+    /// use jostle::balance::{BalancedChannel, EndpointEvent};
+    /// use jostle::dial::TcpConnector;
+    /// use jostle::discover;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let channel = BalancedChannel::builder()
+    ///     .on_event(|event| {
+    ///         if let EndpointEvent::Ejected { address, error, .. } = event {
+    ///             eprintln!("{address} left the ready set: {error}");
+    ///         }
+    ///     })
+    ///     .build(discover::fixed(Vec::new()), TcpConnector::new());
+    /// # drop(channel);
+    /// # }
+    /// ```
+    pub fn on_event(mut self, hook: impl Fn(&EndpointEvent) + Send + Sync + 'static) -> Self {
+        self.on_event = Some(Arc::new(hook));
         self
     }
 
     /// Makes DNS discovery re-resolve after every failed connection attempt (as well as every
     /// TTL): pass the [`Refresh`](crate::discover::dns::Refresh) of the same discovery.
     pub fn refresh_dns_on_failure(self, refresh: crate::discover::dns::Refresh) -> Self {
-        self.on_connect_failure(move || {
+        self.on_connect_failure(move |_, _| {
             refresh.refresh();
         })
     }
@@ -175,6 +210,7 @@ impl Builder {
         self.config.validate()?;
         let mut shared = Shared::new(self.config, self.balancer);
         shared.on_connect_failure = self.on_connect_failure;
+        shared.on_event = self.on_event;
         let shared = Arc::new(shared);
         let (owner, shutdown) = watch::channel(());
         if let Some(outlier) = &shared.config.outlier {
@@ -249,6 +285,7 @@ impl BalancedChannel {
             balancer: Box::new(RoundRobin::new()),
             config: BalanceConfig::default(),
             on_connect_failure: None,
+            on_event: None,
         }
     }
 
@@ -373,7 +410,9 @@ async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<B
                     shared.report(id, Ended::Status(code), started.elapsed());
                     None
                 }
-                None => Some(Pending { shared: Arc::clone(&shared), id, started }),
+                None => {
+                    Some(Pending { shared: Arc::clone(&shared), id, started, deadline, timeout })
+                }
             };
             Ok(response.map(|body| Body::new(ReportBody::new(body, picked.in_flight, pending))))
         }

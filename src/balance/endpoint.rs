@@ -1,7 +1,6 @@
 //! Each endpoint's task: connect, serve while the connection lives, back off after failures.
 
 use super::EndpointId;
-use super::events;
 use super::shared::Shared;
 use super::watched::{Closed, WatchConnector};
 use http::Uri;
@@ -55,16 +54,8 @@ pub(crate) async fn keep_connected<C, T>(
                 };
                 shared.set_down(id, reason)
             }
-            Ok(Err(error)) => {
-                let wait = shared.connect_failed(id);
-                events::connect_failed(&address, id, &error, wait);
-                wait
-            }
-            Err(elapsed) => {
-                let wait = shared.connect_failed(id);
-                events::connect_failed(&address, id, &elapsed, wait);
-                wait
-            }
+            Ok(Err(error)) => shared.connect_failed(id, &address, &error),
+            Err(elapsed) => shared.connect_failed(id, &address, &elapsed),
         };
         if wait > Duration::ZERO {
             tokio::select! {

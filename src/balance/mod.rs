@@ -33,6 +33,7 @@ mod watched;
 
 pub use channel::{BalancedChannel, Builder};
 pub use config::{Backoff, BalanceConfig, ConfigError};
+pub use events::EndpointEvent;
 pub use picker::{Balancer, Candidate, EndpointId, Outcome};
 pub use random::{RandomSource, Scripted, Seeded};
 pub use shared::EndpointSnapshot;

@@ -3,11 +3,13 @@
 //!
 //! Rerun: `cargo test --test balance`.
 
+mod body_deadline;
 mod dialers;
 mod discovery;
 mod distribution;
 mod events;
 mod failover;
+mod hooks;
 mod hung;
 mod load;
 mod outlier;
