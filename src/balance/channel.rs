@@ -4,7 +4,7 @@
 use super::body::{Pending, ReportBody};
 use super::endpoint::keep_connected;
 use super::events::{EndpointEvent, Hook};
-use super::shared::{ConnectFailureHook, Ended, EndpointSnapshot, Shared};
+use super::shared::{ConnectFailureHook, Ended, EndpointSettings, EndpointSnapshot, Shared};
 use super::{BalanceConfig, Balancer, ConfigError, policy::RoundRobin};
 use crate::discover::{Change, Changes};
 use http::{Request, Response, Uri};
@@ -71,6 +71,7 @@ pub struct Builder {
     config: BalanceConfig,
     on_connect_failure: Option<ConnectFailureHook>,
     on_event: Option<Hook>,
+    endpoint: Option<EndpointSettings>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -116,6 +117,43 @@ impl Builder {
         hook: impl Fn(&Uri, &(dyn std::error::Error + 'static)) + Send + Sync + 'static,
     ) -> Self {
         self.on_connect_failure = Some(Arc::new(hook));
+        self
+    }
+
+    /// Per-endpoint connection settings: `settings` gets each endpoint's tonic
+    /// [`Endpoint`](tonic::transport::Endpoint) (its `connect_timeout` already set from
+    /// [`BalanceConfig::connect_timeout`]) before every connection, and returns it changed:
+    /// HTTP/2 keep-alive, flow-control windows, TCP settings, a user agent. Transport security
+    /// belongs to the connector (docs/PRODUCTION.md shows a TLS connector).
+    ///
+    /// ```
+    /// use jostle::balance::BalancedChannel;
+    /// use jostle::dial::TcpConnector;
+    /// use jostle::discover;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let channel = BalancedChannel::builder()
+    ///     .endpoint(|endpoint| {
+    ///         endpoint
+    ///             .http2_keep_alive_interval(Duration::from_secs(30))
+    ///             .keep_alive_timeout(Duration::from_secs(10))
+    ///             .initial_stream_window_size(1 << 20)
+    ///             .initial_connection_window_size(4 << 20)
+    ///     })
+    ///     .build(discover::fixed(Vec::new()), TcpConnector::new());
+    /// # drop(channel);
+    /// # }
+    /// ```
+    pub fn endpoint(
+        mut self,
+        settings: impl Fn(tonic::transport::Endpoint) -> tonic::transport::Endpoint
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.endpoint = Some(Arc::new(settings));
         self
     }
 
@@ -211,6 +249,7 @@ impl Builder {
         let mut shared = Shared::new(self.config, self.balancer);
         shared.on_connect_failure = self.on_connect_failure;
         shared.on_event = self.on_event;
+        shared.endpoint = self.endpoint;
         let shared = Arc::new(shared);
         let (owner, shutdown) = watch::channel(());
         if let Some(outlier) = &shared.config.outlier {
@@ -286,6 +325,7 @@ impl BalancedChannel {
             config: BalanceConfig::default(),
             on_connect_failure: None,
             on_event: None,
+            endpoint: None,
         }
     }
 

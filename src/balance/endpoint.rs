@@ -39,7 +39,10 @@ pub(crate) async fn keep_connected<C, T>(
     loop {
         let closed = Closed::new();
         let watched = WatchConnector { inner: connector.clone(), closed: Arc::clone(&closed) };
-        let endpoint = Endpoint::from(address.clone()).connect_timeout(timeout);
+        let mut endpoint = Endpoint::from(address.clone()).connect_timeout(timeout);
+        if let Some(settings) = &shared.endpoint {
+            endpoint = settings(endpoint);
+        }
         let connecting = tokio::time::timeout(timeout, endpoint.connect_with_connector(watched));
         let connected = tokio::select! {
             connected = connecting => connected,

@@ -20,6 +20,10 @@ use tonic::transport::Channel;
 pub(crate) type ConnectFailureHook =
     Arc<dyn Fn(&Uri, &(dyn std::error::Error + 'static)) + Send + Sync>;
 
+/// Settings applied to each endpoint's tonic `Endpoint` before it connects.
+pub(crate) type EndpointSettings =
+    Arc<dyn Fn(tonic::transport::Endpoint) -> tonic::transport::Endpoint + Send + Sync>;
+
 /// How a routed call ended, for health.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ended {
@@ -41,6 +45,8 @@ pub(crate) struct Shared {
     pub(crate) on_connect_failure: Option<ConnectFailureHook>,
     /// Told of every endpoint event.
     pub(crate) on_event: Option<events::Hook>,
+    /// Per-endpoint connection settings, applied to each endpoint before it connects.
+    pub(crate) endpoint: Option<EndpointSettings>,
     /// Told whenever an endpoint becomes ready or goes down.
     pub(crate) changed: Notify,
 }
@@ -130,6 +136,7 @@ impl Shared {
             outlier,
             on_connect_failure: None,
             on_event: None,
+            endpoint: None,
             config,
             state: Mutex::new(State {
                 next_id: 0,

@@ -134,3 +134,32 @@ async fn jitter_differs_between_two_unseeded_channels_and_is_equal_with_one_seed
     assert_eq!(seeded, refused_waits(Some(7)).await, "the same seed must replay the same jitter");
     assert_ne!(seeded, refused_waits(Some(8)).await, "another seed must draw other waits");
 }
+
+#[tokio::test(start_paused = true)]
+async fn endpoint_settings_apply_to_every_endpoint_connection() {
+    use jostle_harness::fault::Fault;
+    use jostle_harness::proto::order_service_client::OrderServiceClient;
+    use jostle_harness::sample::create_order_request;
+    use tokio::time::Instant;
+
+    let cluster = Cluster::builder().backends(1).start().await.unwrap();
+    cluster.inject(Fault::Hang.on(0)).unwrap();
+    // A per-request timeout of tonic's Endpoint, far below the channel's 30 s default
+    // deadline: a hung call ending at 1 s shows the settings reached the endpoint.
+    let channel = BalancedChannel::builder()
+        .config(config())
+        .endpoint(|endpoint| endpoint.timeout(Duration::from_secs(1)))
+        .build(discover::fixed(cluster.addresses()), cluster.connector());
+    channel.wait_until(|e| e.iter().any(|e| e.ready)).bounded("the endpoint to be ready").await;
+    let started = Instant::now();
+    let status = OrderServiceClient::new(channel.clone())
+        .create_order(create_order_request(0))
+        .await
+        .expect_err("a hung backend answers nothing");
+    assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(1),
+        "the endpoint's own timeout (from the settings) must end the call, not the 30 s default"
+    );
+}
