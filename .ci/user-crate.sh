@@ -39,6 +39,14 @@ tokio = { version = "1.54", features = ["macros", "rt", "test-util"] }
 [patch.crates-io]
 jostle = { path = "../jostle-$version" }
 TOML
+# The workspace's dev profile (the runtime crates optimised, as the README advises a user to
+# do): the battery's calls run fast, and dependencies built for the workspace are reused.
+python3 - Cargo.toml >>"$crate/Cargo.toml" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+for table in re.findall(r"^\[profile\.dev[^\n]*\]\n(?:[^\[#\n][^\n]*\n)*", text, re.M):
+    print(table)
+PY
 echo "//! A user's crate." >"$crate/src/lib.rs"
 # The README's examples, byte for byte (tests/readme/main.rs holds them equal to the README).
 cp tests/readme/first_test.rs "$crate/tests/first_test.rs"
