@@ -27,7 +27,9 @@ mod events;
 pub mod outlier;
 mod picker;
 pub mod policy;
+mod profile;
 mod random;
+mod retry;
 mod shared;
 mod watched;
 
@@ -35,5 +37,6 @@ pub use channel::{BalancedChannel, Builder};
 pub use config::{Backoff, BalanceConfig, ConfigError};
 pub use events::EndpointEvent;
 pub use picker::{Balancer, Candidate, EndpointId, Outcome};
+pub use profile::Profile;
 pub use random::{RandomSource, Scripted, Seeded};
 pub use shared::EndpointSnapshot;

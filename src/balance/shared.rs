@@ -80,6 +80,9 @@ struct Entry {
     /// Failures since a call on it was last answered (any status but `UNAVAILABLE`): drives
     /// the backoff.
     attempt: u32,
+    /// Whether its connection broke and it reconnected at once, with no call answered since:
+    /// the next break backs off (a backend that accepts and drops connections is no loop).
+    reconnected_at_once: bool,
     /// Consecutive calls that ended at their deadline.
     timeouts: u32,
     /// Whether it has had a connection before: its next one readmits it.
@@ -184,6 +187,7 @@ impl Shared {
             ready: None,
             in_flight: Arc::default(),
             attempt: 0,
+            reconnected_at_once: false,
             timeouts: 0,
             connected_before: false,
             settled: false,
@@ -259,10 +263,11 @@ impl Shared {
             let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
             entry.settled = true;
             let was_ready = entry.ready.take().is_some();
-            let healthy = entry.attempt == 0;
+            let healthy = entry.attempt == 0 && !entry.reconnected_at_once;
             let wait = if was_ready && healthy {
-                // A connection that served calls broke: reconnect at once, back off after.
-                entry.attempt = 1;
+                // A working connection broke: reconnect at once; if that fails, the first wait
+                // is the initial backoff (gRPC: the backoff resets once a connection is up).
+                entry.reconnected_at_once = true;
                 Duration::ZERO
             } else {
                 self.failed(entry, jitter)
@@ -347,7 +352,8 @@ impl Shared {
                     Ended::Transport => Some("a call failed on a transport error"),
                     Ended::Timeout => {
                         entry.timeouts += 1;
-                        (entry.timeouts >= self.config.timeouts_to_eject)
+                        let eject = self.config.timeouts_to_eject;
+                        (eject > 0 && entry.timeouts >= eject)
                             .then_some("timeouts_to_eject calls in a row ended at their deadline")
                     }
                     // Any other answer, OK or not (NOT_FOUND, INVALID_ARGUMENT, ...), shows
@@ -355,6 +361,7 @@ impl Shared {
                     // reconnects at once (gRPC resets the backoff once a connection is up).
                     Ended::Status(_) => {
                         entry.attempt = 0;
+                        entry.reconnected_at_once = false;
                         entry.timeouts = 0;
                         None
                     }

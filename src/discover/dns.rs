@@ -4,7 +4,9 @@
 //! [`DnsDiscovery::changes`] gives the stream of [`Change`]s and a [`Refresh`] handle. The first
 //! answer inserts every address; each later answer sends only the difference (inserts, then
 //! removals, each in address order). The next resolution is due when the answer's TTL runs out,
-//! kept between `min_ttl` and `max_ttl`; [`Refresh::refresh`] brings it forward. A failed
+//! kept between `min_ttl` and `max_ttl`; [`Refresh::refresh`] brings it forward. With
+//! [`ReResolution::grpc`] ([`DnsDiscovery::re_resolution`]) TTLs are ignored, as grpc-go does:
+//! only a refresh, at most once per 30 s, resolves again. A failed
 //! resolution, or an empty answer, keeps the endpoints as they are and is retried after `retry`.
 //! Resolution happens while the stream is polled, under `tokio::time`; dropping the stream stops
 //! it.
@@ -81,9 +83,17 @@ use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio::time::{Instant, Sleep};
 use tokio_stream::Stream;
 
+mod re_resolution;
+
+pub use re_resolution::ReResolution;
+
 /// The shortest wait between two resolutions that [`DnsDiscovery`] accepts: a zero TTL, minimum
 /// or retry cannot make it resolve in a loop.
 const FLOOR: Duration = Duration::from_millis(1);
+
+/// "Not before a refresh": the next resolution of a discovery that ignores TTLs (30 years, as
+/// tokio's own far future).
+const NEVER: Duration = Duration::from_secs(86_400 * 365 * 30);
 
 /// What can go wrong setting up DNS discovery.
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +151,7 @@ pub struct DnsDiscovery<R: Resolve> {
     min_ttl: Duration,
     max_ttl: Duration,
     retry: Duration,
+    follow_ttl: bool,
 }
 
 impl<R: Resolve> DnsDiscovery<R> {
@@ -156,7 +167,28 @@ impl<R: Resolve> DnsDiscovery<R> {
             min_ttl: Duration::from_secs(1),
             max_ttl: Duration::from_secs(300),
             retry: Duration::from_secs(1),
+            follow_ttl: true,
         })
+    }
+
+    /// When to resolve again: `re_resolution.min_interval` becomes the
+    /// [`min_ttl`](Self::min_ttl), and without `follow_ttl` only a [`Refresh`] (or a retry after
+    /// a failed or empty answer) resolves again. Default [`ReResolution::jostle`].
+    ///
+    /// ```
+    /// use jostle::discover::dns::{DnsDiscovery, ReResolution};
+    ///
+    /// # fn main() -> Result<(), jostle::discover::dns::DnsError> {
+    /// // As a gRPC client: ignore TTLs, re-resolve after a connection loss at most every 30 s.
+    /// let discovery = DnsDiscovery::new("orders.internal:50051")?.re_resolution(ReResolution::grpc());
+    /// # drop(discovery);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn re_resolution(self, re_resolution: ReResolution) -> Self {
+        let mut discovery = self.min_ttl(re_resolution.min_interval);
+        discovery.follow_ttl = re_resolution.follow_ttl;
+        discovery
     }
 
     /// The shortest time an answer holds (at least 1 ms): a lower TTL counts as this, and a
@@ -192,6 +224,7 @@ impl<R: Resolve> DnsDiscovery<R> {
             min_ttl: self.min_ttl,
             max_ttl: self.max_ttl,
             retry: self.retry,
+            follow_ttl: self.follow_ttl,
             current: BTreeSet::new(),
             pending: VecDeque::new(),
             lookup: None,
@@ -210,6 +243,7 @@ impl<R: Resolve> fmt::Debug for DnsDiscovery<R> {
             .field("min_ttl", &self.min_ttl)
             .field("max_ttl", &self.max_ttl)
             .field("retry", &self.retry)
+            .field("follow_ttl", &self.follow_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -268,6 +302,8 @@ struct DnsChanges<R> {
     min_ttl: Duration,
     max_ttl: Duration,
     retry: Duration,
+    /// Whether an answer's TTL schedules the next resolution (else only a refresh does).
+    follow_ttl: bool,
     /// The addresses last sent.
     current: BTreeSet<IpAddr>,
     /// Changes from the last answer not yet taken.
@@ -305,6 +341,9 @@ impl<R: Resolve> DnsChanges<R> {
         let removals = self.current.difference(&next).map(|&ip| Change::Remove(uri(ip, port)));
         self.pending.extend(inserts.chain(removals));
         self.current = next;
+        if !self.follow_ttl {
+            return NEVER;
+        }
         resolved.ttl.min(self.max_ttl).max(self.min_ttl)
     }
 

@@ -74,7 +74,7 @@ mod target;
 mod values;
 mod via;
 
-pub use balancer::{BALANCERS, BalancerChoice, Custom, NeedsTcp};
+pub use balancer::{BALANCERS, BalancerChoice, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsTcp};
 pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expect::{
