@@ -3,7 +3,8 @@
 
 use super::endpoint::keep_connected;
 use super::route::route;
-use super::shared::{EndpointSnapshot, Shared};
+use super::events::{EndpointEvent, Hook};
+use super::shared::{ConnectFailureHook, EndpointSettings, EndpointSnapshot, Shared};
 use super::{BalanceConfig, Balancer, ConfigError, policy::RoundRobin};
 use crate::discover::{Change, Changes};
 use http::{Request, Response, Uri};
@@ -67,7 +68,9 @@ pub struct BalancedChannel {
 pub struct Builder {
     balancer: Box<dyn Balancer>,
     config: BalanceConfig,
-    on_connect_failure: Option<Arc<dyn Fn() + Send + Sync>>,
+    on_connect_failure: Option<ConnectFailureHook>,
+    on_event: Option<Hook>,
+    endpoint: Option<EndpointSettings>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -105,16 +108,86 @@ impl Builder {
         self
     }
 
-    /// Calls `hook` after every failed connection attempt to any endpoint.
-    pub fn on_connect_failure(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+    /// Calls `hook` after every failed connection attempt to any endpoint, with the
+    /// endpoint's address and the error (its sources chained). Replaces an earlier hook,
+    /// [`Builder::refresh_dns_on_failure`]'s included.
+    pub fn on_connect_failure(
+        mut self,
+        hook: impl Fn(&Uri, &(dyn std::error::Error + 'static)) + Send + Sync + 'static,
+    ) -> Self {
         self.on_connect_failure = Some(Arc::new(hook));
+        self
+    }
+
+    /// Per-endpoint connection settings: `settings` gets each endpoint's tonic
+    /// [`Endpoint`](tonic::transport::Endpoint) (its `connect_timeout` already set from
+    /// [`BalanceConfig::connect_timeout`]) before every connection, and returns it changed:
+    /// HTTP/2 keep-alive, flow-control windows, TCP settings, a user agent. Transport security
+    /// belongs to the connector (docs/PRODUCTION.md shows a TLS connector).
+    ///
+    /// ```
+    /// use jostle::balance::BalancedChannel;
+    /// use jostle::dial::TcpConnector;
+    /// use jostle::discover;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let channel = BalancedChannel::builder()
+    ///     .endpoint(|endpoint| {
+    ///         endpoint
+    ///             .http2_keep_alive_interval(Duration::from_secs(30))
+    ///             .keep_alive_timeout(Duration::from_secs(10))
+    ///             .initial_stream_window_size(1 << 20)
+    ///             .initial_connection_window_size(4 << 20)
+    ///     })
+    ///     .build(discover::fixed(Vec::new()), TcpConnector::new());
+    /// # drop(channel);
+    /// # }
+    /// ```
+    pub fn endpoint(
+        mut self,
+        settings: impl Fn(tonic::transport::Endpoint) -> tonic::transport::Endpoint
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.endpoint = Some(Arc::new(settings));
+        self
+    }
+
+    /// Calls `hook` with every [`EndpointEvent`]: an endpoint added, removed, connected, down
+    /// (a failed connection attempt), ejected from or readmitted to the ready set, each with
+    /// its address and, for down and ejected, the error. For metrics and alerts: the hook runs
+    /// on the channel's tasks, so keep it short (count, log, send on a channel); it may look at
+    /// the channel ([`BalancedChannel::endpoints`]).
+    ///
+    /// ```
+    /// use jostle::balance::{BalancedChannel, EndpointEvent};
+    /// use jostle::dial::TcpConnector;
+    /// use jostle::discover;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let channel = BalancedChannel::builder()
+    ///     .on_event(|event| {
+    ///         if let EndpointEvent::Ejected { address, error, .. } = event {
+    ///             eprintln!("{address} left the ready set: {error}");
+    ///         }
+    ///     })
+    ///     .build(discover::fixed(Vec::new()), TcpConnector::new());
+    /// # drop(channel);
+    /// # }
+    /// ```
+    pub fn on_event(mut self, hook: impl Fn(&EndpointEvent) + Send + Sync + 'static) -> Self {
+        self.on_event = Some(Arc::new(hook));
         self
     }
 
     /// Makes DNS discovery re-resolve after every failed connection attempt (as well as every
     /// TTL): pass the [`Refresh`](crate::discover::dns::Refresh) of the same discovery.
     pub fn refresh_dns_on_failure(self, refresh: crate::discover::dns::Refresh) -> Self {
-        self.on_connect_failure(move || {
+        self.on_connect_failure(move |_, _| {
             refresh.refresh();
         })
     }
@@ -174,6 +247,8 @@ impl Builder {
         self.config.validate()?;
         let mut shared = Shared::new(self.config, self.balancer);
         shared.on_connect_failure = self.on_connect_failure;
+        shared.on_event = self.on_event;
+        shared.endpoint = self.endpoint;
         let shared = Arc::new(shared);
         let (owner, shutdown) = watch::channel(());
         if let Some(outlier) = &shared.config.outlier {
@@ -248,6 +323,8 @@ impl BalancedChannel {
             balancer: Box::new(RoundRobin::new()),
             config: BalanceConfig::default(),
             on_connect_failure: None,
+            on_event: None,
+            endpoint: None,
         }
     }
 

@@ -1,7 +1,6 @@
 //! Each endpoint's task: connect, serve while the connection lives, back off after failures.
 
 use super::EndpointId;
-use super::events;
 use super::shared::Shared;
 use super::watched::{Closed, WatchConnector};
 use http::Uri;
@@ -40,7 +39,10 @@ pub(crate) async fn keep_connected<C, T>(
     loop {
         let closed = Closed::new();
         let watched = WatchConnector { inner: connector.clone(), closed: Arc::clone(&closed) };
-        let endpoint = Endpoint::from(address.clone()).connect_timeout(timeout);
+        let mut endpoint = Endpoint::from(address.clone()).connect_timeout(timeout);
+        if let Some(settings) = &shared.endpoint {
+            endpoint = settings(endpoint);
+        }
         let connecting = tokio::time::timeout(timeout, endpoint.connect_with_connector(watched));
         let connected = tokio::select! {
             connected = connecting => connected,
@@ -55,16 +57,8 @@ pub(crate) async fn keep_connected<C, T>(
                 };
                 shared.set_down(id, reason)
             }
-            Ok(Err(error)) => {
-                let wait = shared.connect_failed(id);
-                events::connect_failed(&address, id, &error, wait);
-                wait
-            }
-            Err(elapsed) => {
-                let wait = shared.connect_failed(id);
-                events::connect_failed(&address, id, &elapsed, wait);
-                wait
-            }
+            Ok(Err(error)) => shared.connect_failed(id, &address, &error),
+            Err(elapsed) => shared.connect_failed(id, &address, &elapsed),
         };
         if wait > Duration::ZERO {
             tokio::select! {

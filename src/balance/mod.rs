@@ -36,6 +36,7 @@ mod watched;
 
 pub use channel::{BalancedChannel, Builder};
 pub use config::{Backoff, BalanceConfig, ConfigError};
+pub use events::EndpointEvent;
 pub use picker::{Balancer, Candidate, EndpointId, Outcome};
 pub use profile::Profile;
 pub use random::{RandomSource, Scripted, Seeded};

@@ -150,7 +150,9 @@ async fn attempt(
                     shared.report(id, Ended::Status(code), started.elapsed());
                     None
                 }
-                None => Some(Pending { shared: Arc::clone(shared), id, started }),
+                None => {
+                    Some(Pending { shared: Arc::clone(shared), id, started, deadline, timeout })
+                }
             };
             Ok(response.map(|body| Body::new(ReportBody::new(body, picked.in_flight, pending))))
         }

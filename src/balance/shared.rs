@@ -16,6 +16,14 @@ use tokio::sync::{Notify, watch};
 use tonic::Code;
 use tonic::transport::Channel;
 
+/// A hook called after a failed connection attempt with the endpoint's address and the error.
+pub(crate) type ConnectFailureHook =
+    Arc<dyn Fn(&Uri, &(dyn std::error::Error + 'static)) + Send + Sync>;
+
+/// Settings applied to each endpoint's tonic `Endpoint` before it connects.
+pub(crate) type EndpointSettings =
+    Arc<dyn Fn(tonic::transport::Endpoint) -> tonic::transport::Endpoint + Send + Sync>;
+
 /// How a routed call ended, for health.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ended {
@@ -32,8 +40,13 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     balancer: Mutex<Box<dyn Balancer>>,
     outlier: Option<Mutex<OutlierDetector<EndpointId>>>,
-    /// Called after each failed connection attempt (DNS re-resolves then).
-    pub(crate) on_connect_failure: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Called after each failed connection attempt, with the address and the error (DNS
+    /// re-resolves then).
+    pub(crate) on_connect_failure: Option<ConnectFailureHook>,
+    /// Told of every endpoint event.
+    pub(crate) on_event: Option<events::Hook>,
+    /// Per-endpoint connection settings, applied to each endpoint before it connects.
+    pub(crate) endpoint: Option<EndpointSettings>,
     /// Told whenever an endpoint becomes ready or goes down.
     pub(crate) changed: Notify,
 }
@@ -125,6 +138,8 @@ impl Shared {
         Self {
             outlier,
             on_connect_failure: None,
+            on_event: None,
+            endpoint: None,
             config,
             state: Mutex::new(State {
                 next_id: 0,
@@ -157,8 +172,8 @@ impl Shared {
         if let Some(entry) = state.endpoints.values_mut().find(|entry| &entry.address == address) {
             if entry.weight != weight {
                 entry.weight = weight;
-                events::weight_changed(address, weight);
                 drop(state);
+                events::weight_changed(address, weight);
                 self.changed.notify_waiters();
             }
             return None;
@@ -180,7 +195,7 @@ impl Shared {
         };
         state.endpoints.insert(id, entry);
         drop(state);
-        events::added(address, id, weight);
+        events::added(self.on_event.as_ref(), address, id, weight);
         if let Some(outlier) = &self.outlier {
             outlier.lock().unwrap_or_else(PoisonError::into_inner).add(id);
         }
@@ -214,7 +229,7 @@ impl Shared {
             id.and_then(|id| state.endpoints.remove(&id).map(|entry| (id, entry)))
         };
         if let Some((id, entry)) = removed {
-            events::removed(address, id);
+            events::removed(self.on_event.as_ref(), address, id);
             entry.stop.send_replace(true);
             if let Some(outlier) = &self.outlier {
                 outlier.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
@@ -226,11 +241,15 @@ impl Shared {
 
     pub(crate) fn set_ready(&self, id: EndpointId, channel: Channel, closed: Arc<Closed>) {
         let outlier_ejected = self.ejected().contains(&id);
-        if let Some(entry) = self.state().endpoints.get_mut(&id) {
+        let connected = self.state().endpoints.get_mut(&id).map(|entry| {
             entry.ready = Some((channel, closed));
-            events::connected(&entry.address, id, entry.connected_before, outlier_ejected);
+            let before = entry.connected_before;
             entry.connected_before = true;
             entry.settled = true;
+            (entry.address.clone(), before)
+        });
+        if let Some((address, before)) = connected {
+            events::connected(self.on_event.as_ref(), &address, id, before, outlier_ejected);
         }
         self.changed.notify_waiters();
     }
@@ -238,7 +257,7 @@ impl Shared {
     /// Takes `id` out of the ready set, its connection closed for `reason`; returns how long to
     /// wait before reconnecting.
     pub(crate) fn set_down(&self, id: EndpointId, reason: &str) -> Duration {
-        let wait = {
+        let (address, wait) = {
             let mut state = self.state();
             let State { endpoints, jitter, .. } = &mut *state;
             let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
@@ -253,18 +272,24 @@ impl Shared {
             } else {
                 self.failed(entry, jitter)
             };
-            events::closed(&entry.address, id, reason, wait);
-            wait
+            (entry.address.clone(), wait)
         };
+        events::closed(self.on_event.as_ref(), &address, id, reason, wait);
         self.balancer().forget(id);
         self.changed.notify_waiters();
         wait
     }
 
-    /// Counts a failed connection attempt; returns how long to wait before the next one.
-    pub(crate) fn connect_failed(&self, id: EndpointId) -> Duration {
+    /// Counts a failed connection attempt to `address` with `error`, and tells the hooks;
+    /// returns how long to wait before the next one.
+    pub(crate) fn connect_failed(
+        &self,
+        id: EndpointId,
+        address: &Uri,
+        error: &(dyn std::error::Error + 'static),
+    ) -> Duration {
         if let Some(hook) = &self.on_connect_failure {
-            hook();
+            hook(address, error);
         }
         let wait = {
             let mut state = self.state();
@@ -273,6 +298,7 @@ impl Shared {
             entry.settled = true;
             self.failed(entry, jitter)
         };
+        events::connect_failed(self.on_event.as_ref(), address, id, error, wait);
         // A call waiting for the first connections may now fail fast.
         self.changed.notify_waiters();
         wait
@@ -380,10 +406,18 @@ impl Shared {
                 .unwrap_or_else(PoisonError::into_inner)
                 .tick(now, &mut |bound| rng.random_range(0..bound.max(1)));
             if !changes.is_empty() {
-                let state = self.state();
-                events::outlier(&changes, |id| {
-                    state.endpoints.get(&id).map(|entry| (&entry.address, entry.ready.is_some()))
-                });
+                let told = {
+                    let state = self.state();
+                    events::outlier(&changes, |id| {
+                        state
+                            .endpoints
+                            .get(&id)
+                            .map(|entry| (&entry.address, entry.ready.is_some()))
+                    })
+                };
+                for event in told {
+                    events::tell(self.on_event.as_ref(), || event);
+                }
             }
             self.changed.notify_waiters();
         }

@@ -69,7 +69,7 @@ async fn every_failed_connection_attempt_calls_the_hook_that_re_resolves_dns() {
     let backoff = Backoff { jitter: 0.0, ..config().backoff };
     let channel = BalancedChannel::builder()
         .config(jostle::balance::BalanceConfig { backoff, ..config() })
-        .on_connect_failure(move || {
+        .on_connect_failure(move |_, _| {
             counted.fetch_add(1, Ordering::SeqCst);
         })
         .build(discover::fixed(cluster.addresses()), cluster.connector());

@@ -4,12 +4,14 @@
 //! Rerun: `cargo test --test balance`.
 
 mod backoff;
+mod body_deadline;
 mod dialers;
 mod discovery;
 mod distribution;
 mod events;
 mod failover;
 mod grpc_profile;
+mod hooks;
 mod hung;
 mod load;
 mod outlier;

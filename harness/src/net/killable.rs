@@ -9,7 +9,7 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 /// Wraps a stream so that, once `kill` is cancelled, every read and write fails with
 /// `ConnectionReset`, as a peer's RST would make them.
 ///
-/// Aborting a tonic serve task leaves its connections serving (shared/FINDINGS.md); wrapping
+/// Aborting a tonic serve task leaves its connections serving (docs/TONIC.md); wrapping
 /// every accepted stream in a `Killable` is how an abrupt stop really cuts them.
 ///
 /// ```
