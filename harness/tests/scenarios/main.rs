@@ -18,3 +18,4 @@ mod run;
 #[path = "../../../tests/support/sabotage.rs"]
 mod sabotage;
 mod schema;
+mod transports;
