@@ -9,6 +9,7 @@ mod dns;
 mod drive;
 mod driving;
 mod events;
+mod grpc_corpus;
 mod load;
 mod namespaces;
 mod netns;

@@ -123,6 +123,23 @@ impl Served {
     }
 }
 
+impl Served {
+    /// Waits, bounded, for serve to stop by itself (the end of its scenario's load).
+    pub(crate) fn wait_for_end(&mut self, within: Duration) -> Output {
+        let child = self.child.take().expect("still running");
+        let id = child.id();
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(child.wait_with_output());
+        });
+        let output = receiver.recv_timeout(within).unwrap_or_else(|_| {
+            let _ = Command::new("kill").args(["-KILL", &id.to_string()]).status();
+            panic!("jostle serve must stop by itself at its scenario's end, within {within:?}")
+        });
+        output.expect("the exit status can be read")
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -56,7 +56,7 @@ fn within_deadline(mut command: Command, what: &str) -> Output {
 }
 
 /// python3 when grpcio and grpcio-tools import in it; otherwise why not.
-fn python_with_grpc() -> Result<PathBuf, String> {
+pub(super) fn python_with_grpc() -> Result<PathBuf, String> {
     let python = python().ok_or("no python3 on the PATH")?;
     if !python.is_file() {
         return Err(format!("no python3 at {}", python.display()));
@@ -76,7 +76,7 @@ fn python_with_grpc() -> Result<PathBuf, String> {
 }
 
 /// Generates the Python stubs of proto/orders.proto into `dir` with grpcio-tools' protoc.
-fn generate_stubs(python: &Path, dir: &Path) {
+pub(super) fn generate_stubs(python: &Path, dir: &Path) {
     let mut protoc = Command::new(python);
     protoc
         .args(["-m", "grpc_tools.protoc", "-I", PROTO_DIR])

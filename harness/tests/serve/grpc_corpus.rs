@@ -1,0 +1,223 @@
+//! A real gRPC client as the reference: Python's grpcio (gRPC C-core) with its own
+//! `round_robin` and `pick_first` plays files of the gRPC corpus (fixtures/grpc/) against
+//! `jostle serve --scenario FILE`, and every check the backends' counters can judge (and
+//! `codes`, judged from the client's own count of failures by code) must give the verdict that
+//! the same file gives in process with `profile = "grpc"`.
+//!
+//! The client (`python/scenario_client.py`) is started and imported first, then told to go the
+//! moment serve announces its addresses, so that its calls line up with serve's timeline. The
+//! files' loads are a few seconds long: about 25 s of wall clock in all.
+//!
+//! Needs python3 with grpcio and grpcio-tools; without them the test is skipped, unless
+//! JOSTLE_REQUIRE_PYTHON_GRPC is set. Rerun: `cargo test -p jostle-harness --test serve
+//! grpc_corpus`.
+
+use super::process::{self, Served};
+use super::python::{generate_stubs, python_with_grpc};
+use jostle_harness::load::{Pace, Until};
+use jostle_harness::report::RunReport;
+use jostle_harness::scenario::{self, Scenario};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/serve/python/scenario_client.py");
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/grpc");
+
+/// How long one step may take beyond the file's own load: importing grpcio, the last calls.
+const SLACK: Duration = Duration::from_secs(60);
+
+/// The files grpcio's round_robin plays: no discovery change (grpcio is given the addresses
+/// once and cannot hear of one), and checks the counters (or the client's own count of
+/// failure codes) can judge.
+const ROUND_ROBIN: &[&str] = &[
+    "rr-basic.toml",
+    "rr-one-server-down.toml",
+    "rr-all-servers-down.toml",
+    "xds-ping-pong.toml",
+    "xds-round-robin.toml",
+    "xds-backends-restart.toml",
+];
+
+/// The files grpcio's pick_first plays.
+const PICK_FIRST: &[&str] = &[
+    "pf-one-backend.toml",
+    "pf-multiple-backends.toml",
+    "pf-one-server-down.toml",
+    "pf-all-servers-down.toml",
+];
+
+/// python3 with grpcio, or `None` when the test is to be skipped.
+fn python_or_skip() -> Option<PathBuf> {
+    match python_with_grpc() {
+        Ok(python) => Some(python),
+        Err(why) => {
+            assert!(
+                std::env::var_os("JOSTLE_REQUIRE_PYTHON_GRPC").is_none(),
+                "JOSTLE_REQUIRE_PYTHON_GRPC is set but {why}: install them with \
+                 `python3 -m pip install grpcio grpcio-tools` (.ci/run does)"
+            );
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("skipped: {why} (python3 -m pip install grpcio grpcio-tools)");
+            }
+            None
+        }
+    }
+}
+
+/// The file's open-loop load: calls per second, its length and each call's deadline.
+fn load_of(story: &Scenario, file: &str) -> (f64, Duration, Duration) {
+    let spec = story.load_spec();
+    let (Pace::Open { per_second }, Until::Elapsed(length)) = (spec.pace, spec.until) else {
+        panic!("fixtures/grpc/{file} must be an open-loop load bounded by time to be served");
+    };
+    (per_second, length, spec.deadline)
+}
+
+/// Each check's verdicts, in file order, by check name.
+fn verdicts(expectations: impl Iterator<Item = (String, bool)>) -> BTreeMap<String, Vec<bool>> {
+    let mut verdicts: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+    for (check, passed) in expectations {
+        verdicts.entry(check).or_default().push(passed);
+    }
+    verdicts
+}
+
+fn in_process(report: &RunReport) -> BTreeMap<String, Vec<bool>> {
+    verdicts(report.expectations.iter().map(|e| (e.check.clone(), e.passed)))
+}
+
+/// The `codes` check judged from the client's own count of failures by code: every code it
+/// saw (grpcio's names, `UNAVAILABLE`) is one the file allows (`Unavailable`).
+fn codes_verdict(allowed: &[tonic::Code], counts: &Value) -> bool {
+    let failed = counts["failed"].as_object().expect("the client's failures by code");
+    failed.keys().all(|seen| {
+        let seen = seen.replace('_', "").to_lowercase();
+        allowed.iter().any(|code| format!("{code:?}").to_lowercase() == seen)
+    })
+}
+
+/// grpcio plays `file` with `policy` against `jostle serve --scenario`; serve's report.
+fn served(python: &Path, stubs: &Path, file: &str, policy: &str) -> (Value, Value) {
+    let path = Path::new(CORPUS).join(file);
+    let story = scenario::load(&path).unwrap_or_else(|e| panic!("{file} must load: {e}"));
+    let (rate, length, deadline) = load_of(&story, file);
+    let mut client = Command::new(python)
+        .arg(CLIENT)
+        .arg("--stubs")
+        .arg(stubs)
+        .args(["--policy", policy])
+        .args(["--rate", &rate.to_string()])
+        .args(["--duration", &length.as_secs_f64().to_string()])
+        .args(["--warm-up", &story.warm_up().as_secs_f64().to_string()])
+        .args(["--deadline", &deadline.as_secs_f64().to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the Python client starts");
+    let stdout = client.stdout.take().expect("piped stdout");
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = |what: &str, within: Duration| -> Value {
+        let line = lines
+            .recv_timeout(within)
+            .unwrap_or_else(|_| panic!("the Python client must print {what} within {within:?}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("the client printed {line:?}: {e}"))
+    };
+    assert_eq!(next("that it waits", SLACK)["waiting"], true, "the client must wait for go");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("served.json");
+    let mut serving = Served::start_with(
+        story.backends(),
+        &["--scenario", path.to_str().expect("utf-8"), "--json", json.to_str().expect("utf-8")],
+    );
+    let target = format!("ipv4:{}", serving.addresses().join(","));
+    let stdin = client.stdin.as_mut().expect("piped stdin");
+    writeln!(stdin, "go {target}").and_then(|()| stdin.flush()).expect("go is sent");
+    let counts = next("its counts", story.warm_up() + length + SLACK);
+    let output = serving.wait_for_end(SLACK);
+    let _ = client.wait();
+    let stderr = process::text(&output.stderr);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("serve must write --json for {file} ({e}): {stderr}"));
+    assert_eq!(counts["mismatched"], 0, "served_by and x-jostle-backend must agree: {counts}");
+    let scenario = &report["scenario"];
+    for (index, backend) in scenario["backends"].as_array().expect("backends").iter().enumerate() {
+        let name = format!("backend-{index}");
+        assert_eq!(
+            backend["served"].as_u64().unwrap_or(0),
+            counts["served"][&name].as_u64().unwrap_or(0),
+            "{name}'s own count must equal the OK calls the client saw from it on {file}: \
+             {counts}; {scenario}"
+        );
+    }
+    (report["scenario"].clone(), counts)
+}
+
+/// Plays each of `files` both ways and compares the verdicts check by check.
+fn plays_like_in_process(policy: &str, files: &[&str]) {
+    let Some(python) = python_or_skip() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    generate_stubs(&python, dir.path());
+    for file in files {
+        let story = scenario::load(Path::new(CORPUS).join(file)).expect("a corpus file");
+        let here = story.run_blocking().unwrap_or_else(|e| panic!("{file} must run: {e}"));
+        let (report, counts) = served(&python, dir.path(), file, policy);
+        let mut judged = verdicts(
+            report["expectations"].as_array().expect("expectations").iter().map(|check| {
+                (
+                    check["check"].as_str().expect("a check name").to_owned(),
+                    check["passed"].as_bool().expect("a verdict"),
+                )
+            }),
+        );
+        if let Some(allowed) = &story.expect().codes {
+            judged.insert("codes".to_owned(), vec![codes_verdict(allowed, &counts)]);
+        }
+        assert!(
+            !judged.is_empty(),
+            "fixtures/grpc/{file} must have checks the backends' counters can judge: {report}"
+        );
+        let expected = in_process(&here);
+        for (check, served) in &judged {
+            assert_eq!(
+                Some(served),
+                expected.get(check),
+                "grpcio's {policy} (gRPC C-core) and jostle's {policy} with profile grpc must \
+                 give `{check}` the same verdicts on fixtures/grpc/{file} (served: {served:?}); \
+                 the client counted {counts}\nserved report: {report}\nin process (seed {}; \
+                 rerun: jostle run fixtures/grpc/{file}):\n{here}",
+                story.seed()
+            );
+        }
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "{file}: grpcio {policy} {counts}; served verdict {}, judged {judged:?}",
+                report["verdict"]
+            );
+        }
+    }
+}
+
+#[test]
+fn grpcio_round_robin_gives_the_corpus_verdicts_that_profile_grpc_gives_in_process() {
+    plays_like_in_process("round_robin", ROUND_ROBIN);
+}
+
+#[test]
+fn grpcio_pick_first_gives_the_corpus_verdicts_that_profile_grpc_gives_in_process() {
+    plays_like_in_process("pick_first", PICK_FIRST);
+}
