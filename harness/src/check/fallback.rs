@@ -7,6 +7,7 @@ use std::time::Duration;
 /// Once backends fail, at the instants `failed_at` (each fault's start, in any order): at most
 /// `max_failures` calls fail from the first of them on, and none that started `grace` or more
 /// after the latest failure before it (by then the balancer routes around the failed backend).
+/// Calls a live backend answered do not count: they were not routed to a dead one.
 pub fn fallback(
     log: &CallLog,
     failed_at: &[Duration],
@@ -18,8 +19,12 @@ pub fn fallback(
         "after a backend fails, at most {max_failures} calls fail and none that starts {grace:?} later"
     );
     let first = failed_at.iter().copied().min().unwrap_or_default();
-    let failing =
-        |call: &&crate::load::CallRecord| call.outcome != CallOutcome::Ok && call.end >= first;
+    // A call a backend answered (it carries the backend's name) was routed to a live one:
+    // whatever it failed with (NOT_FOUND for an order another backend holds, an injected
+    // status), it says nothing of routing to a dead backend.
+    let failing = |call: &&crate::load::CallRecord| {
+        call.outcome != CallOutcome::Ok && call.backend.is_none() && call.end >= first
+    };
     let failures = log.calls.iter().filter(failing).count() as u64;
     // The latest failure that began before the call started: the one it may be blamed on.
     let latest_before = |start: Duration| failed_at.iter().copied().filter(|at| *at <= start).max();
@@ -260,5 +265,24 @@ mod tests {
         let log = CallLog { calls: vec![in_flight], ..CallLog::default() };
         let result = fallback(&log, &FAULTS, GRACE, 10, &Context::default());
         assert!(result.passed, "an in-flight call at the first fault may fail: {result}");
+    }
+
+    #[test]
+    fn a_failure_a_live_backend_answered_is_not_blamed_on_routing() {
+        let answered = CallRecord {
+            outcome: CallOutcome::Failed(Code::NotFound),
+            backend: Some("backend-0".into()),
+            ..failed_call(0, 1_600)
+        };
+        let log = CallLog { calls: vec![answered, failed_call(1, 1_100)], ..CallLog::default() };
+        let result = fallback(&log, &FAULTS, GRACE, 10, &Context::default());
+        assert!(
+            result.passed,
+            "a NOT_FOUND from a live backend is not a call routed to a dead one: {result}"
+        );
+        assert_eq!(result.value("failures"), Some(1.0), "only the unanswered call counts");
+        let unanswered = CallLog { calls: vec![failed_call(0, 1_600)], ..CallLog::default() };
+        let result = fallback(&unanswered, &FAULTS, GRACE, 10, &Context::default());
+        assert!(!result.passed, "the same call unanswered, after the grace, is late: {result}");
     }
 }

@@ -70,7 +70,7 @@ impl MemNetwork {
         }
         let (client, server) = tokio::io::duplex(DUPLEX_BUFFER);
         match run.admit(ServerStream::Left(server), Duration::ZERO) {
-            Admitted::Serving => Ok(Killable::new(client, run.kill.clone())),
+            Admitted::Serving => Ok(Killable::peer(client, run.kill.clone())),
             Admitted::Reset => {
                 let reset = CancellationToken::new();
                 reset.cancel();

@@ -60,7 +60,8 @@ pub(super) fn parse(text: &str) -> Result<Duration, String> {
             return Err("a number and a unit; units: ns, us, ms, s, m, h".into());
         }
         let number: u128 = rest[..digits].parse().map_err(|_| "a number too large".to_owned())?;
-        rest = &rest[digits..];
+        // `300 ms` reads as `300ms`: a space may stand between a number and its unit.
+        rest = rest[digits..].trim_start();
         let letters = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
         let unit = &rest[..letters];
         let Some((_, length)) = UNITS.iter().find(|(name, _)| *name == unit) else {
@@ -101,6 +102,8 @@ mod tests {
             ("3000000ns", ms(3)),
             ("0s", ms(0)),
             ("24h", ms(86_400_000)),
+            ("300 ms", ms(300)),
+            ("1s 500 ms", ms(1_500)),
         ] {
             assert_eq!(parse(text), Ok(expected), "{text:?} is a documented duration");
         }

@@ -12,6 +12,9 @@ use toml::Spanned;
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a scenario: tables such as [cluster], [load] and [expect] (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawScenario {
     pub(super) name: Spanned<String>,
@@ -30,6 +33,9 @@ pub(super) struct RawScenario {
 
 /// `[cluster]`.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `backends`, `transport`, `latency`, `latencies` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCluster {
     pub(super) backends: Spanned<i64>,
@@ -41,6 +47,9 @@ pub(super) struct RawCluster {
 
 /// `[cluster] latency`: every backend's.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with `base` and optionally `jitter`, such as { base = \"8ms\", jitter = \"2ms\" }"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLatency {
     pub(super) base: Spanned<Dur>,
@@ -49,6 +58,7 @@ pub(super) struct RawLatency {
 
 /// One of `[cluster] latencies`: a backend's own.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `backend`, `base`, `jitter` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBackendLatency {
     pub(super) backend: Spanned<i64>,
@@ -58,6 +68,9 @@ pub(super) struct RawBackendLatency {
 
 /// `[balancer]`.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `policy`, `wait_for_ready`, `backoff` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBalancer {
     pub(super) policy: Spanned<String>,
@@ -69,6 +82,9 @@ pub(super) struct RawBalancer {
 
 /// `[balancer.backoff]`.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `initial`, `max`, `multiplier`, `jitter` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBackoff {
     pub(super) initial: Option<Spanned<Dur>>,
@@ -79,6 +95,9 @@ pub(super) struct RawBackoff {
 
 /// `[load]`.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `rate`, `concurrency`, `duration`, `calls`, `deadline`, `mix`, `warm_up`, `clients` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLoad {
     pub(super) rate: Option<Spanned<f64>>,
@@ -93,6 +112,9 @@ pub(super) struct RawLoad {
 
 /// `[discovery]`: which backends the client is told about, and when that changes.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `initial`, `via`, `ttl`, `min_ttl`, `change` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDiscovery {
     pub(super) initial: Option<Spanned<Vec<Spanned<i64>>>>,
@@ -108,6 +130,7 @@ pub(super) struct RawDiscovery {
 
 /// One `[[discovery.change]]`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `at`, `add`, `remove`, `set` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawChange {
     pub(super) at: Spanned<Dur>,
@@ -119,6 +142,7 @@ pub(super) struct RawChange {
 
 /// `[load.mix]`: weights, 0 when left out.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `create`, `get`, `watch` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMix {
     #[serde(default)]
@@ -131,6 +155,9 @@ pub(super) struct RawMix {
 
 /// One `[[fault]]`: when, where, what, for how long, and the kind's parameters, flat.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `at`, `target`, `kind`, `lasting`, `down_for`, `period`, `delay`, `min`, `max`, `base`, `jitter`, `phase`, `code`, `probability`, `next_calls`, `max_rpcs`, `max_age`, `after_messages` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFault {
     pub(super) at: Option<Spanned<Dur>>,
@@ -184,6 +211,9 @@ impl RawFault {
 
 /// `[expect]`.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `outcome`, `fails`, `max_failure_rate`, `failure_rate_from`, `distribution`, `shares`, `max_shares`, `fallback`, `recovery`, `convergence`, `max_latency_over_deadline`, `max_connections`, `no_leaks`, `split`, `codes`, `fail_fast`, `only_announced`, `connections_per_1000_calls`, `latency`, `avoidable_failures`, `settled` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawExpect {
     pub(super) outcome: Option<Spanned<String>>,
@@ -217,6 +247,7 @@ pub(super) struct RawExpect {
 
 /// `[expect.avoidable_failures]`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `grace` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAvoidable {
     pub(super) grace: Option<Spanned<Dur>>,
@@ -224,6 +255,7 @@ pub(super) struct RawAvoidable {
 
 /// `[expect.settled]`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `after`, `at_least`, `at_most` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSettled {
     pub(super) after: Option<Spanned<Dur>>,
@@ -233,6 +265,9 @@ pub(super) struct RawSettled {
 
 /// `[expect.split]`: the OK calls' shares, judged by the sized chi-square test.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `shares`, `false_failure`, `min_skew`, `power` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSplit {
     pub(super) shares: Spanned<Vec<Spanned<f64>>>,
@@ -243,6 +278,7 @@ pub(super) struct RawSplit {
 
 /// `[expect.fail_fast]`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `within` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFailFast {
     pub(super) within: Spanned<Dur>,
@@ -250,6 +286,7 @@ pub(super) struct RawFailFast {
 
 /// `[expect.only_announced]`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `grace` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOnlyAnnounced {
     pub(super) grace: Option<Spanned<Dur>>,
@@ -257,6 +294,9 @@ pub(super) struct RawOnlyAnnounced {
 
 /// One of `[expect] latency`.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `percentile`, `under`, `backend`, `after` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLatencyBound {
     pub(super) percentile: Spanned<f64>,
@@ -267,6 +307,7 @@ pub(super) struct RawLatencyBound {
 
 /// One of `[expect] shares`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `backend`, `at_least`, `after` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawShare {
     pub(super) backend: Spanned<i64>,
@@ -276,6 +317,7 @@ pub(super) struct RawShare {
 
 /// One of `[expect] max_shares`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `backend`, `at_most`, `after` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMaxShare {
     pub(super) backend: Spanned<i64>,
@@ -285,6 +327,7 @@ pub(super) struct RawMaxShare {
 
 /// `[expect.fallback]`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `max_failures`, `grace` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFallback {
     pub(super) max_failures: Spanned<i64>,
@@ -293,6 +336,9 @@ pub(super) struct RawFallback {
 
 /// `[expect.recovery]`.
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `backend`, `within`, `at_least`, `at_most`, `window` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRecovery {
     pub(super) backend: Spanned<i64>,
@@ -304,6 +350,7 @@ pub(super) struct RawRecovery {
 
 /// `[expect.convergence]`.
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `settle` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConvergence {
     pub(super) settle: Option<Spanned<Dur>>,

@@ -20,3 +20,4 @@ mod run;
 #[path = "../../../tests/support/sabotage.rs"]
 mod sabotage;
 mod schema;
+mod transports;

@@ -364,3 +364,28 @@ fn a_malformed_scenario_names_the_place_and_what_was_expected(
         "the error must name FILE:LINE:COLUMN and what was expected; the file was:\n{text}"
     );
 }
+
+#[rstest]
+#[case::latency_as_a_duration(&[(3, "backends = 3\nlatency = \"8ms\"")], "a table with `base`")]
+#[case::balancer_as_a_string(
+    &[(1, "name = \"case\"\nbalancer = \"round_robin\""), (4, ""), (5, "")],
+    "a table with the fields"
+)]
+#[case::fault_as_a_number(
+    &[(1, "name = \"case\"\nfault = [3]"), (9, ""), (10, ""), (11, ""), (12, "")],
+    "a table with the fields"
+)]
+fn a_value_of_the_wrong_shape_is_named_in_words_never_by_an_internal_type(
+    #[case] replacements: &[(usize, &str)],
+    #[case] expected: &str,
+) {
+    let text = with(replacements);
+    let error = scenario::parse(&text, "case.toml")
+        .expect_err("a value of the wrong shape must be rejected")
+        .to_string();
+    assert!(
+        error.contains(expected) && !error.contains("Raw") && !error.contains("struct"),
+        "the error must say in words what is expected (`{expected}`), never an internal type \
+         name; got {error}"
+    );
+}

@@ -138,3 +138,22 @@ fn a_correct_balancer_survives_the_articles_story() {
         report.seed
     );
 }
+
+#[test]
+fn the_first_example_of_the_scenarios_guide_passes_with_its_own_policy() {
+    let guide = include_str!("../../../docs/SCENARIOS.md");
+    let example = guide
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/SCENARIOS.md opens with a TOML example");
+    let story = scenario::parse(example, "docs/SCENARIOS.md")
+        .unwrap_or_else(|error| panic!("the guide's first example must be valid: {error}"));
+    let report = play_with(&story, "the first example of docs/SCENARIOS.md", &Progress::new());
+    assert!(
+        report.as_expected,
+        "the guide's first example must give the outcome it expects with its own balancer \
+         (seed {}):\n{report}",
+        report.seed
+    );
+}
