@@ -8,7 +8,8 @@
 //! - `avoidable-failures`, with `grace` = the deadline + the backoff cap × (1 + its jitter):
 //!   a call in flight when a fault begins may run to its deadline; a backend back from a fault
 //!   is tried again within one capped, jittered backoff.
-//! - `settled`, from the same `grace` after the last fault and the last discovery change: no
+//! - `settled`, from the same `grace` after the last fault and the last discovery change (asked
+//!   only when calls still start then): no
 //!   call to a withdrawn backend, each announced one at half to twice its fair share (for a
 //!   balancer that spreads its calls; one that keeps to one backend by design, `pick_first`
 //!   and the article's fallback dialer, is held to the first half of the rule only).
@@ -30,6 +31,13 @@ pub const INVARIANTS: [&str; 5] =
 pub fn grace(schedule: &Schedule) -> Duration {
     let (_, cap, _, jitter) = BACKOFF;
     schedule.deadline + cap.mul_f64(1.0 + jitter)
+}
+
+/// Whether calls still start once every fault and discovery change is over and the grace has
+/// passed: the window `settled` judges (a schedule cut shorter by the shrinker may leave none).
+fn settles(schedule: &Schedule) -> bool {
+    let quiet = schedule.events.iter().map(super::schedule::Event::end).max().unwrap_or_default();
+    quiet + grace(schedule) < super::schedule::WARM_UP + schedule.duration
 }
 
 /// The `[balancer]` section for the built-in balancer `policy`; `jostle` says whether it is
@@ -68,6 +76,8 @@ pub(crate) fn expect(
             "avoidable-failures" => {
                 text.push_str(&format!("avoidable_failures = {{ grace = \"{grace}ms\" }}\n"));
             }
+            // Judged only when calls start after the quiet point: over none it would fail.
+            "settled" if !settles(schedule) => {}
             "settled" if spreads => text.push_str(&format!(
                 "settled = {{ after = \"{grace}ms\", at_least = 0.5, at_most = 2.0 }}\n"
             )),

@@ -112,7 +112,10 @@ pub async fn run_with_log(
     if scenario.expect().no_leaks {
         // The cluster's own fault tasks are not the client's: end them first.
         cluster.restore().await;
-        checks.push(check::leak_free(&cluster, baseline, LEAK_BOUND, &context).await);
+        checks.push(
+            check::leak_free(&cluster, baseline, log.calls.len() as u64, LEAK_BOUND, &context)
+                .await,
+        );
     }
     let report = RunReport {
         dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries, &names)),
