@@ -18,14 +18,37 @@ pub struct Target {
     pub addresses: Vec<Uri>,
     /// A connector that reaches them (in memory or TCP).
     pub connector: Connector,
+    /// The run's seed, as its report prints it (`--seed`, the file's `seed`, the suite's).
+    pub run_seed: u64,
+    /// The seed of this client's random choices: the run's seed for client 0 (one client: the
+    /// same), one drawn from it for each other client. Seed your balancer's jitter and picks
+    /// with it (jostle's `BalanceConfig::seed`), so that another seed gives another run and the
+    /// same seed replays the same one.
+    pub seed: u64,
     changes: Mutex<Option<Changes>>,
     refresh: Option<Refresh>,
 }
 
 impl Target {
-    /// A target for `addresses`, reached with `connector`, announced by `changes`.
+    /// A target for `addresses`, reached with `connector`, announced by `changes`; seeds 0
+    /// until [`Target::with_seeds`].
     pub fn new(addresses: Vec<Uri>, connector: Connector, changes: Changes) -> Self {
-        Self { addresses, connector, changes: Mutex::new(Some(changes)), refresh: None }
+        Self {
+            addresses,
+            connector,
+            run_seed: 0,
+            seed: 0,
+            changes: Mutex::new(Some(changes)),
+            refresh: None,
+        }
+    }
+
+    /// The same target for a run of seed `run`, its client drawing from `client`.
+    #[must_use]
+    pub fn with_seeds(mut self, run: u64, client: u64) -> Self {
+        self.run_seed = run;
+        self.seed = client;
+        self
     }
 
     /// The same target whose changes come from DNS discovery: `refresh` makes it resolve
@@ -62,6 +85,8 @@ impl std::fmt::Debug for Target {
         f.debug_struct("Target")
             .field("addresses", &self.addresses)
             .field("connector", &self.connector)
+            .field("run_seed", &self.run_seed)
+            .field("seed", &self.seed)
             .field("refresh", &self.refresh.is_some())
             .finish_non_exhaustive()
     }

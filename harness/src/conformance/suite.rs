@@ -93,13 +93,18 @@ impl Suite {
     }
 
     /// The battery for a [`Balancer`] behind jostle's `BalancedChannel` (with
-    /// [`SUITE_BACKOFF`]); `make` is called once per scenario.
+    /// [`SUITE_BACKOFF`], its jitter drawn from the suite's seed: [`Target::seed`]); `make` is
+    /// called once per scenario.
     pub fn for_balancer<B: Balancer>(
         name: impl Into<String>,
         make: impl Fn() -> B + Send + Sync + 'static,
     ) -> Self {
         Self::new(name, move |target: &Target| {
-            let config = BalanceConfig { backoff: SUITE_BACKOFF, ..BalanceConfig::default() };
+            let config = BalanceConfig {
+                backoff: SUITE_BACKOFF,
+                seed: target.seed,
+                ..BalanceConfig::default()
+            };
             boxed(
                 BalancedChannel::builder()
                     .balancer(make())
@@ -115,7 +120,7 @@ impl Suite {
         self
     }
 
-    /// The seed of every cluster and load; 0 by default.
+    /// The seed of every cluster, load and balancer (through [`Target::seed`]); 0 by default.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self

@@ -203,19 +203,19 @@ impl Explorer {
     }
 
     /// The scenario file of `schedule` judging `checks`; with `fails`, a story of that flaw.
-    /// A custom balancer's file names jostle's round robin, which `Scenario::against`
-    /// replaces.
+    /// A custom balancer's file names it (`policy = "custom:NAME"`): `jostle run` refuses it,
+    /// `Scenario::against` plays it with its factory.
     pub fn file(&self, schedule: &Schedule, checks: &[&str], fails: &[&str]) -> String {
-        let (policy, jostle, tcp) = match &self.under_test {
+        let (balancer, tcp) = match &self.under_test {
             UnderTest::BuiltIn(name) => {
                 let jostle = jostle::balance::policy::NAMES.contains(name);
-                (*name, jostle, self.wall_clock())
+                (invariants::balancer(name, jostle), self.wall_clock())
             }
-            UnderTest::Custom(_) => ("round_robin", true, false),
+            UnderTest::Custom(custom) => (invariants::own_balancer(custom.name()), false),
         };
         let name = format!("explore: seed {} against {}", schedule.seed, self.name());
         let mut text = schedule.toml(&name, if tcp { "tcp" } else { "in-memory" });
-        text.push_str(&invariants::balancer(policy, jostle));
+        text.push_str(&balancer);
         text.push_str(&invariants::expect(schedule, checks, self.spreads, fails));
         text
     }

@@ -55,6 +55,13 @@ pub(crate) fn balancer(policy: &str, jostle: bool) -> String {
     text
 }
 
+/// The `[balancer]` section naming the user's own balancer `name` (`custom:NAME`, a TOML
+/// string whatever the name holds).
+pub(crate) fn own_balancer(name: &str) -> String {
+    let policy = crate::scenario::toml_string(&format!("{}{name}", crate::scenario::CUSTOM_PREFIX));
+    format!("\n[balancer]\npolicy = {policy}\n")
+}
+
 /// The `[expect]` section judging `checks` (names from [`INVARIANTS`]; `accounting` is always
 /// run and needs no line); `spreads` says whether the balancer claims to spread its calls.
 /// With `fails`, the story of a flaw: exactly those checks are expected to fail.

@@ -46,6 +46,9 @@ pub async fn run_with_log(
     replay: &str,
     progress: &Progress,
 ) -> Result<(RunReport, CallLog)> {
+    if let Some(error) = under_test::unbuildable(scenario) {
+        return Err(error);
+    }
     let mut builder = Cluster::builder()
         .backends(scenario.backends())
         .transport(scenario.transport())
@@ -66,6 +69,7 @@ pub async fn run_with_log(
     for client in 0..clients {
         let (target, timeline) = discovery::target(scenario.discovery(), &cluster);
         let seed = clients::seed(scenario.seed(), client);
+        let target = target.with_seeds(scenario.seed(), seed);
         channels.push(under_test::channel(scenario, &target, seed).await?);
         targets.push(target);
         timelines.push(timeline);

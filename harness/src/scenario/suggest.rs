@@ -48,3 +48,9 @@ mod tests {
         assert_eq!(did_you_mean("least_request", ["p2c", "random"]), None, "too far to be a typo");
     }
 }
+
+/// `value` as a TOML basic string, quoted and escaped: a name from a user may hold any
+/// character (JSON's string escapes are TOML's).
+pub(crate) fn toml_string(value: &str) -> String {
+    serde_json::Value::String(value.to_owned()).to_string()
+}
