@@ -4,8 +4,8 @@
 use super::BoxChannel;
 use crate::net::Connector;
 use http::Uri;
+use jostle::discover::Changes;
 use jostle::discover::dns::Refresh;
-use jostle::discover::{self, Changes};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Makes the channel under test for a scenario's cluster: the user's own balancer, as a
@@ -69,14 +69,21 @@ impl Target {
 
     /// The scenario's discovery stream: the backends announced at the start, then the
     /// scenario's `[discovery]` changes as they happen (with `via = "dns"`: as jostle's DNS
-    /// discovery finds them, each address already the backend's own). The first call takes
-    /// it; later calls get the fixed list of every address.
+    /// discovery finds them, each address already the backend's own). There is one stream per
+    /// target, for one balancer: the first call takes it.
+    ///
+    /// # Panics
+    ///
+    /// On a second call: a second balancer would get no timeline, and a run of it would judge
+    /// a story it never saw. Build one channel per target (a scenario gives each client its
+    /// own target).
     pub fn changes(&self) -> Changes {
-        self.changes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .unwrap_or_else(|| discover::fixed(self.addresses.clone()))
+        self.changes.lock().unwrap_or_else(PoisonError::into_inner).take().unwrap_or_else(|| {
+            panic!(
+                "Target::changes() taken twice: a target's discovery stream goes to one \
+                 balancer; build one channel per target"
+            )
+        })
     }
 }
 

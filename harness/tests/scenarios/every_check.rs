@@ -254,3 +254,30 @@ fn settled_fails_a_channel_with_no_ok_call_once_all_is_quiet() {
     let correct = play(&settling("for = \"500ms\"\n"));
     assert!(check(&correct, "settled").passed, "round robin settles after the refusal:\n{correct}");
 }
+
+#[test]
+fn recovery_says_added_for_a_backend_discovery_added() {
+    let story = fixture("battery/add-remove.toml").against("deaf", |target: &Target| {
+        round_robin(target, jostle::discover::fixed(target.addresses[..2].to_vec()))
+    });
+    let report = play(&story);
+    let recovery = check(&report, "recovery");
+    assert!(
+        !recovery.passed
+            && recovery.rule.contains("a backend added at")
+            && recovery.explanation.contains("backend-2 never served a call after it was added"),
+        "backend-2 is added at 1 s, not back from a fault, and a balancer that never hears of \
+         it never serves it:\n{report}"
+    );
+}
+
+#[tokio::test]
+#[should_panic(expected = "Target::changes() taken twice")]
+async fn a_second_take_of_a_targets_discovery_stream_fails_loudly() {
+    let cluster = jostle_harness::cluster::Cluster::builder().backends(1).start().await.unwrap();
+    let addresses = cluster.addresses();
+    let target =
+        Target::new(addresses.clone(), cluster.connector(), jostle::discover::fixed(addresses));
+    let _first = target.changes();
+    let _second = target.changes();
+}
