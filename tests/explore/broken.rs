@@ -14,6 +14,7 @@ fn balanced<B: Balancer + 'static>(balancer: B, target: &Target) -> BoxChannel {
     boxed(
         BalancedChannel::builder()
             .balancer(balancer)
+            .seed(target.seed)
             .build(target.changes(), target.connector.clone()),
     )
 }

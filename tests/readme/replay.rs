@@ -1,12 +1,12 @@
-use jostle::balance::{BalanceConfig, BalancedChannel, policy::LeastOutstanding};
+use jostle::balance::{BalancedChannel, policy::LeastOutstanding};
 use jostle_harness::prelude::*;
 use rstest::rstest;
 use std::path::PathBuf;
 
 fn mine(target: &Target) -> BoxChannel {
     // The run's seed for the backoff jitter: another seed, another run; the same, a replay.
-    let config = BalanceConfig { seed: target.seed, ..BalanceConfig::default() };
-    let mut builder = BalancedChannel::builder().balancer(LeastOutstanding::new()).config(config);
+    let mut builder =
+        BalancedChannel::builder().balancer(LeastOutstanding::new()).seed(target.seed);
     if let Some(refresh) = target.refresh() {
         // A story that discovers through DNS: resolve again after a failed connection.
         builder = builder.refresh_dns_on_failure(refresh);

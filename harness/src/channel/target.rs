@@ -22,7 +22,7 @@ pub struct Target {
     pub run_seed: u64,
     /// The seed of this client's random choices: the run's seed for client 0 (one client: the
     /// same), one drawn from it for each other client. Seed your balancer's jitter and picks
-    /// with it (jostle's `BalanceConfig::seed`), so that another seed gives another run and the
+    /// with it (jostle's `BalancedChannel::builder().seed(target.seed)`), so that another seed gives another run and the
     /// same seed replays the same one.
     pub seed: u64,
     changes: Mutex<Option<Changes>>,

@@ -13,6 +13,7 @@ use crate::load::Progress;
 use crate::report::RunReport;
 use crate::runner;
 use crate::scenario::{BALANCERS, Custom, Scenario};
+use jostle::balance::Profile;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -41,6 +42,7 @@ pub struct Explorer {
     time: Option<Duration>,
     shrink_runs: usize,
     origin: Option<String>,
+    profile: Profile,
 }
 
 /// What an exploration found.
@@ -112,7 +114,16 @@ impl Explorer {
             time: None,
             shrink_runs: SHRINK_RUNS,
             origin: None,
+            profile: Profile::Jostle,
         }
+    }
+
+    /// The client defaults a jostle policy follows (default [`Profile::Jostle`]); every
+    /// written file says `profile` in its `[balancer]`. [`Explorer::run`] refuses a profile
+    /// other than jostle's for a balancer that is not a jostle policy.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
     }
 
     /// Against the built-in balancer `name` (`jostle list`); `pick_first` and the fallback
@@ -209,7 +220,11 @@ impl Explorer {
         let (balancer, tcp) = match &self.under_test {
             UnderTest::BuiltIn(name) => {
                 let jostle = jostle::balance::policy::NAMES.contains(name);
-                (invariants::balancer(name, jostle), self.wall_clock())
+                let mut balancer = invariants::balancer(name, jostle);
+                if jostle && self.profile != Profile::Jostle {
+                    balancer.push_str(&format!("profile = \"{}\"\n", self.profile));
+                }
+                (balancer, self.wall_clock())
             }
             UnderTest::Custom(custom) => (invariants::own_balancer(custom.name()), false),
         };
@@ -259,7 +274,11 @@ impl Explorer {
     fn replay(&self, seed: u64) -> String {
         match &self.under_test {
             UnderTest::BuiltIn(name) => {
-                format!("jostle explore --balancer {name} --seeds {seed}..{}", seed + 1)
+                let profile = match self.profile {
+                    Profile::Jostle => String::new(),
+                    other => format!(" --profile {other}"),
+                };
+                format!("jostle explore --balancer {name}{profile} --seeds {seed}..{}", seed + 1)
             }
             UnderTest::Custom(custom) => {
                 format!(
@@ -280,6 +299,15 @@ impl Explorer {
     /// not the balancer's (a cluster that cannot start).
     pub fn run(&self, mut progress: impl FnMut(u64)) -> Result<Exploration> {
         self.space.validate()?;
+        let jostle = matches!(self.under_test,
+            UnderTest::BuiltIn(name) if jostle::balance::policy::NAMES.contains(&name));
+        if self.profile != Profile::Jostle && !jostle {
+            return Err(Error::InvalidParameter {
+                parameter: "profile",
+                expected: format!("a jostle policy as the balancer, not `{}`", self.name()),
+                got: self.profile.to_string(),
+            });
+        }
         let started = Instant::now();
         let mut exploration = Exploration {
             balancer: self.name().to_owned(),

@@ -74,7 +74,9 @@ mod target;
 mod values;
 mod via;
 
-pub use balancer::{BALANCERS, BalancerChoice, CUSTOM_PREFIX, Custom, NeedsFactory, NeedsTcp};
+pub use balancer::{
+    BALANCERS, BalancerChoice, CUSTOM_PREFIX, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsFactory, NeedsTcp,
+};
 pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expect::{
@@ -145,7 +147,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
 }
 
 /// [`load`], also handing back the file's text (for a reader of its raw tables, such as
-/// [`Timeline::of`](crate::serve::Timeline::of)): the file is read once.
+/// `serve::Timeline::of`, feature `serve`): the file is read once.
 ///
 /// # Errors
 ///

@@ -160,7 +160,7 @@ fn the_resolver_is_asked_again_when_the_ttl_runs_out_and_sooner_after_failed_con
 fn custom(scenario: Scenario, name: &str, refresh_on_failure: bool) -> Scenario {
     let seed = scenario.seed();
     scenario.against(name, move |target: &Target| {
-        let config = BalanceConfig { seed, ..BalanceConfig::default() };
+        let config = BalanceConfig { seed: Some(seed), ..BalanceConfig::default() };
         let mut builder = BalancedChannel::builder().balancer(RoundRobin::new()).config(config);
         if refresh_on_failure {
             let refresh = target.refresh().expect("a DNS target can be asked to re-resolve");

@@ -39,7 +39,11 @@ fn check<'a>(report: &'a RunReport, name: &str) -> &'a ExpectationReport {
 
 /// jostle's round robin over `changes`, failing fast when nothing is ready.
 fn round_robin(target: &Target, changes: jostle::discover::Changes) -> BoxChannel {
-    let config = BalanceConfig { wait_for_ready: false, ..BalanceConfig::default() };
+    let config = BalanceConfig {
+        wait_for_ready: false,
+        seed: Some(target.seed),
+        ..BalanceConfig::default()
+    };
     boxed(
         BalancedChannel::builder()
             .balancer(RoundRobin::new())
