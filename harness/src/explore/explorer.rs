@@ -3,7 +3,7 @@
 //! scenario file that replays it.
 
 use super::generate;
-use super::invariants::{self, INVARIANTS};
+use super::invariants::{self, BACKOFF, INVARIANTS};
 use super::schedule::Schedule;
 use super::shrink::{self, Verdict};
 use super::space::Space;
@@ -13,7 +13,7 @@ use crate::load::Progress;
 use crate::report::RunReport;
 use crate::runner;
 use crate::scenario::{BALANCERS, Custom, Scenario};
-use jostle::balance::Profile;
+use jostle::balance::{Backoff, BalanceConfig, Profile};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -43,6 +43,9 @@ pub struct Explorer {
     shrink_runs: usize,
     origin: Option<String>,
     profile: Profile,
+    /// The balancer's reconnect backoff, which the tolerances follow: [`BACKOFF`] for the
+    /// built-ins, declared for your own.
+    backoff: Option<Backoff>,
 }
 
 /// What an exploration found.
@@ -115,6 +118,7 @@ impl Explorer {
             shrink_runs: SHRINK_RUNS,
             origin: None,
             profile: Profile::Jostle,
+            backoff: Some(BACKOFF),
         }
     }
 
@@ -144,12 +148,15 @@ impl Explorer {
             });
         };
         self.under_test = UnderTest::BuiltIn(known);
+        self.backoff = Some(BACKOFF);
         self.spreads = !matches!(known, "pick_first" | "fallback_dialer");
         Ok(self)
     }
 
     /// Against your own balancer: `factory` builds its channel from each schedule's
-    /// [`Target`], as [`Scenario::against`] does.
+    /// [`Target`], as [`Scenario::against`] does. Declare its reconnect backoff with
+    /// [`Explorer::config`] or [`Explorer::backoff`]: the tolerances follow it, and
+    /// [`Explorer::run`] refuses to judge a balancer whose backoff it does not know.
     pub fn against(
         mut self,
         name: impl Into<String>,
@@ -157,6 +164,20 @@ impl Explorer {
     ) -> Self {
         self.under_test = UnderTest::Custom(Custom::new(name, factory));
         self.spreads = true;
+        self.backoff = None;
+        self
+    }
+
+    /// Your balancer's reconnect backoff, read from the `BalanceConfig` its factory builds
+    /// with: how long it may take to try a backend again, which the invariants allow it.
+    pub fn config(self, config: &BalanceConfig) -> Self {
+        self.backoff(config.backoff)
+    }
+
+    /// Your balancer's reconnect backoff, declared (for a balancer not built on jostle's
+    /// `BalanceConfig`).
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = Some(backoff);
         self
     }
 
@@ -231,7 +252,8 @@ impl Explorer {
         let name = format!("explore: seed {} against {}", schedule.seed, self.name());
         let mut text = schedule.toml(&name, if tcp { "tcp" } else { "in-memory" });
         text.push_str(&balancer);
-        text.push_str(&invariants::expect(schedule, checks, self.spreads, fails));
+        let backoff = self.backoff.unwrap_or(BACKOFF);
+        text.push_str(&invariants::expect(schedule, checks, (self.spreads, &backoff), fails));
         text
     }
 
@@ -299,6 +321,17 @@ impl Explorer {
     /// not the balancer's (a cluster that cannot start).
     pub fn run(&self, mut progress: impl FnMut(u64)) -> Result<Exploration> {
         self.space.validate()?;
+        if self.backoff.is_none() {
+            return Err(Error::InvalidParameter {
+                parameter: "backoff",
+                expected: format!(
+                    "the reconnect backoff of `{}`, declared with Explorer::config(&BalanceConfig) \
+                     or Explorer::backoff: explore's tolerances follow it",
+                    self.name()
+                ),
+                got: "none".into(),
+            });
+        }
         let jostle = matches!(self.under_test,
             UnderTest::BuiltIn(name) if jostle::balance::policy::NAMES.contains(&name));
         if self.profile != Profile::Jostle && !jostle {
