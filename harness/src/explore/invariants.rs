@@ -125,3 +125,29 @@ pub(crate) fn expect(
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{BACKOFF, longest_wait};
+    use jostle::balance::Backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn the_longest_wait_follows_the_balancers_backoff_as_far_as_a_run_can_see() {
+        let run = Duration::from_millis(5100);
+        assert_eq!(
+            longest_wait(&BACKOFF, run),
+            Duration::from_millis(600),
+            "explore's backoff reaches its 500 ms cap early in a run: 500 ms jittered up by 20 %"
+        );
+        // gRPC's: retries after 1, 1.6, 2.56 and 4.096 s (each at its shortest, 0.8 of itself:
+        // the fourth can start at 4.13 s, inside the run; the fifth cannot).
+        let grpc = Backoff::default();
+        assert_eq!(longest_wait(&grpc, run), Duration::from_secs_f64(4.096 * 1.2));
+        assert_eq!(
+            longest_wait(&grpc, Duration::from_millis(500)),
+            Duration::from_secs_f64(1.2),
+            "a run shorter than the first wait sees only it"
+        );
+    }
+}
