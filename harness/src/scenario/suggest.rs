@@ -27,6 +27,12 @@ pub(super) fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate.to_owned())
 }
 
+/// `value` as a TOML basic string, quoted and escaped: a name from a user may hold any
+/// character (JSON's string escapes are TOML's).
+pub(crate) fn toml_string(value: &str) -> String {
+    serde_json::Value::String(value.to_owned()).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::did_you_mean;
@@ -47,10 +53,4 @@ mod tests {
     fn suggests_nothing_for_a_name_far_from_every_candidate() {
         assert_eq!(did_you_mean("least_request", ["p2c", "random"]), None, "too far to be a typo");
     }
-}
-
-/// `value` as a TOML basic string, quoted and escaped: a name from a user may hold any
-/// character (JSON's string escapes are TOML's).
-pub(crate) fn toml_string(value: &str) -> String {
-    serde_json::Value::String(value.to_owned()).to_string()
 }
