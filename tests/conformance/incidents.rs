@@ -22,7 +22,7 @@ fn fewest_waiting(target: &Target, wait_for_ready: bool) -> BoxChannel {
     let config = BalanceConfig {
         backoff: SUITE_BACKOFF,
         wait_for_ready,
-        seed: Some(0),
+        seed: Some(target.seed),
         ..BalanceConfig::default()
     };
     let mut builder = BalancedChannel::builder().balancer(Fewest::default()).config(config);

@@ -11,5 +11,6 @@ mod policies;
 // The README's example, byte for byte (tests/readme checks it): its `pub` reads as in a crate.
 #[allow(unreachable_pub)]
 mod readme;
+mod seeds;
 mod specimens;
 mod user_balancer;

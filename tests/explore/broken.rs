@@ -4,16 +4,19 @@
 use super::{assert_shrunk_and_replays, finding};
 use crate::sabotage::sabotage;
 use jostle::balance::policy::RoundRobin;
-use jostle::balance::{BalancedChannel, Balancer, Candidate};
+use jostle::balance::{BalanceConfig, BalancedChannel, Balancer, Candidate};
 use jostle_harness::channel::{BoxChannel, Target, boxed};
-use jostle_harness::explore::{Explorer, Space};
+use jostle_harness::explore::{BACKOFF, Explorer, Space};
 use jostle_harness::scenario::Custom;
 
-/// The channel of `balancer` over the schedule's target, as a user would build it.
+/// The channel of `balancer` over the schedule's target, as a user would build it, with
+/// explore's backoff (declared to the explorer: the tolerances follow it).
 fn balanced<B: Balancer + 'static>(balancer: B, target: &Target) -> BoxChannel {
     boxed(
         BalancedChannel::builder()
             .balancer(balancer)
+            .config(BalanceConfig { backoff: BACKOFF, ..BalanceConfig::default() })
+            .seed(target.seed)
             .build(target.changes(), target.connector.clone()),
     )
 }
@@ -34,6 +37,7 @@ fn a_least_loaded_balancer_taking_the_first_on_a_tie_is_found_unsettled_within_t
     let custom = Custom::new("first-on-tie", |target: &Target| balanced(FirstOnTie, target));
     let found = Explorer::new(Space::default())
         .against("first-on-tie", |target: &Target| balanced(FirstOnTie, target))
+        .backoff(BACKOFF)
         .seeds(0..10)
         .run_blocking()
         .unwrap();
@@ -75,6 +79,7 @@ fn a_balancer_stuck_after_a_discovery_removal_is_found_within_forty_schedules() 
     let factory = |target: &Target| balanced(StuckAfterRemoval::default(), target);
     let found = Explorer::new(Space::default())
         .against("stuck-after-removal", factory)
+        .backoff(BACKOFF)
         .seeds(0..40)
         .run_blocking()
         .unwrap();
@@ -98,6 +103,7 @@ fn a_channel_failing_calls_of_its_own_accord_is_found_on_the_first_schedule() {
     let rerun = "cargo test --test explore failing_calls_of_its_own_accord";
     let found = Explorer::new(Space::default())
         .against("sabotage", sabotaged)
+        .backoff(BACKOFF)
         .seeds(0..1)
         .run_blocking()
         .unwrap();
@@ -120,8 +126,12 @@ fn leaky(target: &Target) -> BoxChannel {
 #[test]
 fn a_balancer_leaving_a_task_behind_is_found_on_the_first_schedule() {
     let rerun = "cargo test --test explore leaving_a_task_behind";
-    let found =
-        Explorer::new(Space::default()).against("leaky", leaky).seeds(0..1).run_blocking().unwrap();
+    let found = Explorer::new(Space::default())
+        .against("leaky", leaky)
+        .backoff(BACKOFF)
+        .seeds(0..1)
+        .run_blocking()
+        .unwrap();
     let leak = finding(&found, "leak-free", rerun);
     assert_shrunk_and_replays(leak, Some(Custom::new("leaky", leaky)), rerun);
 }
@@ -154,6 +164,7 @@ fn a_balancer_that_panics_when_a_backend_goes_is_found_and_its_file_panics_again
     let factory = |target: &Target| balanced(PanicsOnShrink::default(), target);
     let found = Explorer::new(Space::default())
         .against("panics", factory)
+        .backoff(BACKOFF)
         .seeds(0..10)
         .run_blocking()
         .unwrap();

@@ -6,6 +6,7 @@
 
 mod broken;
 mod no_false_alarms;
+mod readme_mine;
 #[path = "../support/sabotage.rs"]
 mod sabotage;
 mod specimens;

@@ -4,7 +4,9 @@ use rstest::rstest;
 use std::path::PathBuf;
 
 fn mine(target: &Target) -> BoxChannel {
-    let mut builder = BalancedChannel::builder().balancer(LeastOutstanding::new());
+    // The run's seed for the backoff jitter: another seed, another run; the same, a replay.
+    let mut builder =
+        BalancedChannel::builder().balancer(LeastOutstanding::new()).seed(target.seed);
     if let Some(refresh) = target.refresh() {
         // A story that discovers through DNS: resolve again after a failed connection.
         builder = builder.refresh_dns_on_failure(refresh);

@@ -28,13 +28,15 @@ use tower::util::BoxCloneSyncService;
 /// Any boxed error.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The error of a [`BoxChannel`]: the channel's own error, kept as its source.
+/// The error of a [`BoxChannel`]: the channel's own error, kept as its source, so that a
+/// `tonic::Status` the channel gave reaches the client with its code (tonic looks for one down
+/// the source chain).
 ///
 /// A concrete type rather than a bare `Box<dyn Error>`: tonic's client futures over a boxed
 /// error trip rustc's higher-ranked `Send` inference when spawned.
 #[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub struct ChannelError(BoxError);
+#[error("{0}")]
+pub struct ChannelError(#[source] BoxError);
 
 /// A cloneable, type-erased gRPC channel that generated clients accept.
 #[derive(Debug, Clone)]

@@ -58,8 +58,7 @@
 //! assert!(!avoidable_failures(&log, &restart, announced, grace, &Context::default()).passed);
 //! ```
 
-use super::CheckResult;
-use super::Context;
+use super::{CheckResult, Context, NO_CALLS};
 use crate::fault::{FaultWindow, Kind};
 use crate::load::{CallLog, CallOutcome, CallRecord};
 use std::time::Duration;
@@ -67,7 +66,7 @@ use std::time::Duration;
 /// Every call that failed or timed out is excused (see the module docs); `announced(at)` names
 /// the backends the client was told of at `at`. The check fails, naming the first call, when
 /// one is not; it passes over a run with no failed call (nothing failed, so nothing was
-/// avoidable).
+/// avoidable), and fails over a run with no call at all (it measured nothing).
 pub fn avoidable_failures<'a>(
     log: &CallLog,
     windows: &[FaultWindow],
@@ -90,6 +89,9 @@ pub fn avoidable_failures<'a>(
     let result = CheckResult::new("avoidable-failures", rule, context)
         .measure("failed calls", failed.len() as f64)
         .measure("avoidable", avoidable.len() as f64);
+    if log.calls.is_empty() {
+        return result.verdict(false, NO_CALLS);
+    }
     match avoidable.first() {
         None => result.verdict(
             true,

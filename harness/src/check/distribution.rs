@@ -64,6 +64,9 @@ pub fn shares(
     }
     let total: u64 = observed.iter().sum();
     let result = CheckResult::new("distribution", rule, context).measure("calls", total as f64);
+    if total == 0 {
+        return result.verdict(false, NO_CALLS);
+    }
     let needed = match spec.sample_size(expected) {
         Ok(size) => size.calls,
         Err(error) => return result.verdict(false, format!("no sample size: {error}")),

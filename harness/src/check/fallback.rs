@@ -1,6 +1,6 @@
 //! Fallback and recovery: a failed backend costs few calls, and gets its share back.
 
-use super::{CheckResult, Context, NO_CALLS};
+use super::{Back, CheckResult, Context, NO_CALLS};
 use crate::load::{CallLog, CallOutcome};
 use std::time::Duration;
 
@@ -54,19 +54,20 @@ pub fn fallback(
     }
 }
 
-/// Once `backend` is back at `back_at`: it serves a call within `within`, and from then on at
-/// least `min_fraction` of its fair share (1 / `backends`) of the OK calls.
+/// Once `backend` is back (or added) at `back.at()`: it serves a call within `within`, and from
+/// then on at least `min_fraction` of its fair share (1 / `backends`) of the OK calls.
 pub fn recovery(
     log: &CallLog,
     backend: &str,
-    back_at: Duration,
+    back: Back,
     within: Duration,
     backends: usize,
     min_fraction: f64,
     context: &Context,
 ) -> CheckResult {
+    let back_at = back.at();
     let rule = format!(
-        "a backend back at {back_at:?} serves again within {within:?}, then at least {:.0}% of its fair share",
+        "a backend {back} at {back_at:?} serves again within {within:?}, then at least {:.0}% of its fair share",
         min_fraction * 100.0
     );
     let first = log
@@ -96,7 +97,7 @@ pub fn recovery(
     if window.is_empty() {
         return result.verdict(
             false,
-            format!("{NO_CALLS} (no OK call started {within:?} after {backend} was back)"),
+            format!("{NO_CALLS} (no OK call started {within:?} after {backend} was {back})"),
         );
     }
     match first {
@@ -117,7 +118,7 @@ pub fn recovery(
                 fair * 100.0
             ),
         ),
-        None => result.verdict(false, format!("{backend} never served a call after it was back")),
+        None => result.verdict(false, format!("{backend} never served a call after it was {back}")),
     }
 }
 

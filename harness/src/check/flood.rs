@@ -2,7 +2,7 @@
 //! flooded. A balancer that sends every call to a returning backend until its count "catches
 //! up" (a thundering herd onto a cold replica) fails here, while recovery's lower side holds.
 
-use super::CheckResult;
+use super::{Back, CheckResult};
 use crate::load::{CallLog, CallOutcome};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use std::time::Duration;
 /// chance under 1e-4).
 pub const MIN_WINDOW_CALLS: usize = 20;
 
-/// The flood bound, applied to a recovery `result` that holds so far: from `back_at` to the
+/// The flood bound, applied to a recovery `result` that holds so far: from `back.at()` to the
 /// last call, in each window of `window`, `backend` serves at most `at_most` times its fair
 /// share (1 / `announced(window start)`) of the OK calls started in it. A window with fewer
 /// than [`MIN_WINDOW_CALLS`] OK calls is not judged. The result fails, naming the flood (the
@@ -21,12 +21,12 @@ pub fn bound(
     result: CheckResult,
     log: &CallLog,
     backend: &str,
-    back_at: Duration,
+    back: Back,
     window: Duration,
     announced: impl Fn(Duration) -> usize,
     at_most: f64,
 ) -> CheckResult {
-    let mut result = result;
+    let (mut result, back_at) = (result, back.at());
     result.rule +=
         &format!(", and in no {window:?} window more than {at_most} times its fair share");
     // One pass over the log: the OK calls and the backend's share of them, per window.
@@ -61,7 +61,7 @@ pub fn bound(
     }
     if judged == 0 {
         let why = format!(
-            "no {window:?} window after {backend} was back had {MIN_WINDOW_CALLS} OK calls: the flood bound measured nothing"
+            "no {window:?} window after {backend} was {back} had {MIN_WINDOW_CALLS} OK calls: the flood bound measured nothing"
         );
         return result.verdict(false, why);
     }

@@ -63,16 +63,21 @@ impl Baseline {
 
 /// After the client is dropped: within `bound` (polled every millisecond of tokio's clock),
 /// tokio's alive tasks and (on TCP) the process's sockets on the cluster's ports return to
-/// `baseline`, and every backend's open connections to 0.
+/// `baseline`, and every backend's open connections to 0. `calls` is how many calls the client
+/// made: a client that made none was never exercised, and the check fails, measuring nothing.
 pub async fn leak_free(
     cluster: &Cluster,
     baseline: Baseline,
+    calls: u64,
     bound: Duration,
     context: &Context,
 ) -> CheckResult {
     let rule = format!(
         "after the client is dropped, tasks, connections and fds return to baseline within {bound:?}"
     );
+    if calls == 0 {
+        return CheckResult::failed("leak-free", &rule, context, NO_CALLS);
+    }
     let started = tokio::time::Instant::now();
     let open = || cluster.backends().iter().map(|b| b.stats().connections_open).sum::<u64>();
     let ports = tcp_ports(cluster).unwrap_or_default();

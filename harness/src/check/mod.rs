@@ -16,6 +16,7 @@
 mod accounting;
 mod announced;
 mod avoidable;
+mod back;
 mod codes;
 mod convergence;
 pub mod distribution;
@@ -33,6 +34,7 @@ mod timeout;
 pub use accounting::{accounting, late_completions};
 pub use announced::only_announced;
 pub use avoidable::avoidable_failures;
+pub use back::Back;
 pub use codes::codes;
 pub use convergence::convergence;
 pub use fail_fast::fail_fast;

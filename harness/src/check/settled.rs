@@ -37,7 +37,7 @@
 //! assert!(broke.explanation.contains("backend-1 served 200"), "{}", broke.explanation);
 //! ```
 
-use super::{CheckResult, Context};
+use super::{CheckResult, Context, NO_CALLS};
 use crate::load::{CallLog, CallOutcome};
 use statrs::distribution::{Binomial, DiscreteCDF};
 use std::time::Duration;
@@ -46,10 +46,11 @@ use std::time::Duration;
 /// the one the check fails on, at most: one in a million over every backend.
 pub const FALSE_ALARM: f64 = 1e-6;
 
-/// From `from` on (`None`: a fault holds to the end, so the run never settles and nothing is
-/// judged), every OK call was served by one of `announced`, and each of them served at least
-/// `at_least` and at most `at_most` times its fair share (`1 / announced.len()`) of those OK
-/// calls, beyond chance (see the module docs).
+/// From `from` on, every OK call was served by one of `announced`, and each of them served at
+/// least `at_least` and at most `at_most` times its fair share (`1 / announced.len()`) of
+/// those OK calls, beyond chance (see the module docs). With no OK call from `from` on, or no
+/// `from` at all (a fault holds to the end, so the run never settles), it measured nothing and
+/// fails.
 pub fn settled(
     log: &CallLog,
     from: Option<Duration>,
@@ -68,8 +69,10 @@ pub fn settled(
     };
     let result = CheckResult::new("settled", rule, context);
     let Some(from) = from else {
-        return result
-            .verdict(true, "not judged: a fault holds to the end of the run, so it never settles");
+        return result.verdict(
+            false,
+            format!("{NO_CALLS} (a fault holds to the end of the run, so it never settles)"),
+        );
     };
     let calls: Vec<_> =
         log.calls.iter().filter(|c| c.outcome == CallOutcome::Ok && c.start >= from).collect();
@@ -99,8 +102,7 @@ pub fn settled(
         );
     }
     if n == 0 {
-        return result
-            .verdict(true, format!("no OK call started from {from:?} on: nothing to judge"));
+        return result.verdict(false, format!("{NO_CALLS} (no OK call started from {from:?} on)"));
     }
     let (low, high) = (at_least * fair, at_most * fair);
     let outside = announced.iter().zip(&counts).find_map(|(name, &count)| {

@@ -71,7 +71,8 @@ type MakePolicy = Arc<dyn Fn() -> Box<dyn Balancer> + Send + Sync>;
 /// [`SUITE_BACKOFF`].
 fn jostle_factory(make: MakePolicy, profile: Profile) -> Factory {
     Arc::new(move |target: &Target| {
-        let config = BalanceConfig { backoff: SUITE_BACKOFF, seed: Some(0), ..profile.config() };
+        let config =
+            BalanceConfig { backoff: SUITE_BACKOFF, seed: Some(target.seed), ..profile.config() };
         boxed(
             BalancedChannel::builder()
                 .boxed_balancer(make())
@@ -119,7 +120,8 @@ impl Suite {
     }
 
     /// The battery for a [`Balancer`] behind jostle's `BalancedChannel` (with
-    /// [`SUITE_BACKOFF`]); `make` is called once per scenario.
+    /// [`SUITE_BACKOFF`], its jitter drawn from the suite's seed: [`Target::seed`]); `make` is
+    /// called once per scenario.
     pub fn for_balancer<B: Balancer>(
         name: impl Into<String>,
         make: impl Fn() -> B + Send + Sync + 'static,
@@ -147,7 +149,7 @@ impl Suite {
         self
     }
 
-    /// The seed of every cluster and load; 0 by default.
+    /// The seed of every cluster, load and balancer (through [`Target::seed`]); 0 by default.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self

@@ -6,7 +6,7 @@
 use super::proto::InjectRequest;
 use crate::fault::Injection;
 use crate::net::Transport;
-use crate::scenario::{self, ScenarioError};
+use crate::scenario::{self, ScenarioError, toml_string};
 
 /// Fields a request may not set as parameters: the target has its own field, and an injection
 /// starts now.
@@ -69,10 +69,6 @@ fn toml_value(value: &str) -> String {
     } else {
         toml_string(value)
     }
-}
-
-fn toml_string(value: &str) -> String {
-    serde_json::Value::String(value.to_owned()).to_string()
 }
 
 fn is_key(name: &str) -> bool {

@@ -3,17 +3,18 @@
 //! scenario file that replays it.
 
 use super::generate;
-use super::invariants::{self, INVARIANTS};
+use super::invariants::{self, BACKOFF, INVARIANTS};
 use super::schedule::Schedule;
 use super::shrink::{self, Verdict};
 use super::space::Space;
 use crate::channel::{BoxChannel, Target};
+use crate::check::NO_CALLS;
 use crate::error::{Error, Result};
 use crate::load::Progress;
 use crate::report::RunReport;
 use crate::runner;
 use crate::scenario::{BALANCERS, Custom, Scenario};
-use jostle::balance::Profile;
+use jostle::balance::{Backoff, BalanceConfig, Profile};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -43,6 +44,9 @@ pub struct Explorer {
     shrink_runs: usize,
     origin: Option<String>,
     profile: Profile,
+    /// The balancer's reconnect backoff, which the tolerances follow: [`BACKOFF`] for the
+    /// built-ins, declared for your own.
+    backoff: Option<Backoff>,
 }
 
 /// What an exploration found.
@@ -115,6 +119,7 @@ impl Explorer {
             shrink_runs: SHRINK_RUNS,
             origin: None,
             profile: Profile::Jostle,
+            backoff: Some(BACKOFF),
         }
     }
 
@@ -144,12 +149,15 @@ impl Explorer {
             });
         };
         self.under_test = UnderTest::BuiltIn(known);
+        self.backoff = Some(BACKOFF);
         self.spreads = !matches!(known, "pick_first" | "fallback_dialer");
         Ok(self)
     }
 
     /// Against your own balancer: `factory` builds its channel from each schedule's
-    /// [`Target`], as [`Scenario::against`] does.
+    /// [`Target`], as [`Scenario::against`] does. Declare its reconnect backoff with
+    /// [`Explorer::config`] or [`Explorer::backoff`]: the tolerances follow it, and
+    /// [`Explorer::run`] refuses to judge a balancer whose backoff it does not know.
     pub fn against(
         mut self,
         name: impl Into<String>,
@@ -157,6 +165,20 @@ impl Explorer {
     ) -> Self {
         self.under_test = UnderTest::Custom(Custom::new(name, factory));
         self.spreads = true;
+        self.backoff = None;
+        self
+    }
+
+    /// Your balancer's reconnect backoff, read from the `BalanceConfig` its factory builds
+    /// with: how long it may take to try a backend again, which the invariants allow it.
+    pub fn config(self, config: &BalanceConfig) -> Self {
+        self.backoff(config.backoff)
+    }
+
+    /// Your balancer's reconnect backoff, declared (for a balancer not built on jostle's
+    /// `BalanceConfig`).
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = Some(backoff);
         self
     }
 
@@ -214,23 +236,25 @@ impl Explorer {
     }
 
     /// The scenario file of `schedule` judging `checks`; with `fails`, a story of that flaw.
-    /// A custom balancer's file names jostle's round robin, which `Scenario::against`
-    /// replaces.
+    /// A custom balancer's file names it (`policy = "custom:NAME"`): `jostle run` refuses it,
+    /// `Scenario::against` plays it with its factory.
     pub fn file(&self, schedule: &Schedule, checks: &[&str], fails: &[&str]) -> String {
-        let (policy, jostle, tcp) = match &self.under_test {
+        let (balancer, tcp) = match &self.under_test {
             UnderTest::BuiltIn(name) => {
                 let jostle = jostle::balance::policy::NAMES.contains(name);
-                (*name, jostle, self.wall_clock())
+                let mut balancer = invariants::balancer(name, jostle);
+                if jostle && self.profile != Profile::Jostle {
+                    balancer.push_str(&format!("profile = \"{}\"\n", self.profile));
+                }
+                (balancer, self.wall_clock())
             }
-            UnderTest::Custom(_) => ("round_robin", true, false),
+            UnderTest::Custom(custom) => (invariants::own_balancer(custom.name()), false),
         };
         let name = format!("explore: seed {} against {}", schedule.seed, self.name());
         let mut text = schedule.toml(&name, if tcp { "tcp" } else { "in-memory" });
-        text.push_str(&invariants::balancer(policy, jostle));
-        if jostle && self.profile != Profile::Jostle {
-            text.push_str(&format!("profile = \"{}\"\n", self.profile));
-        }
-        text.push_str(&invariants::expect(schedule, checks, self.spreads, fails));
+        text.push_str(&balancer);
+        let backoff = self.backoff.unwrap_or(BACKOFF);
+        text.push_str(&invariants::expect(schedule, checks, (self.spreads, &backoff), fails));
         text
     }
 
@@ -255,6 +279,9 @@ impl Explorer {
     }
 
     /// The invariants `schedule` breaks, in report order; a panic in the run breaks `no-panic`.
+    /// `settled` with no OK call in its window is not counted: the calls of that window failed,
+    /// and `avoidable-failures` judges them (a shrinker chasing it would trade the flaw found
+    /// for a window emptied of calls).
     fn broken(&self, schedule: &Schedule) -> Result<Vec<String>> {
         let text = self.file(schedule, &INVARIANTS, &[]);
         match self.play(&text, &self.replay(schedule.seed)) {
@@ -262,6 +289,7 @@ impl Explorer {
                 .expectations
                 .iter()
                 .filter(|e| !e.passed)
+                .filter(|e| !(e.check == "settled" && e.explanation.starts_with(NO_CALLS)))
                 .map(|e| e.check.clone())
                 .collect()),
             Err(Error::Panicked { .. }) => Ok(vec!["no-panic".to_owned()]),
@@ -298,6 +326,17 @@ impl Explorer {
     /// not the balancer's (a cluster that cannot start).
     pub fn run(&self, mut progress: impl FnMut(u64)) -> Result<Exploration> {
         self.space.validate()?;
+        if self.backoff.is_none() {
+            return Err(Error::InvalidParameter {
+                parameter: "backoff",
+                expected: format!(
+                    "the reconnect backoff of `{}`, declared with Explorer::config(&BalanceConfig) \
+                     or Explorer::backoff: explore's tolerances follow it",
+                    self.name()
+                ),
+                got: "none".into(),
+            });
+        }
         let jostle = matches!(self.under_test,
             UnderTest::BuiltIn(name) if jostle::balance::policy::NAMES.contains(&name));
         if self.profile != Profile::Jostle && !jostle {

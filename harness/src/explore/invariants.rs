@@ -5,31 +5,63 @@
 //! - `timeout`: no call outlives its deadline (`max_latency_over_deadline = "0ms"`: under the
 //!   paused clock a deadline fires at its exact instant; on TCP the runner allows its 250 ms).
 //! - `leak-free`: tasks and connections back to baseline once the client is dropped.
-//! - `avoidable-failures`, with `grace` = the deadline + the backoff cap × (1 + its jitter):
-//!   a call in flight when a fault begins may run to its deadline; a backend back from a fault
-//!   is tried again within one capped, jittered backoff.
-//! - `settled`, from the same `grace` after the last fault and the last discovery change: no
+//! - `avoidable-failures`, with `grace` = the deadline + the balancer's longest backoff wait
+//!   that the run can reach, × (1 + its jitter) ([`longest_wait`]): a call in flight when a
+//!   fault begins may run to its deadline; a backend back from a fault is tried again within
+//!   one jittered backoff wait.
+//! - `settled`, from the same `grace` after the last fault and the last discovery change (asked
+//!   only when calls still start then): no
 //!   call to a withdrawn backend, each announced one at half to twice its fair share (for a
 //!   balancer that spreads its calls; one that keeps to one backend by design, `pick_first`
 //!   and the article's fallback dialer, is held to the first half of the rule only).
 
 use super::schedule::Schedule;
+use jostle::balance::Backoff;
 use std::time::Duration;
 
-/// The reconnect backoff every jostle policy is given in a schedule: `(initial, cap,
-/// multiplier, jitter)`. Short, so that a schedule of a few seconds can see a backend come back.
-pub const BACKOFF: (Duration, Duration, f64, f64) =
-    (Duration::from_millis(50), Duration::from_millis(500), 1.6, 0.2);
+/// The reconnect backoff every jostle policy is given in a schedule (50 ms to 500 ms, times
+/// 1.6, jitter 0.2). Short, so that a schedule of a few seconds can see a backend come back;
+/// give it to your own balancer (`BalanceConfig { backoff: explore::BACKOFF, .. }`) and declare
+/// it ([`Explorer::config`](super::Explorer::config)) for the same tolerances.
+pub const BACKOFF: Backoff = Backoff {
+    initial: Duration::from_millis(50),
+    multiplier: 1.6,
+    jitter: 0.2,
+    max: Duration::from_millis(500),
+};
+
+/// The longest a correct balancer with `backoff` waits before it tries a backend again, in a
+/// run of `length`: the largest wait, jittered up, of a retry that can start within the run
+/// (each earlier wait at its shortest). Retries beyond the run cannot be seen, so a slow
+/// backoff is judged by the waits a run can reach, not by its cap.
+pub fn longest_wait(backoff: &Backoff, length: Duration) -> Duration {
+    let (mut earliest, mut longest) = (Duration::ZERO, Duration::ZERO);
+    for attempt in 1..=64 {
+        let base = backoff.base(attempt);
+        longest = longest.max(base.mul_f64(1.0 + backoff.jitter));
+        earliest += base.mul_f64(1.0 - backoff.jitter);
+        if earliest >= length || base >= backoff.max {
+            break;
+        }
+    }
+    longest
+}
 
 /// The names of the checks explore judges by, in report order.
 pub const INVARIANTS: [&str; 5] =
     ["accounting", "timeout", "avoidable-failures", "settled", "leak-free"];
 
-/// The time a correct balancer may take to recover from a fault: the deadline plus the
-/// backoff cap, jittered up.
-pub fn grace(schedule: &Schedule) -> Duration {
-    let (_, cap, _, jitter) = BACKOFF;
-    schedule.deadline + cap.mul_f64(1.0 + jitter)
+/// The time a correct balancer with `backoff` may take to recover from a fault: the deadline
+/// plus its [`longest_wait`] in the schedule's run.
+pub fn grace(schedule: &Schedule, backoff: &Backoff) -> Duration {
+    schedule.deadline + longest_wait(backoff, super::schedule::WARM_UP + schedule.duration)
+}
+
+/// Whether calls still start once every fault and discovery change is over and the grace has
+/// passed: the window `settled` judges (a schedule cut shorter by the shrinker may leave none).
+fn settles(schedule: &Schedule, grace: Duration) -> bool {
+    let quiet = schedule.events.iter().map(super::schedule::Event::end).max().unwrap_or_default();
+    quiet + grace < super::schedule::WARM_UP + schedule.duration
 }
 
 /// The `[balancer]` section for the built-in balancer `policy`; `jostle` says whether it is
@@ -37,26 +69,36 @@ pub fn grace(schedule: &Schedule) -> Duration {
 pub(crate) fn balancer(policy: &str, jostle: bool) -> String {
     let mut text = format!("\n[balancer]\npolicy = \"{policy}\"\n");
     if jostle {
-        let (initial, cap, multiplier, jitter) = BACKOFF;
+        let Backoff { initial, multiplier, jitter, max } = BACKOFF;
         text.push_str(&format!(
             "backoff = {{ initial = \"{}ms\", max = \"{}ms\", multiplier = {multiplier}, jitter = {jitter} }}\n",
             initial.as_millis(),
-            cap.as_millis()
+            max.as_millis()
         ));
     }
     text
 }
 
+/// The `[balancer]` section naming the user's own balancer `name` (`custom:NAME`, a TOML
+/// string whatever the name holds).
+pub(crate) fn own_balancer(name: &str) -> String {
+    let policy = crate::scenario::toml_string(&format!("{}{name}", crate::scenario::CUSTOM_PREFIX));
+    format!("\n[balancer]\npolicy = {policy}\n")
+}
+
 /// The `[expect]` section judging `checks` (names from [`INVARIANTS`]; `accounting` is always
-/// run and needs no line); `spreads` says whether the balancer claims to spread its calls.
-/// With `fails`, the story of a flaw: exactly those checks are expected to fail.
+/// run and needs no line); `spreads` says whether the balancer claims to spread its calls;
+/// `backoff` is the balancer's, which the grace follows. With `fails`, the story of a flaw:
+/// exactly those checks are expected to fail.
 pub(crate) fn expect(
     schedule: &Schedule,
     checks: &[&str],
-    spreads: bool,
+    (spreads, backoff): (bool, &Backoff),
     fails: &[&str],
 ) -> String {
-    let grace = grace(schedule).as_millis();
+    let grace = grace(schedule, backoff);
+    let settles = settles(schedule, grace);
+    let grace = grace.as_millis();
     let mut text = String::from("\n[expect]\n");
     if !fails.is_empty() {
         let names: Vec<String> = fails.iter().map(|name| format!("\"{name}\"")).collect();
@@ -68,6 +110,8 @@ pub(crate) fn expect(
             "avoidable-failures" => {
                 text.push_str(&format!("avoidable_failures = {{ grace = \"{grace}ms\" }}\n"));
             }
+            // Judged only when calls start after the quiet point: over none it would fail.
+            "settled" if !settles => {}
             "settled" if spreads => text.push_str(&format!(
                 "settled = {{ after = \"{grace}ms\", at_least = 0.5, at_most = 2.0 }}\n"
             )),
@@ -80,4 +124,30 @@ pub(crate) fn expect(
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BACKOFF, longest_wait};
+    use jostle::balance::Backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn the_longest_wait_follows_the_balancers_backoff_as_far_as_a_run_can_see() {
+        let run = Duration::from_millis(5100);
+        assert_eq!(
+            longest_wait(&BACKOFF, run),
+            Duration::from_millis(600),
+            "explore's backoff reaches its 500 ms cap early in a run: 500 ms jittered up by 20 %"
+        );
+        // gRPC's: retries after 1, 1.6, 2.56 and 4.096 s (each at its shortest, 0.8 of itself:
+        // the fourth can start at 4.13 s, inside the run; the fifth cannot).
+        let grpc = Backoff::default();
+        assert_eq!(longest_wait(&grpc, run), Duration::from_secs_f64(4.096 * 1.2));
+        assert_eq!(
+            longest_wait(&grpc, Duration::from_millis(500)),
+            Duration::from_secs_f64(1.2),
+            "a run shorter than the first wait sees only it"
+        );
+    }
 }

@@ -243,7 +243,9 @@ impl Schedule {
         let list = |items: &[usize]| {
             format!("[{}]", items.iter().map(usize::to_string).collect::<Vec<_>>().join(", "))
         };
-        let mut text = format!("name = \"{name}\"\nseed = {}\n\n", self.seed);
+        // Quoted as TOML: a custom balancer's name may hold any character.
+        let name = crate::scenario::toml_string(name);
+        let mut text = format!("name = {name}\nseed = {}\n\n", self.seed);
         let _ = write!(
             text,
             "[cluster]\nbackends = {}\ntransport = \"{transport}\"\n\n[load]\nrate = {}\nduration = {}\ndeadline = {}\nwarm_up = {}\n",

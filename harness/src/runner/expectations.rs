@@ -84,13 +84,18 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         let name = &names[recovery.backend];
         let fault_end = windows.iter().filter(|w| &w.backend == name).filter_map(|w| w.end).max();
         let announced = scenario.discovery().announced_last(recovery.backend, Duration::MAX);
+        // Announced after every fault ended, and never before: added, not back.
+        let added = announced.is_some_and(|at| fault_end.is_none_or(|end| at >= end))
+            && !scenario.discovery().initial.contains(&recovery.backend);
         let back_at = fault_end.max(announced);
         checks.push(match back_at {
             Some(back_at) => {
+                let back =
+                    if added { check::Back::Added(back_at) } else { check::Back::Returned(back_at) };
                 let recovered = check::recovery(
                     log,
                     name,
-                    back_at,
+                    back,
                     recovery.within,
                     scenario.discovery().last().len(),
                     recovery.at_least,
@@ -101,7 +106,7 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
                         recovered,
                         log,
                         name,
-                        back_at,
+                        back,
                         recovery.window,
                         |at| scenario.discovery().at(at).len(),
                         at_most,

@@ -46,6 +46,9 @@ pub async fn run_with_log(
     replay: &str,
     progress: &Progress,
 ) -> Result<(RunReport, CallLog)> {
+    if let Some(error) = under_test::unbuildable(scenario) {
+        return Err(error);
+    }
     let mut builder = Cluster::builder()
         .backends(scenario.backends())
         .transport(scenario.transport())
@@ -67,6 +70,7 @@ pub async fn run_with_log(
         let re_resolution = scenario.balancer().re_resolution();
         let (target, timeline) = discovery::target(scenario.discovery(), re_resolution, &cluster);
         let seed = clients::seed(scenario.seed(), client);
+        let target = target.with_seeds(scenario.seed(), seed);
         channels.push(under_test::channel(scenario, &target, seed).await?);
         targets.push(target);
         timelines.push(timeline);
@@ -113,7 +117,10 @@ pub async fn run_with_log(
     if scenario.expect().no_leaks {
         // The cluster's own fault tasks are not the client's: end them first.
         cluster.restore().await;
-        checks.push(check::leak_free(&cluster, baseline, LEAK_BOUND, &context).await);
+        checks.push(
+            check::leak_free(&cluster, baseline, log.calls.len() as u64, LEAK_BOUND, &context)
+                .await,
+        );
     }
     let report = RunReport {
         dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries, &names)),

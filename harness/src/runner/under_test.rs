@@ -3,7 +3,7 @@
 use crate::channel::{BoxChannel, Target, boxed};
 use crate::dial::{FallbackDialer, RoundRobinDialer};
 use crate::error::{Error, Result};
-use crate::scenario::{BalancerChoice, Scenario};
+use crate::scenario::{BalancerChoice, NeedsFactory, Scenario};
 use jostle::balance::{BalanceConfig, BalancedChannel};
 use std::time::Duration;
 use tonic::transport::{Channel, Endpoint};
@@ -56,7 +56,22 @@ pub(super) async fn channel(scenario: &Scenario, target: &Target, seed: u64) -> 
             boxed(dialed(FallbackDialer::new(target.addresses.clone(), target.connector.clone())))
         }
         BalancerChoice::Custom(custom) => (custom.factory())(target),
+        BalancerChoice::Own(name) => return Err(needs_factory(NeedsFactory(name.clone()))),
     })
+}
+
+/// A story whose balancer no run can build (the user's own, named by a file without its
+/// factory): the error saying how to play it; `None` for any other.
+pub(super) fn unbuildable(scenario: &Scenario) -> Option<Error> {
+    scenario.balancer().needs_factory().map(needs_factory)
+}
+
+fn needs_factory(why: NeedsFactory) -> Error {
+    Error::InvalidParameter {
+        parameter: "balancer",
+        expected: "a balancer the run can build".into(),
+        got: why.to_string(),
+    }
 }
 
 /// A tonic channel whose connector is `dialer`; the endpoint's own address is ignored, the

@@ -55,7 +55,14 @@ pub enum BalancerChoice {
     FallbackDialer,
     /// The user's own balancer, made by a [`Factory`] for each run.
     Custom(Custom),
+    /// The user's own balancer as a file names it (`policy = "custom:NAME"`, as `explore`
+    /// writes a finding of your balancer): no file can hold the factory, so only
+    /// [`Scenario::against`](super::Scenario::against) plays it; a run without it is refused.
+    Own(String),
 }
+
+/// What a file writes before a user's own balancer's name: `policy = "custom:mine"`.
+pub const CUSTOM_PREFIX: &str = "custom:";
 
 /// A user's balancer: a name for reports and the factory that makes its channel.
 #[derive(Clone)]
@@ -114,7 +121,32 @@ impl fmt::Display for NeedsTcp {
     }
 }
 
+/// Why a story of the user's own balancer cannot play from its file alone, and how to play it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedsFactory(pub String);
+
+impl fmt::Display for NeedsFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = &self.0;
+        write!(
+            f,
+            "`{CUSTOM_PREFIX}{name}` is your own balancer, which no file can build: replay it from \
+             Rust with `Scenario::load(FILE)?.against(\"{name}\", your_factory)`, or play the \
+             story against a built-in with `--balancer NAME`"
+        )
+    }
+}
+
 impl BalancerChoice {
+    /// For a story of the user's own balancer read from a file ([`BalancerChoice::Own`]): why
+    /// it cannot play without [`Scenario::against`](super::Scenario::against).
+    pub fn needs_factory(&self) -> Option<NeedsFactory> {
+        match self {
+            BalancerChoice::Own(name) => Some(NeedsFactory(name.clone())),
+            _ => None,
+        }
+    }
+
     /// The name as the scenario file writes it (a custom balancer's own name).
     pub fn name(&self) -> &str {
         match self {
@@ -123,6 +155,7 @@ impl BalancerChoice {
             BalancerChoice::RoundRobinDialer => "round_robin_dialer",
             BalancerChoice::FallbackDialer => "fallback_dialer",
             BalancerChoice::Custom(custom) => custom.name(),
+            BalancerChoice::Own(name) => name,
         }
     }
 
@@ -185,7 +218,15 @@ pub(super) fn choice(
     source: &Source<'_>,
 ) -> Result<BalancerChoice, ScenarioError> {
     let name = raw.policy.get_ref().as_str();
-    let Some(mut choice) = by_name(name) else {
+    let own = name.strip_prefix(CUSTOM_PREFIX).map(|own| BalancerChoice::Own(own.to_owned()));
+    if own.as_ref().is_some_and(|own| own.name().trim().is_empty()) {
+        return Err(source.error(
+            raw.policy.span(),
+            format!("`{name}` names no balancer"),
+            "`custom:` followed by your balancer's name, as `Scenario::against` gives it",
+        ));
+    }
+    let Some(mut choice) = own.or_else(|| by_name(name)) else {
         return Err(source
             .error(
                 raw.policy.span(),

@@ -74,7 +74,9 @@ mod target;
 mod values;
 mod via;
 
-pub use balancer::{BALANCERS, BalancerChoice, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsTcp};
+pub use balancer::{
+    BALANCERS, BalancerChoice, CUSTOM_PREFIX, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsFactory, NeedsTcp,
+};
 pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expect::{
@@ -91,6 +93,7 @@ pub use via::{DEFAULT_MIN_TTL, DEFAULT_TTL, MAX_MIN_TTL, MAX_TTL, MIN_MIN_TTL, V
 
 use error::Source;
 use std::path::Path;
+pub(crate) use suggest::toml_string;
 
 impl Scenario {
     /// Reads, parses and checks the scenario at `path` ([`load`]).

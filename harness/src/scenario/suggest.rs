@@ -27,6 +27,12 @@ pub(super) fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate.to_owned())
 }
 
+/// `value` as a TOML basic string, quoted and escaped: a name from a user may hold any
+/// character (JSON's string escapes are TOML's).
+pub(crate) fn toml_string(value: &str) -> String {
+    serde_json::Value::String(value.to_owned()).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::did_you_mean;

@@ -99,3 +99,38 @@ fn explore_refuses_bad_flags_naming_the_flag_and_exits_2(
     let stderr = text(&output.stderr);
     assert!(stderr.contains(says), "the error must say `{says}`, got {stderr}");
 }
+
+/// A finding of the user's own balancer names it in the file; `jostle run` refuses to play it
+/// with a built-in in its place and says how to replay it against the balancer it was found in.
+#[test]
+fn jostle_run_refuses_a_finding_of_your_own_balancer_and_says_how_to_replay_it() {
+    use jostle_harness::channel::{Target, boxed};
+    use jostle_harness::explore::{Explorer, Space};
+    let explorer = Explorer::new(Space::default()).against("my \"lb\"", |target: &Target| {
+        let endpoint = tonic::transport::Endpoint::from(target.addresses[0].clone());
+        boxed(endpoint.connect_with_connector_lazy(target.connector.clone()))
+    });
+    let file = explorer.file(&explorer.schedule(3), &["settled"], &["settled"]);
+    assert!(
+        file.contains(r#"policy = "custom:my \"lb\"""#),
+        "a custom balancer's finding names it, quoted as TOML:\n{file}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("finding.toml");
+    std::fs::write(&path, &file).unwrap();
+    let checked = jostle(&["check", path.to_str().unwrap()]);
+    assert_eq!(checked.status.code(), Some(0), "the finding is a valid file: {checked:?}");
+    let output = jostle(&["run", path.to_str().unwrap()]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "no file can build your balancer: exit 2, {output:?}"
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(r#"Scenario::load(FILE)?.against("my "lb"", your_factory)"#)
+            && stderr.contains("custom:my \"lb\"` is your own balancer"),
+        "the refusal says how to replay the finding against its own balancer: {stderr}"
+    );
+    assert!(text(&output.stdout).is_empty(), "nothing is played: {output:?}");
+}

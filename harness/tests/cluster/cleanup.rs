@@ -111,15 +111,19 @@ async fn the_leak_check_counts_the_clusters_sockets_not_the_processs_other_fds()
     let cluster = Cluster::builder().backends(1).transport(Transport::Tcp).start().await.unwrap();
     let baseline = Baseline::now(&cluster);
     let limit = Duration::from_millis(200);
+    // One call, so that the check has a client to judge, through a channel dropped before it.
+    let mut client = OrderServiceClient::new(cluster.channel(0).unwrap());
+    client.create_order(create_order_request(0)).await.unwrap();
+    drop(client);
     // What a parallel test opens meanwhile: a listener and a connection of its own.
     let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let _other = tokio::net::TcpStream::connect(elsewhere.local_addr().unwrap()).await.unwrap();
-    let clean = leak_free(&cluster, baseline, limit, &Context::default()).await;
+    let clean = leak_free(&cluster, baseline, 1, limit, &Context::default()).await;
     assert!(clean.passed, "fds outside the cluster are not the client's: {clean:?}");
 
     let authority = cluster.backend(0).unwrap().address().authority().unwrap().to_string();
     let held = tokio::net::TcpStream::connect(authority).await.unwrap();
-    let leaked = leak_free(&cluster, baseline, limit, &Context::default()).await;
+    let leaked = leak_free(&cluster, baseline, 1, limit, &Context::default()).await;
     assert!(!leaked.passed, "a connection to a backend held open is a leak: {leaked:?}");
     assert!(
         leaked.value("fds over baseline").is_some_and(|fds| fds >= 1.0),

@@ -102,3 +102,30 @@ async fn a_bad_spec_is_an_error_naming_the_parameter() {
         assert_eq!(drive(channel.clone(), &spec).await.unwrap_err().to_string(), message);
     }
 }
+
+/// A channel that ends every call with its own error `status`, never reaching a backend.
+fn refusing(status: fn() -> tonic::Status) -> jostle_harness::channel::BoxChannel {
+    boxed(tower::service_fn(move |_: http::Request<tonic::body::Body>| async move {
+        Err::<http::Response<tonic::body::Body>, _>(status())
+    }))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_channels_own_status_reaches_the_call_log_with_its_code() {
+    let spec = LoadSpec::closed(1, 3);
+    let log =
+        drive(refusing(|| tonic::Status::resource_exhausted("no quota")), &spec).await.unwrap();
+    assert!(
+        log.calls.iter().all(|c| c.outcome == CallOutcome::Failed(tonic::Code::ResourceExhausted)),
+        "a channel's own Status error keeps its code, not Unknown: {:?}",
+        log.calls.iter().map(|c| c.outcome).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_the_channel_enforced_counts_as_a_timeout() {
+    let spec = LoadSpec::closed(1, 3);
+    let deadline = drive(refusing(|| tonic::Status::deadline_exceeded("too late")), &spec);
+    let log = deadline.await.unwrap();
+    assert_eq!(log.timed_out(), 3, "DEADLINE_EXCEEDED from the channel is a timeout: {log:?}");
+}

@@ -97,6 +97,7 @@ fn a_channel_failing_calls_with_every_backend_healthy_is_caught() {
     let sabotaged = story().against("sabotage", |target: &Target| {
         let channel = BalancedChannel::builder()
             .balancer(RoundRobin::new())
+            .seed(target.seed)
             .build(target.changes(), target.connector.clone());
         sabotage(boxed(channel))
     });

@@ -4,6 +4,7 @@
 
 mod chart;
 mod dns;
+mod every_check;
 mod explore;
 mod figures;
 mod fixtures;

@@ -31,31 +31,72 @@ fn a_panicking_call_fails_the_run_and_names_the_panic() {
     }
 }
 
-#[test]
-fn every_check_over_zero_calls_fails_and_says_so() {
+/// Every check a scenario can ask for, run over a client that made no call, by the name its
+/// report gives it.
+async fn every_check_over_zero_calls() -> Vec<(&'static str, check::CheckResult)> {
     let (log, context) = (CallLog::default(), Context::default());
     let names = ["backend-0".to_owned()];
-    let second = Duration::from_secs(1);
-    let checks = [
-        check::accounting(&log, &[], &[], &context),
-        check::failure_rate(&log, Duration::ZERO, 1.0, &context),
-        check::share(&log, "backend-0", Duration::ZERO, 0.0, &context),
-        check::fallback(&log, &[Duration::ZERO], second, 10, &context),
-        check::recovery(&log, "backend-0", Duration::ZERO, second, 1, 0.0, &context),
-        check::convergence(&log, Duration::ZERO, second, &["backend-0"], &context),
-        check::timeout(&log, second, second, &context),
-        check::distribution::exact_cycle(&log, &names, &context),
-        check::connections(0, 0, 1000.0, &context),
-    ];
-    for result in checks {
-        assert!(!result.passed, "{} over zero calls must fail: {result}", result.name);
+    let (zero, second) = (Duration::ZERO, Duration::from_secs(1));
+    let cluster = jostle_harness::cluster::Cluster::builder().backends(1).start().await.unwrap();
+    let baseline = check::Baseline::now(&cluster);
+    let spec = check::stats::DistributionSpec::default();
+    let announced = |_: Duration| vec!["backend-0"];
+    vec![
+        ("accounting", check::accounting(&log, &[], &[], &context)),
+        ("distribution", check::distribution::exact_cycle(&log, &names, &context)),
+        ("distribution", check::distribution::shares(&log, &names, &[1.0], &spec, &context)),
+        ("failure-rate", check::failure_rate(&log, zero, 1.0, &context)),
+        ("codes", check::codes(&log, &[tonic::Code::Unavailable], &context)),
+        ("share", check::share(&log, "backend-0", zero, 0.0, &context)),
+        ("max-share", check::max_share(&log, "backend-0", zero, 1.0, &context)),
+        ("fallback", check::fallback(&log, &[zero], second, 10, &context)),
+        ("fail-fast", check::fail_fast(&log, |_| true, second, &context)),
+        (
+            "recovery",
+            check::recovery(
+                &log,
+                "backend-0",
+                check::Back::Returned(zero),
+                second,
+                1,
+                0.0,
+                &context,
+            ),
+        ),
+        ("convergence", check::convergence(&log, zero, second, &["backend-0"], &context)),
+        ("only-announced", check::only_announced(&log, |_, _, _| true, second, &context)),
+        ("timeout", check::timeout(&log, second, second, &context)),
+        ("latency", check::latency(&log, None, zero, 0.99, second, &context)),
+        ("connections", check::connections(0, 0, 1000.0, &context)),
+        ("avoidable-failures", check::avoidable_failures(&log, &[], announced, second, &context)),
+        ("settled", check::settled(&log, Some(zero), &["backend-0"], 0.0, 2.0, &context)),
+        ("settled", check::settled(&log, None, &["backend-0"], 0.0, 2.0, &context)),
+        ("leak-free", check::leak_free(&cluster, baseline, 0, second, &context).await),
+    ]
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_check_over_zero_calls_fails_and_says_there_was_no_call_to_measure() {
+    for (name, result) in every_check_over_zero_calls().await {
+        assert_eq!(result.name, name, "the check listed as {name} reports under its own name");
+        assert!(!result.passed, "{name} over zero calls must fail: {result}");
         assert!(
-            result.explanation.contains("zero calls"),
-            "{} must say it measured zero calls: {}",
-            result.name,
+            result.explanation.starts_with("no call to measure"),
+            "{name} must say it had no call to measure: {}",
             result.explanation
         );
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_zero_call_list_holds_every_check_a_scenario_can_ask_for() {
+    let listed: std::collections::BTreeSet<&str> =
+        every_check_over_zero_calls().await.into_iter().map(|(name, _)| name).collect();
+    let registry: std::collections::BTreeSet<&str> = scenario::CHECKS.into_iter().collect();
+    assert_eq!(
+        listed, registry,
+        "every check in scenario::CHECKS must be run over zero calls, and only those"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -90,6 +90,27 @@ fn the_same_fixture_and_seed_give_a_byte_identical_json_report() {
     );
 }
 
+/// The checked-in JSON report of fixtures/rolling-restart.toml (a story without latency).
+const GOLDEN: &str = "tests/scenarios/golden/rolling-restart.json";
+
+#[test]
+fn a_story_without_latency_replays_as_its_checked_in_json_report() {
+    let played = play("rolling-restart.toml").to_json();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
+    if std::env::var_os("JOSTLE_BLESS").is_some() {
+        std::fs::write(&path, &played).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("harness/{GOLDEN} must be readable: {error}"));
+    assert!(
+        played == golden,
+        "fixtures/rolling-restart.toml (seed in the file) must replay as harness/{GOLDEN}, byte \
+         for byte: a change of a report or verdict must be deliberate; rerun: cargo test -p \
+         jostle-harness --test scenarios checked_in_json (JOSTLE_BLESS=1 rewrites the file \
+         once the change is meant)"
+    );
+}
+
 #[test]
 fn publishing_progress_changes_nothing_of_a_run() {
     let file = "rolling-restart.toml";

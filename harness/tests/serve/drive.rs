@@ -134,9 +134,13 @@ fn drive_plays_the_faults_on_the_pods_and_reports_what_the_client_saw() {
     let start = window["start_ms"].as_u64().expect("start_ms");
     let end = window["end_ms"].as_u64().expect("the status window closed by its `for`");
     assert!(
-        start <= elapsed && start < end,
-        "the status window is on the driver's clock: it starts within the drive (0 to \
-         {elapsed} ms) and ends after it starts: {window}; {RERUN}"
+        (300..=elapsed).contains(&start),
+        "the status window is on the driver's clock: it opens at the file's 300 ms, not before, \
+         and within the drive (to {elapsed} ms): {window}; {RERUN}"
+    );
+    assert!(
+        end >= start + 600,
+        "the status window holds for the file's 600 ms at least: {window}; {RERUN}"
     );
 
     let expectations = report["expectations"].as_array().expect("an expectations array");

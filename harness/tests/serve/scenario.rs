@@ -151,7 +151,10 @@ fn a_served_scenario_plays_its_faults_and_discovery_and_the_backends_counters_ag
         (faults[0]["kind"].as_str(), faults[0]["backend"].as_str()),
         (Some("status"), Some("backend-1"))
     );
-    assert!(faults[0]["end_ms"].as_u64() > faults[0]["start_ms"].as_u64(), "healed by its `for`");
+    let start = faults[0]["start_ms"].as_u64().expect("start_ms");
+    let end = faults[0]["end_ms"].as_u64().expect("healed by its `for`: end_ms");
+    assert!(start >= 400, "the status fault opens at the file's 400 ms, not before: {report}");
+    assert!(end >= start + 800, "the status fault holds the file's 800 ms at least: {report}");
     assert_eq!(report["discovery"][0]["remove"][0], 2, "the withdrawal must be in the report");
     assert_eq!(report["ended"], "stopped", "SIGTERM ended it: {report}");
     assert_eq!(check(&report, "only-announced")["passed"], true, "{report}");

@@ -106,6 +106,9 @@ fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
             scenario::load(file).map_err(|error| Stop::bad_input(format!("error: {error}")))?;
         let loaded = overridden(loaded, args)
             .map_err(|error| Stop::bad_input(format!("error: {}: {error}", file.display())))?;
+        if let Some(why) = loaded.balancer().needs_factory() {
+            return Err(Stop::bad_input(format!("error: {}: {why}", file.display())));
+        }
         scenarios.push((file, loaded));
     }
     let inputs: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
