@@ -7,6 +7,7 @@ use std::time::Duration;
 /// Once backends fail, at the instants `failed_at` (each fault's start, in any order): at most
 /// `max_failures` calls fail from the first of them on, and none that started `grace` or more
 /// after the latest failure before it (by then the balancer routes around the failed backend).
+/// With no failure at all (`failed_at` empty) it fails: a fallback nobody needed was not seen.
 pub fn fallback(
     log: &CallLog,
     failed_at: &[Duration],
@@ -33,6 +34,13 @@ pub fn fallback(
     let result = CheckResult::new("fallback", rule, context)
         .measure("failures", failures as f64)
         .measure("failures after grace", late.len() as f64);
+    if failed_at.is_empty() {
+        return result.verdict(
+            false,
+            "no backend failed during the run: no fault to fall back from, so nothing was judged"
+                .to_owned(),
+        );
+    }
     if !log.calls.iter().any(|call| call.end >= first) {
         return result.verdict(false, format!("{NO_CALLS} (none ended after the failure)"));
     }

@@ -5,6 +5,7 @@
 mod chart;
 mod dns;
 mod explore;
+mod extremes;
 mod figures;
 mod fixtures;
 mod incidents;
