@@ -119,12 +119,9 @@ pub(super) struct RawChange {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMix {
-    #[serde(default)]
-    pub(super) create: u32,
-    #[serde(default)]
-    pub(super) get: u32,
-    #[serde(default)]
-    pub(super) watch: u32,
+    pub(super) create: Option<Spanned<i64>>,
+    pub(super) get: Option<Spanned<i64>>,
+    pub(super) watch: Option<Spanned<i64>>,
 }
 
 /// One `[[fault]]`: when, where, what, for how long, and the kind's parameters, flat.

@@ -61,3 +61,19 @@ fn max_connections_over_200_calls_reads_as_a_total() {
         "max_connections is a total; it must not read as 50000 per 1,000 calls"
     );
 }
+
+#[test]
+fn a_mix_weight_past_u32_names_the_range_at_its_place() {
+    for (weight, column) in [("4294967296", 18), ("-1", 18), ("1000001", 18)] {
+        let text =
+            format!("{TWO}[load]\nconcurrency = 1\ncalls = 10\nmix = {{ create = {weight} }}\n");
+        let error = scenario::parse(&text, "s.toml").expect_err("out of range").to_string();
+        assert_eq!(
+            error,
+            format!(
+                "s.toml:9:{column}: `create`'s weight is {weight}; expected a whole number in 0..=1000000"
+            ),
+            "a weight out of range must say the range, at the weight"
+        );
+    }
+}
