@@ -77,3 +77,47 @@ fn a_mix_weight_past_u32_names_the_range_at_its_place() {
         );
     }
 }
+
+/// The error `text` is refused with.
+fn refused(text: &str) -> String {
+    scenario::parse(text, "s.toml").expect_err("must be refused").to_string()
+}
+
+#[test]
+fn impossible_discovery_changes_are_refused_at_their_place() {
+    let load = "[load]\nrate = 10\nduration = \"2s\"\n";
+    let late = format!("{TWO}{load}[discovery]\n[[discovery.change]]\nat = \"3s\"\nremove = [1]\n");
+    assert_eq!(
+        refused(&late),
+        "s.toml:11:6: this discovery change comes at 3s, when the load is over (it ends at 2s: \
+         warm-up and duration); expected a time before 2s",
+        "a change after the load would never happen"
+    );
+    let absent = format!(
+        "{TWO}{load}[discovery]\ninitial = [0]\n[[discovery.change]]\nat = \"1s\"\nremove = [1]\n"
+    );
+    assert_eq!(
+        refused(&absent),
+        "s.toml:13:10: backend 1 is removed at 1s, when it is not announced; expected backends \
+         announced then: [0]",
+        "removing a backend never announced changes nothing"
+    );
+}
+
+#[test]
+fn a_flap_that_would_cycle_more_than_10000_times_is_refused_at_its_period() {
+    let load = "[load]\nrate = 10\nduration = \"1h\"\n";
+    let flap = "[[fault]]\nat = \"0s\"\ntarget = [0]\nkind = \"flap\"\nperiod = \"2ms\"\ndown_for = \"1ms\"\n";
+    let error = refused(&format!("{TWO}{load}{flap}"));
+    assert_eq!(
+        error,
+        "s.toml:13:10: a flap every 2ms for 1h goes down 1800000 times; expected at most 10000 \
+         cycles: a `period` of at least 360ms (or a shorter `for`)",
+        "a flap's cycles are bounded against the load's length"
+    );
+    let short = flap.replace("down_for", "for = \"10s\"\ndown_for");
+    assert!(
+        scenario::parse(&format!("{TWO}{load}{short}"), "s.toml").is_ok(),
+        "a 2 ms flap for 10 s (5,000 cycles) is within the bound"
+    );
+}
