@@ -4,7 +4,7 @@
 //!   `proto/orders.proto`;
 //! - [`dial`]: the article's two dialers, specimens of what the harness must catch;
 //! - [`cluster`]: N order-service backends, in memory or on 127.0.0.1, that stop and restart;
-//! - [`control`]: the control API of `jostle serve`, over a cluster;
+//! - `control`: the control API of `jostle serve`, over a cluster (feature `serve`);
 //! - [`net`]: the two transports and the connector clients dial them with;
 //! - [`record`]: what each backend records about itself;
 //! - [`fault`]: faults injected into backends, on a seeded timeline;
@@ -34,6 +34,7 @@ pub mod channel;
 pub mod check;
 pub mod cluster;
 pub mod conformance;
+#[cfg(feature = "serve")]
 pub mod control;
 pub mod dial;
 mod error;
@@ -48,6 +49,7 @@ pub mod report;
 pub mod runner;
 pub mod sample;
 pub mod scenario;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod service;
 pub mod tonic_balance;

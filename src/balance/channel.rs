@@ -3,8 +3,9 @@
 
 use super::body::{Pending, ReportBody};
 use super::endpoint::keep_connected;
+use super::retry::{self, ReplayBody};
 use super::shared::{Ended, EndpointSnapshot, Shared};
-use super::{BalanceConfig, Balancer, ConfigError, policy::RoundRobin};
+use super::{BalanceConfig, Balancer, ConfigError, EndpointId, events, policy::RoundRobin};
 use crate::discover::{Change, Changes};
 use http::{Request, Response, Uri};
 use hyper_util::rt::TokioIo;
@@ -28,7 +29,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// when the last clone is dropped.
 ///
 /// Health: an endpoint whose connection fails, breaks, or answers `UNAVAILABLE`, or whose calls
-/// end at their deadline [`BalanceConfig::timeouts_to_eject`] times in a row, leaves the ready
+/// end at their deadline [`BalanceConfig::timeouts_to_eject`] times in a row (unless that is 0), leaves the ready
 /// set at once and reconnects with [`Backoff`](super::Backoff); it is back when a connection
 /// succeeds. Deadlines: every call has one (its `grpc-timeout`, else
 /// [`BalanceConfig::default_timeout`]), and ends there `DEADLINE_EXCEEDED` wherever it waits.
@@ -99,6 +100,13 @@ impl Builder {
         self
     }
 
+    /// Seeds the backoff jitter and the outlier draws ([`BalanceConfig::seed`]) so that a run
+    /// replays; call it after [`Builder::config`], which replaces the whole configuration.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = Some(seed);
+        self
+    }
+
     /// Calls `hook` after every failed connection attempt to any endpoint.
     pub fn on_connect_failure(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
         self.on_connect_failure = Some(Arc::new(hook));
@@ -144,13 +152,13 @@ impl Builder {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let mut config = BalanceConfig::default();
-    /// config.timeouts_to_eject = 0;
+    /// config.backoff.multiplier = 0.5;
     /// let built = BalancedChannel::builder()
     ///     .config(config)
     ///     .try_build(discover::fixed(Vec::new()), TcpConnector::new());
     /// assert_eq!(
     ///     built.unwrap_err().to_string(),
-    ///     "invalid timeouts_to_eject: expected at least 1, got 0"
+    ///     "invalid backoff.multiplier: expected a factor of at least 1, got 0.5"
     /// );
     /// # }
     /// ```
@@ -184,8 +192,7 @@ async fn detect_outliers(
     interval: Duration,
     mut shutdown: watch::Receiver<()>,
 ) {
-    use rand::SeedableRng;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(shared.config.seed ^ 0x0A50);
+    let mut rng = shared.config.rng(0x0A50);
     let mut ticks = tokio::time::interval_at(Instant::now() + interval, interval);
     loop {
         tokio::select! {
@@ -324,6 +331,56 @@ fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
 async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<Body>, BoxError> {
     let timeout = grpc_timeout(request.headers()).unwrap_or(shared.config.default_timeout);
     let deadline = Instant::now() + timeout;
+    if !shared.config.transparent_retry {
+        return attempt(&shared, request, deadline, timeout, true).await.map_err(|f| f.error);
+    }
+    let (head, body) = request.into_parts();
+    let first = ReplayBody::new(body);
+    let recording = first.replay().unwrap_or_else(|| unreachable!("nothing read yet"));
+    let request = Request::from_parts(copy_head(&head), Body::new(first));
+    let failed = match attempt(&shared, request, deadline, timeout, false).await {
+        Ok(response) => return Ok(response),
+        Err(failed) => failed,
+    };
+    let again = recording.replay().filter(|_| retry::unprocessed(&*failed.error, &recording));
+    let Some(again) = again else {
+        shared.report(failed.id, Ended::Transport, failed.latency);
+        return Err(failed.error);
+    };
+    // No server ran it: its endpoint's health is untouched, and the next pick gets it once more.
+    events::retried(failed.id, &*failed.error);
+    let request = Request::from_parts(head, Body::new(again));
+    attempt(&shared, request, deadline, timeout, true).await.map_err(|f| f.error)
+}
+
+/// A copy of a request's head, to send the call again.
+fn copy_head(head: &http::request::Parts) -> http::request::Parts {
+    let mut request = Request::new(());
+    *request.method_mut() = head.method.clone();
+    *request.uri_mut() = head.uri.clone();
+    *request.version_mut() = head.version;
+    *request.headers_mut() = head.headers.clone();
+    *request.extensions_mut() = head.extensions.clone();
+    request.into_parts().0
+}
+
+/// An attempt that failed on a transport error.
+struct Failed {
+    id: EndpointId,
+    error: BoxError,
+    latency: Duration,
+}
+
+/// One attempt of a call: a pick (waiting as [`BalanceConfig::wait_for_ready`] says), then
+/// the call on that endpoint, until `deadline`. A transport error is booked against the
+/// endpoint's health only if `book_transport` (else the caller decides).
+async fn attempt(
+    shared: &Arc<Shared>,
+    request: Request<Body>,
+    deadline: Instant,
+    timeout: Duration,
+    book_transport: bool,
+) -> Result<Response<Body>, Failed> {
     let picked = loop {
         let changed = shared.changed.notified();
         tokio::pin!(changed);
@@ -357,8 +414,11 @@ async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<B
             Ok(answer(Status::deadline_exceeded(format!("deadline of {timeout:?} exceeded"))))
         }
         Err(Some(error)) => {
-            shared.report(id, Ended::Transport, started.elapsed());
-            Err(error.into())
+            let latency = started.elapsed();
+            if book_transport {
+                shared.report(id, Ended::Transport, latency);
+            }
+            Err(Failed { id, error: error.into(), latency })
         }
         Ok(response) => {
             let code = crate::grpc::status(response.headers());
@@ -367,7 +427,7 @@ async fn route(shared: Arc<Shared>, request: Request<Body>) -> Result<Response<B
                     shared.report(id, Ended::Status(code), started.elapsed());
                     None
                 }
-                None => Some(Pending { shared: Arc::clone(&shared), id, started }),
+                None => Some(Pending { shared: Arc::clone(shared), id, started }),
             };
             Ok(response.map(|body| Body::new(ReportBody::new(body, picked.in_flight, pending))))
         }

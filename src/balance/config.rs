@@ -1,6 +1,7 @@
 //! [`BalanceConfig`]: health, backoff and deadline parameters of a [`BalancedChannel`](super::BalancedChannel).
 
 use super::outlier::{OutlierConfig, OutlierError};
+use crate::discover::dns::ReResolution;
 use std::time::Duration;
 
 /// Reconnect backoff after a failure, as gRPC's connection-backoff spec: the n-th retry waits
@@ -62,13 +63,25 @@ pub struct BalanceConfig {
     /// a hung endpoint, not on an empty ready set. Default 30 s.
     pub default_timeout: Duration,
     /// Consecutive calls on one endpoint that end at their deadline before it leaves the ready
-    /// set and reconnects with backoff (a hung backend). Default 2.
+    /// set and reconnects with backoff (a hung backend); 0 never ejects on timeouts (gRPC's
+    /// round robin and pick first have no such ejection). Default 2.
     pub timeouts_to_eject: u32,
     /// Outlier ejection following gRPC proposal A50; `None` (the default) for none. See
     /// [`OutlierConfig`] for every parameter and its default.
     pub outlier: Option<OutlierConfig>,
-    /// The seed of the backoff jitter and the outlier enforcement draws. Default 0.
-    pub seed: u64,
+    /// The seed of the backoff jitter and the outlier enforcement draws, for runs that must
+    /// replay. `None` (the default) draws them from the operating system's randomness, so a
+    /// fleet of clients restarted together spreads its reconnections instead of retrying in
+    /// lockstep.
+    pub seed: Option<u64>,
+    /// When DNS discovery paired with this channel re-resolves: give it to
+    /// [`DnsDiscovery::re_resolution`](crate::discover::dns::DnsDiscovery::re_resolution).
+    /// Default [`ReResolution::jostle`].
+    pub re_resolution: ReResolution,
+    /// Whether a call that failed before any server saw it (a stream the server refused, the
+    /// GOAWAY race, a connection that closed before the call was sent) is sent once more, to
+    /// the next pick, as gRPC's transparent retry (gRFC A6). Default `false`.
+    pub transparent_retry: bool,
 }
 
 impl Default for BalanceConfig {
@@ -80,15 +93,27 @@ impl Default for BalanceConfig {
             default_timeout: Duration::from_secs(30),
             timeouts_to_eject: 2,
             outlier: None,
-            seed: 0,
+            seed: None,
+            re_resolution: ReResolution::jostle(),
+            transparent_retry: false,
         }
     }
 }
 
 impl BalanceConfig {
+    /// The random source of one of the channel's draws (`stream` tells them apart): seeded from
+    /// [`BalanceConfig::seed`], or from the operating system without one.
+    pub(crate) fn rng(&self, stream: u64) -> rand_chacha::ChaCha8Rng {
+        use rand::SeedableRng;
+        match self.seed {
+            Some(seed) => rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ stream),
+            None => rand_chacha::ChaCha8Rng::from_os_rng(),
+        }
+    }
+
     /// Checks every parameter: a backoff that starts above zero, grows (multiplier at least 1),
     /// jitters by 0 to 1 and caps at or above its start; connect and default timeouts above
-    /// zero; at least one timeout to eject; and A50's rules for `outlier`
+    /// zero; a DNS re-resolution interval above zero; and A50's rules for `outlier`
     /// ([`OutlierConfig::validate`]).
     ///
     /// ```
@@ -133,8 +158,8 @@ impl BalanceConfig {
                 return invalid(field, "a duration above zero", "0s".into());
             }
         }
-        if self.timeouts_to_eject == 0 {
-            return invalid("timeouts_to_eject", "at least 1", "0".into());
+        if self.re_resolution.min_interval.is_zero() {
+            return invalid("re_resolution.min_interval", "a duration above zero", "0s".into());
         }
         match &self.outlier {
             Some(outlier) => outlier.validate().map_err(ConfigError::Outlier),
@@ -190,7 +215,10 @@ mod tests {
         );
         assert!(broken(|c| c.connect_timeout = zero).starts_with("invalid connect_timeout"));
         assert!(broken(|c| c.default_timeout = zero).starts_with("invalid default_timeout"));
-        assert!(broken(|c| c.timeouts_to_eject = 0).starts_with("invalid timeouts_to_eject"));
+        assert!(
+            broken(|c| c.re_resolution.min_interval = zero)
+                .starts_with("invalid re_resolution.min_interval")
+        );
         let outlier = broken(|c| {
             c.outlier = Some(OutlierConfig { interval: zero, ..OutlierConfig::default() });
         });

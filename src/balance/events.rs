@@ -11,6 +11,7 @@
 //! | `endpoint connection attempt failed` | debug | `endpoint`, `id`, `error`, `retry_in` |
 //! | `endpoint ejected` | info | `endpoint`, `id`, `reason`, and `retry_in` or `ejected_for` |
 //! | `endpoint readmitted` | info | `endpoint`, `id`, `reason` |
+//! | `call retried transparently: no server ran it` | debug | `id`, `error` |
 //!
 //! `reason` of an ejection: the connection failed, was closed by the peer, shut down or dropped;
 //! the endpoint answered `UNAVAILABLE`; a call failed on a transport error; calls ended at their
@@ -111,4 +112,9 @@ pub(super) fn outlier<'a>(
             }
         }
     }
+}
+
+/// A call no server ran (a refused stream, or nothing of it sent) goes to the next pick.
+pub(super) fn retried(id: EndpointId, error: &(dyn std::error::Error + 'static)) {
+    tracing::debug!(id = id.0, error = %error, "call retried transparently: no server ran it");
 }

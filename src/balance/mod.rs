@@ -27,12 +27,15 @@ mod events;
 pub mod outlier;
 mod picker;
 pub mod policy;
+mod profile;
 mod random;
+mod retry;
 mod shared;
 mod watched;
 
 pub use channel::{BalancedChannel, Builder};
 pub use config::{Backoff, BalanceConfig, ConfigError};
 pub use picker::{Balancer, Candidate, EndpointId, Outcome};
+pub use profile::Profile;
 pub use random::{RandomSource, Scripted, Seeded};
 pub use shared::EndpointSnapshot;

@@ -6,7 +6,7 @@ use super::outlier::OutlierDetector;
 use super::watched::Closed;
 use super::{BalanceConfig, Balancer, Candidate, EndpointId, Outcome};
 use http::Uri;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,6 +67,9 @@ struct Entry {
     /// Failures since a call on it was last answered (any status but `UNAVAILABLE`): drives
     /// the backoff.
     attempt: u32,
+    /// Whether its connection broke and it reconnected at once, with no call answered since:
+    /// the next break backs off (a backend that accepts and drops connections is no loop).
+    reconnected_at_once: bool,
     /// Consecutive calls that ended at their deadline.
     timeouts: u32,
     /// Whether it has had a connection before: its next one readmits it.
@@ -116,7 +119,7 @@ pub struct EndpointSnapshot {
 
 impl Shared {
     pub(crate) fn new(config: BalanceConfig, balancer: Box<dyn Balancer>) -> Self {
-        let jitter = ChaCha8Rng::seed_from_u64(config.seed);
+        let jitter = config.rng(0);
         let outlier =
             config.outlier.clone().map(|outlier| Mutex::new(OutlierDetector::new(outlier)));
         Self {
@@ -169,6 +172,7 @@ impl Shared {
             ready: None,
             in_flight: Arc::default(),
             attempt: 0,
+            reconnected_at_once: false,
             timeouts: 0,
             connected_before: false,
             settled: false,
@@ -240,10 +244,11 @@ impl Shared {
             let Some(entry) = endpoints.get_mut(&id) else { return Duration::ZERO };
             entry.settled = true;
             let was_ready = entry.ready.take().is_some();
-            let healthy = entry.attempt == 0;
+            let healthy = entry.attempt == 0 && !entry.reconnected_at_once;
             let wait = if was_ready && healthy {
-                // A connection that served calls broke: reconnect at once, back off after.
-                entry.attempt = 1;
+                // A working connection broke: reconnect at once; if that fails, the first wait
+                // is the initial backoff (gRPC: the backoff resets once a connection is up).
+                entry.reconnected_at_once = true;
                 Duration::ZERO
             } else {
                 self.failed(entry, jitter)
@@ -321,7 +326,8 @@ impl Shared {
                     Ended::Transport => Some("a call failed on a transport error"),
                     Ended::Timeout => {
                         entry.timeouts += 1;
-                        (entry.timeouts >= self.config.timeouts_to_eject)
+                        let eject = self.config.timeouts_to_eject;
+                        (eject > 0 && entry.timeouts >= eject)
                             .then_some("timeouts_to_eject calls in a row ended at their deadline")
                     }
                     // Any other answer, OK or not (NOT_FOUND, INVALID_ARGUMENT, ...), shows
@@ -329,6 +335,7 @@ impl Shared {
                     // reconnects at once (gRPC resets the backoff once a connection is up).
                     Ended::Status(_) => {
                         entry.attempt = 0;
+                        entry.reconnected_at_once = false;
                         entry.timeouts = 0;
                         None
                     }

@@ -4,14 +4,16 @@
 //! [`DnsDiscovery::changes`] gives the stream of [`Change`]s and a [`Refresh`] handle. The first
 //! answer inserts every address; each later answer sends only the difference (inserts, then
 //! removals, each in address order). The next resolution is due when the answer's TTL runs out,
-//! kept between `min_ttl` and `max_ttl`; [`Refresh::refresh`] brings it forward. A failed
+//! kept between `min_ttl` and `max_ttl`; [`Refresh::refresh`] brings it forward. With
+//! [`ReResolution::grpc`] ([`DnsDiscovery::re_resolution`]) TTLs are ignored, as grpc-go does:
+//! only a refresh, at most once per 30 s, resolves again. A failed
 //! resolution, or an empty answer, keeps the endpoints as they are and is retried after `retry`.
 //! Resolution happens while the stream is polled, under `tokio::time`; dropping the stream stops
 //! it.
 //!
-//! The resolver is a [`Resolve`]: [`HickoryResolver`] (the system's DNS configuration by
-//! default, or name servers of its own with [`HickoryResolver::with_name_servers`]), or any
-//! other, such as this one for tests:
+//! The resolver is a [`Resolve`]: `HickoryResolver` (the system's DNS configuration by default,
+//! or name servers of its own with `HickoryResolver::with_name_servers`; with the `dns` feature,
+//! on by default), or any other, such as this one for tests:
 //!
 //! ```
 //! use jostle::discover::Change;
@@ -44,7 +46,8 @@
 //! # }
 //! ```
 //!
-//! With the system's resolver (this example would query DNS, so it is only compiled):
+//! With the system's resolver (the `dns` feature; this example would query DNS, so it is only
+//! compiled):
 //!
 //! ```no_run
 //! use jostle::discover::dns::DnsDiscovery;
@@ -59,11 +62,13 @@
 //! # }
 //! ```
 
+#[cfg(feature = "dns")]
+mod hickory;
+
+#[cfg(feature = "dns")]
+pub use hickory::HickoryResolver;
+
 use super::{Change, Changes};
-use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{NameServerConfig, NameServerConfigGroup, ResolverConfig};
-use hickory_resolver::name_server::TokioConnectionProvider;
-use hickory_resolver::proto::xfer::Protocol;
 use http::Uri;
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
@@ -78,9 +83,17 @@ use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio::time::{Instant, Sleep};
 use tokio_stream::Stream;
 
+mod re_resolution;
+
+pub use re_resolution::ReResolution;
+
 /// The shortest wait between two resolutions that [`DnsDiscovery`] accepts: a zero TTL, minimum
 /// or retry cannot make it resolve in a loop.
 const FLOOR: Duration = Duration::from_millis(1);
+
+/// "Not before a refresh": the next resolution of a discovery that ignores TTLs (30 years, as
+/// tokio's own far future).
+const NEVER: Duration = Duration::from_secs(86_400 * 365 * 30);
 
 /// What can go wrong setting up DNS discovery.
 #[derive(Debug, thiserror::Error)]
@@ -128,97 +141,9 @@ impl<R: Resolve> Resolve for Arc<R> {
     }
 }
 
-/// The real resolver: hickory's tokio resolver, with the system's DNS configuration
-/// ([`HickoryResolver::from_system_conf`]) or with name servers of its own
-/// ([`HickoryResolver::with_name_servers`]).
-///
-/// Every call asks the name servers (hickory's own cache is bypassed): [`DnsDiscovery`] holds an
-/// answer for its TTL itself, and a [`Refresh`] after a connection failure must see a new answer.
-pub struct HickoryResolver {
-    resolver: TokioResolver,
-    min_ttl: Duration,
-}
-
-impl HickoryResolver {
-    /// A resolver from the system's DNS configuration; TTLs below 1 s count as 1 s.
-    pub fn from_system_conf() -> Result<Self, DnsError> {
-        let builder = TokioResolver::builder_tokio()
-            .map_err(|error| DnsError::SystemConfig(io::Error::from(error)))?;
-        Ok(Self { resolver: builder.build(), min_ttl: Duration::from_secs(1) })
-    }
-
-    /// A resolver that asks only `name_servers`, in order, each over UDP and, for an answer too
-    /// long for UDP, over TCP on the same port: a service pointed at its own resolver (a
-    /// cluster's DNS service, a sidecar) instead of the system's. No search domain is appended,
-    /// so give fully qualified names; hickory's default options otherwise (5 s timeout, 2
-    /// attempts). TTLs below 1 s count as 1 s. Nothing is sent before the first resolution.
-    ///
-    /// ```
-    /// use jostle::discover::dns::{DnsDiscovery, DnsError, HickoryResolver};
-    ///
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let resolver = HickoryResolver::with_name_servers(&["10.96.0.10:53".parse()?])?;
-    /// let discovery = DnsDiscovery::with_resolver("orders.prod.svc.cluster.local:50051", resolver)?;
-    /// # drop(discovery);
-    /// assert!(matches!(HickoryResolver::with_name_servers(&[]), Err(DnsError::NoNameServers)));
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn with_name_servers(name_servers: &[SocketAddr]) -> Result<Self, DnsError> {
-        if name_servers.is_empty() {
-            return Err(DnsError::NoNameServers);
-        }
-        let mut group = NameServerConfigGroup::with_capacity(2 * name_servers.len());
-        for &address in name_servers {
-            group.push(NameServerConfig::new(address, Protocol::Udp));
-            group.push(NameServerConfig::new(address, Protocol::Tcp));
-        }
-        let config = ResolverConfig::from_parts(None, Vec::new(), group);
-        let builder =
-            TokioResolver::builder_with_config(config, TokioConnectionProvider::default());
-        Ok(Self { resolver: builder.build(), min_ttl: Duration::from_secs(1) })
-    }
-
-    /// Counts any TTL below `min_ttl` as `min_ttl` (at least 1 ms). Default 1 s.
-    #[must_use]
-    pub fn min_ttl(mut self, min_ttl: Duration) -> Self {
-        self.min_ttl = min_ttl.max(FLOOR);
-        self
-    }
-}
-
-impl fmt::Debug for HickoryResolver {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HickoryResolver")
-            .field("name_servers", &self.resolver.config().name_servers().len())
-            .field("min_ttl", &self.min_ttl)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Resolve for HickoryResolver {
-    fn resolve<'a>(&'a self, host: &'a str) -> Resolving<'a> {
-        Box::pin(async move {
-            self.resolver.clear_cache();
-            let lookup = self.resolver.lookup_ip(host).await.map_err(io::Error::from)?;
-            let ttl = remaining(lookup.valid_until(), std::time::Instant::now(), self.min_ttl);
-            Ok(Resolved { addresses: lookup.iter().collect(), ttl })
-        })
-    }
-}
-
-/// The time from `now` until `valid_until`, at least `min_ttl`.
-fn remaining(
-    valid_until: std::time::Instant,
-    now: std::time::Instant,
-    min_ttl: Duration,
-) -> Duration {
-    valid_until.saturating_duration_since(now).max(min_ttl)
-}
-
 /// Discovery of the endpoints behind a DNS name: `http://IP:PORT` for each address, weight 1.
 #[must_use]
-pub struct DnsDiscovery<R: Resolve = HickoryResolver> {
+pub struct DnsDiscovery<R: Resolve> {
     target: String,
     host: String,
     port: u16,
@@ -226,13 +151,7 @@ pub struct DnsDiscovery<R: Resolve = HickoryResolver> {
     min_ttl: Duration,
     max_ttl: Duration,
     retry: Duration,
-}
-
-impl DnsDiscovery<HickoryResolver> {
-    /// Discovery of `target` (`host:port`) with the system's resolver.
-    pub fn new(target: &str) -> Result<Self, DnsError> {
-        Self::with_resolver(target, HickoryResolver::from_system_conf()?)
-    }
+    follow_ttl: bool,
 }
 
 impl<R: Resolve> DnsDiscovery<R> {
@@ -248,7 +167,28 @@ impl<R: Resolve> DnsDiscovery<R> {
             min_ttl: Duration::from_secs(1),
             max_ttl: Duration::from_secs(300),
             retry: Duration::from_secs(1),
+            follow_ttl: true,
         })
+    }
+
+    /// When to resolve again: `re_resolution.min_interval` becomes the
+    /// [`min_ttl`](Self::min_ttl), and without `follow_ttl` only a [`Refresh`] (or a retry after
+    /// a failed or empty answer) resolves again. Default [`ReResolution::jostle`].
+    ///
+    /// ```
+    /// use jostle::discover::dns::{DnsDiscovery, ReResolution};
+    ///
+    /// # fn main() -> Result<(), jostle::discover::dns::DnsError> {
+    /// // As a gRPC client: ignore TTLs, re-resolve after a connection loss at most every 30 s.
+    /// let discovery = DnsDiscovery::new("orders.internal:50051")?.re_resolution(ReResolution::grpc());
+    /// # drop(discovery);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn re_resolution(self, re_resolution: ReResolution) -> Self {
+        let mut discovery = self.min_ttl(re_resolution.min_interval);
+        discovery.follow_ttl = re_resolution.follow_ttl;
+        discovery
     }
 
     /// The shortest time an answer holds (at least 1 ms): a lower TTL counts as this, and a
@@ -284,6 +224,7 @@ impl<R: Resolve> DnsDiscovery<R> {
             min_ttl: self.min_ttl,
             max_ttl: self.max_ttl,
             retry: self.retry,
+            follow_ttl: self.follow_ttl,
             current: BTreeSet::new(),
             pending: VecDeque::new(),
             lookup: None,
@@ -302,6 +243,7 @@ impl<R: Resolve> fmt::Debug for DnsDiscovery<R> {
             .field("min_ttl", &self.min_ttl)
             .field("max_ttl", &self.max_ttl)
             .field("retry", &self.retry)
+            .field("follow_ttl", &self.follow_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -360,6 +302,8 @@ struct DnsChanges<R> {
     min_ttl: Duration,
     max_ttl: Duration,
     retry: Duration,
+    /// Whether an answer's TTL schedules the next resolution (else only a refresh does).
+    follow_ttl: bool,
     /// The addresses last sent.
     current: BTreeSet<IpAddr>,
     /// Changes from the last answer not yet taken.
@@ -397,6 +341,9 @@ impl<R: Resolve> DnsChanges<R> {
         let removals = self.current.difference(&next).map(|&ip| Change::Remove(uri(ip, port)));
         self.pending.extend(inserts.chain(removals));
         self.current = next;
+        if !self.follow_ttl {
+            return NEVER;
+        }
         resolved.ttl.min(self.max_ttl).max(self.min_ttl)
     }
 

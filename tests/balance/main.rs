@@ -3,11 +3,13 @@
 //!
 //! Rerun: `cargo test --test balance`.
 
+mod backoff;
 mod dialers;
 mod discovery;
 mod distribution;
 mod events;
 mod failover;
+mod grpc_profile;
 mod hung;
 mod load;
 mod outlier;
@@ -31,7 +33,7 @@ const TEST_BACKOFF: Backoff = Backoff {
 };
 
 fn config() -> BalanceConfig {
-    BalanceConfig { backoff: TEST_BACKOFF, ..BalanceConfig::default() }
+    BalanceConfig { backoff: TEST_BACKOFF, seed: Some(0), ..BalanceConfig::default() }
 }
 
 /// A balanced channel over every backend of `cluster`, waiting until all are ready.

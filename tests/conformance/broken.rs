@@ -116,7 +116,8 @@ impl tower::Service<Request<Body>> for Wrapped {
 }
 
 fn wrapped(target: &Target, leak: bool, strip_deadline: bool) -> BoxChannel {
-    let config = BalanceConfig { backoff: SUITE_BACKOFF, ..BalanceConfig::default() };
+    let config =
+        BalanceConfig { backoff: SUITE_BACKOFF, seed: Some(0), ..BalanceConfig::default() };
     let good = BalancedChannel::builder()
         .balancer(RoundRobin::new())
         .config(config)

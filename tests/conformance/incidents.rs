@@ -19,8 +19,12 @@ fn fewest(target: &Target) -> BoxChannel {
 
 /// [`fewest`], its calls waiting for a ready backend (within their deadline) or not.
 fn fewest_waiting(target: &Target, wait_for_ready: bool) -> BoxChannel {
-    let config =
-        BalanceConfig { backoff: SUITE_BACKOFF, wait_for_ready, ..BalanceConfig::default() };
+    let config = BalanceConfig {
+        backoff: SUITE_BACKOFF,
+        wait_for_ready,
+        seed: Some(0),
+        ..BalanceConfig::default()
+    };
     let mut builder = BalancedChannel::builder().balancer(Fewest::default()).config(config);
     if let Some(refresh) = target.refresh() {
         // A story that discovers through DNS: resolve again after a failed connection.

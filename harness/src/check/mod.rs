@@ -36,6 +36,7 @@ pub use avoidable::avoidable_failures;
 pub use codes::codes;
 pub use convergence::convergence;
 pub use fail_fast::fail_fast;
+#[cfg(feature = "serve")]
 pub(crate) use fallback::percent;
 pub use fallback::{failure_rate, fallback, recovery, share};
 pub use latency::latency;

@@ -42,10 +42,10 @@ impl Listener {
     /// Stops listening; returns once connects are refused.
     pub(crate) async fn close(&mut self) {
         self.cut();
-        if let Listener::Tcp { accept, .. } = self {
-            if let Some(accept) = accept.take() {
-                let _ = accept.await;
-            }
+        if let Listener::Tcp { accept, .. } = self
+            && let Some(accept) = accept.take()
+        {
+            let _ = accept.await;
         }
     }
 

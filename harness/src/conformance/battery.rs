@@ -65,16 +65,16 @@ impl Battery {
     /// The scenario file's text, as built into the harness.
     pub fn text(self) -> &'static str {
         match self {
-            Battery::Healthy => include_str!("../../../fixtures/battery/healthy.toml"),
-            Battery::OneDown => include_str!("../../../fixtures/battery/one-down.toml"),
-            Battery::AllDown => include_str!("../../../fixtures/battery/all-down.toml"),
-            Battery::Restart => include_str!("../../../fixtures/battery/restart.toml"),
-            Battery::Flapping => include_str!("../../../fixtures/battery/flapping.toml"),
-            Battery::SlowBackend => include_str!("../../../fixtures/battery/slow-backend.toml"),
-            Battery::HungBackend => include_str!("../../../fixtures/battery/hung-backend.toml"),
-            Battery::AddRemove => include_str!("../../../fixtures/battery/add-remove.toml"),
+            Battery::Healthy => include_str!("../../fixtures/battery/healthy.toml"),
+            Battery::OneDown => include_str!("../../fixtures/battery/one-down.toml"),
+            Battery::AllDown => include_str!("../../fixtures/battery/all-down.toml"),
+            Battery::Restart => include_str!("../../fixtures/battery/restart.toml"),
+            Battery::Flapping => include_str!("../../fixtures/battery/flapping.toml"),
+            Battery::SlowBackend => include_str!("../../fixtures/battery/slow-backend.toml"),
+            Battery::HungBackend => include_str!("../../fixtures/battery/hung-backend.toml"),
+            Battery::AddRemove => include_str!("../../fixtures/battery/add-remove.toml"),
             Battery::ConnectionStorm => {
-                include_str!("../../../fixtures/battery/connection-storm.toml")
+                include_str!("../../fixtures/battery/connection-storm.toml")
             }
         }
     }

@@ -7,7 +7,7 @@ use crate::load::LoadSpec;
 use crate::net::Transport;
 use crate::report::{ExpectationReport, RunReport};
 use crate::scenario::{Custom, Distribution, Scenario};
-use jostle::balance::{Backoff, BalanceConfig, BalancedChannel, Balancer};
+use jostle::balance::{Backoff, BalanceConfig, BalancedChannel, Balancer, Profile};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,6 +59,26 @@ pub struct Suite {
     spec: DistributionSpec,
     scenarios: Vec<Battery>,
     load_aware: bool,
+    /// The policy of a [`Suite::for_balancer`] suite, made afresh for each scenario.
+    policy: Option<MakePolicy>,
+    profile: Profile,
+}
+
+/// Makes a fresh jostle policy.
+type MakePolicy = Arc<dyn Fn() -> Box<dyn Balancer> + Send + Sync>;
+
+/// The factory of jostle's channel with `make`'s policy, `profile`'s client defaults and
+/// [`SUITE_BACKOFF`].
+fn jostle_factory(make: MakePolicy, profile: Profile) -> Factory {
+    Arc::new(move |target: &Target| {
+        let config = BalanceConfig { backoff: SUITE_BACKOFF, seed: Some(0), ..profile.config() };
+        boxed(
+            BalancedChannel::builder()
+                .boxed_balancer(make())
+                .config(config)
+                .build(target.changes(), target.connector.clone()),
+        )
+    })
 }
 
 impl std::fmt::Debug for Suite {
@@ -80,15 +100,21 @@ impl Suite {
         name: impl Into<String>,
         factory: impl Fn(&Target) -> BoxChannel + Send + Sync + 'static,
     ) -> Self {
+        Self::from_parts(name.into(), Arc::new(factory), None)
+    }
+
+    fn from_parts(name: String, factory: Factory, policy: Option<MakePolicy>) -> Self {
         Self {
-            name: name.into(),
-            factory: Arc::new(factory),
+            name,
+            factory,
             transport: Transport::InMemory,
             seed: 0,
             claim: Claim::Shares(vec![1.0 / BACKENDS as f64; BACKENDS]),
             spec: DistributionSpec::default(),
             scenarios: Battery::ALL.to_vec(),
             load_aware: false,
+            policy,
+            profile: Profile::Jostle,
         }
     }
 
@@ -98,15 +124,21 @@ impl Suite {
         name: impl Into<String>,
         make: impl Fn() -> B + Send + Sync + 'static,
     ) -> Self {
-        Self::new(name, move |target: &Target| {
-            let config = BalanceConfig { backoff: SUITE_BACKOFF, ..BalanceConfig::default() };
-            boxed(
-                BalancedChannel::builder()
-                    .balancer(make())
-                    .config(config)
-                    .build(target.changes(), target.connector.clone()),
-            )
-        })
+        let make: MakePolicy = Arc::new(move || Box::new(make()) as Box<dyn Balancer>);
+        let factory = jostle_factory(Arc::clone(&make), Profile::Jostle);
+        Self::from_parts(name.into(), factory, Some(make))
+    }
+
+    /// The client defaults of a [`Suite::for_balancer`] suite's channel (default
+    /// [`Profile::Jostle`]), with [`SUITE_BACKOFF`] either way. A suite of your own factory
+    /// ([`Suite::new`]) builds its own channel: every scenario of it then fails its `setup`
+    /// check, saying so, rather than pass on parameters it never had.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        if let Some(make) = &self.policy {
+            self.factory = jostle_factory(Arc::clone(make), profile);
+        }
+        self
     }
 
     /// Runs on `transport`; in memory (under the paused clock) by default.
@@ -192,6 +224,18 @@ impl Suite {
     /// (for the healthy scenario) its distribution claim and (for the slow-backend scenario)
     /// the largest share only if the suite is [`Suite::load_aware`].
     pub fn scenario(&self, battery: Battery) -> Result<Scenario, crate::scenario::ScenarioError> {
+        if self.policy.is_none() && self.profile != Profile::Jostle {
+            return Err(crate::scenario::ScenarioError::Override {
+                flag: "Suite::profile",
+                problem: format!(
+                    "profile `{}` applies to jostle's channel (Suite::for_balancer), and `{}` \
+                     is built by its own factory",
+                    self.profile, self.name
+                ),
+                expected: "Suite::for_balancer, or the profile's parameters in your factory".into(),
+                suggestion: None,
+            });
+        }
         let scenario = battery
             .scenario()
             .with_seed(self.seed)

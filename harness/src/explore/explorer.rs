@@ -13,6 +13,7 @@ use crate::load::Progress;
 use crate::report::RunReport;
 use crate::runner;
 use crate::scenario::{BALANCERS, Custom, Scenario};
+use jostle::balance::Profile;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -41,6 +42,7 @@ pub struct Explorer {
     time: Option<Duration>,
     shrink_runs: usize,
     origin: Option<String>,
+    profile: Profile,
 }
 
 /// What an exploration found.
@@ -112,7 +114,16 @@ impl Explorer {
             time: None,
             shrink_runs: SHRINK_RUNS,
             origin: None,
+            profile: Profile::Jostle,
         }
+    }
+
+    /// The client defaults a jostle policy follows (default [`Profile::Jostle`]); every
+    /// written file says `profile` in its `[balancer]`. [`Explorer::run`] refuses a profile
+    /// other than jostle's for a balancer that is not a jostle policy.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
     }
 
     /// Against the built-in balancer `name` (`jostle list`); `pick_first` and the fallback
@@ -216,6 +227,9 @@ impl Explorer {
         let name = format!("explore: seed {} against {}", schedule.seed, self.name());
         let mut text = schedule.toml(&name, if tcp { "tcp" } else { "in-memory" });
         text.push_str(&invariants::balancer(policy, jostle));
+        if jostle && self.profile != Profile::Jostle {
+            text.push_str(&format!("profile = \"{}\"\n", self.profile));
+        }
         text.push_str(&invariants::expect(schedule, checks, self.spreads, fails));
         text
     }
@@ -259,7 +273,11 @@ impl Explorer {
     fn replay(&self, seed: u64) -> String {
         match &self.under_test {
             UnderTest::BuiltIn(name) => {
-                format!("jostle explore --balancer {name} --seeds {seed}..{}", seed + 1)
+                let profile = match self.profile {
+                    Profile::Jostle => String::new(),
+                    other => format!(" --profile {other}"),
+                };
+                format!("jostle explore --balancer {name}{profile} --seeds {seed}..{}", seed + 1)
             }
             UnderTest::Custom(custom) => {
                 format!(
@@ -285,6 +303,15 @@ impl Explorer {
                 parameter: "seeds",
                 expected: "a range of at least one seed, A..B with B above A".into(),
                 got: format!("{}..{}", self.seeds.start, self.seeds.end),
+            });
+        }
+        let jostle = matches!(self.under_test,
+            UnderTest::BuiltIn(name) if jostle::balance::policy::NAMES.contains(&name));
+        if self.profile != Profile::Jostle && !jostle {
+            return Err(Error::InvalidParameter {
+                parameter: "profile",
+                expected: format!("a jostle policy as the balancer, not `{}`", self.name()),
+                got: self.profile.to_string(),
             });
         }
         let started = Instant::now();

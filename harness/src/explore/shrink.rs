@@ -80,15 +80,15 @@ pub(crate) fn candidates(s: &Schedule) -> Vec<Schedule> {
         }
     }
     for (i, event) in s.events.iter().enumerate() {
-        if let Event::Fault { at, target, fault } = event {
-            if target.len() > 1 {
-                for drop in (0..target.len()).rev() {
-                    let mut fewer = target.clone();
-                    fewer.remove(drop);
-                    let mut events = s.events.clone();
-                    events[i] = Event::Fault { at: *at, target: fewer, fault: fault.clone() };
-                    out.push(with_events(events));
-                }
+        if let Event::Fault { at, target, fault } = event
+            && target.len() > 1
+        {
+            for drop in (0..target.len()).rev() {
+                let mut fewer = target.clone();
+                fewer.remove(drop);
+                let mut events = s.events.clone();
+                events[i] = Event::Fault { at: *at, target: fewer, fault: fault.clone() };
+                out.push(with_events(events));
             }
         }
     }

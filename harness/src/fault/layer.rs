@@ -90,13 +90,12 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let layer = &self.layer;
         let calls = layer.conn.rpcs.fetch_add(1, Ordering::SeqCst) + 1;
-        if layer.faults.has_any() {
-            if let Some(max) = layer.faults.admission().max_rpcs {
-                if calls >= max {
-                    // GOAWAY after this call: it finishes, the next go to a new connection.
-                    layer.conn.goaway.cancel();
-                }
-            }
+        if layer.faults.has_any()
+            && let Some(max) = layer.faults.admission().max_rpcs
+            && calls >= max
+        {
+            // GOAWAY after this call: it finishes, the next go to a new connection.
+            layer.conn.goaway.cancel();
         }
         let asked = if layer.rpc_behavior {
             match behavior::parse(request.headers(), &layer.backend) {

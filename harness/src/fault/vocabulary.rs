@@ -180,10 +180,10 @@ impl Fault {
                 if *code == Code::Ok {
                     return invalid("code", "a failing status code, not OK", &"OK");
                 }
-                if let Trigger::Probability(p) = trigger {
-                    if !(0.0..=1.0).contains(p) {
-                        return invalid("probability", "a probability in 0..=1", p);
-                    }
+                if let Trigger::Probability(p) = trigger
+                    && !(0.0..=1.0).contains(p)
+                {
+                    return invalid("probability", "a probability in 0..=1", p);
                 }
             }
             _ => {}

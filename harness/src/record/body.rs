@@ -36,10 +36,10 @@ impl<B: Body> Body for RecordBody<B> {
         let frame = ready!(this.inner.poll_frame(cx));
         match &frame {
             Some(Ok(frame)) => {
-                if let Some(trailers) = frame.trailers_ref() {
-                    if let Some(pending) = this.pending.take() {
-                        pending.finish(jostle::grpc::status(trailers).unwrap_or(Code::Unknown));
-                    }
+                if let Some(trailers) = frame.trailers_ref()
+                    && let Some(pending) = this.pending.take()
+                {
+                    pending.finish(jostle::grpc::status(trailers).unwrap_or(Code::Unknown));
                 }
             }
             Some(Err(_)) => {

@@ -8,17 +8,26 @@ use crate::cluster::Cluster;
 use crate::scenario::{Discovery, Via};
 use http::Uri;
 use jostle::discover;
+use jostle::discover::dns::ReResolution;
 use std::sync::PoisonError;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-/// The target a balancer is built from, and what plays the discovery changes.
-pub(super) fn target(discovery: &Discovery, cluster: &Cluster) -> (Target, Timeline) {
+/// The target a balancer is built from, and what plays the discovery changes. With DNS, the
+/// client re-resolves as `re_resolution` says (the balancer's profile), its interval replaced
+/// by the file's `min_ttl` if it gives one.
+pub(super) fn target(
+    discovery: &Discovery,
+    re_resolution: ReResolution,
+    cluster: &Cluster,
+) -> (Target, Timeline) {
     let addresses = cluster.addresses();
     if let Via::Dns { ttl, min_ttl } = discovery.via {
         let started = cluster.fault_log().started();
+        let min_interval = min_ttl.unwrap_or(re_resolution.min_interval);
+        let re_resolution = ReResolution { min_interval, ..re_resolution };
         let (changes, refresh, log) =
-            dns::discover(discovery, ttl, min_ttl, addresses.clone(), started);
+            dns::discover(discovery, ttl, re_resolution, addresses.clone(), started);
         let target = Target::new(addresses, cluster.connector(), changes).with_refresh(refresh);
         return (target, Timeline { pending: None, dns: Some(log) });
     }

@@ -3,7 +3,7 @@
 //!
 //! What runs for real is all of jostle's DNS discovery: when it resolves (first when the
 //! balancer polls its stream, then when an answer's TTL runs out, kept to `min_ttl`..300 s, or
-//! sooner after a [`Refresh`]), how it diffs one answer against the last, and what it does with
+//! sooner after a [`Refresh`]; with gRPC's profile only after a refresh, at most every 30 s), how it diffs one answer against the last, and what it does with
 //! an empty answer (keeps the endpoints, asks again 1 s later). What is scripted is the name
 //! server: it answers backend `i` with the pseudo-address [`address_of`]`(i)` and the file's
 //! TTL, and logs every query. What is mapped is the address: DNS carries IP addresses and one
@@ -13,7 +13,7 @@
 
 use crate::scenario::Discovery;
 use http::Uri;
-use jostle::discover::dns::{DnsDiscovery, Refresh, Resolve, Resolved, Resolving};
+use jostle::discover::dns::{DnsDiscovery, ReResolution, Refresh, Resolve, Resolved, Resolving};
 use jostle::discover::{Change, Changes};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
@@ -86,7 +86,7 @@ impl Resolve for ScriptedResolver {
 pub(super) fn discover(
     discovery: &Discovery,
     ttl: Duration,
-    min_ttl: Duration,
+    re_resolution: ReResolution,
     addresses: Vec<Uri>,
     started: Instant,
 ) -> (Changes, Refresh, QueryLog) {
@@ -95,7 +95,7 @@ pub(super) fn discover(
         ScriptedResolver { discovery: discovery.clone(), started, ttl, log: Arc::clone(&log) };
     let (changes, refresh) = DnsDiscovery::with_resolver(NAME, resolver)
         .expect("NAME is host:port")
-        .min_ttl(min_ttl)
+        .re_resolution(re_resolution)
         .changes();
     // The resolver answers only pseudo-addresses of backends: every change maps.
     let mapped = changes.filter_map(move |change| mapped(change, &addresses));

@@ -64,7 +64,8 @@ pub async fn run_with_log(
     let clients = scenario.clients();
     let (mut targets, mut timelines, mut channels) = (Vec::new(), Vec::new(), Vec::new());
     for client in 0..clients {
-        let (target, timeline) = discovery::target(scenario.discovery(), &cluster);
+        let re_resolution = scenario.balancer().re_resolution();
+        let (target, timeline) = discovery::target(scenario.discovery(), re_resolution, &cluster);
         let seed = clients::seed(scenario.seed(), client);
         channels.push(under_test::channel(scenario, &target, seed).await?);
         targets.push(target);

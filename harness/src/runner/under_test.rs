@@ -25,7 +25,7 @@ pub(super) async fn channel(scenario: &Scenario, target: &Target, seed: u64) -> 
                     expected: "a jostle policy".into(),
                     got: scenario.balancer().name().into(),
                 })?;
-            let config = BalanceConfig { seed, ..(**config).clone() };
+            let config = BalanceConfig { seed: Some(seed), ..(**config).clone() };
             let mut builder = BalancedChannel::builder().boxed_balancer(policy).config(config);
             if let Some(refresh) = target.refresh() {
                 // DNS discovery: re-resolve after every failed connection, as well as every TTL.

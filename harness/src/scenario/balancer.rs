@@ -8,7 +8,8 @@ use super::values::positive;
 use crate::channel::{Factory, Target};
 use crate::net::Transport;
 use jostle::balance::policy::{self, NAMES};
-use jostle::balance::{Backoff, BalanceConfig, Balancer};
+use jostle::balance::{Backoff, BalanceConfig, Balancer, Profile};
+use jostle::discover::dns::ReResolution;
 use std::fmt;
 use std::sync::Arc;
 use toml::Spanned;
@@ -26,6 +27,9 @@ pub const BALANCERS: &[(&str, &str)] = &[
     ("fallback_dialer", "the article's fallback dialer: the first backend that connects"),
 ];
 
+/// The most `timeouts_to_eject` a file may give (0 never ejects on timeouts).
+pub const MAX_TIMEOUTS_TO_EJECT: u32 = 1_000_000;
+
 /// The balancer a scenario runs against: a built-in one by name, or the user's own.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -35,9 +39,12 @@ pub enum BalancerChoice {
     Jostle {
         /// The policy's name.
         policy: &'static str,
-        /// The channel's configuration: `wait_for_ready` and `backoff` from the file, the
-        /// rest [`BalanceConfig::default`]; its seed is the scenario's, set when the run
-        /// builds the channel. Boxed: the other variants carry little.
+        /// Whose client defaults it follows (`profile`, jostle's by default).
+        profile: Profile,
+        /// The channel's configuration: the profile's ([`Profile::config`]) with
+        /// `wait_for_ready`, `backoff` and `timeouts_to_eject` from the file; its seed is the
+        /// scenario's, set when the run builds the channel. Boxed: the other variants carry
+        /// little.
         config: Box<BalanceConfig>,
     },
     /// tonic's `Channel::balance_list`.
@@ -127,6 +134,23 @@ impl BalancerChoice {
         }
     }
 
+    /// Its profile: a jostle policy's, else [`Profile::Jostle`] (the others have none).
+    pub fn profile(&self) -> Profile {
+        match self {
+            BalancerChoice::Jostle { profile, .. } => *profile,
+            _ => Profile::Jostle,
+        }
+    }
+
+    /// When DNS discovery re-resolves for it: a jostle policy's configuration says, any other
+    /// balancer gets jostle's default.
+    pub fn re_resolution(&self) -> ReResolution {
+        match self {
+            BalancerChoice::Jostle { config, .. } => config.re_resolution,
+            _ => ReResolution::jostle(),
+        }
+    }
+
     /// A fresh jostle policy, its random draws from `seed`; `None` for the other balancers.
     pub fn policy(&self, seed: u64) -> Option<Box<dyn Balancer>> {
         match self {
@@ -145,7 +169,7 @@ pub(super) fn by_name(name: &str) -> Option<BalancerChoice> {
         "fallback_dialer" => BalancerChoice::FallbackDialer,
         _ => {
             let policy = NAMES.iter().copied().find(|known| *known == name)?;
-            BalancerChoice::Jostle { policy, config: Box::default() }
+            BalancerChoice::Jostle { policy, profile: Profile::Jostle, config: Box::default() }
         }
     })
 }
@@ -170,10 +194,12 @@ pub(super) fn choice(
             )
             .suggesting(did_you_mean(name, names())));
     };
-    let BalancerChoice::Jostle { config, .. } = &mut choice else {
+    let BalancerChoice::Jostle { config, profile, .. } = &mut choice else {
         let jostle_only = [
+            ("profile", raw.profile.as_ref().map(Spanned::span)),
             ("wait_for_ready", raw.wait_for_ready.as_ref().map(Spanned::span)),
             ("backoff", raw.backoff.as_ref().map(Spanned::span)),
+            ("timeouts_to_eject", raw.timeouts_to_eject.as_ref().map(Spanned::span)),
         ];
         if let Some((field, Some(span))) = jostle_only.into_iter().find(|(_, span)| span.is_some())
         {
@@ -185,8 +211,35 @@ pub(super) fn choice(
         }
         return Ok(choice);
     };
+    if let Some(written) = &raw.profile {
+        let name = written.get_ref().as_str();
+        let Some(named) = Profile::by_name(name) else {
+            return Err(source
+                .error(
+                    written.span(),
+                    format!("unknown profile `{name}`"),
+                    format!("one of {}", quoted(Profile::NAMES)),
+                )
+                .suggesting(did_you_mean(name, Profile::NAMES.iter().copied())));
+        };
+        *profile = named;
+        **config = named.config();
+    }
     if let Some(wait) = &raw.wait_for_ready {
         config.wait_for_ready = *wait.get_ref();
+    }
+    if let Some(timeouts) = &raw.timeouts_to_eject {
+        let value = *timeouts.get_ref();
+        config.timeouts_to_eject = u32::try_from(value)
+            .ok()
+            .filter(|value| *value <= MAX_TIMEOUTS_TO_EJECT)
+            .ok_or_else(|| {
+                source.error(
+                    timeouts.span(),
+                    format!("`timeouts_to_eject` is {value}"),
+                    format!("a whole number from 0 (never eject) to {MAX_TIMEOUTS_TO_EJECT}"),
+                )
+            })?;
     }
     if let Some(backoff) = &raw.backoff {
         config.backoff = self::backoff(backoff.get_ref(), source)?;

@@ -76,7 +76,7 @@ pub(super) fn parse(text: &str) -> Result<Duration, String> {
     if nanos > MAX_DURATION.as_nanos() {
         return Err(format!("longer than {MAX_DURATION_TEXT}"));
     }
-    if nanos % 1_000_000 != 0 {
+    if !nanos.is_multiple_of(1_000_000) {
         return Err("not a whole number of milliseconds: jostle's clock counts milliseconds".into());
     }
     let millis = u64::try_from(nanos / 1_000_000).map_err(|_| "a number too large".to_owned())?;

@@ -74,7 +74,7 @@ mod target;
 mod values;
 mod via;
 
-pub use balancer::{BALANCERS, BalancerChoice, Custom, NeedsTcp};
+pub use balancer::{BALANCERS, BalancerChoice, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsTcp};
 pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expect::{
@@ -144,7 +144,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
 }
 
 /// [`load`], also handing back the file's text (for a reader of its raw tables, such as
-/// [`Timeline::of`](crate::serve::Timeline::of)): the file is read once.
+/// `serve::Timeline::of`, feature `serve`): the file is read once.
 ///
 /// # Errors
 ///

@@ -120,6 +120,45 @@ impl Scenario {
         Ok(self)
     }
 
+    /// The same story with a jostle policy following `profile`'s client defaults (`jostle run
+    /// --profile`): the profile's ejection on timeouts, DNS re-resolution and transparent
+    /// retry replace the file's; its other keys (`wait_for_ready`, `backoff`) stay. The
+    /// expected outcome stays the file's.
+    ///
+    /// ```
+    /// use jostle::balance::Profile;
+    ///
+    /// # let scenario = jostle_harness::scenario::load("../fixtures/article-restart.toml")?;
+    /// let grpc = scenario.with_balancer("round_robin")?.with_profile(Profile::Grpc)?;
+    /// assert_eq!(grpc.balancer().profile(), Profile::Grpc);
+    /// # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioError::Override`] when the balancer is not a jostle policy (a profile is
+    /// parameters of jostle's channel).
+    pub fn with_profile(
+        mut self,
+        profile: jostle::balance::Profile,
+    ) -> Result<Self, ScenarioError> {
+        let name = self.balancer.name().to_owned();
+        let BalancerChoice::Jostle { profile: current, config, .. } = &mut self.balancer else {
+            return Err(ScenarioError::Override {
+                flag: "--profile",
+                problem: format!("a profile applies to jostle policies only, not to `{name}`"),
+                expected: format!(
+                    "a jostle policy ({}), e.g. --balancer round_robin as well",
+                    quoted(jostle::balance::policy::NAMES)
+                ),
+                suggestion: None,
+            });
+        };
+        *current = profile;
+        **config = config.as_ref().clone().with_profile(profile);
+        Ok(self)
+    }
+
     /// The same story against your own balancer: `factory` makes its channel from the
     /// scenario's [`Target`] (addresses, connector, discovery) for each run; `name` names it
     /// in reports. As with [`Scenario::with_balancer`], the story is then expected to pass.

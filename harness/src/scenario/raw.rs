@@ -61,8 +61,10 @@ pub(super) struct RawBackendLatency {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawBalancer {
     pub(super) policy: Spanned<String>,
+    pub(super) profile: Option<Spanned<String>>,
     pub(super) wait_for_ready: Option<Spanned<bool>>,
     pub(super) backoff: Option<Spanned<RawBackoff>>,
+    pub(super) timeouts_to_eject: Option<Spanned<i64>>,
 }
 
 /// `[balancer.backoff]`.

@@ -167,14 +167,14 @@ impl Scenario {
         let latencies =
             errors.keep(latency::latencies(cluster, backends.unwrap_or(MAX_BACKENDS), source));
         let balancer = errors.keep(balancer::choice(raw.balancer.get_ref(), source));
-        if let (Some(balancer), Some(transport)) = (&balancer, transport) {
-            if let Err(needs) = balancer.runs_on(transport) {
-                errors.keep(Err::<(), _>(source.error(
-                    raw.balancer.get_ref().policy.span(),
-                    format!("{needs}, and this story runs in memory"),
-                    "`transport = \"tcp\"` in [cluster], or another balancer",
-                )));
-            }
+        if let (Some(balancer), Some(transport)) = (&balancer, transport)
+            && let Err(needs) = balancer.runs_on(transport)
+        {
+            errors.keep(Err::<(), _>(source.error(
+                raw.balancer.get_ref().policy.span(),
+                format!("{needs}, and this story runs in memory"),
+                "`transport = \"tcp\"` in [cluster], or another balancer",
+            )));
         }
         let load = errors.keep(load::spec(raw.load.get_ref(), raw.load.span(), source));
         let clients = load.as_ref().and_then(|(load, _)| {
@@ -195,29 +195,31 @@ impl Scenario {
             Some(expect) => errors.keep(expect::expectations(expect.get_ref(), most, source)),
             None => Some(Expectations::default()),
         };
-        if let (Some(expect), Some(discovery)) = (&expect, &discovery) {
-            if expect.convergence.is_some() && discovery.changes.is_empty() {
-                let span = raw.expect.as_ref().map_or(0..0, |expect| {
-                    expect.get_ref().convergence.as_ref().map_or(expect.span(), |c| c.span())
-                });
-                errors.keep(Err::<(), _>(source.error(
-                    span,
-                    "`convergence` with no discovery change to converge to",
-                    "a `[[discovery.change]]`, or no `convergence`",
-                )));
-            }
+        if let (Some(expect), Some(discovery)) = (&expect, &discovery)
+            && expect.convergence.is_some()
+            && discovery.changes.is_empty()
+        {
+            let span = raw.expect.as_ref().map_or(0..0, |expect| {
+                expect.get_ref().convergence.as_ref().map_or(expect.span(), |c| c.span())
+            });
+            errors.keep(Err::<(), _>(source.error(
+                span,
+                "`convergence` with no discovery change to converge to",
+                "a `[[discovery.change]]`, or no `convergence`",
+            )));
         }
-        if let (Some(expect), Some(BalancerChoice::Jostle { config, .. })) = (&expect, &balancer) {
-            if expect.fail_fast.is_some() && config.wait_for_ready {
-                let span = raw.expect.as_ref().map_or(0..0, |expect| {
-                    expect.get_ref().fail_fast.as_ref().map_or(expect.span(), |f| f.span())
-                });
-                errors.keep(Err::<(), _>(source.error(
-                    span,
-                    "`fail_fast` with `wait_for_ready = true`: calls wait for a ready backend",
-                    "`wait_for_ready = false` in [balancer], or no `fail_fast`",
-                )));
-            }
+        if let (Some(expect), Some(BalancerChoice::Jostle { config, .. })) = (&expect, &balancer)
+            && expect.fail_fast.is_some()
+            && config.wait_for_ready
+        {
+            let span = raw.expect.as_ref().map_or(0..0, |expect| {
+                expect.get_ref().fail_fast.as_ref().map_or(expect.span(), |f| f.span())
+            });
+            errors.keep(Err::<(), _>(source.error(
+                span,
+                "`fail_fast` with `wait_for_ready = true`: calls wait for a ready backend",
+                "`wait_for_ready = false` in [balancer], or no `fail_fast`",
+            )));
         }
         if let Some((load, warm_up)) = &load {
             for late in fault::after_the_load(&raw.fault, load, *warm_up, source) {

@@ -15,8 +15,8 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(30);
 /// The longest TTL a file may give: the most CoreDNS's `kubernetes` plugin allows.
 pub const MAX_TTL: Duration = Duration::from_secs(3600);
 
-/// The client's floor between two resolutions when `min_ttl` is left out: jostle's
-/// `DnsDiscovery` default.
+/// The client's floor between two resolutions when `min_ttl` is left out and the balancer has
+/// jostle's profile: jostle's `DnsDiscovery` default (gRPC's profile: 30 s, TTLs ignored).
 pub const DEFAULT_MIN_TTL: Duration = Duration::from_secs(1);
 
 /// The lowest `min_ttl`: it bounds how often the client resolves, so it bounds the query log
@@ -30,7 +30,7 @@ pub const MAX_MIN_TTL: Duration = Duration::from_secs(300);
 /// How the client under test hears of the announced set.
 ///
 /// ```
-/// use jostle_harness::scenario::{self, DEFAULT_MIN_TTL, Via};
+/// use jostle_harness::scenario::{self, Via};
 /// use std::time::Duration;
 ///
 /// let text = r#"
@@ -52,7 +52,7 @@ pub const MAX_MIN_TTL: Duration = Duration::from_secs(300);
 /// "#;
 /// let discovery = scenario::parse(text, "dns.toml")?.discovery().clone();
 /// let ttl = Duration::from_secs(5);
-/// assert_eq!(discovery.via, Via::Dns { ttl, min_ttl: DEFAULT_MIN_TTL });
+/// assert_eq!(discovery.via, Via::Dns { ttl, min_ttl: None });
 /// // What the scripted resolver answers at 3 s and at 4 s.
 /// assert_eq!(discovery.at(Duration::from_secs(3)), [0, 1]);
 /// assert_eq!(discovery.at(Duration::from_secs(4)), [1, 2]);
@@ -69,8 +69,10 @@ pub enum Via {
     Dns {
         /// The TTL of every answer.
         ttl: Duration,
-        /// The client's floor between two resolutions (`DnsDiscovery::min_ttl`).
-        min_ttl: Duration,
+        /// The client's floor between two resolutions (`DnsDiscovery::min_ttl`); `None` (no
+        /// `min_ttl` in the file): the balancer profile's ([`DEFAULT_MIN_TTL`] with jostle's,
+        /// 30 s with TTLs ignored with gRPC's).
+        min_ttl: Option<Duration>,
     },
 }
 
@@ -121,8 +123,10 @@ pub(super) fn via(raw: &RawDiscovery, source: &Source<'_>) -> Result<Via, Scenar
         Some(ttl) => within(ttl, "ttl", Duration::ZERO..=MAX_TTL, TTL_RANGE, source)?,
     };
     let min_ttl = match &raw.min_ttl {
-        None => DEFAULT_MIN_TTL,
-        Some(min) => within(min, "min_ttl", MIN_MIN_TTL..=MAX_MIN_TTL, MIN_TTL_RANGE, source)?,
+        None => None,
+        Some(min) => {
+            Some(within(min, "min_ttl", MIN_MIN_TTL..=MAX_MIN_TTL, MIN_TTL_RANGE, source)?)
+        }
     };
     Ok(Via::Dns { ttl, min_ttl })
 }

@@ -393,10 +393,10 @@ fn withdrawals(timeline: &Timeline, index: usize, end: Duration) -> Vec<(Duratio
         if remove.contains(&index) && since.is_none() {
             since = Some(step.at);
         }
-        if add.contains(&index) {
-            if let Some(from) = since.take() {
-                periods.push((from, step.at));
-            }
+        if add.contains(&index)
+            && let Some(from) = since.take()
+        {
+            periods.push((from, step.at));
         }
     }
     if let Some(from) = since {

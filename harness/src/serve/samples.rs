@@ -47,7 +47,7 @@ impl Samples {
     pub fn push(&mut self, at: Duration, counts: Vec<Count>) {
         let width = counts.len().max(1);
         if (self.at.len() + 1) * width > MAX_COUNTS && self.at.len() > 2 {
-            let keep = |index: usize| index % 2 == 0;
+            let keep = |index: usize| index.is_multiple_of(2);
             self.at =
                 self.at.iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, a)| *a).collect();
             let counts = std::mem::take(&mut self.counts);

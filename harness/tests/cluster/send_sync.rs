@@ -18,5 +18,6 @@ fn public_handles_are_send_and_sync() {
     send_sync::<jostle_harness::dial::RoundRobinDialer<jostle::dial::TcpConnector>>();
     send_sync::<jostle_harness::dial::FallbackDialer<jostle::dial::TcpConnector>>();
     send_sync::<jostle::discover::ChangeSender>();
+    #[cfg(feature = "serve")]
     send_sync::<jostle_harness::control::Controller>();
 }

@@ -50,7 +50,7 @@ fn story(scenario: &Scenario) -> Story {
     };
     Story {
         ttl: millis(ttl),
-        min_ttl: millis(min_ttl),
+        min_ttl: millis(min_ttl.unwrap_or(jostle_harness::scenario::DEFAULT_MIN_TTL)),
         died: millis(died),
         changed: millis(changed),
         end: millis(end + scenario.warm_up()),
@@ -160,7 +160,7 @@ fn the_resolver_is_asked_again_when_the_ttl_runs_out_and_sooner_after_failed_con
 fn custom(scenario: Scenario, name: &str, refresh_on_failure: bool) -> Scenario {
     let seed = scenario.seed();
     scenario.against(name, move |target: &Target| {
-        let config = BalanceConfig { seed, ..BalanceConfig::default() };
+        let config = BalanceConfig { seed: Some(seed), ..BalanceConfig::default() };
         let mut builder = BalancedChannel::builder().balancer(RoundRobin::new()).config(config);
         if refresh_on_failure {
             let refresh = target.refresh().expect("a DNS target can be asked to re-resolve");

@@ -36,20 +36,20 @@ fn validate(schema: &Value, root: &Value, value: &Value, path: &str, errors: &mu
             return;
         }
     }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(value) {
-            errors.push(format!("{path}: {value} is not one of {allowed:?}"));
-        }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(value)
+    {
+        errors.push(format!("{path}: {value} is not one of {allowed:?}"));
     }
-    if let (Some(number), Some(minimum)) = (value.as_f64(), schema.get("minimum")) {
-        if number < minimum.as_f64().expect("numeric minimum") {
-            errors.push(format!("{path}: {number} is below {minimum}"));
-        }
+    if let (Some(number), Some(minimum)) = (value.as_f64(), schema.get("minimum"))
+        && number < minimum.as_f64().expect("numeric minimum")
+    {
+        errors.push(format!("{path}: {number} is below {minimum}"));
     }
-    if let (Some(number), Some(maximum)) = (value.as_f64(), schema.get("maximum")) {
-        if number > maximum.as_f64().expect("numeric maximum") {
-            errors.push(format!("{path}: {number} is above {maximum}"));
-        }
+    if let (Some(number), Some(maximum)) = (value.as_f64(), schema.get("maximum"))
+        && number > maximum.as_f64().expect("numeric maximum")
+    {
+        errors.push(format!("{path}: {number} is above {maximum}"));
     }
     if let Some(object) = value.as_object() {
         let properties = schema.get("properties").and_then(Value::as_object);

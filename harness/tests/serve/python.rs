@@ -22,7 +22,7 @@ const DEADLINE: Duration = Duration::from_secs(60);
 
 const CLIENT: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/serve/python/round_robin_client.py");
-const PROTO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../proto");
+const PROTO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/proto");
 
 const CALLS: u64 = 300;
 

@@ -211,14 +211,6 @@ async fn zero_ttl_is_clamped_to_the_minimum() {
         "a zero TTL must count as min_ttl (1 s), so resolution cannot spin"
     );
     assert_eq!(resolver.calls(), 2, "a zero TTL must not cause extra resolutions");
-
-    let now = std::time::Instant::now();
-    let expired = now.checked_sub(Duration::from_secs(1)).unwrap_or(now);
-    assert_eq!(
-        remaining(expired, now, Duration::from_secs(1)),
-        Duration::from_secs(1),
-        "hickory's expired answer must count as min_ttl"
-    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -316,4 +308,45 @@ fn bad_target_is_an_error_naming_it() {
             "{good:?} is host:port and must be accepted"
         );
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn grpc_re_resolution_ignores_ttls_and_refreshes_at_most_once_per_30_seconds() {
+    // Every answer has a 1 s TTL: jostle's default would ask again every second.
+    let answers = (0..10).map(|n| answer(&["10.0.0.1", ["10.0.0.2", "10.0.0.3"][n % 2]], 1));
+    let resolver = Scripted::new(answers);
+    let (mut changes, refresh) = discovery(&resolver).re_resolution(ReResolution::grpc()).changes();
+    let start = Instant::now();
+    take(&mut changes, 2, start).await;
+    assert!(quiet(&mut changes).await, "an answer's 1 s TTL must not make it resolve again");
+    assert_eq!(resolver.calls(), 1, "grpc-go ignores TTLs: one query in the first hour");
+
+    // A connection loss every second for 100 s asks for a refresh each time.
+    let asked_from = Instant::now();
+    let mut seen = Vec::new();
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    while asked_from.elapsed() < Duration::from_secs(100) {
+        tokio::select! {
+            _ = ticks.tick() => { refresh.refresh(); }
+            change = changes.next() => seen.push((change, asked_from.elapsed())),
+        }
+    }
+    // Resolutions at 0 s (the last one was an hour ago), 30 s, 60 s and 90 s: each answer
+    // swaps 10.0.0.2 and 10.0.0.3, an insert and a removal.
+    assert_eq!(resolver.calls(), 5, "refreshes at most once per 30 s: {seen:?}");
+    let times: Vec<u64> = seen.iter().map(|(_, at)| at.as_secs()).collect();
+    assert_eq!(times, [0, 0, 30, 30, 60, 60, 90, 90], "each resolution 30 s after the last");
+}
+
+#[tokio::test(start_paused = true)]
+async fn jostle_re_resolution_follows_the_ttl_kept_to_one_second() {
+    let answers = (0..10).map(|n| answer(&["10.0.0.1", ["10.0.0.2", "10.0.0.3"][n % 2]], 0));
+    let resolver = Scripted::new(answers);
+    let (mut changes, _refresh) =
+        discovery(&resolver).re_resolution(ReResolution::jostle()).changes();
+    let start = Instant::now();
+    take(&mut changes, 2, start).await;
+    let swapped = take(&mut changes, 2, start).await;
+    assert_eq!(swapped[0].1, Duration::from_secs(1), "a zero TTL counts as the 1 s floor");
+    assert_eq!(resolver.calls(), 2, "one query per TTL");
 }

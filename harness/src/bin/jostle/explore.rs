@@ -5,6 +5,7 @@
 use crate::output::Output;
 use crate::say;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jostle::balance::Profile;
 use jostle_harness::explore::{Exploration, Explorer, KINDS, Space};
 use std::io::IsTerminal;
 use std::ops::{Range, RangeInclusive};
@@ -20,6 +21,10 @@ pub(crate) struct ExploreArgs {
     /// The balancer under test, a built-in one (`jostle list`).
     #[arg(long, value_name = "NAME", default_value = "round_robin")]
     balancer: String,
+    /// The client defaults of a jostle policy: `jostle` (the default) or `grpc`
+    /// (docs/GRPC.md).
+    #[arg(long, value_name = "NAME", value_parser = crate::profile::parse)]
+    profile: Option<Profile>,
     /// The seeds to run, one schedule each: `A..B` (B excluded, as in Rust), or `A..` with
     /// --budget. Split a range across machines: `0..5000` on one, `5000..10000` on another.
     #[arg(long, value_name = "A..B", value_parser = seeds)]
@@ -137,9 +142,18 @@ fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
             args.out.display()
         )));
     }
+    if args.profile.is_some_and(|profile| profile != Profile::Jostle)
+        && !jostle::balance::policy::NAMES.contains(&args.balancer.as_str())
+    {
+        return Err(bad(format!(
+            "--profile: a profile applies to jostle policies only, not to `{}`",
+            args.balancer
+        )));
+    }
     let mut explorer = Explorer::new(space)
         .balancer(&args.balancer)
         .map_err(|error| bad(format!("--balancer: {error}")))?
+        .profile(args.profile.unwrap_or_default())
         .seeds(seeds.clone())
         .shrink_runs(usize::try_from(args.shrink_runs).unwrap_or(usize::MAX))
         .origin(command(args, &seeds));
@@ -239,8 +253,9 @@ fn space(args: &ExploreArgs) -> Result<Space, String> {
 
 /// The command line, as the findings' origin comments give it.
 fn command(args: &ExploreArgs, seeds: &Range<u64>) -> String {
+    let profile = args.profile.map(|profile| format!(" --profile {profile}")).unwrap_or_default();
     let mut line = format!(
-        "jostle explore --balancer {} --seeds {}..{}",
+        "jostle explore --balancer {}{profile} --seeds {}..{}",
         args.balancer, seeds.start, seeds.end
     );
     let range = |r: &RangeInclusive<u64>| format!("{}..={}", r.start(), r.end());

@@ -9,6 +9,7 @@ mod drive;
 mod explore;
 mod output;
 mod panics;
+mod profile;
 mod run;
 mod say;
 mod serve;

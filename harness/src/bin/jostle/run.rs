@@ -4,6 +4,7 @@
 use crate::bar::Bar;
 use crate::output::Output;
 use crate::{panics, say};
+use jostle::balance::Profile;
 use jostle_harness::load::{Progress, Until};
 use jostle_harness::net::Transport;
 use jostle_harness::runner;
@@ -38,6 +39,11 @@ pub(crate) struct RunArgs {
     /// parameters; the story is then expected to pass: does that balancer survive it?
     #[arg(long, value_name = "NAME")]
     balancer: Option<String>,
+    /// Play a jostle policy with `grpc`'s documented client defaults (no ejection on timeouts,
+    /// DNS re-resolution at most every 30 s, transparent retry) or `jostle`'s own; replaces
+    /// the file's `profile` (docs/GRPC.md).
+    #[arg(long, value_name = "NAME", value_parser = crate::profile::parse)]
+    profile: Option<Profile>,
 }
 
 /// Why `jostle run` stops early: the line to print and the exit code.
@@ -193,6 +199,9 @@ fn overridden(scenario: Scenario, args: &RunArgs) -> Result<Scenario, ScenarioEr
     if let Some(name) = &args.balancer {
         scenario = scenario.with_balancer(name)?;
     }
+    if let Some(profile) = args.profile {
+        scenario = scenario.with_profile(profile)?;
+    }
     Ok(scenario.with_wall_clock(args.wall_clock))
 }
 
@@ -207,6 +216,9 @@ fn replay_command(file: &Path, args: &RunArgs) -> String {
     }
     if let Some(name) = &args.balancer {
         command.push_str(&format!(" --balancer {}", shell_word(name)));
+    }
+    if let Some(profile) = args.profile {
+        command.push_str(&format!(" --profile {profile}"));
     }
     if args.wall_clock {
         command.push_str(" --wall-clock");

@@ -3,9 +3,9 @@
 
 It opens ONE channel to every address given and keeps it for its whole life, so that what it
 does after a backend crashes is grpcio's balancer at work, not a fresh connect. It generates
-nothing itself: the Python stubs of proto/orders.proto must already be in --stubs, made with
+nothing itself: the Python stubs of harness/proto/orders.proto must already be in --stubs, made with
 
-    python3 -m grpc_tools.protoc -I proto --python_out=DIR --grpc_python_out=DIR proto/orders.proto
+    python3 -m grpc_tools.protoc -I harness/proto --python_out=DIR --grpc_python_out=DIR harness/proto/orders.proto
 
 Usage:
 

@@ -1,0 +1,90 @@
+//! [`Profile`]: whose client defaults a [`BalancedChannel`](super::BalancedChannel) follows,
+//! jostle's own or gRPC's. A profile is data: the same policies, other parameters.
+
+use super::BalanceConfig;
+use crate::discover::dns::ReResolution;
+
+/// A set of client defaults: jostle's own, or gRPC's documented ones.
+///
+/// | parameter | [`Profile::Jostle`] | [`Profile::Grpc`] |
+/// |---|---|---|
+/// | [`backoff`](BalanceConfig::backoff) | 1 s, ×1.6, ±0.2, max 120 s | the same (gRPC's connection-backoff.md) |
+/// | [`timeouts_to_eject`](BalanceConfig::timeouts_to_eject) | 2 | 0: never |
+/// | [`re_resolution`](BalanceConfig::re_resolution) | every TTL, at most once per 1 s | on demand only, at most once per 30 s |
+/// | [`transparent_retry`](BalanceConfig::transparent_retry) | off | on (gRFC A6) |
+/// | [`wait_for_ready`](BalanceConfig::wait_for_ready) | off | off |
+///
+/// ```
+/// use jostle::balance::{BalanceConfig, Profile};
+///
+/// let grpc = BalanceConfig::grpc();
+/// assert_eq!(grpc.timeouts_to_eject, 0, "gRPC's round robin never ejects on timeouts");
+/// assert!(grpc.transparent_retry);
+/// assert_eq!(Profile::by_name("grpc"), Some(Profile::Grpc));
+/// assert_eq!(BalanceConfig::default(), Profile::Jostle.config());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// jostle's own defaults ([`BalanceConfig::default`]).
+    #[default]
+    Jostle,
+    /// gRPC's documented client defaults ([`BalanceConfig::grpc`]).
+    Grpc,
+}
+
+impl Profile {
+    /// Every profile's name, in order.
+    pub const NAMES: &'static [&'static str] = &["jostle", "grpc"];
+
+    /// The profile's name: `jostle` or `grpc`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Jostle => "jostle",
+            Profile::Grpc => "grpc",
+        }
+    }
+
+    /// The profile called `name`, if any.
+    pub fn by_name(name: &str) -> Option<Self> {
+        match name {
+            "jostle" => Some(Profile::Jostle),
+            "grpc" => Some(Profile::Grpc),
+            _ => None,
+        }
+    }
+
+    /// Its configuration: [`BalanceConfig::default`] with the profile's parameters.
+    pub fn config(self) -> BalanceConfig {
+        BalanceConfig::default().with_profile(self)
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl BalanceConfig {
+    /// gRPC's documented client defaults, for round robin and pick first: the backoff of
+    /// connection-backoff.md (as the default), no ejection on timeouts, DNS re-resolution on
+    /// demand at most once per 30 s with TTLs ignored (grpc-go), transparent retry of calls no
+    /// server saw (gRFC A6), wait-for-ready off.
+    pub fn grpc() -> Self {
+        Profile::Grpc.config()
+    }
+
+    /// This configuration with `profile`'s parameters: ejection on timeouts, DNS
+    /// re-resolution and transparent retry; every other field as it is.
+    #[must_use]
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        let (timeouts_to_eject, re_resolution, transparent_retry) = match profile {
+            Profile::Jostle => (2, ReResolution::jostle(), false),
+            Profile::Grpc => (0, ReResolution::grpc(), true),
+        };
+        self.timeouts_to_eject = timeouts_to_eject;
+        self.re_resolution = re_resolution;
+        self.transparent_retry = transparent_retry;
+        self
+    }
+}
