@@ -82,6 +82,11 @@ pub struct BalanceConfig {
     /// GOAWAY race, a connection that closed before the call was sent) is sent once more, to
     /// the next pick, as gRPC's transparent retry (gRFC A6). Default `false`.
     pub transparent_retry: bool,
+    /// Whether an endpoint that answers a call `UNAVAILABLE` leaves the ready set and
+    /// reconnects with backoff. `false`: the answer is an answer like any other and the
+    /// connection stays (gRPC: a status from the server leaves the subchannel READY). Default
+    /// `true`.
+    pub eject_on_unavailable: bool,
 }
 
 impl Default for BalanceConfig {
@@ -96,6 +101,7 @@ impl Default for BalanceConfig {
             seed: None,
             re_resolution: ReResolution::jostle(),
             transparent_retry: false,
+            eject_on_unavailable: true,
         }
     }
 }

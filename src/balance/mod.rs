@@ -30,6 +30,7 @@ pub mod policy;
 mod profile;
 mod random;
 mod retry;
+mod route;
 mod shared;
 mod watched;
 

@@ -12,6 +12,7 @@ use crate::discover::dns::ReResolution;
 /// | [`timeouts_to_eject`](BalanceConfig::timeouts_to_eject) | 2 | 0: never |
 /// | [`re_resolution`](BalanceConfig::re_resolution) | every TTL, at most once per 1 s | on demand only, at most once per 30 s |
 /// | [`transparent_retry`](BalanceConfig::transparent_retry) | off | on (gRFC A6) |
+/// | [`eject_on_unavailable`](BalanceConfig::eject_on_unavailable) | on | off: an `UNAVAILABLE` answer leaves the connection READY |
 /// | [`wait_for_ready`](BalanceConfig::wait_for_ready) | off | off |
 ///
 /// ```
@@ -67,24 +68,24 @@ impl std::fmt::Display for Profile {
 
 impl BalanceConfig {
     /// gRPC's documented client defaults, for round robin and pick first: the backoff of
-    /// connection-backoff.md (as the default), no ejection on timeouts, DNS re-resolution on
+    /// connection-backoff.md (as the default), no ejection on timeouts or on an `UNAVAILABLE`
+    /// answer, DNS re-resolution on
     /// demand at most once per 30 s with TTLs ignored (grpc-go), transparent retry of calls no
     /// server saw (gRFC A6), wait-for-ready off.
     pub fn grpc() -> Self {
         Profile::Grpc.config()
     }
 
-    /// This configuration with `profile`'s parameters: ejection on timeouts, DNS
-    /// re-resolution and transparent retry; every other field as it is.
+    /// This configuration with `profile`'s parameters: ejection on timeouts and on
+    /// `UNAVAILABLE` answers, DNS re-resolution and transparent retry; every other field as it
+    /// is.
     #[must_use]
     pub fn with_profile(mut self, profile: Profile) -> Self {
-        let (timeouts_to_eject, re_resolution, transparent_retry) = match profile {
-            Profile::Jostle => (2, ReResolution::jostle(), false),
-            Profile::Grpc => (0, ReResolution::grpc(), true),
-        };
-        self.timeouts_to_eject = timeouts_to_eject;
-        self.re_resolution = re_resolution;
-        self.transparent_retry = transparent_retry;
+        let grpc = profile == Profile::Grpc;
+        self.timeouts_to_eject = if grpc { 0 } else { 2 };
+        self.re_resolution = if grpc { ReResolution::grpc() } else { ReResolution::jostle() };
+        self.transparent_retry = grpc;
+        self.eject_on_unavailable = !grpc;
         self
     }
 }

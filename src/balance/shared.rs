@@ -322,7 +322,9 @@ impl Shared {
             let mut state = self.state();
             if let Some(entry) = state.endpoints.get_mut(&id) {
                 let kick = match ended {
-                    Ended::Status(Code::Unavailable) => Some("answered UNAVAILABLE"),
+                    Ended::Status(Code::Unavailable) if self.config.eject_on_unavailable => {
+                        Some("answered UNAVAILABLE")
+                    }
                     Ended::Transport => Some("a call failed on a transport error"),
                     Ended::Timeout => {
                         entry.timeouts += 1;

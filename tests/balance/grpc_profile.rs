@@ -160,3 +160,32 @@ async fn without_transparent_retry_a_refused_call_fails() {
         "jostle's profile does not retry: a refused call fails; got {codes:?}"
     );
 }
+
+/// How many of 300 calls, one at a time, fail when backend-0 of 3 answers every call
+/// `UNAVAILABLE`.
+async fn failed_with_one_backend_answering_unavailable(profile: Profile) -> usize {
+    let cluster = Cluster::builder().backends(3).start().await.unwrap();
+    let config = BalanceConfig { backoff: TEST_BACKOFF, ..profile.config() };
+    let channel = balanced(&cluster, RoundRobin::new(), config).await;
+    cluster.inject(Fault::status(Code::Unavailable, 1.0).on(0)).unwrap();
+    let mut client = client(&channel);
+    let mut failed = 0;
+    for call in 0..300 {
+        if client.create_order(create_order_request(call)).await.is_err() {
+            failed += 1;
+        }
+    }
+    failed
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_grpc_profile_keeps_a_backend_that_answers_unavailable_in_rotation() {
+    let failed = failed_with_one_backend_answering_unavailable(Profile::Grpc).await;
+    assert_eq!(
+        failed, 100,
+        "gRPC: a status from the server leaves the subchannel READY, so round robin keeps \
+         sending backend-0 its third of the calls, all UNAVAILABLE"
+    );
+    let failed = failed_with_one_backend_answering_unavailable(Profile::Jostle).await;
+    assert!(failed <= 2, "jostle ejects on the first UNAVAILABLE answer: {failed} failed");
+}

@@ -121,8 +121,8 @@ impl Scenario {
     }
 
     /// The same story with a jostle policy following `profile`'s client defaults (`jostle run
-    /// --profile`): the profile's ejection on timeouts, DNS re-resolution and transparent
-    /// retry replace the file's; its other keys (`wait_for_ready`, `backoff`) stay. The
+    /// --profile`): the profile's ejection on timeouts and on `UNAVAILABLE` answers, DNS
+    /// re-resolution and transparent retry replace the file's; its other keys (`wait_for_ready`, `backoff`) stay. The
     /// expected outcome stays the file's.
     ///
     /// ```

@@ -4,6 +4,7 @@
 mod explore;
 mod inputs;
 mod outputs;
+mod profile;
 
 use rstest::rstest;
 use std::process::{Command, Output};

@@ -50,7 +50,7 @@ fn story(scenario: &Scenario) -> Story {
     };
     Story {
         ttl: millis(ttl),
-        min_ttl: millis(min_ttl.unwrap_or(jostle_harness::scenario::DEFAULT_MIN_TTL)),
+        min_ttl: millis(min_ttl.unwrap_or(scenario.balancer().re_resolution().min_interval)),
         died: millis(died),
         changed: millis(changed),
         end: millis(end + scenario.warm_up()),

@@ -13,6 +13,7 @@ mod invariants;
 mod kinds;
 mod latency;
 mod malformed;
+mod profile;
 mod properties;
 mod reliability;
 mod run;

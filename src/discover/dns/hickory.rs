@@ -26,7 +26,7 @@ use std::time::Duration;
 /// ([`HickoryResolver::with_name_servers`]).
 ///
 /// Every call asks the name servers (hickory's own cache is bypassed): [`DnsDiscovery`] holds an
-/// answer for its TTL itself, and a [`Refresh`] after a connection failure must see a new answer.
+/// answer for its TTL itself, and a [`Refresh`](super::Refresh) after a connection failure must see a new answer.
 pub struct HickoryResolver {
     resolver: TokioResolver,
     min_ttl: Duration,

@@ -16,8 +16,8 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ListArgs {
-    /// Where the fixtures are. Default: ./fixtures if it exists, else the workspace's
-    /// fixtures/.
+    /// Where the fixtures are. Default: ./fixtures if it holds scenario files, else the
+    /// workspace's fixtures/.
     #[arg(long, value_name = "DIR")]
     fixtures: Option<PathBuf>,
 }
@@ -89,10 +89,14 @@ pub(crate) fn list(args: ListArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// ./fixtures when run from the workspace root, else the workspace's own.
+/// ./fixtures when run from the workspace root (a folder holding scenario files of its own, not
+/// only the harness package's `fixtures/battery/`), else the workspace's own.
 fn fixtures_directory() -> PathBuf {
     let here = PathBuf::from("fixtures");
-    if here.is_dir() {
+    let holds_stories = std::fs::read_dir(&here).is_ok_and(|entries| {
+        entries.flatten().any(|entry| entry.path().extension().is_some_and(|e| e == "toml"))
+    });
+    if holds_stories {
         return here;
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));

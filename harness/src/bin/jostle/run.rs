@@ -39,8 +39,9 @@ pub(crate) struct RunArgs {
     /// parameters; the story is then expected to pass: does that balancer survive it?
     #[arg(long, value_name = "NAME")]
     balancer: Option<String>,
-    /// Play a jostle policy with `grpc`'s documented client defaults (no ejection on timeouts,
-    /// DNS re-resolution at most every 30 s, transparent retry) or `jostle`'s own; replaces
+    /// Play a jostle policy with `grpc`'s documented client defaults (no ejection on timeouts or
+    /// UNAVAILABLE answers, DNS re-resolution at most every 30 s, transparent retry) or
+    /// `jostle`'s own; replaces
     /// the file's `profile` (docs/GRPC.md).
     #[arg(long, value_name = "NAME", value_parser = crate::profile::parse)]
     profile: Option<Profile>,
