@@ -55,7 +55,7 @@ pub mod service;
 pub mod tonic_balance;
 pub mod wait;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, error_chain};
 
 /// The response header in which every backend names itself, on success and on error.
 pub const BACKEND_HEADER: &str = "x-jostle-backend";

@@ -30,6 +30,13 @@ pub fn codes(log: &CallLog, allowed: &[Code], context: &Context) -> CheckResult 
     if log.calls.is_empty() {
         return result.verdict(false, NO_CALLS.to_owned());
     }
+    if failed == 0 {
+        let calls = log.calls.len();
+        return result.verdict(
+            true,
+            format!("no call failed: all {calls} were OK, so no code was seen to check"),
+        );
+    }
     if other.is_empty() {
         return result.verdict(true, format!("{failed} calls failed, each with an allowed code"));
     }
@@ -89,6 +96,20 @@ mod tests {
         let deadline =
             codes(&log(&[CallOutcome::TimedOut]), &[Code::Unavailable], &Context::default());
         assert!(!deadline.passed, "a call at its deadline is DeadlineExceeded, not allowed here");
+    }
+
+    #[test]
+    fn codes_with_no_failed_call_pass_and_say_no_code_was_seen() {
+        let result = codes(
+            &log(&[CallOutcome::Ok, CallOutcome::Ok]),
+            &[Code::Unavailable],
+            &Context::default(),
+        );
+        assert!(result.passed, "no call failed with a code not allowed");
+        assert_eq!(
+            result.explanation, "no call failed: all 2 were OK, so no code was seen to check",
+            "a pass on no failure must say that no code was seen"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 /// `max_failures` calls fail from the first of them on, and none that started `grace` or more
 /// after the latest failure before it (by then the balancer routes around the failed backend).
 /// Calls a live backend answered do not count: they were not routed to a dead one.
+/// With no failure at all (`failed_at` empty) it fails: a fallback nobody needed was not seen.
 pub fn fallback(
     log: &CallLog,
     failed_at: &[Duration],
@@ -38,6 +39,13 @@ pub fn fallback(
     let result = CheckResult::new("fallback", rule, context)
         .measure("failures", failures as f64)
         .measure("failures after grace", late.len() as f64);
+    if failed_at.is_empty() {
+        return result.verdict(
+            false,
+            "no backend failed during the run: no fault to fall back from, so nothing was judged"
+                .to_owned(),
+        );
+    }
     if !log.calls.iter().any(|call| call.end >= first) {
         return result.verdict(false, format!("{NO_CALLS} (none ended after the failure)"));
     }

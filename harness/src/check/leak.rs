@@ -135,3 +135,41 @@ pub fn connections(
         result.verdict(false, format!("{opened} connections for {calls} calls: a connection storm"))
     }
 }
+
+/// At most `most` connections opened over every backend in the run, for `calls` calls.
+pub fn max_connections(opened: u64, calls: u64, most: u64, context: &Context) -> CheckResult {
+    let rule = format!("at most {most} connections opened over every backend in the run");
+    let result = CheckResult::new("connections", rule, context)
+        .measure("opened", opened as f64)
+        .measure("calls", calls as f64);
+    if calls == 0 {
+        return result.verdict(false, NO_CALLS);
+    }
+    if opened <= most {
+        result.verdict(true, format!("{opened} connections for {calls} calls"))
+    } else {
+        result.verdict(
+            false,
+            format!("{opened} connections for {calls} calls, {most} allowed: a connection storm"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_connections;
+    use crate::check::Context;
+
+    #[test]
+    fn max_connections_reads_as_a_total_not_a_rate_per_thousand_calls() {
+        let result = max_connections(3, 200, 10_000, &Context::default());
+        assert!(result.passed, "3 connections, at most 10000: {result}");
+        assert_eq!(
+            result.rule, "at most 10000 connections opened over every backend in the run",
+            "the rule must say what the file says: a total, not 50000 per 1,000 calls"
+        );
+        let storm = max_connections(11, 200, 10, &Context::default());
+        assert!(!storm.passed, "11 connections, at most 10: {storm}");
+        assert!(storm.explanation.contains("11 connections for 200 calls, 10 allowed"));
+    }
+}

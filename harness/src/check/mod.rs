@@ -42,7 +42,7 @@ pub use fail_fast::fail_fast;
 pub(crate) use fallback::percent;
 pub use fallback::{failure_rate, fallback, recovery, share};
 pub use latency::latency;
-pub use leak::{Baseline, connections, leak_free};
+pub use leak::{Baseline, connections, leak_free, max_connections};
 pub use max_share::max_share;
 pub use result::{CheckResult, Context, number};
 pub use settled::{FALSE_ALARM, settled};

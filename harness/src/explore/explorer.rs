@@ -196,8 +196,8 @@ impl Explorer {
         self
     }
 
-    /// Start no schedule after this much wall time (default: none). Unlike a seed range, the
-    /// schedules it covers depend on the machine.
+    /// Start no schedule after this much wall time (default: none); the first seed's schedule
+    /// always runs. Unlike a seed range, the schedules it covers depend on the machine.
     pub fn time(mut self, time: Duration) -> Self {
         self.time = Some(time);
         self
@@ -322,8 +322,8 @@ impl Explorer {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] for a space out of range; an error of the runner that is
-    /// not the balancer's (a cluster that cannot start).
+    /// [`Error::InvalidParameter`] for a space out of range or an empty seed range; an error of
+    /// the runner that is not the balancer's (a cluster that cannot start).
     pub fn run(&self, mut progress: impl FnMut(u64)) -> Result<Exploration> {
         self.space.validate()?;
         if self.backoff.is_none() {
@@ -335,6 +335,13 @@ impl Explorer {
                     self.name()
                 ),
                 got: "none".into(),
+            });
+        }
+        if self.seeds.is_empty() {
+            return Err(Error::InvalidParameter {
+                parameter: "seeds",
+                expected: "a range of at least one seed, A..B with B above A".into(),
+                got: format!("{}..{}", self.seeds.start, self.seeds.end),
             });
         }
         let jostle = matches!(self.under_test,
@@ -355,7 +362,9 @@ impl Explorer {
             findings: Vec::new(),
         };
         for seed in self.seeds.clone() {
-            if self.time.is_some_and(|time| started.elapsed() >= time) {
+            // The first schedule always runs: a search of zero schedules proves nothing.
+            if exploration.schedules > 0 && self.time.is_some_and(|time| started.elapsed() >= time)
+            {
                 break;
             }
             let schedule = self.schedule(seed);

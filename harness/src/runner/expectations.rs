@@ -58,13 +58,12 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
     let windows = cluster.fault_log().windows();
     if let Some(fallback) = expect.fallback {
         let failed_at: Vec<Duration> = windows.iter().map(|w| w.start).collect();
-        checks.push(check::fallback(
-            log,
-            &failed_at,
-            fallback.grace,
-            fallback.max_failures,
-            context,
-        ));
+        let mut judged =
+            check::fallback(log, &failed_at, fallback.grace, fallback.max_failures, context);
+        if failed_at.is_empty() {
+            judged.explanation.push_str(&dropped_faults(scenario, log));
+        }
+        checks.push(judged);
     }
     if let Some(within) = expect.fail_fast {
         let discovery = scenario.discovery();
@@ -163,12 +162,10 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         ));
     }
     let calls = log.calls.len() as u64;
-    let per_thousand = match (expect.max_connections, expect.connections_per_1000_calls) {
-        (Some(max), _) => Some(max as f64 * 1000.0 / calls.max(1) as f64),
-        (None, per_thousand) => per_thousand,
-    };
-    if let Some(per_thousand) = per_thousand {
-        let opened = crate::record::connections_opened(before, after);
+    let opened = crate::record::connections_opened(before, after);
+    if let Some(most) = expect.max_connections {
+        checks.push(check::max_connections(opened, calls, most, context));
+    } else if let Some(per_thousand) = expect.connections_per_1000_calls {
         checks.push(check::connections(opened, calls, per_thousand, context));
     }
     if let Some(grace) = expect.avoidable_failures {
@@ -195,4 +192,20 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         ));
     }
     checks
+}
+
+/// Why a scenario with faults saw none start: those set after the last call ended (a load
+/// bounded by calls ends when they are done) were dropped; the words to add, or none.
+fn dropped_faults(scenario: &Scenario, log: &CallLog) -> String {
+    let last_end = log.calls.iter().map(|call| call.end).max().unwrap_or_default();
+    let dropped =
+        scenario.injections().iter().filter(|i| i.at.unwrap_or_default() >= last_end).count();
+    if dropped == 0 {
+        return String::new();
+    }
+    format!(
+        "; {dropped} fault(s) of the file start at or after {} ms, when the last call had \
+         ended, and were dropped: the load ended first",
+        last_end.as_millis()
+    )
 }

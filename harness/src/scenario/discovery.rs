@@ -138,6 +138,15 @@ pub(super) fn discovery(
                 "each backend in `add` or in `remove`",
             ));
         }
+        let before = announced_after(&initial, &changes);
+        if let Some(absent) = remove.iter().find(|index| !before.contains(index)) {
+            let place = change.remove.as_ref().map_or(span, Spanned::span);
+            return Err(source.error(
+                place,
+                format!("backend {absent} is removed at {at:?}, when it is not announced"),
+                format!("backends announced then: {before:?}"),
+            ));
+        }
         changes.push(DiscoveryChange { at, add, remove });
     }
     Ok(Discovery { initial, changes, via })
@@ -180,4 +189,34 @@ fn replaced(
         ));
     }
     Ok((add, remove))
+}
+
+/// The discovery changes that would come after a load bounded by a duration has ended
+/// (`warm_up` plus `duration` from the cluster's start): they would never happen, so they are
+/// errors, each at its `at`. A load bounded by a number of calls has no end known ahead.
+pub(super) fn after_the_load(
+    raw: &RawDiscovery,
+    load: &crate::load::LoadSpec,
+    warm_up: Duration,
+    source: &Source<'_>,
+) -> Vec<ScenarioError> {
+    let crate::load::Until::Elapsed(duration) = load.until else { return Vec::new() };
+    let end = warm_up.saturating_add(duration);
+    raw.change
+        .iter()
+        .map(|change| &change.get_ref().at)
+        .filter(|at| at.get_ref().0 >= end)
+        .map(|at| {
+            source.error(
+                at.span(),
+                format!(
+                    "this discovery change comes at {}, when the load is over (it ends at {}: \
+                     warm-up and duration)",
+                    humantime::format_duration(at.get_ref().0),
+                    humantime::format_duration(end)
+                ),
+                format!("a time before {}", humantime::format_duration(end)),
+            )
+        })
+        .collect()
 }

@@ -111,3 +111,53 @@ fn target(
         _ => Backends::Many(checked),
     })
 }
+
+/// The most times one `flap` may go down: each cycle is two lines of the fault log and two
+/// changes a balancer must follow, so a 2 ms flap over an hour (1.8 million cycles) is refused.
+pub(super) const MAX_FLAP_CYCLES: u64 = 10_000;
+
+/// The `flap` faults that would cycle more than [`MAX_FLAP_CYCLES`] times over their life: their
+/// `for`, or else until a load bounded by a duration ends. Each an error at its `period`. (A
+/// flap without `for` under a load bounded by calls has no end known ahead: not checked.)
+pub(super) fn too_frequent(
+    faults: &[Spanned<RawFault>],
+    load: &LoadSpec,
+    warm_up: Duration,
+    source: &Source<'_>,
+) -> Vec<ScenarioError> {
+    let end = match load.until {
+        Until::Elapsed(duration) => Some(warm_up.saturating_add(duration)),
+        Until::Calls(_) => None,
+    };
+    faults
+        .iter()
+        .map(Spanned::get_ref)
+        .filter(|fault| fault.kind.get_ref() == Kind::Flap.name())
+        .filter_map(|fault| {
+            let period = fault.period.as_ref()?;
+            let at = fault.at.as_ref().map_or(Duration::ZERO, |at| at.get_ref().0);
+            let life = match (&fault.lasting, end) {
+                (Some(lasting), _) => lasting.get_ref().0,
+                (None, Some(end)) => end.saturating_sub(at),
+                (None, None) => return None,
+            };
+            let nanos = period.get_ref().0.as_nanos().max(1);
+            let cycles = life.as_nanos() / nanos;
+            (cycles > u128::from(MAX_FLAP_CYCLES)).then(|| {
+                let shortest = life / u32::try_from(MAX_FLAP_CYCLES).unwrap_or(u32::MAX);
+                source.error(
+                    period.span(),
+                    format!(
+                        "a flap every {} for {} goes down {cycles} times",
+                        humantime::format_duration(period.get_ref().0),
+                        humantime::format_duration(life)
+                    ),
+                    format!(
+                        "at most {MAX_FLAP_CYCLES} cycles: a `period` of at least {} (or a shorter `for`)",
+                        humantime::format_duration(shortest)
+                    ),
+                )
+            })
+        })
+        .collect()
+}

@@ -96,24 +96,33 @@ pub(super) fn spec(
         None => Mix::default(),
         Some(mix) => {
             let weights = mix.get_ref();
-            if weights.create == 0 && weights.get == 0 && weights.watch == 0 {
+            let mut read = [0_u32; 3];
+            for (slot, (name, weight)) in read.iter_mut().zip([
+                ("create", &weights.create),
+                ("get", &weights.get),
+                ("watch", &weights.watch),
+            ]) {
+                let Some(weight) = weight else { continue };
+                *slot = match u32::try_from(*weight.get_ref()) {
+                    Ok(value) if value <= MAX_WEIGHT => value,
+                    _ => {
+                        return Err(source.error(
+                            weight.span(),
+                            format!("`{name}`'s weight is {}", weight.get_ref()),
+                            format!("a whole number in 0..={MAX_WEIGHT}"),
+                        ));
+                    }
+                };
+            }
+            let [create, get, watch] = read;
+            if create == 0 && get == 0 && watch == 0 {
                 return Err(source.error(
                     Spanned::span(mix),
                     "every method's weight is 0",
                     "at least one of `create`, `get`, `watch` above 0",
                 ));
             }
-            if let Some(heavy) = [weights.create, weights.get, weights.watch]
-                .into_iter()
-                .find(|weight| *weight > MAX_WEIGHT)
-            {
-                return Err(source.error(
-                    Spanned::span(mix),
-                    format!("a method's weight is {heavy}"),
-                    format!("weights in 0..={MAX_WEIGHT}"),
-                ));
-            }
-            Mix { create: weights.create, get: weights.get, watch: weights.watch }
+            Mix { create, get, watch }
         }
     };
     let warm_up = raw.warm_up.as_ref().map_or(Duration::ZERO, |warm_up| warm_up.get_ref().0);

@@ -145,12 +145,9 @@ pub(super) struct RawChange {
 #[serde(expecting = "a table with the fields `create`, `get`, `watch` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMix {
-    #[serde(default)]
-    pub(super) create: u32,
-    #[serde(default)]
-    pub(super) get: u32,
-    #[serde(default)]
-    pub(super) watch: u32,
+    pub(super) create: Option<Spanned<i64>>,
+    pub(super) get: Option<Spanned<i64>>,
+    pub(super) watch: Option<Spanned<i64>>,
 }
 
 /// One `[[fault]]`: when, where, what, for how long, and the kind's parameters, flat.

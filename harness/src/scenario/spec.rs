@@ -225,6 +225,14 @@ impl Scenario {
             for late in fault::after_the_load(&raw.fault, load, *warm_up, source) {
                 errors.keep(Err::<(), _>(late));
             }
+            for frequent in fault::too_frequent(&raw.fault, load, *warm_up, source) {
+                errors.keep(Err::<(), _>(frequent));
+            }
+            if let Some(written) = &raw.discovery {
+                for late in discovery::after_the_load(written.get_ref(), load, *warm_up, source) {
+                    errors.keep(Err::<(), _>(late));
+                }
+            }
         }
         let (
             Some(backends),

@@ -55,8 +55,10 @@ impl Fleet {
                 .map_err(|error| unreachable(error.to_string()))?
                 .connect_timeout(CONNECT_TIMEOUT)
                 .timeout(CALL_TIMEOUT);
-            let channel =
-                endpoint.connect().await.map_err(|error| unreachable(error.to_string()))?;
+            let channel = endpoint
+                .connect()
+                .await
+                .map_err(|error| unreachable(crate::error_chain(&error)))?;
             let mut client = control::client(channel, token.clone());
             let listed = client
                 .list_backends(ListBackendsRequest {})

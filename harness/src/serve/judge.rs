@@ -14,6 +14,10 @@ use std::time::Duration;
 const CLIENT_SIDE: &str = "needs the client's record of each call (which failed, how, when, how \
      long it took); the backends count only the calls that reached them";
 
+/// Why nothing is judged when no call reached a backend.
+const NO_CLIENT: &str = "no call reached any backend while serving: no client called, so there \
+     is nothing to judge";
+
 /// An expectation the server side cannot judge, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotJudged {
@@ -62,6 +66,24 @@ pub fn judge(
             };
             judge.not_judged.push(NotJudged { check, why });
         }
+    }
+    if judge.answered() == Some(0) {
+        // Nothing reached a backend: every server-side check would judge an empty record.
+        let asked = [
+            ("share", !expect.shares.is_empty()),
+            ("max-share", !expect.max_shares.is_empty()),
+            ("convergence", expect.convergence.is_some()),
+            ("only-announced", expect.only_announced.is_some()),
+            (
+                "connections",
+                expect.max_connections.is_some() || expect.connections_per_1000_calls.is_some(),
+            ),
+            ("settled", expect.settled.is_some()),
+        ];
+        for (check, _) in asked.into_iter().filter(|(_, asked)| *asked) {
+            judge.skip(check, NO_CLIENT.to_owned());
+        }
+        return (judge.checks, judge.not_judged);
     }
     for share in &expect.shares {
         judge.share("share", share.backend, share.after, share.at_least, true);
@@ -269,6 +291,18 @@ impl Judge<'_> {
                 .measure("per_1000_calls", per)
                 .verdict(per <= most, format!("{counted} ({per:.1} per 1,000)"))
         });
+    }
+
+    /// The calls every backend answered (OK or not) over the whole play.
+    fn answered(&self) -> Option<u64> {
+        let ((_, first), (_, last)) = (self.samples.first()?, self.samples.last()?);
+        Some(
+            first
+                .iter()
+                .zip(last)
+                .map(|(a, b)| (b.served + b.failed).saturating_sub(a.served + a.failed))
+                .sum(),
+        )
     }
 
     fn connections(&self) -> Option<u64> {

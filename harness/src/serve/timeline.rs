@@ -137,20 +137,20 @@ impl Timeline {
 
 /// The file's `[[fault]]` tables, in file order.
 fn fault_tables(text: &str) -> Result<Vec<toml::Table>, PlayError> {
-    let document: toml::Table =
-        toml::from_str(text).map_err(|error| PlayError::Timeline(error.to_string()))?;
-    let Some(faults) = document.get("fault") else { return Ok(Vec::new()) };
-    let Some(faults) = faults.as_array() else {
-        return Err(PlayError::Timeline("`fault` is not an array of tables".into()));
-    };
-    faults
-        .iter()
-        .map(|fault| {
-            fault.as_table().cloned().ok_or_else(|| {
-                PlayError::Timeline("a `[[fault]]` entry is not a table; expected a table".into())
-            })
-        })
-        .collect()
+    /// Only the `[[fault]]` tables: the rest of the file (a seed above `i64::MAX`, which a
+    /// `toml::Table` cannot hold) was read by the scenario reader already.
+    #[derive(serde::Deserialize)]
+    struct Faults {
+        #[serde(default)]
+        fault: Vec<toml::Table>,
+    }
+    let faults: Faults = toml::from_str(text).map_err(|error| {
+        PlayError::Timeline(format!(
+            "the [[fault]] tables cannot be read again: {}",
+            error.message()
+        ))
+    })?;
+    Ok(faults.fault)
 }
 
 /// A parameter's value as `jostle ctl` takes it: a string without its quotes, a number or a

@@ -83,7 +83,15 @@ impl Orders {
     /// The orders held now and, with `follow`, every order created from now on; filtered by
     /// customer and ended after `limit` events when `limit` is not 0.
     pub fn watch(&self, request: WatchOrdersRequest) -> WatchStream {
-        let (held, created) = self.store.snapshot_and_subscribe();
+        let (upto, created) = self.store.subscribe();
+        let store = Arc::clone(&self.store);
+        let mut cursor: Option<String> = None;
+        // The orders held at the subscription, read one at a time as the stream is polled.
+        let held = std::iter::from_fn(move || {
+            let order = store.held_after(cursor.as_deref(), upto)?;
+            cursor = Some(order.id.clone());
+            Some(order)
+        });
         let customer = request.customer_id;
         let served_by = self.name.to_string();
         let mut sequence = 0_u64;
@@ -94,7 +102,7 @@ impl Orders {
         });
         let live: Pin<Box<dyn Stream<Item = Result<Order, Status>> + Send>> =
             if request.follow { Box::pin(live) } else { Box::pin(tokio_stream::empty()) };
-        let events = tokio_stream::iter(held.into_iter().map(Ok))
+        let events = tokio_stream::iter(held.map(Ok))
             .chain(live)
             .filter(move |order| match order {
                 Ok(order) => customer.is_empty() || order.customer_id == customer,

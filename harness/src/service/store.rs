@@ -16,7 +16,8 @@ pub(crate) struct Store {
 #[derive(Debug, Default)]
 struct Inner {
     next_sequence: u64,
-    orders: BTreeMap<String, Order>,
+    /// Each order under its id, with the sequence number it was created with.
+    orders: BTreeMap<String, (u64, Order)>,
     /// Made by the first watcher: a backend nobody watches pays nothing for it.
     created: Option<broadcast::Sender<Order>>,
 }
@@ -32,7 +33,8 @@ impl Store {
         inner.next_sequence += 1;
         order.id = format!("{backend}-{}", inner.next_sequence);
         order.status = OrderStatus::Pending.into();
-        inner.orders.insert(order.id.clone(), order.clone());
+        let sequence = inner.next_sequence;
+        inner.orders.insert(order.id.clone(), (sequence, order.clone()));
         if let Some(created) = &inner.created {
             // Nobody watching any more is fine.
             let _ = created.send(order.clone());
@@ -42,15 +44,30 @@ impl Store {
 
     pub(crate) fn get(&self, id: &str) -> Option<Order> {
         let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        inner.orders.get(id).cloned()
+        inner.orders.get(id).map(|(_, order)| order.clone())
     }
 
-    /// The orders held now, in id order, and a receiver of every order created after them.
-    pub(crate) fn snapshot_and_subscribe(&self) -> (Vec<Order>, broadcast::Receiver<Order>) {
+    /// A receiver of every order created from now on, and the last sequence number held now:
+    /// the orders held now are those [`Store::held_after`] gives up to it. Nothing is copied,
+    /// so a watch costs what it reads, whatever the store's size.
+    pub(crate) fn subscribe(&self) -> (u64, broadcast::Receiver<Order>) {
         let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Subscribing under the lock: no order is both in the snapshot and on the receiver.
+        // Subscribing under the lock: no order is both held by then and on the receiver.
         let receiver =
             inner.created.get_or_insert_with(|| broadcast::channel(WATCH_BUFFER).0).subscribe();
-        (inner.orders.values().cloned().collect(), receiver)
+        (inner.next_sequence, receiver)
+    }
+
+    /// The first order in id order after `cursor` (from the start with `None`) that was held
+    /// when the sequence number was `upto`: one step of a watch's walk over the held orders.
+    pub(crate) fn held_after(&self, cursor: Option<&str>, upto: u64) -> Option<Order> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let from = cursor.map_or(Unbounded, Excluded);
+        inner
+            .orders
+            .range::<str, _>((from, Unbounded))
+            .find(|(_, (sequence, _))| *sequence <= upto)
+            .map(|(_, (_, order))| order.clone())
     }
 }

@@ -197,3 +197,54 @@ fn a_failed_write_to_stderr_does_not_panic() {
         "a full stderr must not turn bad input into a panic (101)"
     );
 }
+
+#[test]
+fn drive_refuses_a_malformed_pods_name_before_resolving_it() {
+    let story = format!("{}/flaky-replica.toml", super::FIXTURES);
+    for (pods, says) in [
+        ("orders-control", "no port"),
+        (":7000", "no name"),
+        ("orders-control:http", "`http` is not a port"),
+        ("orders-control:0", "port 0"),
+        ("orders-control:70000", "`70000` is not a port"),
+        ("a:b:7000", "a name with a `:` that is not an IPv6 address in brackets"),
+    ] {
+        let output = jostle(&["drive", &story, "--pods", pods]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "--pods {pods} is bad input: {stderr}");
+        assert!(
+            stderr.contains(&format!("error: --pods {pods}: {says}; expected NAME:PORT")),
+            "--pods {pods} must say `{says}` and what was expected: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn serve_and_drive_read_a_seed_above_i64_max_as_check_and_run_do() {
+    let top = story("rate = 10\nduration = \"1s\"", "")
+        .replace("name = \"s\"\n", "name = \"s\"\nseed = 18446744073709551615\n");
+    let file = TempFile::new("top.toml", &top);
+    let check = jostle(&["check", file.path()]);
+    assert_eq!(check.status.code(), Some(0), "check takes u64::MAX: {check:?}");
+    // Past the file, drive goes on to the pods: 127.0.0.1:1 refuses, exit 1, not a file error.
+    let drive = jostle(&["drive", file.path(), "--control", "127.0.0.1:1"]);
+    let stderr = text(&drive.stderr);
+    assert_eq!(drive.status.code(), Some(1), "drive reads u64::MAX as check does: {stderr}");
+    assert!(stderr.contains("cannot reach the control API at 127.0.0.1:1"), "{stderr}");
+    let over =
+        TempFile::new("over.toml", &top.replace("18446744073709551615", "18446744073709551616"));
+    for args in [
+        vec!["check", over.path()],
+        vec!["drive", over.path(), "--control", "127.0.0.1:1"],
+        vec!["serve", "--scenario", over.path(), "--duration", "30s"],
+    ] {
+        let output = jostle(&args);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: a seed past u64::MAX is bad input");
+        assert!(
+            stderr.contains(&format!("{}:2:8: ", over.path()))
+                && !stderr.contains("TOML parse error"),
+            "{args:?}: the error must name FILE:LINE:COL in one line: {stderr}"
+        );
+    }
+}

@@ -124,3 +124,47 @@ fn a_full_stdout_exits_1_with_a_message_not_a_panic() {
         assert!(!text(&output.stderr).contains("panic"), "and not panic");
     }
 }
+
+/// `jostle ARGS` exits 2 before any work, saying `says`, with nothing on stdout (where serve
+/// announces its ports).
+fn refused_before_work(args: &[&str], says: &str) {
+    let output = jostle(args);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: a bad output path is bad input: {stderr}");
+    assert!(stderr.contains(says), "{args:?}: must say `{says}`: {stderr}");
+    assert!(text(&output.stdout).is_empty(), "{args:?}: nothing is served or run: {output:?}");
+}
+
+#[test]
+fn serve_and_drive_refuse_a_fifo_as_json_before_serving() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("summary.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let fifo = fifo.to_str().unwrap();
+    let says = format!("error: --json {fifo}: is a FIFO, not a regular file");
+    refused_before_work(&["serve", "--duration", "30s", "--json", fifo], &says);
+    let story = story();
+    refused_before_work(&["drive", &story, "--control", "127.0.0.1:1", "--json", fifo], &says);
+    let still = std::fs::symlink_metadata(fifo).expect("the FIFO is there");
+    assert!(still.file_type().is_fifo(), "the FIFO must stay a FIFO");
+}
+
+#[test]
+fn serve_and_drive_never_write_their_report_over_the_scenario() {
+    let original = std::fs::read_to_string(story()).unwrap();
+    let copy = TempFile::new("story.toml", &original);
+    let path = copy.path();
+    let says = "is the scenario being run";
+    refused_before_work(&["serve", "--scenario", path, "--json", path], says);
+    refused_before_work(&["drive", path, "--control", "127.0.0.1:1", "--json", path], says);
+    assert_eq!(std::fs::read_to_string(path).unwrap(), original, "the scenario is intact");
+}
+
+#[test]
+fn an_output_under_something_that_is_not_a_folder_is_refused_before_the_run() {
+    let says = "/dev/null is a device, not a folder";
+    refused_before_work(&["run", &story(), "--json", "/dev/null/report.json"], says);
+    refused_before_work(&["run", &story(), "--html", "/dev/null/a/b.html"], says);
+    refused_before_work(&["serve", "--duration", "30s", "--json", "/dev/null/x.json"], says);
+}

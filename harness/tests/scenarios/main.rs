@@ -6,6 +6,7 @@ mod chart;
 mod dns;
 mod every_check;
 mod explore;
+mod extremes;
 mod figures;
 mod fixtures;
 mod grpc_corpus;

@@ -188,8 +188,8 @@ fn the_base_scenario_is_valid() {
     "case.toml:14:15: backend 0 is listed twice; expected each backend once"
 )]
 #[case::discovery_changes_out_of_order(
-    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"2s\"\nadd = [2]\n[[discovery.change]]\nat = \"1s\"\nremove = [0]")],
-    "case.toml:17:6: this change at 1s comes before the one above it (2s); expected changes in time order"
+    &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1500ms\"\nadd = [2]\n[[discovery.change]]\nat = \"1s\"\nremove = [0]")],
+    "case.toml:17:6: this change at 1s comes before the one above it (1.5s); expected changes in time order"
 )]
 #[case::discovery_change_of_nothing(
     &[(12, "down_for = \"1s\"\n[[discovery.change]]\nat = \"1s\"")],

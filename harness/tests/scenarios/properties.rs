@@ -67,17 +67,39 @@ const PIECES: &[&str] = &[
     "[expect]",
     "rate = ",
     "calls = ",
+    "4294967296",
+    "1e-17",
+    "0.9999999999999999",
+    "\"2ms\"",
+    "[discovery]",
+    "[[discovery.change]]\nat = \"1s\"\nremove = [0]\n",
+    "remove = [",
+    "kind = \"flap\"\nperiod = \"2ms\"\ndown_for = \"1ms\"\n",
+    "mix = { create = 4294967296 }",
+    "split = { shares = [0.5, 0.5], false_failure = 1e-17 }",
+    "max_connections = ",
+    "codes = [\"Unavailable\"]",
+    "fallback = { max_failures = 0 }",
+    "clients = ",
 ];
+
+/// A second fixture to mutate: one with a discovery timeline.
+const DISCOVERY_FIXTURE: &str = include_str!("../../../fixtures/scale-up.toml");
 
 /// A fixture with a few of its byte ranges replaced by edge pieces or random text.
 fn mutated() -> impl Strategy<Value = String> {
+    prop_oneof![mutated_from(FIXTURE), mutated_from(DISCOVERY_FIXTURE)]
+}
+
+/// `fixture` with a few of its byte ranges replaced by edge pieces or random text.
+fn mutated_from(fixture: &'static str) -> impl Strategy<Value = String> {
     let edit = (
-        0..FIXTURE.len(),
+        0..fixture.len(),
         0..12usize,
         prop_oneof![proptest::sample::select(PIECES).prop_map(str::to_owned), ".{0,8}",],
     );
     proptest::collection::vec(edit, 1..4).prop_map(|edits| {
-        let mut text = FIXTURE.to_owned();
+        let mut text = fixture.to_owned();
         for (at, length, piece) in edits {
             let mut start = at.min(text.len());
             while !text.is_char_boundary(start) {
@@ -117,6 +139,42 @@ proptest! {
                         "an error must point inside the file: {error} in {text:?}"
                     );
                 }
+            }
+        }
+    }
+}
+
+/// A probability at any scale: from the smallest normal f64 to just below 1, log-uniform, or
+/// an edge.
+fn probability() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        (-307.0_f64..0.0).prop_map(|exponent| 10_f64.powf(exponent).min(0.999_999)),
+        proptest::sample::select(vec![1e-17, 1e-300, 0.5, 0.999_999_999_999_999_9, 1.0 - 1e-16]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(cases(16))]
+
+    #[test]
+    fn any_split_is_sized_or_refused_at_its_place_never_a_panic(
+        shares in proptest::collection::vec(0.0_f64..1.0, 2..8),
+        false_failure in probability(),
+        min_skew in probability(),
+        power in probability(),
+    ) {
+        let sum: f64 = shares.iter().sum();
+        let shares: Vec<String> = shares.iter().map(|share| format!("{:?}", share / sum.max(1e-300))).collect();
+        let text = format!(
+            "name = \"split\"\n[cluster]\nbackends = {}\n[balancer]\npolicy = \"random\"\n\
+             [load]\nconcurrency = 1\ncalls = 10\n[expect]\nsplit = {{ shares = [{}], \
+             false_failure = {false_failure:?}, min_skew = {min_skew:?}, power = {power:?} }}\n",
+            shares.len(),
+            shares.join(", ")
+        );
+        if let Err(errors) = scenario::parse_all(&text, "split.toml") {
+            for error in &errors {
+                prop_assert!(inside(error, &text), "an error must point inside the file: {error} in {text:?}");
             }
         }
     }

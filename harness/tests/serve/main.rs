@@ -189,7 +189,43 @@ fn serve_stops_by_itself_after_its_duration_with_exit_0() {
 fn ctl_without_a_server_to_reach_exits_1_saying_so() {
     let output = jostle(&["ctl", "--control", "127.0.0.1:1", "list"]);
     assert_eq!(output.status.code(), Some(1), "an unreachable server is exit 1: {output:?}");
-    assert!(process::text(&output.stderr).contains("cannot reach 127.0.0.1:1"), "{output:?}");
+    let stderr = process::text(&output.stderr);
+    assert!(stderr.contains("cannot reach 127.0.0.1:1"), "{output:?}");
+    assert!(stderr.contains("Connection refused"), "the OS's reason must be given: {stderr}");
+}
+
+#[test]
+fn ctl_against_a_listener_that_never_speaks_http2_gives_up_saying_so() {
+    // The kernel completes the TCP handshake from the backlog; nothing ever answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = silent.local_addr().unwrap().to_string();
+    for verb in ["events", "list"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jostle"))
+            .args(["ctl", "--control", &address, verb])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A bound on the wait, not a timing claim: before the fix `events` never returned.
+        let mut waited = 0;
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if waited >= 600 {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("ctl {verb} against a silent listener must give up, not hang");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            waited += 1;
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(1), "ctl {verb}: a silent listener is exit 1: {stderr}");
+        assert!(stderr.contains("sent no gRPC answer within 5 s"), "ctl {verb}: {stderr}");
+    }
+    drop(silent);
 }
 
 #[test]

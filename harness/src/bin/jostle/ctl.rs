@@ -122,10 +122,33 @@ async fn call(args: CtlArgs) -> ExitCode {
     let channel = match endpoint.connect().await {
         Ok(channel) => channel,
         Err(error) => {
-            return fail(&format!("error: cannot reach {}: {error}", args.control), 1);
+            let why = jostle_harness::error_chain(&error);
+            return fail(&format!("error: cannot reach {}: {why}", args.control), 1);
         }
     };
-    match request.send(control::client(channel, token)).await {
+    let client = control::client(channel, token);
+    // A listener that accepts but never speaks HTTP/2 passes `connect`: a first call, bounded
+    // like the connect, shows whether a control API is there at all.
+    match tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        client.clone().list_backends(ListBackendsRequest {}),
+    )
+    .await
+    {
+        Ok(_) => {}
+        Err(_) => {
+            return fail(
+                &format!(
+                    "error: cannot reach {}: it accepted a connection but sent no gRPC answer \
+                     within {} s; expected a jostle control API there",
+                    args.control,
+                    CONNECT_TIMEOUT.as_secs()
+                ),
+                1,
+            );
+        }
+    }
+    match request.send(client).await {
         Ok(lines) => {
             for line in lines {
                 if let Err(why) = say::line(line) {

@@ -2,6 +2,7 @@
 //! serve` pods elsewhere (backend `i` of the file is the `i`-th pod), while clients send the
 //! load, and reports it from the pods' own counters (docs/KUBERNETES.md, docs/SERVE.md).
 
+use crate::output::Output;
 use crate::say::{self, fail};
 use jostle_harness::control;
 use jostle_harness::scenario::Scenario;
@@ -40,11 +41,17 @@ pub(crate) struct DriveArgs {
 }
 
 /// Exit 0 when the pods' records show what the file expects (or nothing could be judged from
-/// the server side), 1 when they do not or a pod fails, 2 on bad input.
+/// the server side), 1 when they do not or a pod fails, 2 on bad input (a `--pods` name that
+/// does not resolve included).
 pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
     let (scenario, timeline) = match read(&args.file) {
         Ok(read) => read,
         Err(message) => return fail(&message, 2),
+    };
+    let json = match args.json.as_deref().map(|path| Output::check("--json", path, &[&args.file])) {
+        None => None,
+        Some(Ok(json)) => Some(json),
+        Some(Err(message)) => return fail(&format!("error: {message}"), 2),
     };
     let token = match control::Token::given(args.token.as_deref()) {
         Ok(token) => token,
@@ -52,6 +59,9 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
     };
     if args.control.is_empty() && args.pods.is_none() {
         return fail("error: no pods; expected --control ADDR,... or --pods NAME:PORT", 2);
+    }
+    if let Some(Err(message)) = args.pods.as_deref().map(name_and_port) {
+        return fail(&message, 2);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -61,7 +71,7 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
         let controls = match &args.pods {
             Some(name) => match pods(name).await {
                 Ok(controls) => controls,
-                Err(message) => return fail(&message, 1),
+                Err(message) => return fail(&message, 2),
             },
             None => args.control.clone(),
         };
@@ -92,12 +102,12 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
         let replay = format!("jostle drive {} --control ...", args.file.display());
         let report = serve::judged(&scenario, &timeline, &fleet, played, &replay);
         report.to_string().lines().for_each(say::error);
-        if let Some(file) = &args.json {
+        if let Some(file) = &json {
             let written = serde_json::to_string_pretty(&report.json())
                 .map_err(std::io::Error::other)
-                .and_then(|json| std::fs::write(file, json + "\n"));
+                .and_then(|json| file.write(&(json + "\n")));
             if let Err(error) = written {
-                return fail(&format!("error: cannot write {}: {error}", file.display()), 1);
+                return fail(&format!("error: cannot write {}: {error}", file.name()), 1);
             }
         }
         if report.verdict == Verdict::NotAsExpected { ExitCode::from(1) } else { ExitCode::SUCCESS }
@@ -128,6 +138,29 @@ fn read(file: &std::path::Path) -> Result<(Scenario, Timeline), String> {
         ));
     }
     Ok((scenario, timeline))
+}
+
+/// Checks that `--pods` is `NAME:PORT`, a host name (or address) and a port in 1..=65535,
+/// before anything is resolved; the error line to print.
+fn name_and_port(given: &str) -> Result<(), String> {
+    let expected = "expected NAME:PORT, a host name and a port from 1 to 65535 \
+                    (orders-control.default.svc:7000)";
+    let refuse = |why: &str| Err(format!("error: --pods {given}: {why}; {expected}"));
+    let Some((name, port)) = given.rsplit_once(':') else {
+        return refuse("no port");
+    };
+    let name = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(name);
+    if name.is_empty() {
+        return refuse("no name");
+    }
+    if name.contains(':') && name.parse::<std::net::Ipv6Addr>().is_err() {
+        return refuse("a name with a `:` that is not an IPv6 address in brackets");
+    }
+    match port.parse::<u16>() {
+        Ok(0) => refuse("port 0"),
+        Ok(_) => Ok(()),
+        Err(_) => refuse(&format!("`{port}` is not a port")),
+    }
 }
 
 /// Every address `name` (`host:port`) resolves to, in address order.

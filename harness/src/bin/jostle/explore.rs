@@ -33,9 +33,9 @@ pub(crate) struct ExploreArgs {
     /// no end).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_SCHEDULES))]
     budget: Option<u64>,
-    /// Start no schedule after this much wall time, e.g. `10m` (the seeds covered then depend
-    /// on the machine).
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    /// Start no schedule after this much wall time, e.g. `10m`, from 1s to 30d (the seeds
+    /// covered then depend on the machine; the first schedule always runs).
+    #[arg(long, value_name = "DURATION", value_parser = wall_time)]
     time: Option<Duration>,
     /// Where to write each finding's scenario file.
     #[arg(long, value_name = "DIR", default_value = "target/jostle-explore")]
@@ -86,6 +86,19 @@ fn seeds(text: &str) -> Result<(u64, Option<u64>), String> {
     Ok((a, Some(b)))
 }
 
+/// The shortest and longest `--time`.
+const TIME_RANGE: RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(30 * 24 * 3600);
+
+/// A `--time` within [`TIME_RANGE`].
+fn wall_time(text: &str) -> Result<Duration, String> {
+    let time = humantime::parse_duration(text).map_err(|error| error.to_string())?;
+    if !TIME_RANGE.contains(&time) {
+        return Err(format!("`{text}` is out of range; expected a duration from 1s to 30d"));
+    }
+    Ok(time)
+}
+
 /// `N` or `A..=B`.
 fn counts(text: &str) -> Result<RangeInclusive<u64>, String> {
     let expected = "a number N or a range A..=B (both included), e.g. 2..=5";
@@ -116,10 +129,19 @@ fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
     let bad = |message: String| (format!("error: {message}"), 2);
     let seeds = seed_range(args).map_err(bad)?;
     let space = space(args).map_err(bad)?;
+    let out = Output::check_folder("--out", &args.out).map_err(bad)?;
     let json = match &args.json {
         Some(path) => Some(Output::check("--json", path, &[]).map_err(bad)?),
         None => None,
     };
+    if let Some(json) = json.as_ref().filter(|json| json.is_in(&out)) {
+        return Err(bad(format!(
+            "{}: is inside --out {}, where the findings' files are written; expected a file \
+             elsewhere",
+            json.name(),
+            args.out.display()
+        )));
+    }
     if args.profile.is_some_and(|profile| profile != Profile::Jostle)
         && !jostle::balance::policy::NAMES.contains(&args.balancer.as_str())
     {
@@ -177,6 +199,15 @@ fn seed_range(args: &ExploreArgs) -> Result<Range<u64>, String> {
         (Some(end), Some(budget)) => start..end.min(start.saturating_add(budget)),
         (None, budget) => start..start.saturating_add(budget.unwrap_or(100)),
     };
+    if range.is_empty() {
+        return Err(format!(
+            "--seeds {}.. with --budget {} is empty: no seed lies between {} and u64::MAX; \
+             expected at least one schedule to run",
+            range.start,
+            args.budget.unwrap_or(100),
+            range.start
+        ));
+    }
     if range.end - range.start > MAX_SCHEDULES {
         return Err(format!(
             "--seeds {}..{} is {} schedules; expected at most {MAX_SCHEDULES}",

@@ -4,6 +4,7 @@
 //! `--scenario FILE`, the file's fault and discovery timelines play on the wall clock while
 //! clients elsewhere send the load, and the report is judged from the backends' own records.
 
+use crate::output::Output;
 use crate::say::{self, fail};
 use jostle_harness::cluster::{Cluster, MAX_BACKENDS};
 use jostle_harness::control::{self, Controller};
@@ -72,6 +73,12 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
         Ok(story) => story,
         Err(message) => return fail(&message, 2),
     };
+    let inputs: Vec<&std::path::Path> = args.scenario.as_deref().into_iter().collect();
+    let json = match args.json.as_deref().map(|path| Output::check("--json", path, &inputs)) {
+        None => None,
+        Some(Ok(json)) => Some(json),
+        Some(Err(message)) => return fail(&format!("error: {message}"), 2),
+    };
     let backends = match (&story, args.backends) {
         (Some(story), Some(given)) if given != story.scenario.backends() => {
             let file = story.scenario.backends();
@@ -114,7 +121,7 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&format!("error: cannot start a tokio runtime: {error}"), 1),
     };
-    runtime.block_on(serve_until_stopped(args, backends, story, token))
+    runtime.block_on(serve_until_stopped(args, backends, story, token, json))
 }
 
 /// A scenario file to play: the scenario, its timelines, and how to replay it.
@@ -142,6 +149,7 @@ async fn serve_until_stopped(
     backends: usize,
     story: Option<Story>,
     token: Option<control::Token>,
+    json: Option<Output>,
 ) -> ExitCode {
     let mut builder = Cluster::builder()
         .backends(backends)
@@ -236,12 +244,12 @@ async fn serve_until_stopped(
         report.to_string().lines().for_each(say::error);
         summary["scenario"] = report.json();
     }
-    if let Some(file) = &args.json {
+    if let Some(file) = &json {
         let written = serde_json::to_string_pretty(&summary)
             .map_err(std::io::Error::other)
-            .and_then(|json| std::fs::write(file, json + "\n"));
+            .and_then(|json| file.write(&(json + "\n")));
         if let Err(error) = written {
-            return fail(&format!("error: cannot write {}: {error}", file.display()), 1);
+            return fail(&format!("error: cannot write {}: {error}", file.name()), 1);
         }
     }
     code

@@ -72,7 +72,8 @@ pub fn chi_square(observed: &[u64], expected_shares: &[f64]) -> Result<ChiSquare
 ///
 /// Starts from `statrs`'s inverse CDF and refines it by Newton's method on the survival function
 /// (`sf(c) = false_failure`), which keeps full relative precision in the far tail where
-/// `1 − false_failure` has lost digits.
+/// `1 − false_failure` has lost digits. Below about `1e-16`, where `1 − false_failure` rounds to
+/// 1 and the inverse CDF is infinite, the start is found by bisection on the survival function.
 ///
 /// # Panics
 ///
@@ -85,6 +86,9 @@ pub fn critical_value(df: u32, false_failure: f64) -> f64 {
     );
     let dist = central(df);
     let mut x = dist.inverse_cdf(1.0 - false_failure);
+    if !x.is_finite() {
+        x = tail_quantile(&dist, df, false_failure);
+    }
     for _ in 0..100 {
         let density = dist.pdf(x);
         if density.is_nan() || density <= 0.0 {
@@ -101,6 +105,34 @@ pub fn critical_value(df: u32, false_failure: f64) -> f64 {
         }
     }
     x
+}
+
+/// The quantile at `1 − false_failure` found from the survival function alone, for a
+/// `false_failure` so small (below about `1e-16`) that `1 − false_failure` rounds to 1 and the
+/// inverse CDF is infinite: an upper bound by doubling, then bisection to the last bit.
+fn tail_quantile(dist: &ChiSquared, df: u32, false_failure: f64) -> f64 {
+    let mut low = 0.0;
+    let mut high = f64::from(df).max(1.0);
+    // `sf` falls below every positive f64 long before 2^1000: the loop ends well inside it.
+    for _ in 0..1000 {
+        if dist.sf(high) <= false_failure {
+            break;
+        }
+        low = high;
+        high *= 2.0;
+    }
+    for _ in 0..200 {
+        let middle = (low + high) / 2.0;
+        if middle <= low || middle >= high {
+            break;
+        }
+        if dist.sf(middle) > false_failure {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    high
 }
 
 /// The central `χ²(df)` distribution, `df >= 1`.

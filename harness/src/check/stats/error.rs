@@ -83,4 +83,14 @@ pub enum StatsError {
         /// The relative skew asked for.
         min_skew: f64,
     },
+    /// The power asked for is so close to 1 that no noncentrality the mixture can compute
+    /// reaches it.
+    #[error(
+        "power is {power}: no sample size reaches it (the power is computed to within 1e-12), so \
+         power must be smaller"
+    )]
+    PowerUnreachable {
+        /// The power asked for.
+        power: f64,
+    },
 }

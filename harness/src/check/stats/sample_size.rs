@@ -103,7 +103,8 @@ pub struct SampleSize {
 /// [`StatsError::NotAProbability`] for `false_failure`, `min_skew` or `power` outside (0, 1),
 /// [`StatsError::PowerNotAboveFalseFailure`], the share errors of [`chi_square`](super::chi_square),
 /// [`StatsError::SkewNotSpreadable`] when some other backend's share is smaller than its part of
-/// the skew, and [`StatsError::SampleSizeTooLarge`].
+/// the skew, [`StatsError::PowerUnreachable`] for a power within about `1e-12` of 1, and
+/// [`StatsError::SampleSizeTooLarge`].
 pub fn sample_size(
     expected_shares: &[f64],
     false_failure: f64,
@@ -120,6 +121,9 @@ pub fn sample_size(
     let effect = smallest_effect(expected_shares, min_skew)?;
     let critical = critical_value(df, false_failure);
     let noncentrality = noncentrality_for_power(df, critical, power);
+    if noncentrality.is_infinite() {
+        return Err(StatsError::PowerUnreachable { power });
+    }
     let calls = (noncentrality / effect).ceil();
     // 2^64, exactly representable: every f64 below it converts to a u64 exactly.
     if calls.is_nan() || calls >= 18_446_744_073_709_551_616.0 {
@@ -162,13 +166,25 @@ pub(super) fn smallest_effect(shares: &[f64], min_skew: f64) -> Result<f64, Stat
     Ok(smallest)
 }
 
+/// How far past the critical value [`noncentrality_for_power`] looks before it gives up: at
+/// `λ = 1000 c + 10⁷` the noncentral chi-square lies above `c` with probability 1 to far better
+/// than the mixture's `1e-12`, so only a power within about `1e-12` of 1 ends there.
+const MAX_NONCENTRALITY_OVER_CRITICAL: f64 = 1000.0;
+const MAX_NONCENTRALITY_BASE: f64 = 1e7;
+
 /// `λ*`: the smallest noncentrality (to a relative `1e-12`, rounded up) at which
-/// `P(χ²(df, λ) > critical) >= power`.
+/// `P(χ²(df, λ) > critical) >= power`; infinite when no noncentrality up to
+/// about `1000 c + 10⁷` reaches `power`.
 pub(super) fn noncentrality_for_power(df: u32, critical: f64, power: f64) -> f64 {
     let power_at = |noncentrality| noncentral_chi_square_sf(critical, df, noncentrality);
     let mut low = 0.0;
     let mut high = critical.max(1.0);
     while power_at(high) < power {
+        if high > MAX_NONCENTRALITY_OVER_CRITICAL * critical + MAX_NONCENTRALITY_BASE {
+            // A power so close to 1 that the mixture's precision cannot reach it: no finite
+            // sample size; the caller reports it as too large.
+            return f64::INFINITY;
+        }
         low = high;
         high *= 2.0;
     }

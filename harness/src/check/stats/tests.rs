@@ -356,6 +356,50 @@ fn critical_value_leaves_exactly_the_false_failure_rate_above_it() {
 }
 
 #[test]
+fn critical_value_below_the_resolution_of_one_is_finite_and_exact() {
+    // 1 - 1e-17 rounds to 1: the inverse CDF alone would give +inf.
+    for false_failure in [1e-17, 1e-30, 1e-100, 1e-300] {
+        let exact = -2.0 * f64::ln(false_failure);
+        let critical = critical_value(2, false_failure);
+        assert!(
+            close(critical, exact, 1e-12 * exact),
+            "χ²(2) is exponential: c = -2 ln {false_failure} = {exact}, got {critical}"
+        );
+        for df in [1, 5, 40] {
+            let critical = critical_value(df, false_failure);
+            let tail = central(df).sf(critical);
+            assert!(
+                critical.is_finite() && close(tail, false_failure, 1e-6 * false_failure),
+                "P(χ²({df}) > c) must equal {false_failure}, got {tail} at c = {critical}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sample_size_at_a_false_failure_of_1e_17_is_a_finite_number_of_calls() {
+    let plan = sample_size(&EVEN3, 1e-17, DEFAULT_MIN_SKEW, DEFAULT_POWER)
+        .expect("a tiny false-failure rate is still a valid spec");
+    let at_default = default_plan_for_three_even().calls;
+    assert!(
+        plan.calls > at_default && plan.critical.is_finite(),
+        "a false-failure rate of 1e-17 needs more calls than 1e-6 ({at_default}), got {plan:?}"
+    );
+}
+
+#[test]
+fn a_power_just_below_one_is_sized_or_refused_by_name_never_searched_forever() {
+    let power = 1.0 - f64::EPSILON / 2.0;
+    match sample_size(&EVEN3, DEFAULT_FALSE_FAILURE, DEFAULT_MIN_SKEW, power) {
+        Ok(plan) => assert!(
+            plan.calls > default_plan_for_three_even().calls,
+            "a power of {power} needs more calls than 0.99: {plan:?}"
+        ),
+        Err(error) => assert_eq!(error, StatsError::PowerUnreachable { power }),
+    }
+}
+
+#[test]
 #[should_panic(expected = "df is 0")]
 fn critical_value_rejects_zero_degrees_of_freedom() {
     let _ = critical_value(0, 1e-6);

@@ -168,8 +168,12 @@ fn shares_count_from_the_first_reading_at_or_after_and_fail_without_calls() {
     assert!(checks[0].passed, "{:?}", checks[0]);
     assert_eq!(checks[0].value("from_ms"), Some(1500.0));
     let least = r#"shares = [{ backend = 0, at_least = 0.5 }]"#;
-    let (checks, _) = judged(least, &played([0, 0, 0], 0, 3000, false));
-    assert!(!checks[0].passed && checks[0].explanation.contains("no backend served a call"));
+    let (checks, _) = judged(least, &played([0, 10, 0], 0, 3000, false));
+    assert!(
+        !checks[0].passed && checks[0].explanation.contains("0 of 300 OK calls"),
+        "{:?}",
+        checks[0]
+    );
     let late = r#"shares = [{ backend = 0, at_least = 0.1, after = "2950ms" }]"#;
     let (checks, skipped) = judged(late, &played([10, 10, 10], 0, 1000, false));
     assert!(checks.is_empty(), "one reading after 2950 ms is not two");
@@ -192,4 +196,26 @@ fn client_side_expectations_are_said_not_to_be_judged_and_the_verdict_follows_th
     assert_eq!(verdict(flaw, played([10; 3], 0, 1000, false)), Verdict::NotAsExpected);
     let client_flaw = "outcome = \"fail\"\nfails = [\"failure-rate\"]\nmax_failure_rate = 0.0";
     assert_eq!(verdict(client_flaw, played([10; 3], 0, 1000, false)), Verdict::NotJudged);
+}
+
+#[test]
+fn with_no_call_at_any_backend_nothing_is_judged_and_the_verdict_never_says_as_expected() {
+    let idle = || played([0, 0, 0], 0, 3000, false);
+    let every = "only_announced = { grace = \"200ms\" }\nmax_connections = 10\n\
+                 convergence = { settle = \"300ms\" }\nshares = [{ backend = 0, at_least = 0.1 }]\n\
+                 max_shares = [{ backend = 2, at_most = 0.5 }]\n\
+                 settled = { after = \"200ms\" }";
+    let (checks, skipped) = judged(every, &idle());
+    assert!(checks.is_empty(), "no client called: no check may pass or fail: {checks:?}");
+    let names: Vec<&str> = skipped.iter().map(|s| s.check).collect();
+    assert_eq!(
+        names,
+        ["share", "max-share", "convergence", "only-announced", "connections", "settled"],
+        "each server-side check is said not to be judged"
+    );
+    assert!(skipped.iter().all(|s| s.why.contains("no client called")), "{skipped:?}");
+    assert_eq!(verdict(every, idle()), Verdict::NotJudged, "a pass story with no client");
+    let flaw =
+        "outcome = \"fail\"\nfails = [\"only-announced\"]\nonly_announced = { grace = \"200ms\" }";
+    assert_eq!(verdict(flaw, idle()), Verdict::NotJudged, "a flaw story with no client");
 }
