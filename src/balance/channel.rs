@@ -2,8 +2,8 @@
 //! request goes through the balancer to one ready endpoint.
 
 use super::endpoint::keep_connected;
-use super::route::route;
 use super::events::{EndpointEvent, Hook};
+use super::route::route;
 use super::shared::{ConnectFailureHook, EndpointSettings, EndpointSnapshot, Shared};
 use super::{BalanceConfig, Balancer, ConfigError, policy::RoundRobin};
 use crate::discover::{Change, Changes};
