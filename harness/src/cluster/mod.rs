@@ -20,6 +20,8 @@
 //! assert_eq!(cluster.backend(1)?.stats().finished("GetOrder", tonic::Code::NotFound), 1);
 //!
 //! cluster.backend(1)?.stop(StopMode::Abrupt).await?;
+//! // The call sent as the connection is reset fails as over TCP; the next finds nothing there.
+//! client.get_order(GetOrderRequest { id: "nope".into() }).await.unwrap_err();
 //! let status = client.get_order(GetOrderRequest { id: "nope".into() }).await.unwrap_err();
 //! assert_eq!(status.code(), tonic::Code::Unavailable);
 //! # Ok(())
