@@ -70,19 +70,6 @@ pub enum Error {
 /// The harness's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// `error` and every source under it, joined by `: `, without repeats: the whole reason, down to
-/// the operating system's (`transport error: tcp connect error: Connection refused (os error
-/// 111)`), where the outermost message alone may say only `transport error`.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let said = cause.to_string();
-        if !text.contains(&said) {
-            text.push_str(": ");
-            text.push_str(&said);
-        }
-        source = cause.source();
-    }
-    text
-}
+/// `error` and every source under it, joined by `: `, without repeats (jostle's
+/// [`error_chain`](jostle::balance::error_chain), the one home of that rule).
+pub use jostle::balance::error_chain;

@@ -109,18 +109,25 @@ pub(super) fn tell(hook: Option<&Hook>, event: impl FnOnce() -> EndpointEvent) {
     }
 }
 
-/// `error` with its sources, each once.
-pub(super) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+/// `error` and every source under it, joined by `: `, without repeats: the whole reason, down to
+/// the operating system's (`transport error: tcp connect error: Connection refused (os error
+/// 111)`), where the outermost message alone may say only `transport error`. Some errors print
+/// their source in their own message already: it is kept once.
+///
+/// ```
+/// let error = std::io::Error::other("connection refused");
+/// assert_eq!(jostle::balance::error_chain(&error), "connection refused");
+/// ```
+pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
-    while let Some(error) = source {
-        // Some errors print their source in their own message already: keep it once.
-        let next = error.to_string();
-        if !text.ends_with(&next) {
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
             text.push_str(": ");
-            text.push_str(&next);
+            text.push_str(&said);
         }
-        source = error.source();
+        source = cause.source();
     }
     text
 }
@@ -175,7 +182,7 @@ pub(super) fn connect_failed(
     error: &(dyn std::error::Error + 'static),
     retry_in: Duration,
 ) {
-    let text = chain(error);
+    let text = error_chain(error);
     tracing::debug!(
         endpoint = %endpoint,
         id = id.0,

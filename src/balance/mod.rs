@@ -36,7 +36,7 @@ mod watched;
 
 pub use channel::{BalancedChannel, Builder};
 pub use config::{Backoff, BalanceConfig, ConfigError};
-pub use events::EndpointEvent;
+pub use events::{EndpointEvent, error_chain};
 pub use picker::{Balancer, Candidate, EndpointId, Outcome};
 pub use profile::Profile;
 pub use random::{RandomSource, Scripted, Seeded};
