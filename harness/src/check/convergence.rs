@@ -1,7 +1,7 @@
 //! Convergence: after a discovery change takes effect, calls reach only the new set.
 
-use super::{CheckResult, Context, NO_CALLS};
-use crate::load::{CallLog, CallOutcome};
+use super::{CheckResult, Context, NO_CALLS, Served};
+use crate::load::CallLog;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -14,34 +14,41 @@ pub fn convergence(
     allowed: &[&str],
     context: &Context,
 ) -> CheckResult {
-    let allowed: BTreeSet<&str> = allowed.iter().copied().collect();
-    let rule = format!(
-        "calls starting {settle:?} after the change reach only {allowed:?}, and all of them"
-    );
-    let after: Vec<_> = log
-        .calls
-        .iter()
-        .filter(|call| call.outcome == CallOutcome::Ok && call.start >= changed_at + settle)
-        .collect();
-    let outside = after
-        .iter()
-        .filter(|call| !call.backend.as_deref().is_some_and(|b| allowed.contains(b)))
-        .count();
-    let reached: BTreeSet<&str> = after.iter().filter_map(|call| call.backend.as_deref()).collect();
-    let missing: Vec<&&str> = allowed.iter().filter(|b| !reached.contains(**b)).collect();
+    convergence_of(&Served::of_calls(log, changed_at + settle), settle, allowed, context)
+}
+
+/// [`convergence`] over the OK calls `served` counts (from the change and `settle` on), from
+/// the client's calls or the backends' counters.
+pub fn convergence_of(
+    served: &Served,
+    settle: Duration,
+    allowed: &[&str],
+    context: &Context,
+) -> CheckResult {
+    let set: BTreeSet<&str> = allowed.iter().copied().collect();
+    let rule =
+        format!("calls starting {settle:?} after the change reach only {set:?}, and all of them");
+    let inside: Vec<&str> = set.iter().copied().collect();
+    let outside: u64 = served.outside(&inside).map(|backend| backend.calls).sum();
+    let missing: Vec<&&str> = set.iter().filter(|b| served.calls(b) == 0).collect();
     let result = CheckResult::new("convergence", rule, context)
         .measure("calls outside the set", outside as f64)
         .measure("members never reached", missing.len() as f64);
-    if after.is_empty() {
-        return result
-            .verdict(false, format!("{NO_CALLS} (no OK call started after the change settled)"));
+    let source = served.source();
+    if served.total() == 0 {
+        return result.verdict(
+            false,
+            format!("{NO_CALLS} (no OK call started after the change settled){source}"),
+        );
     }
     if outside == 0 && missing.is_empty() {
-        result.verdict(true, format!("{} calls, all inside the new set", after.len()))
+        result.verdict(true, format!("{} calls, all inside the new set{source}", served.total()))
     } else {
         result.verdict(
             false,
-            format!("{outside} calls reached backends outside the set; never reached: {missing:?}"),
+            format!(
+                "{outside} calls reached backends outside the set; never reached: {missing:?}{source}"
+            ),
         )
     }
 }

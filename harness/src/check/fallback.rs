@@ -1,6 +1,6 @@
 //! Fallback and recovery: a failed backend costs few calls, and gets its share back.
 
-use super::{Back, CheckResult, Context, NO_CALLS};
+use super::{Back, CheckResult, Context, NO_CALLS, Served};
 use crate::load::{CallLog, CallOutcome};
 use std::time::Duration;
 
@@ -165,33 +165,37 @@ pub fn share(
     at_least: f64,
     context: &Context,
 ) -> CheckResult {
+    share_of(&Served::of_calls(log, after), backend, at_least, context)
+}
+
+/// [`share`] over the OK calls `served` counts, from the client's calls or the backends'
+/// counters.
+pub fn share_of(served: &Served, backend: &str, at_least: f64, context: &Context) -> CheckResult {
+    let after = served.from;
     let rule =
         format!("{backend} serves at least {} of the calls{}", percent(at_least), since(after));
-    let (served, calls, share) = served_share(log, backend, after);
+    let (serving, calls, share) = served_share(served, backend);
     let result = CheckResult::new("share", rule, context)
         .measure("share", share)
         .measure("calls", calls as f64);
+    let source = served.source();
     if calls == 0 {
-        return result.verdict(false, format!("{NO_CALLS} (no OK call started{})", since(after)));
+        return result
+            .verdict(false, format!("{NO_CALLS} (no OK call started{}){source}", since(after)));
     }
     if share >= at_least {
-        result.verdict(true, format!("{served} of {calls} calls"))
+        result.verdict(true, format!("{serving} of {calls} calls{source}"))
     } else {
-        result.verdict(false, format!("{served} of {calls} calls ({:.1}%)", share * 100.0))
+        result.verdict(false, format!("{serving} of {calls} calls ({:.1}%){source}", share * 100.0))
     }
 }
 
-/// Of the OK calls that start at `after` or later: how many `backend` served, how many there
-/// are, and its share (0 without calls).
-pub(super) fn served_share(log: &CallLog, backend: &str, after: Duration) -> (usize, usize, f64) {
-    let calls: Vec<_> = log
-        .calls
-        .iter()
-        .filter(|call| call.outcome == CallOutcome::Ok && call.start >= after)
-        .collect();
-    let served = calls.iter().filter(|call| call.backend.as_deref() == Some(backend)).count();
-    let share = if calls.is_empty() { 0.0 } else { served as f64 / calls.len() as f64 };
-    (served, calls.len(), share)
+/// Of the OK calls `served` counts: how many `backend` served, how many there are, and its
+/// share (0 without calls).
+pub(super) fn served_share(served: &Served, backend: &str) -> (u64, u64, f64) {
+    let (serving, calls) = (served.calls(backend), served.total());
+    let share = if calls == 0 { 0.0 } else { serving as f64 / calls as f64 };
+    (serving, calls, share)
 }
 
 /// A fraction as a percentage, without trailing zeros: `1%`, `0.5%`, `33.33%`.

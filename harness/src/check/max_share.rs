@@ -1,7 +1,7 @@
 //! A backend's largest share: a slow backend under a load-aware balancer gets few calls.
 
 use super::fallback::{percent, served_share, since};
-use super::{CheckResult, Context, NO_CALLS};
+use super::{CheckResult, Context, NO_CALLS, Served};
 use crate::load::CallLog;
 use std::time::Duration;
 
@@ -22,15 +22,29 @@ pub fn max_share(
     at_most: f64,
     context: &Context,
 ) -> CheckResult {
+    max_share_of(&Served::of_calls(log, after), backend, at_most, context)
+}
+
+/// [`max_share`] over the OK calls `served` counts, from the client's calls or the backends'
+/// counters.
+pub fn max_share_of(
+    served: &Served,
+    backend: &str,
+    at_most: f64,
+    context: &Context,
+) -> CheckResult {
+    let after = served.from;
     let rule =
         format!("{backend} serves at most {} of the calls{}", percent(at_most), since(after));
-    let (served, calls, share) = served_share(log, backend, after);
+    let (serving, calls, share) = served_share(served, backend);
     let result = CheckResult::new("max-share", rule, context)
         .measure("share", share)
         .measure("calls", calls as f64);
+    let source = served.source();
     if calls == 0 {
-        return result.verdict(false, format!("{NO_CALLS} (no OK call started{})", since(after)));
+        return result
+            .verdict(false, format!("{NO_CALLS} (no OK call started{}){source}", since(after)));
     }
-    let counted = format!("{served} of {calls} calls ({:.1}%)", share * 100.0);
+    let counted = format!("{serving} of {calls} calls ({:.1}%){source}", share * 100.0);
     result.verdict(share <= at_most, counted)
 }

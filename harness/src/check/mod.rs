@@ -27,25 +27,25 @@ mod latency;
 mod leak;
 mod max_share;
 mod result;
+pub mod served;
 mod settled;
 pub mod stats;
 mod timeout;
 
 pub use accounting::{accounting, late_completions};
-pub use announced::only_announced;
+pub use announced::{Strays, only_announced, only_announced_of};
 pub use avoidable::avoidable_failures;
 pub use back::Back;
 pub use codes::codes;
-pub use convergence::convergence;
+pub use convergence::{convergence, convergence_of};
 pub use fail_fast::fail_fast;
-#[cfg(feature = "serve")]
-pub(crate) use fallback::percent;
-pub use fallback::{failure_rate, fallback, recovery, share};
+pub use fallback::{failure_rate, fallback, recovery, share, share_of};
 pub use latency::latency;
 pub use leak::{Baseline, connections, leak_free, max_connections};
-pub use max_share::max_share;
+pub use max_share::{max_share, max_share_of};
 pub use result::{CheckResult, Context, number};
-pub use settled::{FALSE_ALARM, settled};
+pub use served::Served;
+pub use settled::{FALSE_ALARM, settled, settled_of};
 pub use timeout::timeout;
 
 /// Why a check over zero calls fails: it measured nothing, so it proved nothing.

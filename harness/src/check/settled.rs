@@ -37,8 +37,8 @@
 //! assert!(broke.explanation.contains("backend-1 served 200"), "{}", broke.explanation);
 //! ```
 
-use super::{CheckResult, Context, NO_CALLS};
-use crate::load::{CallLog, CallOutcome};
+use super::{CheckResult, Context, NO_CALLS, Served};
+use crate::load::CallLog;
 use statrs::distribution::{Binomial, DiscreteCDF};
 use std::time::Duration;
 
@@ -59,50 +59,65 @@ pub fn settled(
     at_most: f64,
     context: &Context,
 ) -> CheckResult {
-    let rule = match from {
-        Some(from) => format!(
-            "from {from:?} on, every OK call reaches an announced backend, each serving {at_least} to {at_most} times its fair share"
+    let served = from.map(|from| Served::of_calls(log, from));
+    settled_of(served.as_ref(), announced, at_least, at_most, context)
+}
+
+/// [`settled`] over the OK calls `served` counts from the quiet moment on (`None`: the run
+/// never settled), from the client's calls or the backends' counters.
+pub fn settled_of(
+    served: Option<&Served>,
+    announced: &[&str],
+    at_least: f64,
+    at_most: f64,
+    context: &Context,
+) -> CheckResult {
+    let rule = match served {
+        Some(served) => format!(
+            "from {:?} on, every OK call reaches an announced backend, each serving {at_least} to {at_most} times its fair share",
+            served.from
         ),
         None => format!(
             "once faults and discovery are quiet, every OK call reaches an announced backend, each serving {at_least} to {at_most} times its fair share"
         ),
     };
     let result = CheckResult::new("settled", rule, context);
-    let Some(from) = from else {
+    let Some(served) = served else {
         return result.verdict(
             false,
             format!("{NO_CALLS} (a fault holds to the end of the run, so it never settles)"),
         );
     };
-    let calls: Vec<_> =
-        log.calls.iter().filter(|c| c.outcome == CallOutcome::Ok && c.start >= from).collect();
-    let stray: Vec<_> = calls
-        .iter()
-        .filter(|c| c.backend.as_deref().is_none_or(|b| !announced.contains(&b)))
-        .collect();
-    let counts: Vec<u64> = announced
-        .iter()
-        .map(|name| calls.iter().filter(|c| c.backend.as_deref() == Some(name)).count() as u64)
-        .collect();
-    let n = calls.len() as u64;
+    let (from, source) = (served.from, served.source());
+    let stray: Vec<_> = served.outside(announced).collect();
+    let strays: u64 = stray.iter().map(|backend| backend.calls).sum();
+    let counts: Vec<u64> = announced.iter().map(|name| served.calls(name)).collect();
+    let n = served.total();
     let k = announced.len().max(1) as f64;
     let fair = n as f64 / k;
     let result = result
         .measure("OK calls judged", n as f64)
-        .measure("to backends not announced", stray.len() as f64);
+        .measure("to backends not announced", strays as f64);
     if let Some(first) = stray.first() {
+        let name = first.name.as_deref().unwrap_or("?");
+        let which = match first.first {
+            Some(start) => format!("the first, started at {start:?}, reached {name}"),
+            None => stray
+                .iter()
+                .map(|b| format!("{} served {}", b.name.as_deref().unwrap_or("?"), b.calls))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         return result.verdict(
             false,
             format!(
-                "{} of {n} OK calls from {from:?} on reached backends not announced; the first, started at {:?}, reached {}",
-                stray.len(),
-                first.start,
-                first.backend.as_deref().unwrap_or("?")
+                "{strays} of {n} OK calls from {from:?} on reached backends not announced; {which}{source}"
             ),
         );
     }
     if n == 0 {
-        return result.verdict(false, format!("{NO_CALLS} (no OK call started from {from:?} on)"));
+        return result
+            .verdict(false, format!("{NO_CALLS} (no OK call started from {from:?} on){source}"));
     }
     let (low, high) = (at_least * fair, at_most * fair);
     let outside = announced.iter().zip(&counts).find_map(|(name, &count)| {
@@ -114,7 +129,7 @@ pub fn settled(
         Some((name, count, chance)) => result.measure("chance under a random pick", chance).verdict(
             false,
             format!(
-                "{name} served {count} of the {n} OK calls from {from:?} on: {:.2} times its fair share of {fair:.1}, outside {at_least} to {at_most} (a uniformly random pick ends that far out with a chance of {chance:.1e})",
+                "{name} served {count} of the {n} OK calls from {from:?} on: {:.2} times its fair share of {fair:.1}, outside {at_least} to {at_most} (a uniformly random pick ends that far out with a chance of {chance:.1e}){source}",
                 count as f64 / fair
             ),
         ),
@@ -126,11 +141,11 @@ pub fn settled(
             let counts = counts.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
             let said = if unsure {
                 format!(
-                    "{n} OK calls from {from:?} on, each to an announced backend ({counts}); a share outside {at_least} to {at_most} times the fair {fair:.1}, but on so few calls a random pick would do as much: not judged"
+                    "{n} OK calls from {from:?} on, each to an announced backend ({counts}); a share outside {at_least} to {at_most} times the fair {fair:.1}, but on so few calls a random pick would do as much: not judged{source}"
                 )
             } else {
                 format!(
-                    "{n} OK calls from {from:?} on, each backend {at_least} to {at_most} times its fair share of {fair:.1} ({counts})"
+                    "{n} OK calls from {from:?} on, each backend {at_least} to {at_most} times its fair share of {fair:.1} ({counts}){source}"
                 )
             };
             result.verdict(true, said)

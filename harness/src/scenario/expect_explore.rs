@@ -25,7 +25,7 @@
 //! ```
 
 use super::error::{ScenarioError, Source};
-use super::expect::{Expectations, SettledExpectation};
+use super::expectations::{Expectations, SettledExpectation};
 use super::raw::RawExpect;
 use super::values::fraction;
 use crate::cluster::MAX_BACKENDS;

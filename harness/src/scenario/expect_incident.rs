@@ -27,7 +27,7 @@
 //! ```
 
 use super::error::{ScenarioError, Source};
-use super::expect::{Distribution, Expectations};
+use super::expectations::{Distribution, Expectations};
 use super::raw::{RawExpect, RawRecovery};
 use super::values::{positive, status_code};
 use crate::check::stats::DistributionSpec;

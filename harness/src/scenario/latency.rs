@@ -3,7 +3,7 @@
 //! [`LatencyExpectation`](super::LatencyExpectation)s.
 
 use super::error::{ScenarioError, Source};
-use super::expect::LatencyExpectation;
+use super::expectations::LatencyExpectation;
 use super::raw::{RawBackendLatency, RawCluster, RawLatency, RawLatencyBound};
 use super::values::{backend_index, positive};
 use crate::cluster::BackendLatency;

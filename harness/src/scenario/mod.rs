@@ -59,6 +59,7 @@ mod error;
 mod expect;
 mod expect_explore;
 mod expect_incident;
+mod expectations;
 mod expected;
 mod fault;
 mod latency;
@@ -79,7 +80,7 @@ pub use balancer::{
 };
 pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
-pub use expect::{
+pub use expectations::{
     CHECKS, ConvergenceExpectation, Distribution, Expectations, FallbackExpectation,
     LatencyExpectation, MaxShareExpectation, RecoveryExpectation, SettledExpectation,
     ShareExpectation,

@@ -4,7 +4,7 @@
 
 use super::balancer::{self, BalancerChoice, Custom};
 use super::error::ScenarioError;
-use super::expect::Distribution;
+use super::expectations::Distribution;
 use super::expected::Expected;
 use super::spec::Scenario;
 use super::suggest::{did_you_mean, quoted};

@@ -3,7 +3,8 @@
 use super::balancer::{self, BalancerChoice};
 use super::discovery::{self, Discovery};
 use super::error::{ScenarioError, Source};
-use super::expect::{self, Expectations};
+use super::expect;
+use super::expectations::Expectations;
 use super::fault;
 use super::latency::{self, Latencies};
 use super::load;

@@ -6,8 +6,8 @@
 use super::play::Played;
 use super::samples::{Between, Samples};
 use super::timeline::{Action, Timeline};
-use crate::check::{CheckResult, Context, percent};
-use crate::scenario::Expectations;
+use crate::check::{self, CheckResult, Context, Served, Strays};
+use crate::scenario::{Expectations, SettledExpectation};
 use std::time::Duration;
 
 /// Why the client-side checks cannot be judged here.
@@ -17,6 +17,11 @@ const CLIENT_SIDE: &str = "needs the client's record of each call (which failed,
 /// Why nothing is judged when no call reached a backend.
 const NO_CLIENT: &str = "no call reached any backend while serving: no client called, so there \
      is nothing to judge";
+
+/// The checks the backends' counters judge; every other one needs the client's record of its
+/// calls.
+const BY_COUNTERS: [&str; 6] =
+    ["share", "max-share", "convergence", "only-announced", "connections", "settled"];
 
 /// An expectation the server side cannot judge, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,52 +49,33 @@ pub fn judge(
         checks: Vec::new(),
         not_judged: Vec::new(),
     };
-    for (check, asked) in [
-        ("distribution", expect.distribution.is_some()),
-        ("failure-rate", expect.max_failure_rate.is_some()),
-        ("codes", expect.codes.is_some()),
-        ("fallback", expect.fallback.is_some()),
-        ("fail-fast", expect.fail_fast.is_some()),
-        ("recovery", expect.recovery.is_some()),
-        ("timeout", expect.max_latency_over_deadline.is_some()),
-        ("latency", !expect.latency.is_empty()),
-        ("avoidable-failures", expect.avoidable_failures.is_some()),
-        ("leak-free", expect.no_leaks),
-    ] {
-        if asked {
-            let why = if check == "distribution" {
-                "needs the client's count of its calls in the order it made them; the share \
-                 expectations judge each backend's part"
-                    .to_owned()
-            } else {
-                CLIENT_SIDE.to_owned()
-            };
-            judge.not_judged.push(NotJudged { check, why });
-        }
+    let asked = expect.checks();
+    let (counted, client): (Vec<&'static str>, Vec<&'static str>) = asked
+        .into_iter()
+        .filter(|check| *check != "accounting")
+        .partition(|check| BY_COUNTERS.contains(check));
+    for check in client {
+        let why = if check == "distribution" {
+            "needs the client's count of its calls in the order it made them; the share \
+             expectations judge each backend's part"
+                .to_owned()
+        } else {
+            CLIENT_SIDE.to_owned()
+        };
+        judge.not_judged.push(NotJudged { check, why });
     }
     if judge.answered() == Some(0) {
         // Nothing reached a backend: every server-side check would judge an empty record.
-        let asked = [
-            ("share", !expect.shares.is_empty()),
-            ("max-share", !expect.max_shares.is_empty()),
-            ("convergence", expect.convergence.is_some()),
-            ("only-announced", expect.only_announced.is_some()),
-            (
-                "connections",
-                expect.max_connections.is_some() || expect.connections_per_1000_calls.is_some(),
-            ),
-            ("settled", expect.settled.is_some()),
-        ];
-        for (check, _) in asked.into_iter().filter(|(_, asked)| *asked) {
+        for check in counted {
             judge.skip(check, NO_CLIENT.to_owned());
         }
         return (judge.checks, judge.not_judged);
     }
     for share in &expect.shares {
-        judge.share("share", share.backend, share.after, share.at_least, true);
+        judge.share("share", share.backend, share.after, share.at_least);
     }
     for share in &expect.max_shares {
-        judge.share("max-share", share.backend, share.after, share.at_most, false);
+        judge.share("max-share", share.backend, share.after, share.at_most);
     }
     if let Some(convergence) = expect.convergence {
         judge.convergence(timeline, convergence.settle);
@@ -104,7 +90,7 @@ pub fn judge(
         judge.connections_per_1000(most);
     }
     if let Some(settled) = expect.settled {
-        judge.settled(timeline, played, settled.after, settled.at_least, settled.at_most);
+        judge.settled(timeline, played, settled);
     }
     (judge.checks, judge.not_judged)
 }
@@ -143,96 +129,56 @@ impl Judge<'_> {
         between
     }
 
-    fn share(
-        &mut self,
-        check: &'static str,
-        backend: usize,
-        from: Duration,
-        bound: f64,
-        least: bool,
-    ) {
-        let Some(between) = self.from(check, from) else { return };
+    /// What each backend served from `from` to the end, as [`Served`], or why that cannot be
+    /// told.
+    fn served(&mut self, check: &'static str, from: Duration) -> Option<Served> {
+        let between = self.from(check, from)?;
+        let counts = self.names.iter().map(String::as_str).zip(between.served.iter().copied());
+        Some(Served::of_counts(from, counts, (between.start, between.end)))
+    }
+
+    fn share(&mut self, check: &'static str, backend: usize, from: Duration, bound: f64) {
+        let Some(served) = self.served(check, from) else { return };
         let name = &self.names[backend];
-        let (served, calls) = (between.served[backend], between.total());
-        let share = if calls == 0 { 0.0 } else { served as f64 / calls as f64 };
-        let words = if least { "at least" } else { "at most" };
-        let rule = format!(
-            "{name} serves {words} {} of the OK calls from {} ms on",
-            percent(bound),
-            from.as_millis()
-        );
-        let result = self
-            .result(check, rule)
-            .measure("share", share)
-            .measure("calls", calls as f64)
-            .measure("from_ms", between.start.as_millis() as f64)
-            .measure("until_ms", between.end.as_millis() as f64);
-        let counted = format!(
-            "{served} of {calls} OK calls ({:.1}%) between {} and {} ms",
-            share * 100.0,
-            between.start.as_millis(),
-            between.end.as_millis()
-        );
-        let result = if calls == 0 {
-            result.verdict(
-                false,
-                format!("no backend served a call: nothing shows a share ({counted})"),
-            )
-        } else if least {
-            result.verdict(share >= bound, counted)
-        } else {
-            result.verdict(share <= bound, counted)
-        };
-        self.checks.push(result);
+        self.checks.push(match check {
+            "share" => check::share_of(&served, name, bound, self.context),
+            _ => check::max_share_of(&served, name, bound, self.context),
+        });
     }
 
     /// After the last discovery change and `settle`, every announced backend serves and no
     /// withdrawn one does.
     fn convergence(&mut self, timeline: &Timeline, settle: Duration) {
         let last = last_change(timeline).unwrap_or_default();
-        let from = last + settle;
-        let Some(between) = self.from("convergence", from) else { return };
-        let announced = timeline.announced_at(last);
-        let rule = format!(
-            "from {} ms on (the last discovery change and {} ms), exactly the announced backends serve",
-            from.as_millis(),
-            settle.as_millis()
-        );
-        let mut wrong = Vec::new();
-        for (index, &is) in announced.iter().enumerate() {
-            let served = between.served[index];
-            if is && served == 0 {
-                wrong.push(format!("{} is announced and served nothing", self.names[index]));
-            }
-            if !is && served > 0 {
-                wrong.push(format!("{} is withdrawn and served {served}", self.names[index]));
-            }
-        }
-        let result = self.result("convergence", rule).measure("calls", between.total() as f64);
-        let window =
-            format!("between {} and {} ms", between.start.as_millis(), between.end.as_millis());
-        self.checks.push(if wrong.is_empty() {
-            result.verdict(true, format!("every announced backend served, no other, {window}"))
-        } else {
-            result.verdict(false, format!("{} ({window})", wrong.join("; ")))
-        });
+        let Some(served) = self.served("convergence", last + settle) else { return };
+        let announced = self.announced(timeline, last);
+        self.checks.push(check::convergence_of(&served, settle, &announced, self.context));
+    }
+
+    /// The names of the backends announced at `at`.
+    fn announced(&self, timeline: &Timeline, at: Duration) -> Vec<&str> {
+        let announced = timeline.announced_at(at);
+        self.names
+            .iter()
+            .zip(announced)
+            .filter(|(_, is)| *is)
+            .map(|(name, _)| name.as_str())
+            .collect()
     }
 
     /// A withdrawn backend serves nothing from `grace` after its withdrawal until it is
     /// announced again.
     fn only_announced(&mut self, timeline: &Timeline, grace: Duration) {
-        let rule = format!(
-            "a withdrawn backend serves nothing from {} ms after its withdrawal until announced again",
-            grace.as_millis()
-        );
         let mut wrong = Vec::new();
-        let mut judged = 0_u64;
+        let (mut periods, mut judged, mut stray) = (0_u64, 0_u64, 0_u64);
         for (index, name) in self.names.iter().enumerate() {
             for (withdrawn, back) in withdrawals(timeline, index, self.end) {
+                periods += 1;
                 let Some(between) = self.samples.served_between(withdrawn + grace, back) else {
                     continue;
                 };
                 judged += 1;
+                stray += between.served[index];
                 if between.served[index] > 0 {
                     wrong.push(format!(
                         "{name}, withdrawn at {} ms, served {} between {} and {} ms",
@@ -244,17 +190,17 @@ impl Judge<'_> {
                 }
             }
         }
-        if judged == 0 {
+        if periods > 0 && judged == 0 {
             let why = "no backend was withdrawn long enough to read its counters twice".to_owned();
             self.skip("only-announced", why);
             return;
         }
-        let result = self.result("only-announced", rule).measure("periods", judged as f64);
-        self.checks.push(if wrong.is_empty() {
-            result.verdict(true, format!("{judged} withdrawn periods, no call served in any"))
-        } else {
-            result.verdict(false, wrong.join("; "))
+        let ok = self.samples.first().zip(self.samples.last()).map_or(0, |((_, a), (_, b))| {
+            a.iter().zip(b).map(|(a, b)| b.served.saturating_sub(a.served)).sum()
         });
+        let strays = Strays { ok, stray, first: wrong.join("; ") };
+        let judged = check::only_announced_of(&strays, grace, self.context);
+        self.checks.push(judged.measure("periods", periods as f64));
     }
 
     fn max_connections(&mut self, most: u64) {
@@ -310,66 +256,25 @@ impl Judge<'_> {
         Some(first.iter().zip(last).map(|(a, b)| b.connections.saturating_sub(a.connections)).sum())
     }
 
-    /// Once every fault has ended and discovery has stopped changing, and `after` more, each
-    /// announced backend serves between `at_least` and `at_most` times its fair share, and no
-    /// withdrawn one serves.
-    fn settled(
-        &mut self,
-        timeline: &Timeline,
-        played: &Played,
-        after: Duration,
-        at_least: f64,
-        at_most: f64,
-    ) {
-        if let Some(open) = played.open_at_end.iter().find(|window| window.end_ms.is_none()) {
-            let why = format!(
-                "fault {} ({} on {}) held until serving stopped: the run never settled",
-                open.id, open.kind, open.backend
-            );
-            self.skip("settled", why);
-            return;
-        }
+    /// Once every fault has ended and discovery has stopped changing, and `after` more, the
+    /// `settled` rule over what the backends served from then on (never settled while a
+    /// fault holds until serving stopped).
+    fn settled(&mut self, timeline: &Timeline, played: &Played, settled: SettledExpectation) {
+        let SettledExpectation { after, at_least, at_most } = settled;
+        let open = played.open_at_end.iter().any(|window| window.end_ms.is_none());
         let faults_end = played.windows.iter().filter_map(|w| w.end_ms).max().unwrap_or(0);
         let quiet =
             Duration::from_millis(faults_end).max(last_change(timeline).unwrap_or_default());
-        let from = quiet + after;
-        let Some(between) = self.from("settled", from) else { return };
-        let announced = timeline.announced_at(quiet);
-        let fair = 1.0 / announced.iter().filter(|is| **is).count().max(1) as f64;
-        let calls = between.total();
-        let rule = format!(
-            "from {} ms on (quiet from {} ms, and {} ms), each announced backend serves {} to {} times its fair share, a withdrawn one nothing",
-            from.as_millis(),
-            quiet.as_millis(),
-            after.as_millis(),
-            at_least,
-            at_most
-        );
-        let mut wrong = Vec::new();
-        for (index, &is) in announced.iter().enumerate() {
-            let served = between.served[index];
-            let share = if calls == 0 { 0.0 } else { served as f64 / calls as f64 };
-            let name = &self.names[index];
-            if is && !(at_least * fair..=at_most * fair).contains(&share) {
-                wrong.push(format!("{name} served {served} of {calls} ({:.1}%)", share * 100.0));
-            }
-            if !is && served > 0 {
-                wrong.push(format!("{name} is withdrawn and served {served}"));
-            }
-        }
-        let result = self.result("settled", rule).measure("calls", calls as f64);
-        let window =
-            format!("between {} and {} ms", between.start.as_millis(), between.end.as_millis());
-        self.checks.push(if calls == 0 {
-            result.verdict(false, format!("no backend served a call {window}"))
-        } else if wrong.is_empty() {
-            result.verdict(
-                true,
-                format!("{calls} OK calls {window}, each announced backend within its bounds"),
-            )
+        let served = if open {
+            None
         } else {
-            result.verdict(false, format!("{} ({window})", wrong.join("; ")))
-        });
+            let Some(served) = self.served("settled", quiet + after) else { return };
+            Some(served)
+        };
+        let announced = self.announced(timeline, quiet);
+        let judged =
+            check::settled_of(served.as_ref(), &announced, at_least, at_most, self.context);
+        self.checks.push(judged);
     }
 }
 
@@ -407,3 +312,6 @@ fn withdrawals(timeline: &Timeline, index: usize, end: Duration) -> Vec<(Duratio
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod same_rule;
