@@ -43,7 +43,17 @@ pub fn since(now: &StatsSnapshot, baseline: &StatsSnapshot) -> Counters {
             failed.insert(code_name(code), delta);
         }
     }
+    let refused_streams = now
+        .refused_streams
+        .iter()
+        .map(|(&reason, &count)| {
+            let before = baseline.refused_streams.get(&reason).copied().unwrap_or(0);
+            (crate::net::reason_name(reason), count.saturating_sub(before))
+        })
+        .filter(|(_, count)| *count > 0)
+        .collect();
     Counters {
+        refused_streams,
         served: now.total_ok().saturating_sub(baseline.total_ok()),
         failed,
         connections_accepted: now

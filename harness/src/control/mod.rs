@@ -35,6 +35,7 @@
 
 mod auth;
 mod counters;
+mod echo;
 mod events;
 mod inject;
 pub mod proto;
@@ -43,6 +44,7 @@ mod token;
 
 pub use auth::{Auth, Client, client};
 pub use counters::{address, code_name, since, state_name, window};
+pub use echo::{ECHO_CHARS, MAX_MESSAGE, bounded};
 pub use events::EVERY as EVENTS_EVERY;
 pub use service::Controller;
 pub use token::{MAX_TOKEN, MIN_TOKEN, TOKEN_ENV, Token};

@@ -1,6 +1,7 @@
 //! [`Controller`]: the control API's service over a shared [`Cluster`].
 
 use super::counters;
+use super::echo::refuse;
 use super::inject;
 use super::proto::control_server::{Control, ControlServer};
 use super::proto::{
@@ -16,7 +17,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
-use tonic::{Request, Response, Status};
+use tonic::{Code, Request, Response, Status};
 
 /// The control API of a cluster: lists its backends and counters, injects and heals faults,
 /// crashes, stops, starts and restarts backends. Every bad request is an `INVALID_ARGUMENT`
@@ -65,6 +66,12 @@ impl Controller {
         self.closed.cancel();
     }
 
+    /// Every backend's counters as they stood at the last `ResetCounters` (zero before any),
+    /// by index: what the control API and `jostle serve`'s summary count from.
+    pub fn baselines(&self) -> Vec<StatsSnapshot> {
+        self.baselines.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
     /// The cluster controlled.
     pub fn cluster(&self) -> &Arc<Cluster> {
         &self.cluster
@@ -85,7 +92,7 @@ impl Controller {
             .ok()
             .filter(|index| *index < len);
         index.ok_or_else(|| {
-            Status::invalid_argument(format!(
+            refuse(Code::InvalidArgument, format!(
                 "unknown backend `{backend}`; expected a name from backend-0 to backend-{} or an \
                  index from 0 to {}",
                 len - 1,
@@ -129,12 +136,12 @@ enum Verb {
 fn status(error: Error) -> Status {
     match error {
         Error::InvalidParameter { .. } | Error::UnknownBackend { .. } => {
-            Status::invalid_argument(error.to_string())
+            refuse(Code::InvalidArgument, error.to_string())
         }
         Error::AlreadyRunning { .. } | Error::NotRunning { .. } | Error::Retired { .. } => {
-            Status::failed_precondition(error.to_string())
+            refuse(Code::FailedPrecondition, error.to_string())
         }
-        other => Status::internal(other.to_string()),
+        other => refuse(Code::Internal, other.to_string()),
     }
 }
 
@@ -159,7 +166,7 @@ impl Control for Controller {
             .map(|target| self.resolve(target))
             .collect::<Result<Vec<usize>, Status>>()?;
         let injection = inject::injection(&request, &targets, self.cluster.len())
-            .map_err(Status::invalid_argument)?;
+            .map_err(|message| refuse(Code::InvalidArgument, message))?;
         let id = self.cluster.inject(injection).map_err(status)?.get();
         self.injected.lock().unwrap_or_else(PoisonError::into_inner).insert(id);
         Ok(Response::new(InjectResponse { id }))
@@ -170,20 +177,23 @@ impl Control for Controller {
         match (id, all) {
             (0, true) => self.cluster.heal_all(),
             (0, false) => {
-                return Err(Status::invalid_argument(
+                return Err(refuse(
+                    Code::InvalidArgument,
                     "no fault named; expected a fault id (from 1) or `all`",
                 ));
             }
             (_, true) => {
-                return Err(Status::invalid_argument(
+                return Err(refuse(
+                    Code::InvalidArgument,
                     "both a fault id and `all`; expected one of them",
                 ));
             }
             (id, false) => {
                 if !self.injected.lock().unwrap_or_else(PoisonError::into_inner).contains(&id) {
-                    return Err(Status::not_found(format!(
-                        "no fault {id} was injected; expected an id that inject returned"
-                    )));
+                    return Err(refuse(
+                        Code::NotFound,
+                        format!("no fault {id} was injected; expected an id that inject returned"),
+                    ));
                 }
                 self.cluster.heal(FaultId(id));
             }
@@ -252,3 +262,6 @@ impl Control for Controller {
         Ok(Response::new(ResetCountersResponse {}))
     }
 }
+
+#[cfg(test)]
+mod tests;

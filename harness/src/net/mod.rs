@@ -23,11 +23,13 @@
 //! ```
 
 mod connector;
+mod frames;
 mod killable;
 mod mem;
 mod server_conn;
 
 pub use connector::{ClientStream, Connector};
+pub use frames::{REFUSED_WHY, Refusals, reason_name};
 pub use killable::Killable;
 pub use mem::MemNetwork;
 pub use server_conn::{ServerConn, ServerStream};

@@ -1,6 +1,7 @@
-//! [`ServerConn`]: one accepted connection, counted by its backend and killable.
+//! [`ServerConn`]: one accepted connection, counted by its backend and killable; the streams
+//! its HTTP/2 layer refuses are counted too ([`Refusals`]).
 
-use super::Killable;
+use super::{Killable, Refusals};
 use crate::record::BackendStats;
 use std::io;
 use std::pin::Pin;
@@ -20,6 +21,7 @@ pub type ServerStream = Either<DuplexStream, TcpStream>;
 pub struct ServerConn {
     stream: Killable<ServerStream>,
     stats: Arc<BackendStats>,
+    refusals: Refusals,
 }
 
 impl ServerConn {
@@ -30,7 +32,7 @@ impl ServerConn {
         stats: Arc<BackendStats>,
     ) -> Self {
         stats.connection_opened();
-        Self { stream: Killable::new(stream, kill), stats }
+        Self { stream: Killable::new(stream, kill), stats, refusals: Refusals::default() }
     }
 }
 
@@ -56,7 +58,13 @@ impl AsyncWrite for ServerConn {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
+        let this = &mut *self;
+        let written = Pin::new(&mut this.stream).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = written {
+            let stats = &this.stats;
+            this.refusals.feed(&buf[..n], |reason| stats.stream_refused(reason));
+        }
+        written
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

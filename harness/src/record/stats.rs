@@ -13,6 +13,7 @@ pub struct BackendStats {
     connections_accepted: AtomicU64,
     connections_open: AtomicU64,
     rpcs: Mutex<BTreeMap<String, MethodStats>>,
+    refused: Mutex<BTreeMap<u32, u64>>,
     changed: Notify,
 }
 
@@ -34,6 +35,9 @@ pub struct StatsSnapshot {
     pub connections_open: u64,
     /// RPCs by method name (`CreateOrder`, ...), in name order.
     pub rpcs: BTreeMap<String, MethodStats>,
+    /// Streams the HTTP/2 layer refused before any call reached the service, by HTTP/2 error
+    /// code (`1`, `PROTOCOL_ERROR`: an empty `:authority`, for one), since the cluster started.
+    pub refused_streams: BTreeMap<u32, u64>,
 }
 
 impl BackendStats {
@@ -47,6 +51,13 @@ impl BackendStats {
     /// Counts a connection closed.
     pub fn connection_closed(&self) {
         self.connections_open.fetch_sub(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
+    /// Counts a stream the HTTP/2 layer refused with HTTP/2 error code `reason`.
+    pub fn stream_refused(&self, reason: u32) {
+        *self.refused.lock().unwrap_or_else(PoisonError::into_inner).entry(reason).or_default() +=
+            1;
         self.changed.notify_waiters();
     }
 
@@ -78,6 +89,7 @@ impl BackendStats {
             connections_accepted: self.connections_accepted.load(Ordering::SeqCst),
             connections_open: self.connections_open.load(Ordering::SeqCst),
             rpcs,
+            refused_streams: self.refused.lock().unwrap_or_else(PoisonError::into_inner).clone(),
         }
     }
 

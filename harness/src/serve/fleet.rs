@@ -225,7 +225,17 @@ fn since(now: Counters, baseline: &Counters) -> Counters {
         })
         .filter(|(_, count)| *count > 0)
         .collect();
+    let refused_streams = now
+        .refused_streams
+        .into_iter()
+        .map(|(reason, count)| {
+            let before = baseline.refused_streams.get(&reason).copied().unwrap_or(0);
+            (reason, count.saturating_sub(before))
+        })
+        .filter(|(_, count)| *count > 0)
+        .collect();
     Counters {
+        refused_streams,
         served: now.served.saturating_sub(baseline.served),
         failed,
         connections_accepted: now

@@ -7,6 +7,7 @@ use super::plane::Described;
 use super::play::{Ended, Played};
 use super::timeline::{Action, Timeline};
 use crate::check::CheckResult;
+use crate::net::REFUSED_WHY;
 use crate::report::ExpectationReport;
 use crate::scenario::{Expectations, Expected};
 use serde_json::{Value, json};
@@ -100,7 +101,7 @@ impl ServedReport {
 
     /// The report as JSON: `scenario`, `seed`, `elapsed_ms`, `ended` (`end`, `stopped`),
     /// `sample_every_ms`, `backends` (`name`, `address`, `served`, `failed` by code name,
-    /// `connections_accepted`), `faults` (every window), `discovery` (`at_ms`, `add`,
+    /// `connections_accepted`, `refused_streams` by HTTP/2 error code name), `faults` (every window), `discovery` (`at_ms`, `add`,
     /// `remove`), `expectations` (as `jostle run --json` gives them), `not_judged` (`check`,
     /// `why`), `passed`, `verdict`.
     pub fn json(&self) -> Value {
@@ -110,12 +111,14 @@ impl ServedReport {
             .zip(&self.played.counters)
             .map(|(backend, counters)| {
                 let failed: BTreeMap<&String, &u64> = counters.failed.iter().collect();
+                let refused: BTreeMap<&String, &u64> = counters.refused_streams.iter().collect();
                 json!({
                     "name": backend.name,
                     "address": backend.address,
                     "served": counters.served,
                     "failed": failed,
                     "connections_accepted": counters.connections_accepted,
+                    "refused_streams": refused,
                 })
             })
             .collect();
@@ -229,6 +232,19 @@ impl fmt::Display for ServedReport {
                 counters.connections_accepted,
                 if failed.is_empty() { "-".to_owned() } else { failed.join(", ") }
             )?;
+        }
+        for (backend, counters) in self.backends.iter().zip(&self.played.counters) {
+            let refused: BTreeMap<&String, &u64> = counters.refused_streams.iter().collect();
+            if !refused.is_empty() {
+                let refused: Vec<String> =
+                    refused.iter().map(|(reason, n)| format!("{reason} {n}")).collect();
+                writeln!(
+                    f,
+                    "{} refused streams before any call: {} ({REFUSED_WHY})",
+                    backend.name,
+                    refused.join(", ")
+                )?;
+            }
         }
         if !self.played.windows.is_empty() {
             writeln!(f, "faults:")?;

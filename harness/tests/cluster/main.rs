@@ -8,6 +8,7 @@ mod distribution;
 mod latency;
 mod paused_clock;
 mod ports;
+mod refused;
 mod scale;
 mod send_sync;
 mod stop_restart;

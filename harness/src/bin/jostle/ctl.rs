@@ -270,6 +270,7 @@ fn event_json(event: &Event) -> Value {
 fn backend_line(backend: &BackendInfo) -> String {
     let counters = backend.counters.clone().unwrap_or_default();
     let failed: BTreeMap<String, u64> = counters.failed.into_iter().collect();
+    let refused: BTreeMap<String, u64> = counters.refused_streams.into_iter().collect();
     let line: Value = json!({
         "name": backend.name,
         "address": backend.address,
@@ -279,6 +280,7 @@ fn backend_line(backend: &BackendInfo) -> String {
         "failed": failed,
         "connections_accepted": counters.connections_accepted,
         "connections_open": counters.connections_open,
+        "refused_streams": refused,
     });
     line.to_string()
 }

@@ -6,9 +6,11 @@
 
 use crate::output::Output;
 use crate::say::{self, fail};
-use jostle_harness::cluster::{Cluster, MAX_BACKENDS};
+use jostle_harness::cluster::{Backend, Cluster, MAX_BACKENDS};
 use jostle_harness::control::{self, Controller};
+use jostle_harness::fault::FaultWindow;
 use jostle_harness::net::Transport;
+use jostle_harness::record::StatsSnapshot;
 use jostle_harness::scenario::Scenario;
 use jostle_harness::serve::{self, LoadError, Local, Timeline, Verdict};
 use serde_json::{Value, json};
@@ -18,6 +20,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+
+/// How long the backends may take to answer the calls in flight at the stop before they are
+/// stopped at once.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// How long the control server may take to close its connections after the stop.
 const CONTROL_GRACE: Duration = Duration::from_secs(5);
@@ -236,9 +242,13 @@ async fn serve_until_stopped(
     if !server.is_finished() && tokio::time::timeout(CONTROL_GRACE, &mut server).await.is_err() {
         server.abort();
     }
+    let baselines = controller.baselines();
     drop(controller);
-    let mut summary = summary(&cluster, control_address);
-    stop_cluster(cluster).await;
+    // Counted once every backend has stopped: a call answered as the stop began is in the
+    // counters then, as it is in the client's count.
+    let backends = cluster.backends().to_vec();
+    let fault_log = stop_cluster(cluster).await;
+    let mut summary = summary(&backends, &baselines, &fault_log, control_address);
     text_summary(&summary).iter().for_each(|line| say::error(line));
     if let Some(report) = &report {
         report.to_string().lines().for_each(say::error);
@@ -316,41 +326,61 @@ async fn terminated() {
     std::future::pending().await
 }
 
-/// Heals every fault and stops every backend, waiting until their ports are closed.
-async fn stop_cluster(cluster: Arc<Cluster>) {
+/// Heals every fault and stops every backend, waiting until their ports are closed: first as
+/// a rolling deploy does (in-flight calls finish and are answered), for at most
+/// [`STOP_GRACE`], then at once. Hands back every fault window.
+async fn stop_cluster(cluster: Arc<Cluster>) -> Vec<FaultWindow> {
+    let windows = cluster.fault_log().windows();
+    cluster.heal_all();
+    let graceful = async {
+        for index in 0..cluster.len() {
+            // A backend already stopped is fine.
+            let _ = cluster.stop(index).await;
+        }
+    };
+    let _ = tokio::time::timeout(STOP_GRACE, graceful).await;
     match Arc::try_unwrap(cluster) {
         Ok(cluster) => cluster.shutdown().await,
         Err(shared) => {
-            shared.heal_all();
             for index in 0..shared.len() {
                 // A backend already stopped is fine.
                 let _ = shared.crash(index).await;
             }
         }
     }
+    windows
 }
 
-/// Every backend's counters since serving began, and every fault window.
-fn summary(cluster: &Cluster, control: SocketAddr) -> Value {
-    let backends: Vec<Value> = cluster
-        .backends()
+/// Every backend's counters since the last `ctl reset` (`baselines`; since serving began
+/// without one), and every fault window.
+fn summary(
+    backends: &[Backend],
+    baselines: &[StatsSnapshot],
+    windows: &[FaultWindow],
+    control: SocketAddr,
+) -> Value {
+    let backends: Vec<Value> = backends
         .iter()
-        .map(|backend| {
-            let counters = control::since(&backend.stats(), &Default::default());
+        .enumerate()
+        .map(|(index, backend)| {
+            let baseline = baselines.get(index).cloned().unwrap_or_default();
+            let counters = control::since(&backend.stats(), &baseline);
             let failed: std::collections::BTreeMap<_, _> = counters.failed.into_iter().collect();
+            let refused: std::collections::BTreeMap<_, _> =
+                counters.refused_streams.into_iter().collect();
             json!({
                 "name": backend.name(),
                 "address": control::address(backend),
                 "served": counters.served,
                 "failed": failed,
                 "connections_accepted": counters.connections_accepted,
+                "refused_streams": refused,
             })
         })
         .collect();
-    let faults: Vec<Value> = cluster
-        .fault_log()
-        .windows()
-        .into_iter()
+    let faults: Vec<Value> = windows
+        .iter()
+        .cloned()
         .map(|window| serve::window_json(&control::window(window)))
         .collect();
     json!({ "control": control.to_string(), "backends": backends, "faults": faults })
@@ -365,8 +395,19 @@ fn text_summary(summary: &Value) -> Vec<String> {
                 failed.iter().map(|(code, count)| format!(" {code} {count}")).collect::<String>()
             })
             .unwrap_or_default();
+        let refused = backend["refused_streams"]
+            .as_object()
+            .map(|refused| {
+                refused.iter().map(|(reason, n)| format!(" {reason} {n}")).collect::<String>()
+            })
+            .unwrap_or_default();
+        let refused = if refused.is_empty() {
+            String::new()
+        } else {
+            format!(", refused streams{refused} ({})", jostle_harness::net::REFUSED_WHY)
+        };
         lines.push(format!(
-            "  {} {}: served {}, failed{}, connections {}",
+            "  {} {}: served {}, failed{}, connections {}{refused}",
             backend["name"].as_str().unwrap_or_default(),
             backend["address"].as_str().unwrap_or_default(),
             backend["served"],
