@@ -35,32 +35,37 @@ pub fn state_name(state: BackendState) -> &'static str {
 /// The counters of `now` counted from `baseline`; connections open are a level, not a count,
 /// and are not reset.
 pub fn since(now: &StatsSnapshot, baseline: &StatsSnapshot) -> Counters {
-    let mut failed: HashMap<String, u64> = HashMap::new();
-    for (code, count) in now.failures() {
-        let before = baseline.failures().get(&code).copied().unwrap_or(0);
-        let delta = count.saturating_sub(before);
-        if delta > 0 {
-            failed.insert(code_name(code), delta);
-        }
-    }
-    let refused_streams = now
-        .refused_streams
-        .iter()
-        .map(|(&reason, &count)| {
-            let before = baseline.refused_streams.get(&reason).copied().unwrap_or(0);
-            (crate::net::reason_name(reason), count.saturating_sub(before))
-        })
-        .filter(|(_, count)| *count > 0)
-        .collect();
+    let failed = |stats: &StatsSnapshot| -> HashMap<String, u64> {
+        stats.failures().into_iter().map(|(code, n)| (code_name(code), n)).collect()
+    };
+    let refused = |stats: &StatsSnapshot| -> HashMap<String, u64> {
+        let named = stats.refused_streams.iter();
+        named.map(|(&reason, &n)| (crate::net::reason_name(reason), n)).collect()
+    };
     Counters {
-        refused_streams,
+        refused_streams: delta(refused(now), &refused(baseline)),
+        failed: delta(failed(now), &failed(baseline)),
         served: now.total_ok().saturating_sub(baseline.total_ok()),
-        failed,
         connections_accepted: now
             .connections_accepted
             .saturating_sub(baseline.connections_accepted),
         connections_open: now.connections_open,
     }
+}
+
+/// Each count of `now` less the same name's count in `baseline`; names left at zero are left
+/// out.
+pub(crate) fn delta(
+    now: impl IntoIterator<Item = (String, u64)>,
+    baseline: &HashMap<String, u64>,
+) -> HashMap<String, u64> {
+    now.into_iter()
+        .map(|(name, n)| {
+            let before = baseline.get(&name).copied().unwrap_or(0);
+            (name, n.saturating_sub(before))
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }
 
 /// A gRPC status code's name as tonic spells it: `Unavailable`, `DeadlineExceeded`.

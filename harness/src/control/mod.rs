@@ -43,6 +43,7 @@ mod service;
 mod token;
 
 pub use auth::{Auth, Client, client};
+pub(crate) use counters::delta;
 pub use counters::{address, code_name, since, state_name, window};
 pub use echo::{ECHO_CHARS, MAX_MESSAGE, bounded};
 pub use events::EVERY as EVENTS_EVERY;

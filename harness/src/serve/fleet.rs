@@ -7,7 +7,7 @@ use super::plane::{Described, Plane};
 use crate::control::proto::{
     Counters, FaultLogRequest, FaultWindow, HealRequest, InjectRequest, ListBackendsRequest,
 };
-use crate::control::{self, Client, Token};
+use crate::control::{self, Client, Token, delta};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -216,28 +216,10 @@ fn reachable(listed: &str, control: SocketAddr) -> String {
 /// `now` counted from `baseline`, as the control API counts from a reset; connections open
 /// are a level, not a count.
 fn since(now: Counters, baseline: &Counters) -> Counters {
-    let failed = now
-        .failed
-        .into_iter()
-        .map(|(code, count)| {
-            let before = baseline.failed.get(&code).copied().unwrap_or(0);
-            (code, count.saturating_sub(before))
-        })
-        .filter(|(_, count)| *count > 0)
-        .collect();
-    let refused_streams = now
-        .refused_streams
-        .into_iter()
-        .map(|(reason, count)| {
-            let before = baseline.refused_streams.get(&reason).copied().unwrap_or(0);
-            (reason, count.saturating_sub(before))
-        })
-        .filter(|(_, count)| *count > 0)
-        .collect();
     Counters {
-        refused_streams,
+        refused_streams: delta(now.refused_streams, &baseline.refused_streams),
         served: now.served.saturating_sub(baseline.served),
-        failed,
+        failed: delta(now.failed, &baseline.failed),
         connections_accepted: now
             .connections_accepted
             .saturating_sub(baseline.connections_accepted),

@@ -17,6 +17,7 @@ mod process;
 mod python;
 mod scenario;
 mod standard;
+mod stop_count;
 mod tally;
 mod token;
 

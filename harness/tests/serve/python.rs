@@ -75,6 +75,28 @@ pub(super) fn python_with_grpc() -> Result<PathBuf, String> {
     }
 }
 
+/// python3 with grpcio, or `None` after saying why the test is skipped; a failure instead when
+/// JOSTLE_REQUIRE_PYTHON_GRPC is set.
+pub(super) fn python_or_skip() -> Option<PathBuf> {
+    match python_with_grpc() {
+        Ok(python) => Some(python),
+        Err(why) => {
+            assert!(
+                std::env::var_os("JOSTLE_REQUIRE_PYTHON_GRPC").is_none(),
+                "JOSTLE_REQUIRE_PYTHON_GRPC is set but {why}: install them with \
+                 `python3 -m pip install grpcio grpcio-tools` (.ci/run does)"
+            );
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!(
+                    "skipped: {why} (python3 -m pip install grpcio grpcio-tools; .ci/run does)"
+                );
+            }
+            None
+        }
+    }
+}
+
 /// Generates the Python stubs of proto/orders.proto into `dir` with grpcio-tools' protoc.
 pub(super) fn generate_stubs(python: &Path, dir: &Path) {
     let mut protoc = Command::new(python);
@@ -91,7 +113,7 @@ pub(super) fn generate_stubs(python: &Path, dir: &Path) {
 }
 
 /// The Python client process: one grpcio channel for its whole life, phases sent on stdin.
-struct Client {
+pub(super) struct Client {
     child: Child,
     stdin: Option<ChildStdin>,
     lines: Receiver<String>,
@@ -99,7 +121,7 @@ struct Client {
 
 impl Client {
     /// Starts the client over `addresses` and waits for its `{"ready": true}`.
-    fn start(python: &Path, stubs: &Path, addresses: &[String]) -> Self {
+    pub(super) fn start(python: &Path, stubs: &Path, addresses: &[String]) -> Self {
         let target = format!("ipv4:{}", addresses.join(","));
         let mut child = Command::new(python)
             .arg(CLIENT)
@@ -137,9 +159,19 @@ impl Client {
 
     /// Sends `calls N` and reads the phase's counts.
     fn phase(&mut self, calls: u64) -> Phase {
+        self.send(calls);
+        self.counts(calls)
+    }
+
+    /// Sends `calls N`: the client starts the phase.
+    pub(super) fn send(&mut self, calls: u64) {
         let stdin = self.stdin.as_mut().expect("stdin open");
         writeln!(stdin, "calls {calls}").expect("the phase is sent");
         stdin.flush().expect("the phase is sent");
+    }
+
+    /// Reads the counts of the phase of `calls` sent last.
+    pub(super) fn counts(&mut self, calls: u64) -> Phase {
         let counts = self.next_line("a phase's counts");
         assert_eq!(counts["calls"], calls, "the client must make the calls asked: {counts}");
         assert_eq!(counts["mismatched"], 0, "served_by and x-jostle-backend must agree: {counts}");
@@ -151,7 +183,7 @@ impl Client {
     }
 
     /// Sends `quit` and waits, bounded, for exit 0.
-    fn quit(mut self) {
+    pub(super) fn quit(mut self) {
         if let Some(mut stdin) = self.stdin.take() {
             writeln!(stdin, "quit").expect("quit is sent");
         }
@@ -177,9 +209,9 @@ impl Drop for Client {
 }
 
 /// One phase as the client counted it: calls served by backend name, failures by code name.
-struct Phase {
-    served: BTreeMap<String, u64>,
-    failed: BTreeMap<String, u64>,
+pub(super) struct Phase {
+    pub(super) served: BTreeMap<String, u64>,
+    pub(super) failed: BTreeMap<String, u64>,
     seconds: f64,
 }
 
@@ -203,7 +235,7 @@ fn by_name(object: &Value) -> BTreeMap<String, u64> {
 }
 
 /// Each backend's `served` counter, by name, from `jostle ctl list` or the summary JSON.
-fn served_counters(backends: &[Value]) -> BTreeMap<String, u64> {
+pub(super) fn served_counters(backends: &[Value]) -> BTreeMap<String, u64> {
     backends
         .iter()
         .map(|backend| {
@@ -216,7 +248,7 @@ fn served_counters(backends: &[Value]) -> BTreeMap<String, u64> {
 /// Waits, bounded, until every backend holds the client's connection open. grpcio's
 /// round_robin connects to every address at once, but rotates only over the connections that
 /// are READY: a phase started before all three are up would give the first ones more calls.
-fn wait_for_connections(served: &Served, backends: usize) {
+pub(super) fn wait_for_connections(served: &Served, backends: usize) {
     let started = Instant::now();
     loop {
         let listed = listed(served);
@@ -250,23 +282,7 @@ fn rotation_bound(seconds: f64) -> u64 {
 
 #[test]
 fn python_grpcio_round_robin_splits_evenly_and_moves_its_calls_off_a_crashed_backend() {
-    let python = match python_with_grpc() {
-        Ok(python) => python,
-        Err(why) => {
-            assert!(
-                std::env::var_os("JOSTLE_REQUIRE_PYTHON_GRPC").is_none(),
-                "JOSTLE_REQUIRE_PYTHON_GRPC is set but {why}: install them with \
-                 `python3 -m pip install grpcio grpcio-tools` (.ci/run does)"
-            );
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!(
-                    "skipped: {why} (python3 -m pip install grpcio grpcio-tools; .ci/run does)"
-                );
-            }
-            return;
-        }
-    };
+    let Some(python) = python_or_skip() else { return };
     let dir = tempfile::tempdir().expect("temp dir");
     let stubs = dir.path().join("stubs");
     std::fs::create_dir(&stubs).expect("stub dir");

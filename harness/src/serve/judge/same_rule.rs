@@ -5,46 +5,22 @@
 
 use super::super::play::{Ended, Played};
 use super::super::samples::{Count, Samples};
-use super::super::timeline::Timeline;
 use super::judge;
+use super::tests::story;
 use crate::check::{self, Context};
 use crate::control::proto::{Counters, FaultWindow};
 use crate::load::{CallLog, CallOutcome, CallRecord, Method};
-use crate::scenario::Scenario;
 use std::time::Duration;
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
 
-/// Three backends, backend-2 withdrawn at 1 s, a fault on backend-1 from 200 to 500 ms: quiet
-/// from 1 s on. Settled judges from 1.2 s, convergence from 1.3 s, only-announced from 1.2 s
-/// (its grace), max-share of backend-0 from 1.5 s.
-const STORY: &str = r#"
-name = "same-rule"
-[balancer]
-policy = "round_robin"
-[cluster]
-backends = 3
-[load]
-rate = 100
-duration = "3s"
-[discovery]
-initial = [0, 1, 2]
-[[discovery.change]]
-at = "1s"
-remove = [2]
-[[fault]]
-kind = "status"
-target = [1]
-at = "200ms"
-for = "300ms"
-code = "Unavailable"
-probability = 1
-[expect]
-settled = { after = "200ms", at_least = 0.5, at_most = 1.5 }
+/// judge/tests.rs's story (three backends, backend-2 withdrawn at 1 s, a fault on backend-1
+/// from 200 to 500 ms: quiet from 1 s on), asking for settled from 1.2 s, convergence from
+/// 1.3 s, only-announced from 1.2 s (its grace), max-share of backend-0 from 1.5 s.
+const EXPECT: &str = r#"settled = { after = "200ms", at_least = 0.5, at_most = 1.5 }
 convergence = { settle = "300ms" }
 only_announced = { grace = "200ms" }
-max_shares = [{ backend = 0, at_most = 0.45, after = "1500ms" }]
-"#;
+max_shares = [{ backend = 0, at_most = 0.45, after = "1500ms" }]"#;
 
 /// OK calls, one every 2 ms until `until_ms` and each 1 ms long, to the backend `pick` names
 /// for its start (in ms), and `extra` calls (start in ms, backend) after them.
@@ -123,8 +99,7 @@ fn client_side(log: &CallLog) -> Vec<(&'static str, bool)> {
 
 /// The counter side's verdicts over the same calls, counted.
 fn counter_side(log: &CallLog) -> Vec<(&'static str, bool)> {
-    let scenario = Scenario::parse(STORY, "same-rule.toml").unwrap();
-    let timeline = Timeline::of(&scenario, STORY).unwrap();
+    let (scenario, timeline) = story(EXPECT);
     let names: Vec<String> = (0..3).map(|index| format!("backend-{index}")).collect();
     let (checks, not_judged) =
         judge(scenario.expect(), &timeline, &counted(log), &names, &Context::default());

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// Three backends, backend-2 withdrawn at 1 s, a status fault on backend-1 from 200 ms for
 /// 300 ms, and `expect` as the `[expect]` table's lines.
-fn story(expect: &str) -> (Scenario, Timeline) {
+pub(super) fn story(expect: &str) -> (Scenario, Timeline) {
     let text = format!(
         r#"
 name = "judge"
