@@ -2,6 +2,20 @@
 //! explanation) that prints the rule it enforces, the per-backend histogram, the seed and the
 //! command that replays the run.
 //!
+//! A check's judgement is written once, in its own file, over its evidence. Where the
+//! backends' counters can be that evidence, the file has a second entry point over it (`share`
+//! and `share_of`, `max_share` and `max_share_of`, `convergence` and `convergence_of`,
+//! `settled` and `settled_of` over [`Served`]; `only_announced` and `only_announced_of` over
+//! [`Strays`]): the client-side entry counts the evidence from the calls and calls the other,
+//! and `jostle serve`'s judge calls the other with what the counters read.
+//!
+//! Adding a check, today: its judgement and its tests in a file of this folder; its field of
+//! [`Expectations`](crate::scenario::Expectations) and its row in the one list of check names
+//! beside whether `[expect]` asks for it (harness/src/scenario/expectations.rs, `ASKED`); its
+//! reader in harness/src/scenario/expect*.rs; its call in harness/src/runner/expectations.rs;
+//! and, if the counters can judge it, its name in `BY_COUNTERS` and its call in
+//! harness/src/serve/judge.rs. The reader does not live in the check's file yet.
+//!
 //! ```
 //! use jostle_harness::check::{Context, timeout};
 //! use jostle_harness::load::CallLog;

@@ -117,9 +117,12 @@ pub struct FallbackExpectation {
     pub grace: Duration,
 }
 
+/// Whether an `[expect]` asks for a check.
+type Asks = fn(&Expectations) -> bool;
+
 /// Every check a scenario can run, by the name reports give it, beside whether an `[expect]`
 /// asks for it: in report order (`accounting` always). The one list of check names.
-const ASKED: [(&str, fn(&Expectations) -> bool); 17] = [
+const ASKED: [(&str, Asks); 17] = [
     ("accounting", |_| true),
     ("distribution", |e| e.distribution.is_some()),
     ("failure-rate", |e| e.max_failure_rate.is_some()),

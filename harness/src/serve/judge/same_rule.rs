@@ -24,7 +24,7 @@ max_shares = [{ backend = 0, at_most = 0.45, after = "1500ms" }]"#;
 
 /// OK calls, one every 2 ms until `until_ms` and each 1 ms long, to the backend `pick` names
 /// for its start (in ms), and `extra` calls (start in ms, backend) after them.
-fn calls(until_ms: u64, pick: impl Fn(u64) -> usize, extra: &[(u64, usize)]) -> CallLog {
+fn calls(until_ms: u64, pick: impl Fn(u64) -> u64, extra: &[(u64, u64)]) -> CallLog {
     let starts = (0..until_ms).step_by(2).map(|ms| (ms, pick(ms)));
     let calls = starts
         .chain(extra.iter().copied())
@@ -112,15 +112,15 @@ fn client_and_counter_sides_give_the_same_verdicts_on_the_same_calls() {
     let announced_then = |ms: u64| if ms < 1000 { 3 } else { 2 };
     let cases: [(&str, CallLog); 4] = [
         // Round robin over the announced backends: every check holds but max-share (a half).
-        ("round robin", calls(3000, |ms| (ms as usize / 2) % announced_then(ms), &[])),
+        ("round robin", calls(3000, |ms| (ms / 2) % announced_then(ms), &[])),
         // backend-2 serves on after its withdrawal: convergence, only-announced and settled
         // fail; backend-0 falls to a third.
-        ("withdrawn serves", calls(3000, |ms| (ms as usize / 2) % 3, &[])),
+        ("withdrawn serves", calls(3000, |ms| (ms / 2) % 3, &[])),
         // The calls stop at 1.1 s, then three, all to backend-0, from 1.5 s: too few for the
         // chance rule to blame the skew, and backend-1 never reached after the change.
-        ("sparse", calls(1100, |ms| (ms as usize / 2) % 3, &[(1500, 0), (1600, 0), (1700, 0)])),
+        ("sparse", calls(1100, |ms| (ms / 2) % 3, &[(1500, 0), (1600, 0), (1700, 0)])),
         // No call after 1.1 s: the checks over later calls measured nothing and fail.
-        ("none late", calls(1100, |ms| (ms as usize / 2) % 3, &[])),
+        ("none late", calls(1100, |ms| (ms / 2) % 3, &[])),
     ];
     let mut seen = Vec::new();
     for (case, log) in &cases {
