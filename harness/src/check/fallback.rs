@@ -171,11 +171,32 @@ pub fn share(
 /// [`share`] over the OK calls `served` counts, from the client's calls or the backends'
 /// counters.
 pub fn share_of(served: &Served, backend: &str, at_least: f64, context: &Context) -> CheckResult {
+    bounded_share(served, backend, Bound::AtLeast(at_least), context)
+}
+
+/// A bound on one backend's share: `share`'s least or `max-share`'s largest.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Bound {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+/// Of the OK calls `served` counts, `backend`'s share is within `bound`: the rule of `share`
+/// and of `max-share`.
+pub(super) fn bounded_share(
+    served: &Served,
+    backend: &str,
+    bound: Bound,
+    context: &Context,
+) -> CheckResult {
+    let (name, words, limit) = match bound {
+        Bound::AtLeast(limit) => ("share", "at least", limit),
+        Bound::AtMost(limit) => ("max-share", "at most", limit),
+    };
     let after = served.from;
-    let rule =
-        format!("{backend} serves at least {} of the calls{}", percent(at_least), since(after));
+    let rule = format!("{backend} serves {words} {} of the calls{}", percent(limit), since(after));
     let (serving, calls, share) = served_share(served, backend);
-    let result = CheckResult::new("share", rule, context)
+    let result = CheckResult::new(name, rule, context)
         .measure("share", share)
         .measure("calls", calls as f64);
     let source = served.source();
@@ -183,10 +204,13 @@ pub fn share_of(served: &Served, backend: &str, at_least: f64, context: &Context
         return result
             .verdict(false, format!("{NO_CALLS} (no OK call started{}){source}", since(after)));
     }
-    if share >= at_least {
-        result.verdict(true, format!("{serving} of {calls} calls{source}"))
-    } else {
-        result.verdict(false, format!("{serving} of {calls} calls ({:.1}%){source}", share * 100.0))
+    let counted = format!("{serving} of {calls} calls ({:.1}%){source}", share * 100.0);
+    match bound {
+        Bound::AtLeast(_) if share >= limit => {
+            result.verdict(true, format!("{serving} of {calls} calls{source}"))
+        }
+        Bound::AtLeast(_) => result.verdict(false, counted),
+        Bound::AtMost(_) => result.verdict(share <= limit, counted),
     }
 }
 

@@ -1,7 +1,7 @@
 //! A backend's largest share: a slow backend under a load-aware balancer gets few calls.
 
-use super::fallback::{percent, served_share, since};
-use super::{CheckResult, Context, NO_CALLS, Served};
+use super::fallback::{Bound, bounded_share};
+use super::{CheckResult, Context, Served};
 use crate::load::CallLog;
 use std::time::Duration;
 
@@ -33,18 +33,5 @@ pub fn max_share_of(
     at_most: f64,
     context: &Context,
 ) -> CheckResult {
-    let after = served.from;
-    let rule =
-        format!("{backend} serves at most {} of the calls{}", percent(at_most), since(after));
-    let (serving, calls, share) = served_share(served, backend);
-    let result = CheckResult::new("max-share", rule, context)
-        .measure("share", share)
-        .measure("calls", calls as f64);
-    let source = served.source();
-    if calls == 0 {
-        return result
-            .verdict(false, format!("{NO_CALLS} (no OK call started{}){source}", since(after)));
-    }
-    let counted = format!("{serving} of {calls} calls ({:.1}%){source}", share * 100.0);
-    result.verdict(share <= at_most, counted)
+    bounded_share(served, backend, Bound::AtMost(at_most), context)
 }

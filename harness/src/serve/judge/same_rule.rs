@@ -6,9 +6,9 @@
 use super::super::play::{Ended, Played};
 use super::super::samples::{Count, Samples};
 use super::judge;
-use super::tests::story;
+use super::tests::{status_window, story};
 use crate::check::{self, Context};
-use crate::control::proto::{Counters, FaultWindow};
+use crate::control::proto::Counters;
 use crate::load::{CallLog, CallOutcome, CallRecord, Method};
 use std::time::Duration;
 
@@ -60,14 +60,7 @@ fn counted(log: &CallLog) -> Played {
             .collect();
         samples.push(at, counts);
     }
-    let window = FaultWindow {
-        id: 1,
-        backend: "backend-1".into(),
-        kind: "status".into(),
-        detail: String::new(),
-        start_ms: 200,
-        end_ms: Some(500),
-    };
+    let window = status_window();
     Played {
         samples,
         counters: vec![Counters::default(); 3],

@@ -65,14 +65,7 @@ fn storm(rate: [u64; 3], late: u64, from_ms: u64, fault_open: bool, reconnects: 
         counts[0].connections += reconnects * ms / 100;
         samples.push(Duration::from_millis(ms), counts.to_vec());
     }
-    let window = FaultWindow {
-        id: 1,
-        backend: "backend-1".into(),
-        kind: "status".into(),
-        detail: String::new(),
-        start_ms: 200,
-        end_ms: Some(500),
-    };
+    let window = status_window();
     let open = FaultWindow { end_ms: None, ..window.clone() };
     let counters = served
         .iter()
@@ -85,6 +78,18 @@ fn storm(rate: [u64; 3], late: u64, from_ms: u64, fault_open: bool, reconnects: 
         windows: vec![window],
         elapsed: Duration::from_millis(3000),
         ended: Ended::AtItsEnd,
+    }
+}
+
+/// The story's status fault on backend-1, from 200 to 500 ms, as the fault log gives it.
+pub(super) fn status_window() -> FaultWindow {
+    FaultWindow {
+        id: 1,
+        backend: "backend-1".into(),
+        kind: "status".into(),
+        detail: String::new(),
+        start_ms: 200,
+        end_ms: Some(500),
     }
 }
 
