@@ -13,14 +13,14 @@
 //! grpc_corpus`.
 
 use super::process::{self, Served};
-use super::python::{generate_stubs, python_with_grpc};
+use super::python::{generate_stubs, python_or_skip};
 use jostle_harness::load::{Pace, Until};
 use jostle_harness::report::RunReport;
 use jostle_harness::scenario::{self, Scenario};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -50,25 +50,6 @@ const PICK_FIRST: &[&str] = &[
     "pf-one-server-down.toml",
     "pf-all-servers-down.toml",
 ];
-
-/// python3 with grpcio, or `None` when the test is to be skipped.
-fn python_or_skip() -> Option<PathBuf> {
-    match python_with_grpc() {
-        Ok(python) => Some(python),
-        Err(why) => {
-            assert!(
-                std::env::var_os("JOSTLE_REQUIRE_PYTHON_GRPC").is_none(),
-                "JOSTLE_REQUIRE_PYTHON_GRPC is set but {why}: install them with \
-                 `python3 -m pip install grpcio grpcio-tools` (.ci/run does)"
-            );
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("skipped: {why} (python3 -m pip install grpcio grpcio-tools)");
-            }
-            None
-        }
-    }
-}
 
 /// The file's open-loop load: calls per second, its length and each call's deadline.
 fn load_of(story: &Scenario, file: &str) -> (f64, Duration, Duration) {
