@@ -1,16 +1,18 @@
-//! The battery's files played at once over TCP, a bounded number across the whole test binary:
-//! on the wall clock a TCP run mostly waits (a 5 s story takes 5 s), so one suite after another
-//! would add their sum to the test run. A run during which the machine held the runtime still
-//! longer than [`STALL`] is played again, at most [`ATTEMPTS`] times in all.
+//! The battery's files played at once over TCP, every peer's, a bounded number at a time: on the
+//! wall clock a TCP run mostly waits (a 5 s story takes 5 s), so one file after another would
+//! add their sum to the test run. A run during which the machine held the runtime still longer
+//! than [`STALL`] is played again, at most [`ATTEMPTS`] times in all.
 
+use super::Peer;
 use super::stall::{STALL, Watch};
-use jostle_harness::conformance::{Battery, Suite, SuiteReport};
+use jostle_harness::conformance::{Battery, SuiteReport};
 use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
-/// TCP runs in flight at once across every test of this module: two batteries' worth, as
-/// libtest runs two tests at once on two cores. Each is a thread with a current-thread runtime
-/// of its own, mostly asleep on the wall clock (the 36 runs of the four tests take about 5 s of
-/// CPU together).
+/// TCP runs in flight at once: half the four peers' nine files. Each is a thread with a
+/// current-thread runtime of its own, mostly asleep on the wall clock (the 36 runs take a few
+/// seconds of CPU together, most of it the three 11,823-call healthy runs); all 36 at once
+/// held each other's runtimes still for 100 ms to 1 s on two busy cores.
 const AT_ONCE: usize = 18;
 
 /// Plays of one file at most; when every one stood still, the one that stood still least is
@@ -43,50 +45,71 @@ impl Drop for Place {
     }
 }
 
-/// `file` played by the suite `make` builds around a [`Watch`], again while the runtime stood
-/// still longer than [`STALL`]: the first play that did not, or else the one that stood still
-/// least of [`ATTEMPTS`].
-fn play(make: &(impl Fn(&Watch) -> Suite + Sync), file: Battery) -> SuiteReport {
-    let mut least: Option<(std::time::Duration, SuiteReport)> = None;
+/// One peer's battery as played: its report in battery order, and what the test should print
+/// beside it (each play judged the machine rather than the balancer).
+#[derive(Debug)]
+pub(super) struct Played {
+    pub(super) report: SuiteReport,
+    pub(super) notes: Vec<String>,
+}
+
+/// `file` played by `peer`'s suite around a [`Watch`], again while the runtime stood still
+/// longer than [`STALL`]: the first play that did not, or else the one that stood still least of
+/// [`ATTEMPTS`]; with a note for each play set aside.
+fn play(peer: Peer, file: Battery) -> (SuiteReport, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut least: Option<(Duration, SuiteReport)> = None;
     for attempt in 1..=ATTEMPTS {
         let watch = Watch::default();
         let report = {
             let _place = Place::take();
-            make(&watch).scenarios([file]).run_blocking()
+            peer.suite(&watch).scenarios([file]).run_blocking()
         };
         let still = watch.longest();
         if still <= STALL {
-            return report;
+            return (report, notes);
         }
-        println!(
-            "{} {file}, attempt {attempt} of {ATTEMPTS}: the runtime stood still {still:?} \
-             (over {STALL:?}), a verdict of the machine rather than the balancer",
-            report.balancer
-        );
+        notes.push(format!(
+            "{file}, play {attempt} of {ATTEMPTS}: the runtime stood still {still:?} (over \
+             {STALL:?}), a verdict on the machine rather than the balancer"
+        ));
         if least.as_ref().is_none_or(|(least, _)| still < *least) {
             least = Some((still, report));
         }
     }
-    let (still, report) = least.expect("at least one attempt");
-    println!("{} {file}: judged on the attempt that stood still least, {still:?}", report.balancer);
-    report
+    let (still, report) = least.expect("at least one play");
+    notes.push(format!("{file}: judged on the play that stood still least, {still:?}"));
+    (report, notes)
 }
 
-/// Every file of [`Battery::ALL`] played by the suite `make` builds (its factory wrapped in the
-/// watch it is given), each file on a thread of its own (at most [`AT_ONCE`] across the binary),
-/// laid out as one report in battery order: the report `run_blocking` would give, in about the
-/// time of the longest file rather than the sum.
-pub(super) fn battery(make: impl Fn(&Watch) -> Suite + Sync) -> SuiteReport {
-    let make = &make;
-    let reports: Vec<SuiteReport> = std::thread::scope(|scope| {
-        let running: Vec<_> =
-            Battery::ALL.iter().map(|&file| scope.spawn(move || play(make, file))).collect();
+/// Every file of [`Battery::ALL`] played by each of `peers`, each (peer, file) on a thread of its
+/// own (at most [`AT_ONCE`] at a time), laid out per peer as one report in battery order: the
+/// reports `run_blocking` would give, in about the time of the longest file rather than the sum.
+pub(super) fn batteries(peers: &[Peer]) -> Vec<Played> {
+    let plays: Vec<(SuiteReport, Vec<String>)> = std::thread::scope(|scope| {
+        let running: Vec<_> = peers
+            .iter()
+            .flat_map(|&peer| Battery::ALL.iter().map(move |&file| (peer, file)))
+            .map(|(peer, file)| scope.spawn(move || play(peer, file)))
+            .collect();
         running
             .into_iter()
             .map(|run| run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .collect()
     });
-    let (balancer, seed) = (reports[0].balancer.clone(), reports[0].seed);
-    let runs = reports.into_iter().flat_map(|report| report.runs).collect();
-    SuiteReport { balancer, seed, runs }
+    let mut plays = plays.into_iter();
+    peers
+        .iter()
+        .map(|_| {
+            let mine: Vec<_> = plays.by_ref().take(Battery::ALL.len()).collect();
+            let (balancer, seed) = (mine[0].0.balancer.clone(), mine[0].0.seed);
+            let mut notes = Vec::new();
+            let mut runs = Vec::new();
+            for (report, more) in mine {
+                runs.extend(report.runs);
+                notes.extend(more);
+            }
+            Played { report: SuiteReport { balancer, seed, runs }, notes }
+        })
+        .collect()
 }

@@ -1,11 +1,9 @@
 //! The control: jostle's round robin, over the same TCP battery, with the same concurrency and
 //! the same watch for a stalled machine, passes every check the peers fail.
 
-use super::{adapters, battery};
+use super::ROUND_ROBIN;
 
 #[test]
 fn jostle_round_robin_passes_the_battery_the_peers_fail_over_tcp() {
-    let report =
-        battery("jostle round_robin", adapters::jostle_round_robin, |suite| suite.exact_cycle());
-    report.assert_passes();
+    ROUND_ROBIN.battery().assert_passes();
 }

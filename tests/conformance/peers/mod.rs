@@ -3,18 +3,22 @@
 //! scenario's discovery, each held to exactly the checks it fails; jostle's round robin beside
 //! them as the control, passing the same files.
 //!
-//! Every file plays on the wall clock, all nine at once ([`concurrent`]); a run during which
-//! the machine held the runtime still is played again ([`stall`]). Where a peer draws its own
+//! Every file plays on the wall clock, the four batteries at once, once per test binary
+//! ([`concurrent`]); a run during which the machine held the runtime still is played again
+//! ([`stall`]). Where a peer draws its own
 //! randomness (tonic's p2c cannot be seeded; tower's is seeded from `Target::seed`, but over TCP
 //! the timing of each call decides as much as the seed) a check near its bound is chance: each
 //! test names those, with the odds or the range measured.
 //!
 //! Rerun: `cargo test --test conformance peers -- --nocapture` (the tables are printed).
 
+use concurrent::Played;
 use jostle_harness::channel::{BoxChannel, Target};
 use jostle_harness::check::stats::DistributionSpec;
 use jostle_harness::conformance::{Suite, SuiteReport};
 use jostle_harness::net::Transport;
+use stall::Watch;
+use std::sync::OnceLock;
 
 mod adapters;
 mod concurrent;
@@ -35,21 +39,65 @@ const SPEC: DistributionSpec = DistributionSpec {
     power: jostle_harness::check::stats::DEFAULT_POWER,
 };
 
-/// The whole battery over TCP against the channel `factory` makes, every file at once, the
-/// suite told what the balancer claims by `claims`; its table printed.
-fn battery(
-    name: &str,
+/// A balancer of this module: its name, the factory that builds it for a scenario's target,
+/// and what the suite is told it claims.
+#[derive(Debug, Clone, Copy)]
+struct Peer {
+    name: &'static str,
     factory: fn(&Target) -> BoxChannel,
     claims: fn(Suite) -> Suite,
-) -> SuiteReport {
-    let report = concurrent::battery(|watch| {
-        claims(
-            Suite::new(name, watch.around(factory))
+}
+
+/// Claimed load-aware, as power of two choices is meant to be.
+const TONIC: Peer = Peer {
+    name: "tonic balance_channel",
+    factory: adapters::tonic_balance_channel,
+    claims: Suite::load_aware,
+};
+const PENDING_REQUESTS: Peer = Peer {
+    name: "tower p2c PendingRequests",
+    factory: adapters::p2c_pending_requests,
+    claims: Suite::load_aware,
+};
+const PEAK_EWMA: Peer = Peer {
+    name: "tower p2c PeakEwma",
+    factory: adapters::p2c_peak_ewma,
+    claims: Suite::load_aware,
+};
+/// The control: round robin claims an exact cycle, and no load awareness.
+const ROUND_ROBIN: Peer = Peer {
+    name: "jostle round_robin",
+    factory: adapters::jostle_round_robin,
+    claims: Suite::exact_cycle,
+};
+
+impl Peer {
+    /// The battery over TCP for this peer, its factory watched by `watch`.
+    fn suite(self, watch: &Watch) -> Suite {
+        (self.claims)(
+            Suite::new(self.name, watch.around(self.factory))
                 .transport(Transport::Tcp)
                 .seed(SEED)
                 .distribution_spec(SPEC),
         )
-    });
-    println!("{report}");
-    report
+    }
+
+    /// This peer's whole battery: the four peers' batteries play at once, once per test binary
+    /// (the first test to ask plays them, the others wait for it or find them played); the
+    /// table and the notes on plays set aside are printed.
+    fn battery(self) -> &'static SuiteReport {
+        static PLAYED: OnceLock<Vec<Played>> = OnceLock::new();
+        let played = PLAYED.get_or_init(|| {
+            concurrent::batteries(&[TONIC, PENDING_REQUESTS, PEAK_EWMA, ROUND_ROBIN])
+        });
+        let mine = played
+            .iter()
+            .find(|played| played.report.balancer == self.name)
+            .expect("every peer's battery is played");
+        for note in &mine.notes {
+            println!("{}: {note}", self.name);
+        }
+        println!("{}", mine.report);
+        &mine.report
+    }
 }

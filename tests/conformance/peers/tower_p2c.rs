@@ -2,15 +2,12 @@
 //! its load measured by `PendingRequests` or by `PeakEwma`, its picks seeded from
 //! `Target::seed`.
 
-use super::{adapters, battery};
+use super::{PEAK_EWMA, PENDING_REQUESTS};
 use jostle_harness::conformance::Battery;
 
 #[test]
 fn tower_p2c_with_pending_requests_keeps_calling_a_dead_endpoint_whose_failures_are_instant() {
-    let report = battery("tower p2c PendingRequests", adapters::p2c_pending_requests, |suite| {
-        suite.load_aware()
-    });
-    report.assert_failures_but_for_chance(
+    PENDING_REQUESTS.battery().assert_failures_but_for_chance(
         &[
             // A tonic channel is always ready and a refused call fails in about 0.1 ms: the
             // dead endpoint's pending count stays 0, it wins every comparison it is drawn into
@@ -29,8 +26,7 @@ fn tower_p2c_with_pending_requests_keeps_calling_a_dead_endpoint_whose_failures_
 
 #[test]
 fn tower_p2c_with_peak_ewma_sends_more_to_a_dead_endpoint_because_its_failures_look_fast() {
-    let report = battery("tower p2c PeakEwma", adapters::p2c_peak_ewma, |suite| suite.load_aware());
-    report.assert_failures_but_for_chance(
+    PEAK_EWMA.battery().assert_failures_but_for_chance(
         &[
             // An instant failure is a short round trip: the dead endpoint's estimate falls and
             // it draws more calls than the healthy ones (125 to 266 failures measured in
