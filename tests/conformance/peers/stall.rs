@@ -14,11 +14,14 @@ use tower::ServiceExt;
 /// The watch's period.
 const TICK: Duration = Duration::from_millis(10);
 
-/// The longest standstill a run may see and still count: under the 250 ms a call may end past
-/// its deadline on TCP. (A machine compiling beside the tests stands a runtime still 50 to
-/// 300 ms now and then, 500 ms to 1 s at times; before this watch, one such moment cost jostle's
-/// round robin 14 calls of the restart file and ended one call 1.18 s late.)
-pub(super) const STALL: Duration = Duration::from_millis(200);
+/// The longest standstill a run may see and still count. A standstill lets the load's missed
+/// calls out in a burst when it ends (200 calls a second: 20 calls after 100 ms), a third of them
+/// to a backend that may have just died before the balancer has heard: 100 ms keeps that under
+/// the fallback check's 10 failures, and well under the 250 ms a call may end past its deadline
+/// on TCP. (A machine compiling beside the tests stands a runtime still 50 to 300 ms now and
+/// then, 500 ms to 1 s at times; at under 200 ms jostle's round robin once lost 7 calls of
+/// one-down, before this watch 14 of restart, and ended one call 1.18 s late.)
+pub(super) const STALL: Duration = Duration::from_millis(100);
 
 /// The largest lateness of a tick seen by the watches of every channel a factory built.
 #[derive(Debug, Clone, Default)]
