@@ -113,3 +113,27 @@ pub(super) fn batteries(peers: &[Peer]) -> Vec<Played> {
         })
         .collect()
 }
+
+/// jostle's round robin, built after holding its runtime's one thread still longer than
+/// [`STALL`], as a busy machine would.
+fn held_still(target: &jostle_harness::channel::Target) -> jostle_harness::channel::BoxChannel {
+    tokio::spawn(async { std::thread::sleep(STALL * 2) });
+    super::adapters::jostle_round_robin(target)
+}
+
+#[test]
+fn a_file_whose_runtime_stood_still_in_every_play_is_played_three_times_and_says_so() {
+    let peer = Peer { name: "held still", factory: held_still, ..super::ROUND_ROBIN };
+    let (report, notes) = play(peer, Battery::Healthy);
+    assert_eq!(
+        notes.len(),
+        ATTEMPTS + 1,
+        "a run that stood still over {STALL:?} is played again, {ATTEMPTS} plays in all, each \
+         noted, and the one judged is named: {notes:#?}"
+    );
+    assert!(
+        notes[ATTEMPTS].contains("judged on the play that stood still least"),
+        "the last note names the play judged: {notes:#?}"
+    );
+    assert_eq!(report.runs.len(), 1, "one file, one run judged");
+}
