@@ -3,14 +3,14 @@
 //! scenario's discovery, each held to exactly the checks it fails; jostle's round robin beside
 //! them as the control, passing the same files.
 //!
-//! Every file plays on the wall clock, the four batteries at once, once per test binary
+//! Every file plays on the wall clock, the four batteries at once, once per test process
 //! ([`concurrent`]); a run during which the machine held the runtime still is played again
 //! ([`stall`]). Where a peer draws its own
 //! randomness (tonic's p2c cannot be seeded; tower's is seeded from `Target::seed`, but over TCP
 //! the timing of each call decides as much as the seed) a check near its bound is chance: each
 //! test names those, with the odds or the range measured.
 //!
-//! Rerun: `cargo test --test conformance peers -- --nocapture` (the tables are printed).
+//! Rerun: `cargo test --test balancers peers:: -- --nocapture` (the tables are printed).
 
 use concurrent::Played;
 use jostle_harness::channel::{BoxChannel, Target};
@@ -82,7 +82,7 @@ impl Peer {
         )
     }
 
-    /// This peer's whole battery: the four peers' batteries play at once, once per test binary
+    /// This peer's whole battery: the four peers' batteries play at once, once per test process
     /// (the first test to ask plays them, the others wait for it or find them played); the
     /// table and the notes on plays set aside are printed.
     fn battery(self) -> &'static SuiteReport {

@@ -70,7 +70,7 @@ fn tower_p2c_with_peak_ewma_sends_more_to_a_dead_endpoint_because_its_failures_l
         "tower's p2c with PeakEwma must lose calls to a dead backend in at least one of \
          {A_BACKEND_DIES:?} (its failures are fast, so its estimate falls), failed only \
          {failures:?}: if tower changed PeakEwma, update docs/CONFORMANCE.md and this test \
-         (seed {}, rerun: cargo test --test conformance peers -- --nocapture)\n{report}",
+         (seed {}, rerun: cargo test --test balancers peers:: -- --nocapture)\n{report}",
         report.seed
     );
 }
