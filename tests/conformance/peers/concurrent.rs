@@ -15,9 +15,11 @@ use std::time::Duration;
 /// held each other's runtimes still for 100 ms to 1 s on two busy cores.
 const AT_ONCE: usize = 18;
 
-/// Plays of one file at most; when every one stood still, the one that stood still least is
-/// judged, and the test's output says so.
-const ATTEMPTS: usize = 3;
+/// Plays of one file at most; when both stood still, the one that stood still least is judged,
+/// and the test's output says so. A second play clears a passing hiccup; on a machine busy enough
+/// to hold nearly every run still (ten processes a core) a third rarely did, and tripled the
+/// test's time.
+const ATTEMPTS: usize = 2;
 
 /// How many runs hold a place, and the wake-up for the threads waiting for one.
 static PLACES: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
@@ -122,7 +124,7 @@ fn held_still(target: &jostle_harness::channel::Target) -> jostle_harness::chann
 }
 
 #[test]
-fn a_file_whose_runtime_stood_still_in_every_play_is_played_three_times_and_says_so() {
+fn a_file_whose_runtime_stood_still_in_every_play_is_played_again_and_says_so() {
     let peer = Peer { name: "held still", factory: held_still, ..super::ROUND_ROBIN };
     let (report, notes) = play(peer, Battery::Healthy);
     assert_eq!(
