@@ -3,12 +3,13 @@
 //! scenario's discovery, each held to exactly the checks it fails; jostle's round robin beside
 //! them as the control, passing the same files.
 //!
-//! Every file plays on the wall clock, the four batteries at once, once per test process
+//! Every file plays on the wall clock, the four batteries at once in one test
 //! ([`concurrent`]); a run during which the machine held the runtime still is played again
-//! ([`stall`]). Where a peer draws its own
-//! randomness (tonic's p2c cannot be seeded; tower's is seeded from `Target::seed`, but over TCP
-//! the timing of each call decides as much as the seed) a check near its bound is chance: each
-//! test names those, with the odds or the range measured.
+//! ([`stall`]). Where a peer draws its own randomness (tonic's p2c cannot be seeded; tower's is
+//! seeded from `Target::seed`, but over TCP the timing of each call decides as much as the seed)
+//! or its verdict turns on the machine's timing, a check near its bound is chance: each peer's
+//! verdicts ([`tonic`], [`tower_p2c`], [`control`]) name those, with the odds or the range
+//! measured.
 //!
 //! Rerun: `cargo test --test balancers peers:: -- --nocapture` (the tables are printed).
 
