@@ -15,8 +15,20 @@ pub(super) struct Line {
     pub(super) start_ms: f64,
     pub(super) end_ms: f64,
     pub(super) status: String,
+    #[serde(deserialize_with = "present")]
     pub(super) backend: Option<String>,
+    #[serde(deserialize_with = "present")]
     pub(super) deadline_ms: Option<f64>,
+}
+
+/// A field that may be null but must be there (serde takes a missing `Option` for `None`
+/// unless it is read this way).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer)
 }
 
 /// gRPC's status code names, as its documents (and grpcio's `StatusCode.name`) spell them, by

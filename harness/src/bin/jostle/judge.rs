@@ -29,6 +29,13 @@ pub(crate) struct JudgeArgs {
     /// memory for their windows, and the connection checks are not judged).
     #[arg(long, value_name = "FILE")]
     counters: Option<PathBuf>,
+    /// The seed the run was made with, when `jostle run --seed N` replaced the file's.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// The built-in balancer the records' run played, when `jostle run --balancer NAME`
+    /// replaced the file's; the story is then expected to pass, as with `jostle run`.
+    #[arg(long, value_name = "NAME")]
+    balancer: Option<String>,
     /// Also write the report as JSON to this file (docs/REPORT.md).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -48,7 +55,15 @@ pub(crate) fn judge(args: &JudgeArgs) -> ExitCode {
 
 fn judged(args: &JudgeArgs) -> Result<ExitCode, (String, u8)> {
     let bad = |message: String| (format!("error: {message}"), 2);
-    let story = scenario::load(&args.scenario).map_err(|error| bad(error.to_string()))?;
+    let mut story = scenario::load(&args.scenario).map_err(|error| bad(error.to_string()))?;
+    if let Some(seed) = args.seed {
+        story = story.with_seed(seed);
+    }
+    if let Some(name) = &args.balancer {
+        story = story
+            .with_balancer(name)
+            .map_err(|error| bad(format!("{}: {error}", args.scenario.display())))?;
+    }
     let inputs: Vec<&Path> =
         [Some(args.scenario.as_path()), Some(args.calls.as_path()), args.counters.as_deref()]
             .into_iter()
@@ -82,6 +97,12 @@ fn judged(args: &JudgeArgs) -> Result<ExitCode, (String, u8)> {
         format!("jostle judge {} --calls {}", args.scenario.display(), args.calls.display());
     if let Some(path) = &args.counters {
         replay.push_str(&format!(" --counters {}", path.display()));
+    }
+    if let Some(seed) = args.seed {
+        replay.push_str(&format!(" --seed {seed}"));
+    }
+    if let Some(name) = &args.balancer {
+        replay.push_str(&format!(" --balancer {name}"));
     }
     let report = runner::judge(&story, &log, server.as_ref(), &replay)
         .map_err(|error| (format!("error: {error}"), 1))?;
