@@ -15,6 +15,7 @@ mod namespaces;
 mod netns;
 mod process;
 mod python;
+mod records;
 mod scenario;
 mod standard;
 mod tally;

@@ -11,6 +11,7 @@ mod judge;
 mod output;
 mod panics;
 mod profile;
+mod records;
 mod run;
 mod say;
 mod serve;
