@@ -7,6 +7,7 @@ use super::play::Played;
 use super::report::ServedReport;
 use crate::fault::{FaultWindow, Kind};
 use crate::load::CallLog;
+use crate::net::Transport;
 use crate::runner::{self, ServerSide};
 use crate::scenario::Scenario;
 use std::time::Duration;
@@ -40,8 +41,8 @@ pub fn server_side(played: &Played) -> ServerSide {
 }
 
 /// `report` (of `scenario` served) with the client's records `log` judged by the checks of
-/// `jostle run`: the verdict is then theirs, every expectation judged, the counters' own
-/// checks kept beside them.
+/// `jostle run` as for a run over TCP: the verdict is then theirs, every expectation judged,
+/// the counters' own checks kept beside them.
 ///
 /// # Errors
 ///
@@ -53,6 +54,9 @@ pub fn with_records(
     replay: &str,
 ) -> crate::Result<ServedReport> {
     let server = server_side(&report.played);
-    let client = runner::judge(scenario, log, Some(&server), replay)?;
+    // Served backends are on TCP, on the wall clock: the calls are judged as a run over TCP is
+    // (its allowance for the scheduler's lateness at deadlines among them).
+    let over_tcp = scenario.clone().with_transport(Transport::Tcp);
+    let client = runner::judge(over_tcp.as_ref().unwrap_or(scenario), log, Some(&server), replay)?;
     Ok(report.with_client(client))
 }

@@ -36,6 +36,11 @@ pub(crate) struct JudgeArgs {
     /// replaced the file's; the story is then expected to pass, as with `jostle run`.
     #[arg(long, value_name = "NAME")]
     balancer: Option<String>,
+    /// The calls went over real TCP on the wall clock (`jostle run --tcp`, a client of
+    /// `jostle serve`; implied by --counters): judged with a run over TCP's allowances (a
+    /// call may end up to 250 ms past its deadline, the scheduler's jitter).
+    #[arg(long)]
+    tcp: bool,
     /// Also write the report as JSON to this file (docs/REPORT.md).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -100,6 +105,9 @@ fn judged(args: &JudgeArgs) -> Result<ExitCode, (String, u8)> {
     }
     if let Some(seed) = args.seed {
         replay.push_str(&format!(" --seed {seed}"));
+    }
+    if args.tcp {
+        replay.push_str(" --tcp");
     }
     if let Some(name) = &args.balancer {
         replay.push_str(&format!(" --balancer {name}"));
