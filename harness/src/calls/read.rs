@@ -115,7 +115,10 @@ fn checked(
         return Err(invalid(
             "client",
             format!("client {}", line.client),
-            &format!("a client number from 0 to {} (the scenario's [load] clients)", clients - 1),
+            &format!(
+                "a client number from 0 to {} (the scenario's [load] clients)",
+                clients.saturating_sub(1)
+            ),
         ));
     };
     let Some(&method) = METHODS.iter().find(|method| method.name() == line.method) else {

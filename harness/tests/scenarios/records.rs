@@ -2,7 +2,7 @@
 //! check results byte for byte; the records match docs/calls.schema.json; every kind of bad
 //! record is refused at its FILE:LINE:COLUMN.
 //!
-//! Rerun: `cargo test -p jostle-harness --test scenarios records`.
+//! Rerun: `cargo test -p jostle-harness --test harness scenarios::records`.
 
 use jostle_harness::calls::{self, Fit};
 use jostle_harness::load::{CallLog, Progress};
@@ -88,7 +88,7 @@ fn a_run_judged_from_its_written_records_gives_the_same_check_results_byte_for_b
                         bytes(&ran),
                         "judging fixtures/{file} from its written records must give the run's \
                          own check results, byte for byte (seed {}; rerun: cargo test -p \
-                         jostle-harness --test scenarios records)",
+                         jostle-harness --test harness scenarios::records)",
                         story.seed()
                     );
                     assert_eq!(judged.faults, run.faults, "{file}: the replayed fault windows");

@@ -10,7 +10,7 @@
 //! Needs `go` and grpc-go's sources under /usr/share/gocode (Debian: `apt-get install golang-go
 //! golang-google-grpc-dev`); without them the test is skipped with that message, unless
 //! JOSTLE_REQUIRE_GO_GRPC is set. The build is cached under the target folder (about 20 s the
-//! first time). Rerun: `cargo test -p jostle-harness --test serve go_client`.
+//! first time). Rerun: `cargo test -p jostle-harness --test harness serve::go_client`.
 
 use super::process::{self, Served};
 use serde_json::Value;

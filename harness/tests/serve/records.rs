@@ -3,7 +3,7 @@
 //! writing its call records; serve judges every expectation from them with the checks of
 //! `jostle run`. A sample of two files runs in CI (about 6 s of wall clock, both at once);
 //! the whole battery, with the table docs/SERVE.md shows, is `#[ignore]`d (about 40 s):
-//! `cargo test -p jostle-harness --test serve records -- --ignored --nocapture`.
+//! `cargo test -p jostle-harness --test harness serve::records -- --ignored --nocapture`.
 //!
 //! Needs python3 with grpcio and grpcio-tools; without them the tests are skipped, unless
 //! JOSTLE_REQUIRE_PYTHON_GRPC is set.
