@@ -63,6 +63,10 @@ pub(super) fn millis(duration: Duration) -> f64 {
 }
 
 /// `millis` (checked: finite, not negative, in range) as a duration, to the nanosecond.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "checked by the reader: 0 to MAX_TIME_MS, whose nanoseconds fit in a u64"
+)]
 pub(super) fn duration(millis: f64) -> Duration {
     Duration::from_nanos((millis * 1e6).round() as u64)
 }

@@ -175,11 +175,8 @@ fn counters(path: &Path, backends: usize) -> Result<ServerSide, String> {
         let kind =
             window["kind"].as_str().and_then(Kind::from_name).ok_or_else(|| field("kind"))?;
         let backend = window["backend"].as_str().ok_or_else(|| field("backend"))?;
-        if !backend
-            .strip_prefix("backend-")
-            .and_then(|n| n.parse::<usize>().ok())
-            .is_some_and(|n| n < backends)
-        {
+        let index = backend.strip_prefix("backend-").and_then(|n| n.parse::<usize>().ok());
+        if index.is_none_or(|n| n >= backends) {
             return Err(field("backend"));
         }
         let end = match &window["end_ms"] {
