@@ -30,6 +30,7 @@
 //! # }
 //! ```
 
+pub mod calls;
 pub mod channel;
 pub mod check;
 pub mod cluster;

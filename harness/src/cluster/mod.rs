@@ -38,6 +38,7 @@ mod service;
 mod standard;
 mod timeline;
 
+pub(crate) use backend::backend_name;
 pub use backend::{Backend, BackendState, StopMode};
 pub use builder::{ClusterBuilder, MAX_BACKENDS};
 pub use handle::Cluster;

@@ -115,6 +115,14 @@ impl RunReport {
                 escape(&expectation.explanation)
             );
         }
+        for skipped in &self.not_judged {
+            let _ = write!(
+                out,
+                "<li><span class=\"verdict\">not judged</span> <b>{}</b>: {}</li>",
+                escape(&skipped.check),
+                escape(&skipped.why)
+            );
+        }
         out.push_str("</ul>");
     }
 }

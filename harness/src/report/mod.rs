@@ -27,7 +27,7 @@ pub use clients::ClientReport;
 pub use dns::DnsQueryReport;
 pub use model::{
     BACKEND_COLUMNS, BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency,
-    RunReport,
+    NotJudgedReport, RunReport,
 };
 pub(crate) use timeline::millis;
 pub(crate) use timeline::quantile_ms;

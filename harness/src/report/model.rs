@@ -32,6 +32,11 @@ pub struct RunReport {
     pub dns_queries: Option<Vec<super::DnsQueryReport>>,
     /// Every expectation of the file, with what was measured.
     pub expectations: Vec<ExpectationReport>,
+    /// The checks the evidence given could not judge, and why (`jostle judge` over call
+    /// records without the backends' counters: `connections`, `leak-free`); left out of the
+    /// JSON when empty, as it is for every run in process.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_judged: Vec<NotJudgedReport>,
     /// The run in time buckets, for the chart.
     pub timeline: Timeline,
     /// Whether every expectation held.
@@ -61,6 +66,7 @@ impl Default for RunReport {
             faults: Vec::new(),
             dns_queries: None,
             expectations: Vec::new(),
+            not_judged: Vec::new(),
             timeline: Timeline::default(),
             passed: true,
             expected: "pass".into(),
@@ -204,4 +210,13 @@ pub struct ExpectationReport {
     pub measured: BTreeMap<String, f64>,
     /// Why it passed or failed.
     pub explanation: String,
+}
+
+/// A check the evidence could not judge, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotJudgedReport {
+    /// The check's name.
+    pub check: String,
+    /// What it needs that the evidence lacks.
+    pub why: String,
 }

@@ -87,6 +87,9 @@ impl fmt::Display for RunReport {
                 expectation.check, expectation.rule, expectation.explanation
             )?;
         }
+        for skipped in &self.not_judged {
+            writeln!(f, "  not judged {}: {}", skipped.check, skipped.why)?;
+        }
         write!(f, "{}", self.verdict())
     }
 }

@@ -4,8 +4,7 @@
 //! connections, avoidable failures, settled.
 
 use crate::check::{self, CheckResult, Context, distribution};
-use crate::cluster::Cluster;
-use crate::fault::Kind;
+use crate::fault::{FaultWindow, Kind};
 use crate::load::CallLog;
 use crate::net::Transport;
 use crate::record::StatsSnapshot;
@@ -20,7 +19,8 @@ pub(super) const TCP_LATENESS: Duration = Duration::from_millis(250);
 /// What the run is judged on.
 pub(super) struct Evidence<'a> {
     pub(super) scenario: &'a Scenario,
-    pub(super) cluster: &'a Cluster,
+    /// Every fault window of the run, times since the cluster's start.
+    pub(super) windows: &'a [FaultWindow],
     pub(super) log: &'a CallLog,
     pub(super) names: &'a [String],
     pub(super) before: &'a [StatsSnapshot],
@@ -30,7 +30,7 @@ pub(super) struct Evidence<'a> {
 
 /// The scenario's expectations, checked.
 pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
-    let Evidence { scenario, cluster, log, names, before, after, context } = *evidence;
+    let Evidence { scenario, windows, log, names, before, after, context } = *evidence;
     let expect = scenario.expect();
     let mut checks = Vec::new();
     match &expect.distribution {
@@ -55,7 +55,6 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         let name = &names[share.backend];
         checks.push(check::max_share(log, name, share.after, share.at_most, context));
     }
-    let windows = cluster.fault_log().windows();
     if let Some(fallback) = expect.fallback {
         let failed_at: Vec<Duration> = windows.iter().map(|w| w.start).collect();
         let mut judged =
@@ -172,7 +171,7 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         let discovery = scenario.discovery();
         let announced =
             |at: Duration| discovery.at(at).into_iter().map(|i| names[i].as_str()).collect();
-        checks.push(check::avoidable_failures(log, &windows, announced, grace, context));
+        checks.push(check::avoidable_failures(log, windows, announced, grace, context));
     }
     if let Some(settled) = expect.settled {
         // Quiet once the last fault window has closed (never, while one holds to the end) and

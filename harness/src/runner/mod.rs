@@ -24,9 +24,11 @@ mod clients;
 mod discovery;
 mod dns;
 mod expectations;
+mod judge;
 mod play;
 mod report;
 mod under_test;
 
 pub use blocking::runtime;
+pub use judge::{ServerSide, judge};
 pub use play::{run_with, run_with_log};

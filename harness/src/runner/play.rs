@@ -102,10 +102,11 @@ pub async fn run_with_log(
     let after = cluster.stats();
     let context =
         Context { histogram: log.served(), seed: scenario.seed(), replay: replay.to_owned() };
+    let windows = cluster.fault_log().windows();
     let mut checks = vec![check::accounting(&log, &before, &after, &context)];
     checks.extend(expectations::checks(&Evidence {
         scenario,
-        cluster: &cluster,
+        windows: &windows,
         log: &log,
         names: &names,
         before: &before,
@@ -124,7 +125,7 @@ pub async fn run_with_log(
     }
     let report = RunReport {
         dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries, &names)),
-        ..report(scenario, &cluster, &log, &names, &before, &after, checks)
+        ..report(scenario, &windows, &log, &names, &before, &after, checks)
     };
     cluster.shutdown().await;
     Ok((report, log))

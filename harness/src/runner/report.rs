@@ -2,7 +2,7 @@
 //! the checks.
 
 use crate::check::CheckResult;
-use crate::cluster::Cluster;
+use crate::fault::FaultWindow;
 use crate::load::{CallLog, CallOutcome};
 use crate::record::StatsSnapshot;
 use crate::report::{
@@ -18,7 +18,7 @@ use tonic::Code;
 /// fault windows, every check, and the timeline.
 pub(super) fn report(
     scenario: &Scenario,
-    cluster: &Cluster,
+    windows: &[FaultWindow],
     log: &CallLog,
     names: &[String],
     before: &[StatsSnapshot],
@@ -58,13 +58,11 @@ pub(super) fn report(
             }
         })
         .collect();
-    let faults = cluster
-        .fault_log()
-        .windows()
-        .into_iter()
+    let faults = windows
+        .iter()
         .map(|w| FaultWindowReport {
             id: w.id,
-            backend: w.backend,
+            backend: w.backend.clone(),
             kind: w.kind.to_owned(),
             start_ms: crate::report::millis(w.start),
             end_ms: w.end.map(crate::report::millis),
@@ -100,6 +98,7 @@ pub(super) fn report(
         clients: crate::report::ClientReport::every(log, scenario.clients()),
         faults,
         expectations,
+        not_judged: Vec::new(),
         timeline: Timeline::from_log(log, names, scenario.load_spec().deadline),
         passed,
         expected: scenario.expect().outcome.name().to_owned(),

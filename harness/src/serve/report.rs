@@ -8,7 +8,7 @@ use super::play::{Ended, Played};
 use super::timeline::{Action, Timeline};
 use crate::check::CheckResult;
 use crate::net::REFUSED_WHY;
-use crate::report::ExpectationReport;
+use crate::report::{ExpectationReport, RunReport};
 use crate::scenario::{Expectations, Expected};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -54,6 +54,10 @@ pub struct ServedReport {
     pub checks: Vec<CheckResult>,
     /// The expectations not judged, and why.
     pub not_judged: Vec<NotJudged>,
+    /// With the client's call records (`jostle serve --calls`): every expectation judged
+    /// from them by the checks of `jostle run`, the connections and fault windows from the
+    /// backends; the verdict is then this report's.
+    pub client: Option<RunReport>,
     /// The verdict.
     pub verdict: Verdict,
 }
@@ -90,20 +94,35 @@ impl ServedReport {
             discovery,
             checks,
             not_judged,
+            client: None,
             verdict,
         }
     }
 
-    /// Whether every judged check held.
+    /// This report with `client`, the expectations judged from the client's call records,
+    /// whose outcome is then the verdict: every expectation is judged there.
+    pub fn with_client(self, client: RunReport) -> Self {
+        let verdict = if client.as_expected { Verdict::AsExpected } else { Verdict::NotAsExpected };
+        let judged = |check: &str| {
+            client.expectations.iter().any(|e| e.check == check)
+                || client.not_judged.iter().any(|n| n.check == check)
+        };
+        let not_judged = self.not_judged.into_iter().filter(|n| !judged(n.check)).collect();
+        Self { client: Some(client), verdict, not_judged, ..self }
+    }
+
+    /// Whether every judged check held, the client's records' too.
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|check| check.passed)
+            && self.client.as_ref().is_none_or(|client| client.passed)
     }
 
     /// The report as JSON: `scenario`, `seed`, `elapsed_ms`, `ended` (`end`, `stopped`),
     /// `sample_every_ms`, `backends` (`name`, `address`, `served`, `failed` by code name,
     /// `connections_accepted`, `refused_streams` by HTTP/2 error code name), `faults` (every window), `discovery` (`at_ms`, `add`,
     /// `remove`), `expectations` (as `jostle run --json` gives them), `not_judged` (`check`,
-    /// `why`), `passed`, `verdict`.
+    /// `why`), `client` (with the client's records: their report, as `jostle judge --json`
+    /// gives it), `passed`, `verdict`.
     pub fn json(&self) -> Value {
         let backends: Vec<Value> = self
             .backends
@@ -147,6 +166,10 @@ impl ServedReport {
             .iter()
             .map(|skipped| json!({ "check": skipped.check, "why": skipped.why }))
             .collect();
+        let client = self
+            .client
+            .as_ref()
+            .map_or(Value::Null, |client| serde_json::to_value(client).unwrap_or(Value::Null));
         json!({
             "scenario": self.scenario,
             "seed": self.seed,
@@ -158,6 +181,7 @@ impl ServedReport {
             "discovery": discovery,
             "expectations": expectations,
             "not_judged": not_judged,
+            "client": client,
             "passed": self.passed(),
             "verdict": self.verdict.name(),
         })
@@ -269,6 +293,20 @@ impl fmt::Display for ServedReport {
         }
         for skipped in &self.not_judged {
             writeln!(f, "  not judged {}: {}", skipped.check, skipped.why)?;
+        }
+        if let Some(client) = &self.client {
+            writeln!(
+                f,
+                "expectations (from the client's records, {} calls; the verdict's):",
+                client.calls.sent
+            )?;
+            for check in &client.expectations {
+                let mark = if check.passed { "pass" } else { "FAIL" };
+                writeln!(f, "  {mark} {}: {} ({})", check.check, check.rule, check.explanation)?;
+            }
+            for skipped in &client.not_judged {
+                writeln!(f, "  not judged {}: {}", skipped.check, skipped.why)?;
+            }
         }
         write!(f, "verdict: {}", self.verdict.name())
     }

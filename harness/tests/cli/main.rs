@@ -3,6 +3,7 @@
 
 mod explore;
 mod inputs;
+mod judge;
 mod outputs;
 mod profile;
 

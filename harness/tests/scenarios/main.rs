@@ -17,6 +17,7 @@ mod latency;
 mod malformed;
 mod profile;
 mod properties;
+mod records;
 mod reliability;
 mod run;
 #[path = "../../../tests/support/sabotage.rs"]

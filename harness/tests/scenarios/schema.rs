@@ -10,7 +10,13 @@ const SCHEMA: &str = include_str!("../../../docs/report.schema.json");
 /// Checks `value` against `schema`, for the keywords the documented schema uses: `$ref` (to
 /// `#/$defs/`), `type`, `enum`, `properties`, `required`, `additionalProperties`, `items`,
 /// `minimum`, `maximum`. Every violation goes into `errors` with its JSON path.
-fn validate(schema: &Value, root: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+pub(super) fn validate(
+    schema: &Value,
+    root: &Value,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<String>,
+) {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = reference.strip_prefix("#/$defs/").expect("local $ref");
         return validate(&root["$defs"][name], root, value, path, errors);

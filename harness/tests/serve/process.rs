@@ -101,6 +101,11 @@ impl Served {
         self.addresses.clone()
     }
 
+    /// The line serve announced itself with, as JSON.
+    pub(crate) fn announced_line(&self) -> String {
+        self.announced.to_string()
+    }
+
     pub(crate) fn control(&self) -> String {
         self.announced["control"].as_str().expect("a control address").to_owned()
     }

@@ -7,9 +7,11 @@ mod check;
 mod ctl;
 mod drive;
 mod explore;
+mod judge;
 mod output;
 mod panics;
 mod profile;
+mod records;
 mod run;
 mod say;
 mod serve;
@@ -41,6 +43,11 @@ enum Command {
     /// (docs/EXPLORE.md), shrink the first schedule to break each, and write it as a scenario
     /// file. Exit 0 when nothing was found, 1 when something was, 2 on bad input.
     Explore(explore::ExploreArgs),
+    /// Judge a scenario file's expectations from a client's call records (JSON Lines,
+    /// docs/calls.schema.json), with the checks and the report of `jostle run`; with
+    /// --counters, `jostle serve`'s report adds what only the backends saw. Exit 0 when the
+    /// records give the outcome the story expects, 1 when not, 2 on bad input.
+    Judge(judge::JudgeArgs),
     /// List the fixture scenarios (file and name), the conformance battery's scenario files and
     /// the built-in balancers, one per line.
     List(check::ListArgs),
@@ -66,6 +73,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),
         Command::Explore(args) => explore::explore(&args),
+        Command::Judge(args) => judge::judge(&args),
         Command::List(args) => check::list(args),
         Command::Serve(args) => serve::serve(&args),
         Command::Ctl(args) => ctl::ctl(args),

@@ -5,6 +5,7 @@ use crate::bar::Bar;
 use crate::output::Output;
 use crate::{panics, say};
 use jostle::balance::Profile;
+use jostle_harness::calls;
 use jostle_harness::load::{Progress, Until};
 use jostle_harness::net::Transport;
 use jostle_harness::runner;
@@ -25,6 +26,10 @@ pub(crate) struct RunArgs {
     /// only).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Also write the client's record of every call as JSON Lines to this file, one call a
+    /// line (one scenario only; docs/calls.schema.json): what `jostle judge` reads.
+    #[arg(long, value_name = "FILE")]
+    calls: Option<PathBuf>,
     /// Run in memory on the wall clock instead of tokio's paused clock (TCP scenarios always
     /// run on the wall clock).
     #[arg(long)]
@@ -92,7 +97,11 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
 /// scenario and writes its report.
 fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
     if args.files.len() != 1 {
-        for (flag, given) in [("--json", args.json.is_some()), ("--html", args.html.is_some())] {
+        for (flag, given) in [
+            ("--json", args.json.is_some()),
+            ("--html", args.html.is_some()),
+            ("--calls", args.calls.is_some()),
+        ] {
             if given {
                 return Err(Stop::bad_input(format!(
                     "error: {flag} takes one scenario FILE, got several"
@@ -113,7 +122,7 @@ fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
     }
     let inputs: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
     let mut outputs = Vec::new();
-    for (flag, path) in [("--json", &args.json), ("--html", &args.html)] {
+    for (flag, path) in [("--json", &args.json), ("--html", &args.html), ("--calls", &args.calls)] {
         if let Some(path) = path {
             let output = Output::check(flag, path, &inputs)
                 .map_err(|why| Stop::bad_input(format!("error: {why}")))?;
@@ -147,7 +156,7 @@ fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
         let bar = Bar::start(file, &spec, &progress);
         panics::take();
         let played = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            runtime.block_on(runner::run_with(&loaded, &replay, &progress))
+            runtime.block_on(runner::run_with_log(&loaded, &replay, &progress))
         }));
         drop(runtime);
         if let Some(bar) = bar {
@@ -160,8 +169,8 @@ fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
         if let Some(panic) = panics::take() {
             return Err(failed(format!("a panic {panic}")));
         }
-        let report = match played {
-            Ok(Ok(report)) => report,
+        let (report, log) = match played {
+            Ok(Ok(played)) => played,
             Ok(Err(error)) => return Err(failed(error.to_string())),
             Err(_) => return Err(failed("a panic".to_owned())),
         };
@@ -172,7 +181,11 @@ fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
             unexpected.push(file.display().to_string());
         }
         for (flag, output) in &outputs {
-            let contents = if *flag == "--json" { report.to_json() } else { report.to_html() };
+            let contents = match *flag {
+                "--json" => report.to_json(),
+                "--html" => report.to_html(),
+                _ => calls::lines(&log, Some(loaded.load_spec().deadline)),
+            };
             output.write(&contents).map_err(|error| {
                 Stop::failed(format!("error: cannot write {}: {error}", output.name()))
             })?;

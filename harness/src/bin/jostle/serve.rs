@@ -5,6 +5,7 @@
 //! clients elsewhere send the load, and the report is judged from the backends' own records.
 
 use crate::output::Output;
+use crate::records::{self, Awaited};
 use crate::say::{self, fail};
 use jostle_harness::cluster::{Backend, Cluster, MAX_BACKENDS};
 use jostle_harness::control::{self, Controller};
@@ -70,6 +71,16 @@ pub(crate) struct ServeArgs {
     /// Also write the summary as JSON to FILE on stop.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// With --scenario: the client's call records (JSON Lines, docs/calls.schema.json), which
+    /// it writes to FILE when its load ends; read after the scenario's end, and every
+    /// expectation judged from them by the checks of `jostle run` (the connections from the
+    /// backends' counters).
+    #[arg(long, value_name = "FILE", requires = "scenario")]
+    calls: Option<PathBuf>,
+    /// How long to wait after the scenario's end for the client to write --calls, from 1s
+    /// to 1h.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "30s", requires = "calls")]
+    calls_wait: Duration,
 }
 
 /// Exit 0 after a clean stop, 1 when serving could not start or the summary could not be
@@ -85,6 +96,21 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
         Some(Ok(json)) => Some(json),
         Some(Err(message)) => return fail(&format!("error: {message}"), 2),
     };
+    let calls = match args.calls.as_deref().map(|path| Awaited::check(path, &inputs, json.as_ref()))
+    {
+        None => None,
+        Some(Ok(calls)) => Some(calls),
+        Some(Err(message)) => return fail(&format!("error: {message}"), 2),
+    };
+    if !(Duration::from_secs(1)..=records::MAX_WAIT).contains(&args.calls_wait) {
+        return fail(
+            &format!(
+                "error: --calls-wait {}; expected 1s to 1h",
+                humantime::format_duration(args.calls_wait)
+            ),
+            2,
+        );
+    }
     let backends = match (&story, args.backends) {
         (Some(story), Some(given)) if given != story.scenario.backends() => {
             let file = story.scenario.backends();
@@ -127,7 +153,7 @@ pub(crate) fn serve(args: &ServeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&format!("error: cannot start a tokio runtime: {error}"), 1),
     };
-    runtime.block_on(serve_until_stopped(args, backends, story, token, json))
+    runtime.block_on(serve_until_stopped(args, backends, story, token, json, calls))
 }
 
 /// A scenario file to play: the scenario, its timelines, and how to replay it.
@@ -156,6 +182,7 @@ async fn serve_until_stopped(
     story: Option<Story>,
     token: Option<control::Token>,
     json: Option<Output>,
+    calls: Option<Awaited>,
 ) -> ExitCode {
     let mut builder = Cluster::builder()
         .backends(backends)
@@ -223,8 +250,14 @@ async fn serve_until_stopped(
             tokio::select! {
                 played = serve::play(&plane, &story.timeline, until, stopped(None)) => match played {
                     Ok(played) => {
-                        let judged = serve::judged(&story.scenario, &story.timeline, &plane, played, &story.replay);
-                        if judged.verdict == Verdict::NotAsExpected {
+                        let mut judged = serve::judged(&story.scenario, &story.timeline, &plane, played, &story.replay);
+                        if let Some(calls) = &calls {
+                            match with_records(judged.clone(), story, calls, args.calls_wait).await {
+                                Ok(with) => judged = with,
+                                Err(message) => code = fail(&format!("error: {message}"), 2),
+                            }
+                        }
+                        if judged.verdict == Verdict::NotAsExpected && code == ExitCode::SUCCESS {
                             code = ExitCode::from(1);
                         }
                         report = Some(judged);
@@ -265,13 +298,31 @@ async fn serve_until_stopped(
     code
 }
 
-/// The line that says serving has begun: every backend's name and address, and the control
-/// address.
+/// `report` with the client's records at `calls` judged, once written; the error is the
+/// line to print.
+async fn with_records(
+    report: serve::ServedReport,
+    story: &Story,
+    calls: &Awaited,
+    wait: Duration,
+) -> Result<serve::ServedReport, String> {
+    let log = tokio::select! {
+        log = calls.read(&story.scenario, wait) => log?,
+        () = stopped(None) => return Err("stopped while waiting for --calls".to_owned()),
+    };
+    serve::with_records(report, &story.scenario, &log, &story.replay)
+        .map_err(|error| format!("the client's records cannot be judged: {error}"))
+}
+
+/// The line that says serving has begun: every backend's name and address, the control
+/// address, and the scenario's origin on the wall clock (`origin_unix_ms`, milliseconds since
+/// the Unix epoch: call records count from it).
 fn announcement(controller: &Controller, control: SocketAddr) -> String {
     #[derive(serde::Serialize)]
     struct Announced<'a> {
         backends: Vec<Address<'a>>,
         control: String,
+        origin_unix_ms: f64,
     }
     #[derive(serde::Serialize)]
     struct Address<'a> {
@@ -291,7 +342,13 @@ fn announcement(controller: &Controller, control: SocketAddr) -> String {
             announced,
         })
         .collect();
-    let announced = Announced { backends, control: control.to_string() };
+    let since_origin = controller.cluster().fault_log().elapsed();
+    let origin = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_sub(since_origin);
+    let origin_unix_ms = origin.as_micros() as f64 / 1000.0;
+    let announced = Announced { backends, control: control.to_string(), origin_unix_ms };
     serde_json::to_string(&announced).unwrap_or_default()
 }
 

@@ -1,0 +1,192 @@
+//! The seed article's Go program (examples/clients/go/article_client: its round-robin dialer,
+//! grpc-go from Debian's packages in GOPATH mode) against `jostle serve --scenario FILE --calls
+//! FILE`, judged from the call records it writes:
+//!
+//! - with an authority set, its one-connection pinning shows: a backend that crashes and comes
+//!   back never serves again (`recovery` fails), one backend is never dialled at all;
+//! - with the article's empty target (an empty `:authority`), every call fails INTERNAL at the
+//!   HTTP/2 layer and the backends count no call: the records make serve's verdict say so.
+//!
+//! Needs `go` and grpc-go's sources under /usr/share/gocode (Debian: `apt-get install golang-go
+//! golang-google-grpc-dev`); without them the test is skipped with that message, unless
+//! JOSTLE_REQUIRE_GO_GRPC is set. The build is cached under the target folder (about 20 s the
+//! first time). Rerun: `cargo test -p jostle-harness --test harness serve::go_client`.
+
+use super::process::{self, Served};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const SOURCE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/clients/go/article_client/main.go");
+const BATTERY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/battery");
+const GOPATH: &str = "/usr/share/gocode";
+const SLACK: Duration = Duration::from_secs(60);
+
+/// The article's program built, or why it cannot be.
+fn built() -> Result<PathBuf, String> {
+    let grpc = Path::new(GOPATH).join("src/google.golang.org/grpc");
+    let go = Command::new("go").arg("version").output();
+    if !go.is_ok_and(|output| output.status.success()) {
+        return Err("no `go` on the PATH".to_owned());
+    }
+    if !grpc.is_dir() {
+        return Err(format!("no grpc-go sources at {}", grpc.display()));
+    }
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-article-client");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let binary = out.join("article_client");
+    let output = Command::new("go")
+        .args(["build", "-o"])
+        .arg(&binary)
+        .arg(SOURCE)
+        .env("GOPATH", GOPATH)
+        .env("GO111MODULE", "off")
+        .env("GOCACHE", out.join("cache"))
+        .env("GOPROXY", "off")
+        .output()
+        .map_err(|e| e.to_string())?;
+    assert!(
+        output.status.success(),
+        "the article's program must build in GOPATH mode against Debian's grpc-go: {}",
+        process::text(&output.stderr)
+    );
+    Ok(binary)
+}
+
+fn built_or_skip() -> Option<PathBuf> {
+    match built() {
+        Ok(binary) => Some(binary),
+        Err(why) => {
+            assert!(
+                std::env::var_os("JOSTLE_REQUIRE_GO_GRPC").is_none(),
+                "JOSTLE_REQUIRE_GO_GRPC is set but {why}: apt-get install golang-go golang-google-grpc-dev"
+            );
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("skipped: {why} (apt-get install golang-go golang-google-grpc-dev)");
+            }
+            None
+        }
+    }
+}
+
+/// The article's program plays `file` (open loop, its rate and length) with `authority`
+/// against `jostle serve --scenario --calls`: serve's report of the scenario and the
+/// program's own counts.
+fn served(binary: &Path, file: &str, authority: &str) -> (Value, Value) {
+    let path = Path::new(BATTERY).join(file);
+    let story = jostle_harness::scenario::load(&path).expect("a battery file");
+    let spec = story.load_spec();
+    let (
+        jostle_harness::load::Pace::Open { per_second },
+        jostle_harness::load::Until::Elapsed(length),
+    ) = (spec.pace, spec.until)
+    else {
+        panic!("{file} must be an open loop bounded by time");
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (calls, json) = (dir.path().join("calls.jsonl"), dir.path().join("served.json"));
+    let mut client = Command::new(binary)
+        .args(["-ready", "-", "-authority", authority, "-calls"])
+        .arg(&calls)
+        .args(["-rate", &per_second.to_string(), "-duration", &length.as_secs_f64().to_string()])
+        .args(["-warm-up", &story.warm_up().as_secs_f64().to_string()])
+        .args(["-deadline", &spec.deadline.as_secs_f64().to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the article's program starts");
+    let stdout = client.stdout.take().expect("piped stdout");
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = |what: &str| -> Value {
+        let line = lines
+            .recv_timeout(story.warm_up() + length + SLACK)
+            .unwrap_or_else(|_| panic!("the Go program must print {what}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("it printed {line:?}: {e}"))
+    };
+    assert_eq!(next("that it waits")["waiting"], true);
+    let mut serving = Served::start_with(
+        story.backends(),
+        &[
+            "--scenario",
+            path.to_str().expect("utf-8"),
+            "--calls",
+            calls.to_str().expect("utf-8"),
+            "--json",
+            json.to_str().expect("utf-8"),
+        ],
+    );
+    let stdin = client.stdin.as_mut().expect("piped stdin");
+    writeln!(stdin, "{}", serving.announced_line()).and_then(|()| stdin.flush()).expect("sent");
+    let counts = next("its counts");
+    let _ = client.wait();
+    let output = serving.wait_for_end(SLACK);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
+        .unwrap_or_else(|e| {
+            panic!("serve must write --json ({e}): {}", process::text(&output.stderr))
+        });
+    (report["scenario"].clone(), counts)
+}
+
+fn verdicts(report: &Value) -> Vec<(String, bool)> {
+    report["client"]["expectations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("serve must judge the records: {report}"))
+        .iter()
+        .map(|e| (e["check"].as_str().unwrap_or_default().to_owned(), e["passed"] == true))
+        .collect()
+}
+
+#[test]
+fn the_articles_program_is_judged_from_its_records_pinned_with_an_authority_refused_without() {
+    let Some(binary) = built_or_skip() else { return };
+    let binary = binary.as_path();
+    let ((pinned, pinned_counts), (refused, refused_counts)) = std::thread::scope(|scope| {
+        let pinned = scope.spawn(move || served(binary, "restart.toml", "jostle-serve"));
+        let refused = scope.spawn(move || served(binary, "one-down.toml", ""));
+        (pinned.join().expect("pinned"), refused.join().expect("refused"))
+    });
+    let checks = verdicts(&pinned);
+    assert!(
+        checks.contains(&("recovery".to_owned(), false)),
+        "the article's dialer keeps its one connection: backend-1, back from its crash, must \
+         never serve again (recovery fails); counts {pinned_counts}; report {pinned}"
+    );
+    let unused = pinned["backends"]
+        .as_array()
+        .expect("backends")
+        .iter()
+        .filter(|b| b["served"] == 0)
+        .count();
+    assert!(unused >= 1, "one backend is never dialled: the counters show it: {pinned}");
+    assert_eq!(pinned["verdict"], "not as expected", "{pinned}");
+    assert_eq!(
+        refused_counts["failed"]["INTERNAL"].as_u64(),
+        refused_counts["calls"].as_u64(),
+        "with the article's empty :authority every call fails INTERNAL: {refused_counts}"
+    );
+    let counted: u64 = refused["backends"]
+        .as_array()
+        .expect("backends")
+        .iter()
+        .map(|b| b["served"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(counted, 0, "the backends count none of the refused calls: {refused}");
+    assert_eq!(
+        refused["verdict"], "not as expected",
+        "the records must make serve say what the client saw: {refused}"
+    );
+    assert!(verdicts(&refused).contains(&("fallback".to_owned(), false)), "{refused}");
+}
