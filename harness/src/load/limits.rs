@@ -43,6 +43,26 @@ pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 /// [`MAX_DURATION`] as a scenario file writes it.
 pub const MAX_DURATION_TEXT: &str = "24h";
 
+/// The most calls in flight at once in one run, over all its clients. A closed loop's
+/// `concurrency` × `clients` is checked against it when a scenario is read; an open loop starts
+/// a call that falls due while this many are in flight (calls that hang) only when one ends,
+/// and the run's report then says that its load did not run as declared.
+pub const MAX_IN_FLIGHT: usize = 100_000;
+
+/// The most connections one run may open at once: `clients` × `backends` (each client's
+/// balancer may connect to every backend), checked when a scenario is read. A connection costs
+/// about [`BYTES_PER_CONNECTION`] bytes (both ends: jostle's backends are in the same process).
+pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// What one open connection costs in memory, client and backend end together, rounded up
+/// (docs/BENCHMARKS.md, "Memory").
+pub const BYTES_PER_CONNECTION: u64 = 54_000;
+
+/// The most DNS queries of a `via = "dns"` run its report keeps, the first ones; past them it
+/// only counts them (`dns_queries_dropped`): a long load with a short TTL over many backends
+/// would otherwise keep every answer.
+pub const MAX_DNS_QUERIES: usize = 1_000;
+
 /// The most clients a scenario runs at once (`[load] clients`), each with its own balancer and
 /// connections; their calls together stay within [`MAX_CALLS`].
 pub const MAX_CLIENTS: usize = 1_000;

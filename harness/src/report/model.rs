@@ -30,6 +30,10 @@ pub struct RunReport {
     /// the scripted resolver's answer, until the load ended; left out of the JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_queries: Option<Vec<super::DnsQueryReport>>,
+    /// Queries past the first [`MAX_DNS_QUERIES`](crate::load::limits::MAX_DNS_QUERIES), made
+    /// but not kept in `dns_queries`; left out of the JSON when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dns_queries_dropped: u64,
     /// Every expectation of the file, with what was measured.
     pub expectations: Vec<ExpectationReport>,
     /// The run in time buckets, for the chart.
@@ -60,6 +64,7 @@ impl Default for RunReport {
             clients: Vec::new(),
             faults: Vec::new(),
             dns_queries: None,
+            dns_queries_dropped: 0,
             expectations: Vec::new(),
             timeline: Timeline::default(),
             passed: true,
@@ -204,4 +209,10 @@ pub struct ExpectationReport {
     pub measured: BTreeMap<String, f64>,
     /// Why it passed or failed.
     pub explanation: String,
+}
+
+/// For serde: leave a count of 0 out.
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde passes a reference")]
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }

@@ -178,7 +178,8 @@ impl Scenario {
         }
         let load = errors.keep(load::spec(raw.load.get_ref(), raw.load.span(), source));
         let clients = load.as_ref().and_then(|(load, _)| {
-            errors.keep(load::clients(raw.load.get_ref(), load, raw.load.span(), source))
+            let span = raw.load.span();
+            errors.keep(load::clients(raw.load.get_ref(), load, backends, span, source))
         });
         let (most, medium) =
             (backends.unwrap_or(MAX_BACKENDS), transport.unwrap_or(Transport::default()));

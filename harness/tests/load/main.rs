@@ -8,6 +8,8 @@ use jostle_harness::cluster::Cluster;
 use jostle_harness::load::{CallOutcome, LoadSpec, Method, Mix, drive};
 use std::time::Duration;
 
+mod open_loop;
+
 fn snapshots(cluster: &Cluster) -> Vec<jostle_harness::record::StatsSnapshot> {
     cluster.backends().iter().map(|b| b.stats()).collect()
 }
