@@ -74,6 +74,11 @@ pub async fn run_with_log(
         channels.push(under_test::channel(scenario, &target, seed).await?);
         targets.push(target);
         timelines.push(timeline);
+        if let Some(failure) = cluster.accept_failure() {
+            // Out of file descriptors already: the run cannot be what it declares.
+            cluster.shutdown().await;
+            return Err(failure);
+        }
     }
     if !scenario.warm_up().is_zero() {
         tokio::time::sleep(scenario.warm_up()).await;
