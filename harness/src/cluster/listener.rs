@@ -105,7 +105,8 @@ async fn accept(
                     Err(error) => {
                         // Reported once; the run fails with it (`Cluster::accept_failure`).
                         if run.stats.accept_failed(&error) {
-                            eprintln!("jostle: {} cannot accept connections: {error}; retrying", run.name);
+                            let backend = &*run.name;
+                            tracing::warn!(backend, %error, "cannot accept connections; retrying");
                         }
                         tokio::select! {
                             biased;

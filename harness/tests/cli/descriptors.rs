@@ -17,9 +17,9 @@ fn a_tcp_run_out_of_file_descriptors_fails_naming_the_backend_and_the_reason() {
          calls = 4\nclients = 30\n",
     );
     // 30 clients × 4 backends need 240 descriptors; the shell gives the run 60.
-    let script = format!("ulimit -n 60 && exec \"$0\" run \"$1\"");
+    let script = "ulimit -n 60 && exec \"$0\" run \"$1\"";
     let mut child = Command::new("sh")
-        .args(["-c", &script, env!("CARGO_BIN_EXE_jostle"), story.path()])
+        .args(["-c", script, env!("CARGO_BIN_EXE_jostle"), story.path()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

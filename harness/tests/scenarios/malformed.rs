@@ -337,7 +337,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::clients_times_backends_beyond_the_connection_limit(
     &[(3, "backends = 20"), (8, "duration = \"2s\"\nclients = 501")],
-    "case.toml:9:11: 501 clients × 20 backends may open 10020 connections; expected at most 10000 connections, clients × backends (about 54 KB each; docs/SCENARIOS.md, \"Limits\")"
+    "case.toml:9:11: 501 clients × 20 backends may open 10020 connections; expected at most 10000 connections, clients × backends (about 70 KB each; docs/SCENARIOS.md, \"Limits\")"
 )]
 #[case::clients_times_concurrency_beyond_the_in_flight_limit(
     &[(7, "concurrency = 200"), (8, "calls = 1000\nclients = 600")],
