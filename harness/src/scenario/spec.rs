@@ -7,6 +7,7 @@ use super::expect::{self, Expectations};
 use super::fault;
 use super::latency::{self, Latencies};
 use super::load;
+use super::places::Places;
 use super::raw::RawScenario;
 use super::suggest::{did_you_mean, quoted};
 use crate::fault::Injection;
@@ -36,12 +37,20 @@ pub struct Scenario {
     pub(super) discovery: Discovery,
     pub(super) injections: Vec<Injection>,
     pub(super) expect: Expectations,
+    /// Where the file wrote the keys an override can clash with.
+    pub(super) places: Places,
 }
 
 impl Scenario {
     /// The story's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Where the file wrote `[balancer] policy`, as `FILE:LINE:COLUMN`; `None` for a scenario
+    /// built in Rust.
+    pub fn policy_place(&self) -> Option<&str> {
+        self.places.policy.as_deref()
     }
 
     /// The seed of every random choice (default 0).
@@ -121,6 +130,7 @@ impl Scenario {
         source: &Source<'_>,
     ) -> Result<Self, Vec<ScenarioError>> {
         let mut errors = Errors::default();
+        let places = Places::of(&raw, source);
         if raw.name.get_ref().trim().is_empty() {
             errors.keep(Err::<(), _>(source.error(
                 raw.name.span(),
@@ -277,6 +287,7 @@ impl Scenario {
             discovery,
             injections,
             expect,
+            places,
         })
     }
 }
