@@ -65,6 +65,15 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A backend's listener could not accept connections (out of file descriptors, say): the
+    /// run could not give the client under test the backends it declares.
+    #[error("{backend} could not accept connections: {reason}")]
+    Accept {
+        /// The backend's name.
+        backend: String,
+        /// Why, as the system said it (the first time).
+        reason: String,
+    },
 }
 
 /// The harness's result type.

@@ -1,6 +1,6 @@
 //! The soak's own load: a fixed number of workers, each one call at a time at its share of the
 //! pace, counting outcomes and keeping nothing per call (the harness's load driver logs every
-//! call, about 750 bytes each, which over a million calls would grow memory by design).
+//! call, about 850 bytes each, which over a million calls would grow memory by design).
 //!
 //! Each call is `GetOrder` of an id no backend holds: the backend's service answers it
 //! `NOT_FOUND` after a full round trip and keeps no state, where `CreateOrder` would fill each

@@ -9,7 +9,8 @@ use std::fmt;
 pub struct CheckResult {
     /// The check's name: `accounting`, `distribution`, `fallback`, `recovery`, `failure-rate`,
     /// `share`, `max-share`, `timeout`, `latency`, `leak-free`, `connections`, `convergence`,
-    /// `avoidable-failures`, `settled` (or `setup` when the run could not be set up).
+    /// `avoidable-failures`, `settled`, `load` (only when calls started late:
+    /// the run had too many in flight; or `setup` when the run could not be set up).
     pub name: &'static str,
     /// Whether the rule held.
     pub passed: bool,

@@ -197,6 +197,12 @@ impl Backend {
         self.inner.stats.snapshot()
     }
 
+    /// Why the backend's listener could not accept a connection, the first time it could not
+    /// (TCP only: out of file descriptors, say); `None` when it always could.
+    pub fn accept_failure(&self) -> Option<String> {
+        self.inner.stats.accept_failure()
+    }
+
     /// Waits, without a clock, until `condition` holds of the backend's counters.
     pub async fn wait_until(&self, condition: impl FnMut(&StatsSnapshot) -> bool) -> StatsSnapshot {
         self.inner.stats.wait_until(condition).await

@@ -84,6 +84,15 @@ impl Cluster {
         self.backends.iter().map(Backend::stats).collect()
     }
 
+    /// The first backend whose listener could not accept a connection, as an error naming it
+    /// and the reason: a run in which that happened did not run what it declares.
+    pub fn accept_failure(&self) -> Option<Error> {
+        self.backends.iter().find_map(|backend| {
+            let reason = backend.accept_failure()?;
+            Some(Error::Accept { backend: backend.name().to_owned(), reason })
+        })
+    }
+
     /// Every backend's address, by id.
     pub fn addresses(&self) -> Vec<Uri> {
         self.backends.iter().map(|backend| backend.address().clone()).collect()

@@ -12,6 +12,10 @@ use tokio_util::sync::CancellationToken;
 /// How long to wait before trying again to bind a port a refuse fault had closed.
 const REBIND_RETRY: Duration = Duration::from_millis(5);
 
+/// The first and the longest wait before accepting again after accepting failed (out of file
+/// descriptors: the connection stays queued, and accepting at once would fail at once again).
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(1), Duration::from_secs(1));
+
 /// A run's listener. Closing it refuses new connections at once.
 #[derive(Debug)]
 pub(crate) enum Listener {
@@ -66,6 +70,7 @@ async fn accept(
 ) {
     let mut listener = Some(listener);
     let mut changes = run.faults.subscribe();
+    let mut backoff = ACCEPT_BACKOFF.0;
     loop {
         if run.faults.is_refusing() {
             // Nothing listens: the kernel refuses connects.
@@ -94,7 +99,25 @@ async fn accept(
             () = close.cancelled() => break,
             _ = changes.changed() => {}
             accepted = bound.accept() => {
-                let Ok((stream, _peer)) = accepted else { continue };
+                let stream = match accepted {
+                    Ok((stream, _peer)) => stream,
+                    Err(error) if transient(&error) => continue,
+                    Err(error) => {
+                        // Reported once; the run fails with it (`Cluster::accept_failure`).
+                        if run.stats.accept_failed(&error) {
+                            let backend = &*run.name;
+                            tracing::warn!(backend, %error, "cannot accept connections; retrying");
+                        }
+                        tokio::select! {
+                            biased;
+                            () = close.cancelled() => break,
+                            () = tokio::time::sleep(backoff) => {}
+                        }
+                        backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
+                        continue;
+                    }
+                };
+                backoff = ACCEPT_BACKOFF.0;
                 // Zero linger: dropping the socket resets the peer, as a killed process would.
                 let _ = stream.set_zero_linger();
                 let _ = stream.set_nodelay(true);
@@ -103,4 +126,10 @@ async fn accept(
             }
         }
     }
+}
+
+/// An accept error about one connection (its client gave up first), not about the listener.
+fn transient(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, WouldBlock};
+    matches!(error.kind(), ConnectionAborted | ConnectionReset | Interrupted | WouldBlock)
 }

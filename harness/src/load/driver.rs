@@ -10,8 +10,10 @@ use crate::proto::{GetOrderRequest, WatchOrdersRequest};
 use crate::sample::create_order_request;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tonic::metadata::MetadataMap;
@@ -24,9 +26,6 @@ const GUARD_SLACK: Duration = Duration::from_secs(1);
 /// bounded by a duration or the call failed.
 const IDLE_PAUSE: Duration = Duration::from_millis(1);
 
-/// The most calls an open loop keeps in flight; past it, starts wait (and the log shows it).
-const OPEN_LOOP_CAP: usize = 100_000;
-
 /// What every call needs: the draws, the orders made so far, the clock, the log.
 struct Load {
     spec: LoadSpec,
@@ -38,14 +37,15 @@ struct Load {
 }
 
 impl Load {
-    /// The next call's index and method, or `None` once the load is over.
-    fn next(&self) -> Option<(u64, Method)> {
+    /// The index and method of the next call, due `at` since the load started, or `None` once
+    /// the load is over.
+    fn next(&self, at: Duration) -> Option<(u64, Method)> {
         let mut draws = self.draws.lock().unwrap_or_else(PoisonError::into_inner);
         let index = draws.0;
         let over = index >= limits::MAX_CALLS
             || match self.spec.until {
                 Until::Calls(calls) => index >= calls,
-                Until::Elapsed(elapsed) => self.started.elapsed() >= elapsed,
+                Until::Elapsed(elapsed) => at >= elapsed,
             };
         if over {
             return None;
@@ -170,11 +170,27 @@ pub async fn drive(channel: BoxChannel, spec: &LoadSpec) -> Result<CallLog> {
 
 /// [`drive`], publishing how far the load is to `progress` as it goes. The same run as
 /// [`drive`]'s: publishing adds no timer and no await.
+///
+/// At most [`limits::MAX_IN_FLIGHT`] calls are in flight at once: a call due while that many
+/// are (an open loop against calls that hang) starts when one ends, late. A run through the
+/// runner says so in its report; here the log shows it in the calls' start times.
 pub async fn drive_with(
     channel: BoxChannel,
     spec: &LoadSpec,
     progress: &Progress,
 ) -> Result<CallLog> {
+    let in_flight = Arc::new(Semaphore::new(limits::MAX_IN_FLIGHT));
+    drive_within(channel, spec, progress, &in_flight).await.map(|(log, _)| log)
+}
+
+/// [`drive_with`], every call holding a permit of `in_flight` while it lasts (shared by every
+/// client of a run); also how many calls started late because none was free.
+pub(crate) async fn drive_within(
+    channel: BoxChannel,
+    spec: &LoadSpec,
+    progress: &Progress,
+    in_flight: &Arc<Semaphore>,
+) -> Result<(CallLog, u64)> {
     spec.validate()?;
     let load = Arc::new(Load {
         spec: spec.clone(),
@@ -184,17 +200,24 @@ pub async fn drive_with(
         created: Mutex::default(),
         records: Mutex::default(),
     });
+    let held = Arc::new(AtomicU64::new(0));
     let mut calls = JoinSet::new();
     match spec.pace {
         Pace::Closed { concurrency } => {
             for _ in 0..concurrency {
-                let load = Arc::clone(&load);
+                let (load, held) = (Arc::clone(&load), Arc::clone(&held));
+                let in_flight = Arc::clone(in_flight);
                 let client = OrderServiceClient::new(channel.clone());
                 let timed = matches!(spec.until, Until::Elapsed(_));
                 calls.spawn(async move {
-                    while let Some((index, method)) = load.next() {
+                    loop {
+                        let permit = permit(&in_flight, &held).await;
+                        let Some((index, method)) = load.next(load.started.elapsed()) else {
+                            break;
+                        };
                         let started = Instant::now();
                         let failed = Arc::clone(&load).call(client.clone(), index, method).await;
+                        drop(permit);
                         if (failed || timed) && started.elapsed().is_zero() {
                             // Calls that take no time at all would never let a paused clock
                             // reach the end of a duration (or would spin on a dead balancer):
@@ -206,34 +229,31 @@ pub async fn drive_with(
             }
         }
         Pace::Open { per_second } => {
-            let interval = Duration::from_secs_f64(1.0 / per_second);
-            let mut ticks = tokio::time::interval(interval);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            // A load bounded by a duration ends then, not at the first tick after it.
-            let end = match spec.until {
-                Until::Elapsed(elapsed) => Some(load.started + elapsed),
-                Until::Calls(_) => None,
-            };
-            loop {
-                match end {
-                    Some(end) => {
-                        if tokio::time::timeout_at(end, ticks.tick()).await.is_err() {
-                            break;
-                        }
-                    }
-                    None => _ = ticks.tick().await,
+            // Call n is due n / rate after the start, whenever the timer wakes the loop: every
+            // call due by then starts at once, so the rate holds above the timer's resolution.
+            for due in 0..=limits::MAX_CALLS {
+                let at = Duration::from_secs_f64(due as f64 / per_second);
+                if matches!(spec.until, Until::Elapsed(elapsed) if at >= elapsed) {
+                    break;
                 }
-                while calls.len() >= OPEN_LOOP_CAP {
-                    if let Some(Err(error)) = calls.join_next().await {
-                        return Err(panicked(error));
-                    }
+                if load.started.elapsed() < at {
+                    tokio::time::sleep_until(load.started + at).await;
                 }
-                let Some((index, method)) = load.next() else { break };
+                let permit = permit(in_flight, &held).await;
+                let Some((index, method)) = load.next(at) else { break };
                 let load = Arc::clone(&load);
                 let client = OrderServiceClient::new(channel.clone());
                 calls.spawn(async move {
                     load.call(client, index, method).await;
+                    drop(permit);
                 });
+                // Ended calls leave the set as the load goes, not all at its end.
+                while let Some(joined) = calls.try_join_next() {
+                    if let Err(error) = joined {
+                        calls.abort_all();
+                        return Err(panicked(error));
+                    }
+                }
             }
         }
     }
@@ -246,5 +266,14 @@ pub async fn drive_with(
     let mut records =
         std::mem::take(&mut *load.records.lock().unwrap_or_else(PoisonError::into_inner));
     records.sort_by_key(|record| record.index);
-    Ok(CallLog { calls: records, seed: spec.seed })
+    Ok((CallLog { calls: records, seed: spec.seed }, held.load(Ordering::Relaxed)))
+}
+
+/// A permit of `in_flight`, counting in `held` a call that had to wait for one.
+async fn permit(in_flight: &Arc<Semaphore>, held: &AtomicU64) -> OwnedSemaphorePermit {
+    if let Ok(permit) = Arc::clone(in_flight).try_acquire_owned() {
+        return permit;
+    }
+    held.fetch_add(1, Ordering::Relaxed);
+    Arc::clone(in_flight).acquire_owned().await.expect("the in-flight semaphore is never closed")
 }

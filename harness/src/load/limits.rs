@@ -22,10 +22,12 @@ pub const MAX_CALLS: u64 = 1_000_000;
 
 /// What one call costs in memory, at most, while a run lasts and until its report is made: its
 /// record in the call log, the id of the order it created, the order the backend stores, its
-/// latency sample. Measured: a 3-backend closed loop (64 in flight, mix 8:1:1) of 20,000 calls
-/// peaked at 30,684 KB resident, of 200,000 calls at 157,696 KB: 722 bytes a call, rounded up
-/// (docs/SCENARIOS.md, "Limits").
-pub const BYTES_PER_CALL: u64 = 750;
+/// latency sample. Measured (2026-12-07, dev build, `jostle run`, maximum resident set): a
+/// 3-backend closed loop (64 in flight, mix 8:1:1) peaked at 25,236 KB at 20,000 calls and
+/// 136,688 KB at 200,000 (634 bytes a call); an open loop of 1,000,000 calls (100,000 calls/s
+/// for 10 s) at 802,972 KB, baseline included: 822 bytes a call, rounded up (docs/BENCHMARKS.md,
+/// "Memory").
+pub const BYTES_PER_CALL: u64 = 850;
 
 /// The highest open-loop rate, in calls started per second.
 pub const MAX_RATE: f64 = 100_000.0;
@@ -42,6 +44,28 @@ pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 /// [`MAX_DURATION`] as a scenario file writes it.
 pub const MAX_DURATION_TEXT: &str = "24h";
+
+/// The most calls in flight at once in one run, over all its clients. A closed loop's
+/// `concurrency` × `clients` is checked against it when a scenario is read; an open loop starts
+/// a call that falls due while this many are in flight (calls that hang) only when one ends,
+/// and the run's report then says that its load did not run as declared.
+pub const MAX_IN_FLIGHT: usize = 100_000;
+
+/// The most connections one run may open at once: `clients` × `backends` (each client's
+/// balancer may connect to every backend), checked when a scenario is read. A connection costs
+/// about [`BYTES_PER_CONNECTION`] bytes (both ends: jostle's backends are in the same process).
+pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// What one open connection costs in memory, client and backend end together, rounded up.
+/// Measured (2026-12-07, dev build, TCP, 50 backends, one call per client): 43,852 KB resident
+/// with 10 clients (500 connections), 342,256 KB with 100 (5,000): 68 KB a connection
+/// (docs/BENCHMARKS.md, "Memory").
+pub const BYTES_PER_CONNECTION: u64 = 70_000;
+
+/// The most DNS queries of a `via = "dns"` run its report keeps, the first ones; past them it
+/// only counts them (`dns_queries_dropped`): a long load with a short TTL over many backends
+/// would otherwise keep every answer.
+pub const MAX_DNS_QUERIES: usize = 1_000;
 
 /// The most clients a scenario runs at once (`[load] clients`), each with its own balancer and
 /// connections; their calls together stay within [`MAX_CALLS`].

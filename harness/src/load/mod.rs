@@ -25,6 +25,7 @@ mod progress;
 mod spec;
 
 pub use calls::{CallLog, CallOutcome, CallRecord, Method};
+pub(crate) use driver::drive_within;
 pub use driver::{drive, drive_with};
 pub use progress::Progress;
 pub use spec::{LoadSpec, Mix, Pace, Until};

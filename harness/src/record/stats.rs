@@ -14,6 +14,7 @@ pub struct BackendStats {
     connections_open: AtomicU64,
     rpcs: Mutex<BTreeMap<String, MethodStats>>,
     refused: Mutex<BTreeMap<u32, u64>>,
+    accept_failure: Mutex<Option<String>>,
     changed: Notify,
 }
 
@@ -59,6 +60,20 @@ impl BackendStats {
         *self.refused.lock().unwrap_or_else(PoisonError::into_inner).entry(reason).or_default() +=
             1;
         self.changed.notify_waiters();
+    }
+
+    /// Notes that the backend's listener could not accept a connection (out of file
+    /// descriptors, say); keeps the first reason. Whether it was the first.
+    pub fn accept_failed(&self, error: &std::io::Error) -> bool {
+        let mut failure = self.accept_failure.lock().unwrap_or_else(PoisonError::into_inner);
+        let first = failure.is_none();
+        failure.get_or_insert_with(|| error.to_string());
+        first
+    }
+
+    /// Why the backend's listener could not accept a connection, the first time it could not.
+    pub fn accept_failure(&self) -> Option<String> {
+        self.accept_failure.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Counts a call of `method` reaching the backend.

@@ -30,6 +30,10 @@ pub struct RunReport {
     /// the scripted resolver's answer, until the load ended; left out of the JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_queries: Option<Vec<super::DnsQueryReport>>,
+    /// Queries past the first [`MAX_DNS_QUERIES`](crate::load::limits::MAX_DNS_QUERIES), made
+    /// but not kept in `dns_queries`; left out of the JSON when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dns_queries_dropped: u64,
     /// Every expectation of the file, with what was measured.
     pub expectations: Vec<ExpectationReport>,
     /// The checks the evidence given could not judge, and why (`jostle judge` over call
@@ -65,6 +69,7 @@ impl Default for RunReport {
             clients: Vec::new(),
             faults: Vec::new(),
             dns_queries: None,
+            dns_queries_dropped: 0,
             expectations: Vec::new(),
             not_judged: Vec::new(),
             timeline: Timeline::default(),
@@ -219,4 +224,10 @@ pub struct NotJudgedReport {
     pub check: String,
     /// What it needs that the evidence lacks.
     pub why: String,
+}
+
+/// For serde: leave a count of 0 out.
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde passes a reference")]
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }

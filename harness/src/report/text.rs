@@ -69,7 +69,17 @@ impl fmt::Display for RunReport {
         }
         if let Some(queries) = &self.dns_queries {
             writeln!(f)?;
-            writeln!(f, "dns queries: {}", queries.len())?;
+            if self.dns_queries_dropped == 0 {
+                writeln!(f, "dns queries: {}", queries.len())?;
+            } else {
+                let made = queries.len() as u64 + self.dns_queries_dropped;
+                writeln!(
+                    f,
+                    "dns queries: {made} (the first {} kept, {} more not kept)",
+                    queries.len(),
+                    self.dns_queries_dropped
+                )?;
+            }
             for query in queries {
                 writeln!(f, "  {query}")?;
             }

@@ -2,7 +2,7 @@
 //! task that announces and withdraws backends as the scenario says (or, with `via = "dns"`,
 //! the scripted resolver that answers as it says).
 
-use super::dns::{self, Query, QueryLog};
+use super::dns::{self, Queries, QueryLog};
 use crate::channel::Target;
 use crate::cluster::Cluster;
 use crate::scenario::{Discovery, Via};
@@ -88,7 +88,7 @@ impl Playing {
     /// Ends the task (and with it the discovery stream) and waits until it is gone, so that
     /// the leak check does not count it. With DNS: the queries answered until now, the end
     /// of the load (the balancer's discovery goes on until it is dropped).
-    pub(super) async fn stop(self) -> Option<Vec<Query>> {
+    pub(super) async fn stop(self) -> Option<Queries> {
         if let Some(task) = self.task {
             task.abort();
             let _ = task.await;

@@ -11,6 +11,7 @@
 //! `http://127.0.0.1:<port>` on TCP), so each `http://10.x.y.z:50051` of the change stream is
 //! turned back into backend `i`'s own address before the balancer sees it.
 
+use crate::load::limits::MAX_DNS_QUERIES;
 use crate::scenario::Discovery;
 use http::Uri;
 use jostle::discover::dns::{DnsDiscovery, ReResolution, Refresh, Resolve, Resolved, Resolving};
@@ -52,8 +53,18 @@ pub(super) struct Query {
     pub(super) ttl: Duration,
 }
 
-/// Every query answered so far, shared with the resolver.
-pub(super) type QueryLog = Arc<Mutex<Vec<Query>>>;
+/// The queries answered so far, the first [`MAX_DNS_QUERIES`] of them, and how many more there
+/// were; shared with the resolver.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Queries {
+    /// The first queries, in order.
+    pub(super) kept: Vec<Query>,
+    /// Queries answered after those, not kept.
+    pub(super) dropped: u64,
+}
+
+/// [`Queries`], shared with the resolver.
+pub(super) type QueryLog = Arc<Mutex<Queries>>;
 
 /// The name server of a scenario: the timeline's set at the moment of each query.
 #[derive(Debug)]
@@ -73,8 +84,13 @@ impl Resolve for ScriptedResolver {
             let at = Instant::now().duration_since(self.started);
             let answer = self.discovery.at(at);
             let addresses = answer.iter().map(|&index| address_of(index)).collect();
-            let query = Query { at, answer, ttl: self.ttl };
-            self.log.lock().unwrap_or_else(PoisonError::into_inner).push(query);
+            let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+            if log.kept.len() < MAX_DNS_QUERIES {
+                log.kept.push(Query { at, answer, ttl: self.ttl });
+            } else {
+                log.dropped += 1;
+            }
+            drop(log);
             Ok(Resolved { addresses, ttl: self.ttl })
         })
     }

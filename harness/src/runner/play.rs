@@ -8,7 +8,7 @@ use super::under_test;
 use crate::check::{self, Baseline, Context};
 use crate::cluster::Cluster;
 use crate::error::Result;
-use crate::load::{CallLog, Progress};
+use crate::load::{CallLog, Progress, limits};
 use crate::report::RunReport;
 use crate::scenario::Scenario;
 use std::time::Duration;
@@ -74,6 +74,11 @@ pub async fn run_with_log(
         channels.push(under_test::channel(scenario, &target, seed).await?);
         targets.push(target);
         timelines.push(timeline);
+        if let Some(failure) = cluster.accept_failure() {
+            // Out of file descriptors already: the run cannot be what it declares.
+            cluster.shutdown().await;
+            return Err(failure);
+        }
     }
     if !scenario.warm_up().is_zero() {
         tokio::time::sleep(scenario.warm_up()).await;
@@ -85,7 +90,8 @@ pub async fn run_with_log(
     let discovery: Vec<_> = timelines.into_iter().map(|timeline| timeline.start(started)).collect();
     // The load's clock starts now; the scenario's times count from the cluster's start.
     let offset = cluster.fault_log().elapsed();
-    let load = clients::drive(&channels, &scenario.load_spec(), progress).await;
+    let load =
+        clients::drive(&channels, &scenario.load_spec(), progress, limits::MAX_IN_FLIGHT).await;
     // Each client has its own resolver; the report shows the first client's queries.
     let mut dns_queries = None;
     for (client, playing) in discovery.into_iter().enumerate() {
@@ -94,7 +100,11 @@ pub async fn run_with_log(
             dns_queries = queries;
         }
     }
-    let mut log = load?;
+    let (mut log, held) = load?;
+    if let Some(failure) = cluster.accept_failure() {
+        cluster.shutdown().await;
+        return Err(failure);
+    }
     for call in &mut log.calls {
         call.start += offset;
         call.end += offset;
@@ -104,6 +114,9 @@ pub async fn run_with_log(
         Context { histogram: log.served(), seed: scenario.seed(), replay: replay.to_owned() };
     let windows = cluster.fault_log().windows();
     let mut checks = vec![check::accounting(&log, &before, &after, &context)];
+    if held > 0 {
+        checks.push(check::load_held_back(held, limits::MAX_IN_FLIGHT, &context));
+    }
     checks.extend(expectations::checks(&Evidence {
         scenario,
         windows: &windows,
@@ -124,7 +137,8 @@ pub async fn run_with_log(
         );
     }
     let report = RunReport {
-        dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries, &names)),
+        dns_queries_dropped: dns_queries.as_ref().map_or(0, |queries| queries.dropped),
+        dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries.kept, &names)),
         ..report(scenario, &windows, &log, &names, &before, &after, checks)
     };
     cluster.shutdown().await;

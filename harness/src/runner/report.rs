@@ -105,6 +105,7 @@ pub(super) fn report(
         expected_failures: scenario.expect().fails.iter().map(|&name| name.to_owned()).collect(),
         as_expected,
         dns_queries: None,
+        dns_queries_dropped: 0,
     }
 }
 

@@ -142,6 +142,12 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// `FILE:LINE:COLUMN` of byte `offset`.
+    pub(super) fn place(&self, offset: usize) -> String {
+        let (line, column) = self.line_column(offset);
+        format!("{}:{line}:{column}", self.file)
+    }
+
     /// The 1-based line and character column of byte `offset` (clamped into the text).
     fn line_column(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());

@@ -5,8 +5,8 @@ use super::raw::RawLoad;
 use super::values::positive;
 use crate::error::Error;
 use crate::load::limits::{
-    MAX_CALLS, MAX_CLIENTS, MAX_CONCURRENCY, MAX_DURATION, MAX_DURATION_TEXT, MAX_RATE, MAX_WEIGHT,
-    MIN_RATE,
+    BYTES_PER_CONNECTION, MAX_CALLS, MAX_CLIENTS, MAX_CONCURRENCY, MAX_CONNECTIONS, MAX_DURATION,
+    MAX_DURATION_TEXT, MAX_IN_FLIGHT, MAX_RATE, MAX_WEIGHT, MIN_RATE,
 };
 use crate::load::{LoadSpec, Mix, Pace, Until};
 use std::ops::Range;
@@ -151,10 +151,13 @@ pub(super) fn spec(
 }
 
 /// Checks `[load] clients` (at `span` for a rule of the whole load): how many independent
-/// clients run `load` at once, 1 by default; all their calls together within [`MAX_CALLS`].
+/// clients run `load` at once, 1 by default; all their calls together within [`MAX_CALLS`],
+/// their connections to the cluster's `backends` (each client may connect to every one)
+/// within [`MAX_CONNECTIONS`], a closed loop's calls in flight within [`MAX_IN_FLIGHT`].
 pub(super) fn clients(
     raw: &RawLoad,
     load: &LoadSpec,
+    backends: Option<usize>,
     span: Range<usize>,
     source: &Source<'_>,
 ) -> Result<usize, ScenarioError> {
@@ -175,6 +178,35 @@ pub(super) fn clients(
             span,
             format!("{clients} clients of this load make up to {calls} calls"),
             format!("at most {MAX_CALLS} calls over all clients (docs/SCENARIOS.md, \"Limits\")"),
+        ));
+    }
+    if let Some(backends) = backends
+        && clients.saturating_mul(backends) > MAX_CONNECTIONS
+    {
+        return Err(source.error(
+            written.span(),
+            format!(
+                "{clients} clients × {backends} backends may open {} connections",
+                clients.saturating_mul(backends)
+            ),
+            format!(
+                "at most {MAX_CONNECTIONS} connections, clients × backends (about {} KB each; docs/SCENARIOS.md, \"Limits\")",
+                BYTES_PER_CONNECTION / 1000
+            ),
+        ));
+    }
+    if let Pace::Closed { concurrency } = load.pace
+        && clients.saturating_mul(concurrency) > MAX_IN_FLIGHT
+    {
+        return Err(source.error(
+            written.span(),
+            format!(
+                "{clients} clients × `concurrency` {concurrency} keep {} calls in flight",
+                clients.saturating_mul(concurrency)
+            ),
+            format!(
+                "at most {MAX_IN_FLIGHT} calls in flight over all clients (docs/SCENARIOS.md, \"Limits\")"
+            ),
         ));
     }
     Ok(clients)

@@ -67,6 +67,7 @@ mod load;
 mod one_fault;
 mod overrides;
 mod parameters;
+mod places;
 mod raw;
 mod read;
 mod spec;

@@ -40,11 +40,15 @@ impl Scenario {
             Transport::Tcp => "--tcp",
             Transport::InMemory => "--in-memory",
         };
-        for injection in &self.injections {
+        for (index, injection) in self.injections.iter().enumerate() {
             if let Err(unsupported) = injection.fault.kind().runs_on(transport) {
+                let at = self.places.kinds.get(index);
                 return Err(ScenarioError::Override {
                     flag,
-                    problem: format!("{unsupported}, and this story has it"),
+                    problem: format!(
+                        "{unsupported}, and this story has it{}",
+                        written(at, "its `kind`")
+                    ),
                     expected: format!("a story without `{}`, or no {flag}", unsupported.kind),
                     suggestion: None,
                 });
@@ -53,7 +57,10 @@ impl Scenario {
         if let Err(needs) = self.balancer.runs_on(transport) {
             return Err(ScenarioError::Override {
                 flag,
-                problem: needs.to_string(),
+                problem: format!(
+                    "{needs}{}",
+                    written(self.places.policy.as_ref(), "the story's `policy`")
+                ),
                 expected: "another balancer, or transport tcp".into(),
                 suggestion: None,
             });
@@ -107,14 +114,17 @@ impl Scenario {
             });
         };
         if let Err(needs) = choice.runs_on(self.transport) {
+            let transport = written(self.places.transport.as_ref(), "its `[cluster]`");
             return Err(ScenarioError::Override {
                 flag,
-                problem: format!("{needs}, and this story runs in memory"),
+                problem: format!("{needs}, and this story runs in memory{transport}"),
                 expected: "another balancer, or --tcp as well".into(),
                 suggestion: None,
             });
         }
         self.balancer = choice;
+        // The balancer is the flag's now, not the file's `policy`.
+        self.places.policy = None;
         self.expect.outcome = Expected::Pass;
         self.expect.fails.clear();
         Ok(self)
@@ -146,7 +156,10 @@ impl Scenario {
         let BalancerChoice::Jostle { profile: current, config, .. } = &mut self.balancer else {
             return Err(ScenarioError::Override {
                 flag: "--profile",
-                problem: format!("a profile applies to jostle policies only, not to `{name}`"),
+                problem: format!(
+                    "a profile applies to jostle policies only, not to `{name}`{}",
+                    written(self.places.policy.as_ref(), "the story's `policy`")
+                ),
                 expected: format!(
                     "a jostle policy ({}), e.g. --balancer round_robin as well",
                     quoted(jostle::balance::policy::NAMES)
@@ -234,6 +247,12 @@ impl Scenario {
     }
 }
 
+/// ` (WHAT at FILE:LINE:COLUMN)` for a key the file wrote at `place`; nothing for a scenario
+/// built in Rust.
+fn written(place: Option<&String>, what: &str) -> String {
+    place.map(|place| format!(" ({what} at {place})")).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{BALANCERS, BalancerChoice, Expected, Scenario, ScenarioError, parse};
@@ -280,9 +299,39 @@ mod tests {
         assert!(error.is_invalid(), "an override that does not fit is bad input");
         assert_eq!(
             error.to_string(),
-            "--tcp: fault `blackhole-connect` works in memory only, and this story has it; \
-             expected a story without `blackhole-connect`, or no --tcp",
-            "the error must name the flag and what was expected"
+            "--tcp: fault `blackhole-connect` works in memory only, and this story has it (its \
+             `kind` at s.toml:12:8); expected a story without `blackhole-connect`, or no --tcp",
+            "the error must name the flag, the place of the key it clashes with and what was expected"
+        );
+    }
+
+    #[test]
+    fn an_override_that_clashes_with_a_key_names_the_flag_and_the_keys_place() {
+        let error = story("round_robin", "refuse").with_balancer("tonic_balance_list").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "--balancer: `tonic_balance_list` runs on tcp only (tonic's balancer takes endpoints, \
+             not connectors), and this story runs in memory (its `[cluster]` at s.toml:3:1); \
+             expected another balancer, or --tcp as well",
+            "--balancer on an in-memory story must point at its [cluster]"
+        );
+        let text = "name = \"s\"\n[cluster]\nbackends = 2\ntransport = \"tcp\"\n[balancer]\n\
+                    policy = \"tonic_balance_list\"\n[load]\nconcurrency = 1\ncalls = 10\n";
+        let tonic = parse(text, "t.toml").unwrap();
+        let profiled = tonic.clone().with_profile(jostle::balance::Profile::Grpc);
+        let error = profiled.unwrap_err().to_string();
+        assert!(
+            error.starts_with(
+                "--profile: a profile applies to jostle policies only, not to \
+                 `tonic_balance_list` (the story's `policy` at t.toml:6:10); "
+            ),
+            "--profile on a balancer that is not a jostle policy must point at `policy`: {error}"
+        );
+        let flagged = tonic.with_balancer("tonic_balance_list").unwrap();
+        let error = flagged.with_profile(jostle::balance::Profile::Grpc).unwrap_err().to_string();
+        assert!(
+            !error.contains("(the story's `policy`"),
+            "a balancer given by --balancer is not the file's `policy`: {error}"
         );
     }
 

@@ -8,6 +8,7 @@ use super::expectations::Expectations;
 use super::fault;
 use super::latency::{self, Latencies};
 use super::load;
+use super::places::Places;
 use super::raw::RawScenario;
 use super::suggest::{did_you_mean, quoted};
 use crate::fault::Injection;
@@ -37,12 +38,20 @@ pub struct Scenario {
     pub(super) discovery: Discovery,
     pub(super) injections: Vec<Injection>,
     pub(super) expect: Expectations,
+    /// Where the file wrote the keys an override can clash with.
+    pub(super) places: Places,
 }
 
 impl Scenario {
     /// The story's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Where the file wrote `[balancer] policy`, as `FILE:LINE:COLUMN`; `None` for a scenario
+    /// built in Rust.
+    pub fn policy_place(&self) -> Option<&str> {
+        self.places.policy.as_deref()
     }
 
     /// The seed of every random choice (default 0).
@@ -122,6 +131,7 @@ impl Scenario {
         source: &Source<'_>,
     ) -> Result<Self, Vec<ScenarioError>> {
         let mut errors = Errors::default();
+        let places = Places::of(&raw, source);
         if raw.name.get_ref().trim().is_empty() {
             errors.keep(Err::<(), _>(source.error(
                 raw.name.span(),
@@ -179,7 +189,8 @@ impl Scenario {
         }
         let load = errors.keep(load::spec(raw.load.get_ref(), raw.load.span(), source));
         let clients = load.as_ref().and_then(|(load, _)| {
-            errors.keep(load::clients(raw.load.get_ref(), load, raw.load.span(), source))
+            let span = raw.load.span();
+            errors.keep(load::clients(raw.load.get_ref(), load, backends, span, source))
         });
         let (most, medium) =
             (backends.unwrap_or(MAX_BACKENDS), transport.unwrap_or(Transport::default()));
@@ -277,6 +288,7 @@ impl Scenario {
             discovery,
             injections,
             expect,
+            places,
         })
     }
 }

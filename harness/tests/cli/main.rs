@@ -1,6 +1,7 @@
 //! The `jostle` command line: `check`, `list` and `run` exit codes and output, `run`'s
 //! overrides, `--help` everywhere; bad inputs and outputs of every kind (`inputs`, `outputs`).
 
+mod descriptors;
 mod explore;
 mod inputs;
 mod judge;

@@ -8,6 +8,8 @@ use jostle_harness::cluster::Cluster;
 use jostle_harness::load::{CallOutcome, LoadSpec, Method, Mix, drive};
 use std::time::Duration;
 
+mod open_loop;
+
 fn snapshots(cluster: &Cluster) -> Vec<jostle_harness::record::StatsSnapshot> {
     cluster.backends().iter().map(|b| b.stats()).collect()
 }
@@ -92,7 +94,7 @@ async fn a_bad_spec_is_an_error_naming_the_parameter() {
         ),
         (
             LoadSpec::open(100_000.0, Duration::from_secs(11)),
-            "invalid load: at most 1000000 calls (about 750 bytes each), got up to 1100000 calls",
+            "invalid load: at most 1000000 calls (about 850 bytes each), got up to 1100000 calls",
         ),
         (
             LoadSpec::closed(1, 1).mix(Mix { create: 0, get: 0, watch: 0 }),

@@ -280,3 +280,41 @@ fn a_set_plays_through_the_discovery_stream_too() {
         report.seed
     );
 }
+
+#[test]
+fn a_dns_query_log_past_its_limit_keeps_the_first_queries_and_counts_the_rest() {
+    // A TTL of 0 (re-resolved at the 100 ms floor) over 150 s: about 1,500 queries.
+    let text = r#"
+name = "many queries"
+seed = 3
+
+[cluster]
+backends = 2
+
+[balancer]
+policy = "round_robin"
+
+[load]
+rate = 1
+duration = "150s"
+
+[discovery]
+via = "dns"
+ttl = "0s"
+min_ttl = "100ms"
+"#;
+    let scenario = scenario::parse(text, "many.toml").unwrap();
+    let report = run(&scenario, "many.toml");
+    let kept = report.dns_queries.as_deref().expect("a DNS story has a query log").len();
+    let limit = jostle_harness::load::limits::MAX_DNS_QUERIES;
+    assert_eq!(kept, limit, "the report keeps the first {limit} queries, no more");
+    assert!(
+        report.dns_queries_dropped > 100,
+        "the queries past the limit must be counted, got {}",
+        report.dns_queries_dropped
+    );
+    let made = limit as u64 + report.dns_queries_dropped;
+    let line = format!("dns queries: {made} (the first {limit} kept, ");
+    assert!(report.to_string().contains(&line), "the text must say how many were not kept");
+    assert!(report.to_json().contains("\"dns_queries_dropped\": "), "so must the JSON");
+}

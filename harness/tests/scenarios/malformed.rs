@@ -335,6 +335,14 @@ fn the_base_scenario_is_valid() {
     &[(7, "rate = 1000"), (8, "duration = \"2s\"\nclients = 1000")],
     "case.toml:6:1: 1000 clients of this load make up to 2000000 calls; expected at most 1000000 calls over all clients (docs/SCENARIOS.md, \"Limits\")"
 )]
+#[case::clients_times_backends_beyond_the_connection_limit(
+    &[(3, "backends = 20"), (8, "duration = \"2s\"\nclients = 501")],
+    "case.toml:9:11: 501 clients × 20 backends may open 10020 connections; expected at most 10000 connections, clients × backends (about 70 KB each; docs/SCENARIOS.md, \"Limits\")"
+)]
+#[case::clients_times_concurrency_beyond_the_in_flight_limit(
+    &[(7, "concurrency = 200"), (8, "calls = 1000\nclients = 600")],
+    "case.toml:9:11: 600 clients × `concurrency` 200 keep 120000 calls in flight; expected at most 100000 calls in flight over all clients (docs/SCENARIOS.md, \"Limits\")"
+)]
 #[case::fail_fast_for_calls_that_wait(
     &[(5, "policy = \"round_robin\"\nwait_for_ready = true"), (12, "down_for = \"1s\"\n[expect]\nfail_fast = { within = \"1ms\" }")],
     "case.toml:15:13: `fail_fast` with `wait_for_ready = true`: calls wait for a ready backend; expected `wait_for_ready = false` in [balancer], or no `fail_fast`"

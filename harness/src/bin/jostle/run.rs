@@ -116,7 +116,9 @@ fn play(args: &RunArgs) -> Result<ExitCode, Stop> {
         let loaded = overridden(loaded, args)
             .map_err(|error| Stop::bad_input(format!("error: {}: {error}", file.display())))?;
         if let Some(why) = loaded.balancer().needs_factory() {
-            return Err(Stop::bad_input(format!("error: {}: {why}", file.display())));
+            let place =
+                loaded.policy_place().map_or_else(|| file.display().to_string(), str::to_owned);
+            return Err(Stop::bad_input(format!("error: {place}: {why}")));
         }
         scenarios.push((file, loaded));
     }
