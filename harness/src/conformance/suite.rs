@@ -288,6 +288,7 @@ impl Suite {
                 passed: false,
                 rule: "the scenario's cluster, faults and load can be set up".into(),
                 measured: Default::default(),
+                headline: None,
                 explanation: why,
             }],
             passed: false,
