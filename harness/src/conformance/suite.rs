@@ -203,22 +203,39 @@ impl Suite {
         self
     }
 
-    /// Runs the battery, each scenario on a fresh runtime of its own: current-thread, under the
-    /// paused clock in memory ([`Scenario::paused`]). A task the balancer leaves behind in one
-    /// scenario ends with that scenario's runtime, so each leak check sees only the leaks of its
-    /// own scenario. For plain `#[test]` functions (rstest cases included); from an async test,
-    /// call it inside `tokio::task::spawn_blocking`.
+    /// Runs the battery, its scenarios side by side, each on a thread and a fresh runtime of its
+    /// own: current-thread, under the paused clock in memory ([`Scenario::paused`]), so a
+    /// scenario's verdicts do not depend on what runs beside it; on TCP the scenarios' wall-clock
+    /// waits overlap (the battery takes about as long as its longest scenario, not the sum). A
+    /// task the balancer leaves behind in one scenario ends with that scenario's runtime, so
+    /// each leak check sees only the leaks of its own scenario. For plain `#[test]` functions
+    /// (rstest cases included); from an async test, call it inside
+    /// `tokio::task::spawn_blocking`.
     ///
     /// # Panics
     ///
     /// When tokio cannot start a runtime, with the reason: a battery that did not run proves
-    /// nothing.
+    /// nothing. A panic of the balancer's own code in one scenario is raised again here.
     pub fn run_blocking(&self) -> SuiteReport {
-        let runs = self
-            .scenarios
-            .iter()
-            .map(|&battery| BatteryRun { battery, report: self.run_one(battery) })
-            .collect();
+        let runs = std::thread::scope(|scope| {
+            let running: Vec<_> = self
+                .scenarios
+                .iter()
+                .map(|&battery| {
+                    let run = move || BatteryRun { battery, report: self.run_one(battery) };
+                    std::thread::Builder::new()
+                        .name(format!("battery {battery}"))
+                        .spawn_scoped(scope, run)
+                        .unwrap_or_else(|error| {
+                            panic!("the conformance battery needs a thread per scenario: {error}")
+                        })
+                })
+                .collect();
+            running
+                .into_iter()
+                .map(|run| run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
         SuiteReport { balancer: self.name.clone(), seed: self.seed, runs }
     }
 
