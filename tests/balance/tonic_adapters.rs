@@ -12,7 +12,7 @@ use jostle_harness::wait::Within;
 use std::time::{Duration, Instant};
 use tonic::transport::Channel;
 
-const RERUN: &str = "cargo test --test balance tonic_adapters";
+const RERUN: &str = "cargo test --test balancers tonic_adapters";
 
 fn alive_tasks() -> usize {
     tokio::runtime::Handle::current().metrics().num_alive_tasks()

@@ -73,7 +73,7 @@ fn the_readmes_balancer_is_held_to_settled_in_most_schedules_despite_grpcs_backo
     assert!(
         judged >= 600,
         "explore must judge a slow-backoff balancer in most schedules, not excuse it: `settled` \
-         asked in {judged} of 1,000 (seeds 0..1000)\nrerun: cargo test --test explore readme_mine"
+         asked in {judged} of 1,000 (seeds 0..1000)\nrerun: cargo test --test balancers readme_mine"
     );
 }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 const STORY: &str = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
                      [load]\nconcurrency = 2\ncalls = 20\n[expect]\nmax_failure_rate = 0.0\n";
-const RERUN: &str = "cargo test -p jostle-harness --test scenarios factories";
+const RERUN: &str = "cargo test -p jostle-harness --test harness factories";
 
 /// An async builder: it waits (a resolution, a handshake) before the channel exists.
 fn awaited() -> Factory {

@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use tonic::body::Body;
 use tonic::transport::Channel;
 
-const RERUN: &str = "cargo test -p jostle-harness --test scenarios foreign_channel";
+const RERUN: &str = "cargo test -p jostle-harness --test harness foreign_channel";
 
 /// Another stack's error type.
 #[derive(Debug)]
