@@ -73,7 +73,7 @@ where
     B::Error: Into<BoxError>,
 {
     let channel = channel
-        .map_request(move |request: Request<Body>| request.map(|body| into_body(body)))
+        .map_request(move |request: Request<Body>| request.map(&into_body))
         .map_response(|response: Response<B>| response.map(Body::new));
     boxed(channel)
 }
