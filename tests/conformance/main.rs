@@ -7,6 +7,7 @@
 mod balance_list;
 mod broken;
 mod incidents;
+mod peers;
 mod policies;
 // The README's example, byte for byte (tests/readme checks it): its `pub` reads as in a crate.
 #[allow(unreachable_pub)]

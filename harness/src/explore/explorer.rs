@@ -20,6 +20,9 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
+/// How many wall-clock (TCP) schedules play side by side: each mostly waits on the clock.
+const WALL_CLOCK_BATCH: usize = 4;
+
 /// The most runs one shrink takes by default.
 pub const SHRINK_RUNS: usize = 200;
 
@@ -413,23 +416,47 @@ impl Explorer {
             violated: BTreeMap::new(),
             findings: Vec::new(),
         };
-        for seed in self.seeds.clone() {
+        // On the wall clock a schedule mostly waits: WALL_CLOCK_BATCH of them play side by side.
+        // Their verdicts are taken in seed order, so the findings are those of one at a time.
+        let batch = if self.wall_clock() { WALL_CLOCK_BATCH } else { 1 };
+        let seeds: Vec<u64> = self.seeds.clone().collect();
+        for chunk in seeds.chunks(batch) {
             // The first schedule always runs: a search of zero schedules proves nothing.
             if exploration.schedules > 0 && self.time.is_some_and(|time| started.elapsed() >= time)
             {
                 break;
             }
-            let schedule = self.schedule(seed);
-            for invariant in self.broken(&schedule)? {
-                *exploration.violated.entry(invariant.clone()).or_default() += 1;
-                if !exploration.findings.iter().any(|f| f.invariant == invariant) {
-                    exploration.findings.push(self.shrunk(&schedule, &invariant)?);
+            let schedules: Vec<Schedule> = chunk.iter().map(|&seed| self.schedule(seed)).collect();
+            for (schedule, broken) in schedules.iter().zip(self.broken_each(&schedules)) {
+                for invariant in broken? {
+                    *exploration.violated.entry(invariant.clone()).or_default() += 1;
+                    if !exploration.findings.iter().any(|f| f.invariant == invariant) {
+                        exploration.findings.push(self.shrunk(schedule, &invariant)?);
+                    }
                 }
+                exploration.schedules += 1;
+                progress(exploration.schedules);
             }
-            exploration.schedules += 1;
-            progress(exploration.schedules);
         }
         Ok(exploration)
+    }
+
+    /// [`Explorer::broken`] of each schedule: one after another, or side by side (a thread
+    /// each) for more than one.
+    fn broken_each(&self, schedules: &[Schedule]) -> Vec<Result<Vec<String>>> {
+        if let [schedule] = schedules {
+            return vec![self.broken(schedule)];
+        }
+        std::thread::scope(|scope| {
+            let running: Vec<_> = schedules
+                .iter()
+                .map(|schedule| scope.spawn(move || self.broken(schedule)))
+                .collect();
+            running
+                .into_iter()
+                .map(|run| run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
     }
 
     /// [`Explorer::run`] with no progress report.
@@ -451,8 +478,8 @@ impl Explorer {
             // On the wall clock (TCP) a run is not a replay: a candidate is kept only if it
             // breaks the invariant twice running.
             let tries = if self.wall_clock() { 2 } else { 1 };
-            for _ in 0..tries {
-                if !self.broken(candidate)?.iter().any(|b| b == invariant) {
+            for broken in self.broken_each(&vec![candidate.clone(); tries]) {
+                if !broken?.iter().any(|b| b == invariant) {
                     return Ok(Verdict::Holds);
                 }
             }
