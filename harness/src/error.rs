@@ -51,6 +51,14 @@ pub enum Error {
         /// The panic's message.
         message: String,
     },
+    /// The factory of the user's balancer returned an error: the run cannot be played.
+    #[error("the factory of `{balancer}` failed: {message}")]
+    Factory {
+        /// The balancer's name.
+        balancer: String,
+        /// The factory's error, with its sources.
+        message: String,
+    },
     /// tokio could not start a runtime to run on.
     #[error("cannot start a tokio runtime: {0}")]
     Runtime(#[source] io::Error),

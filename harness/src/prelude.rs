@@ -17,7 +17,7 @@
 //! # }
 //! ```
 
-pub use crate::channel::{BoxChannel, BoxError, Factory, Target, boxed};
+pub use crate::channel::{BoxChannel, BoxError, Factory, Target, boxed, boxed_with};
 pub use crate::cluster::{Backend, BackendState, Cluster, StopMode};
 pub use crate::conformance::{Battery, Suite, SuiteReport};
 pub use crate::fault::{Backends, Fault, FaultId, Injection};

@@ -17,6 +17,7 @@ mod load;
 mod outlier;
 mod readiness;
 mod readiness_poll;
+mod tonic_adapters;
 mod tonic_comparison;
 
 use jostle::balance::{Backoff, BalanceConfig, BalancedChannel, Balancer};

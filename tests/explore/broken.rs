@@ -38,6 +38,7 @@ fn a_least_loaded_balancer_taking_the_first_on_a_tie_is_found_unsettled_within_t
     let found = Explorer::new(Space::default())
         .against("first-on-tie", |target: &Target| balanced(FirstOnTie, target))
         .backoff(BACKOFF)
+        .ejection(2)
         .seeds(0..10)
         .run_blocking()
         .unwrap();
@@ -80,6 +81,7 @@ fn a_balancer_stuck_after_a_discovery_removal_is_found_within_forty_schedules() 
     let found = Explorer::new(Space::default())
         .against("stuck-after-removal", factory)
         .backoff(BACKOFF)
+        .ejection(2)
         .seeds(0..40)
         .run_blocking()
         .unwrap();
@@ -104,6 +106,7 @@ fn a_channel_failing_calls_of_its_own_accord_is_found_on_the_first_schedule() {
     let found = Explorer::new(Space::default())
         .against("sabotage", sabotaged)
         .backoff(BACKOFF)
+        .ejection(2)
         .seeds(0..1)
         .run_blocking()
         .unwrap();
@@ -129,6 +132,7 @@ fn a_balancer_leaving_a_task_behind_is_found_on_the_first_schedule() {
     let found = Explorer::new(Space::default())
         .against("leaky", leaky)
         .backoff(BACKOFF)
+        .ejection(2)
         .seeds(0..1)
         .run_blocking()
         .unwrap();
@@ -165,6 +169,7 @@ fn a_balancer_that_panics_when_a_backend_goes_is_found_and_its_file_panics_again
     let found = Explorer::new(Space::default())
         .against("panics", factory)
         .backoff(BACKOFF)
+        .ejection(2)
         .seeds(0..10)
         .run_blocking()
         .unwrap();

@@ -6,7 +6,7 @@
 
 use jostle::balance::{BalanceConfig, BalancedChannel, policy::LeastOutstanding};
 use jostle_harness::channel::{BoxChannel, Target, boxed};
-use jostle_harness::explore::{Explorer, Space};
+use jostle_harness::explore::{Explorer, INVARIANTS, Space};
 
 /// The README's `mine`.
 fn mine(target: &Target) -> BoxChannel {
@@ -53,6 +53,40 @@ fn explore_refuses_your_balancer_without_its_backoff() {
     let error = refused.expect_err("no backoff declared: no tolerance to judge by").to_string();
     assert!(
         error.contains("invalid backoff") && error.contains("Explorer::config"),
+        "the refusal names what is missing and how to give it: {error}"
+    );
+}
+
+/// gRPC's backoff reaches 4.9 s within a 5 s run: a grace taken over the whole run would excuse
+/// nearly every failure and leave `settled` no window at all (0 of 1,000 schedules judged it).
+/// Taken over the span in which the schedule's faults can grow the backoff, `settled` is
+/// judged in most schedules, so the 1,000 above prove something.
+#[test]
+fn the_readmes_balancer_is_held_to_settled_in_most_schedules_despite_grpcs_backoff() {
+    let explorer =
+        Explorer::new(Space::default()).against("mine", mine).config(&BalanceConfig::default());
+    let judged = (0..1000)
+        .filter(|&seed| {
+            explorer.file(&explorer.schedule(seed), &INVARIANTS, &[]).contains("settled = ")
+        })
+        .count();
+    assert!(
+        judged >= 600,
+        "explore must judge a slow-backoff balancer in most schedules, not excuse it: `settled` \
+         asked in {judged} of 1,000 (seeds 0..1000)\nrerun: cargo test --test balancers readme_mine"
+    );
+}
+
+#[test]
+fn explore_refuses_your_balancer_without_its_ejection() {
+    let refused = Explorer::new(Space::default())
+        .against("mine", mine)
+        .backoff(BalanceConfig::default().backoff)
+        .seeds(0..1)
+        .run_blocking();
+    let error = refused.expect_err("no ejection declared: no tolerance to judge by").to_string();
+    assert!(
+        error.contains("invalid ejection") && error.contains("Explorer::ejection"),
         "the refusal names what is missing and how to give it: {error}"
     );
 }

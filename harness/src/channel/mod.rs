@@ -15,10 +15,13 @@
 //! # }
 //! ```
 
+mod factory;
 mod target;
 
-pub use target::{Factory, Target};
+pub use factory::Factory;
+pub use target::Target;
 
+use bytes::Bytes;
 use http::{Request, Response};
 use std::task::{Context, Poll};
 use tonic::body::Body;
@@ -42,7 +45,7 @@ pub struct ChannelError(#[source] BoxError);
 #[derive(Debug, Clone)]
 pub struct BoxChannel(BoxCloneSyncService<Request<Body>, Response<Body>, ChannelError>);
 
-/// Boxes any gRPC channel whose responses are tonic bodies.
+/// Boxes any gRPC channel whose responses are tonic bodies ([`boxed_with`] for any other).
 pub fn boxed<S>(channel: S) -> BoxChannel
 where
     S: tower::Service<Request<Body>, Response = Response<Body>> + Clone + Send + Sync + 'static,
@@ -50,6 +53,29 @@ where
     S::Error: Into<BoxError>,
 {
     BoxChannel(BoxCloneSyncService::new(channel.map_err(|error| ChannelError(error.into()))))
+}
+
+/// Boxes any gRPC channel of another stack (another hyper or tonic version, or your own): a
+/// tower `Service` of `http::Request<R>`, `into_body` making its request body `R` from the
+/// tonic body each call sends (for tonic 0.13: `tonic_0_13::body::Body::new`;
+/// `std::convert::identity` when `R` is tonic's), whose response body is any
+/// `http_body::Body` of `Bytes`, and whose errors convert into a boxed error. A
+/// `tonic::Status` among them keeps its code on the way to the client.
+pub fn boxed_with<S, R, B>(
+    channel: S,
+    into_body: impl Fn(Body) -> R + Clone + Send + Sync + 'static,
+) -> BoxChannel
+where
+    S: tower::Service<Request<R>, Response = Response<B>> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let channel = channel
+        .map_request(move |request: Request<Body>| request.map(&into_body))
+        .map_response(|response: Response<B>| response.map(Body::new));
+    boxed(channel)
 }
 
 impl tower::Service<Request<Body>> for BoxChannel {

@@ -1,16 +1,10 @@
-//! [`Target`]: what a balancer under test is given to reach a scenario's cluster, and
-//! [`Factory`], what makes the balancer from it.
+//! [`Target`]: what a balancer under test is given to reach a scenario's cluster.
 
-use super::BoxChannel;
 use crate::net::Connector;
 use http::Uri;
 use jostle::discover::Changes;
 use jostle::discover::dns::Refresh;
-use std::sync::{Arc, Mutex, PoisonError};
-
-/// Makes the channel under test for a scenario's cluster: the user's own balancer, as a
-/// scenario or the conformance battery plays it.
-pub type Factory = Arc<dyn Fn(&Target) -> BoxChannel + Send + Sync>;
+use std::sync::{Mutex, PoisonError};
 
 /// The cluster of one scenario, as a balancer factory sees it: its dial target.
 pub struct Target {

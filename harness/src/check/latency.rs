@@ -41,14 +41,16 @@ pub fn latency(
         .filter(|call| backend.is_none_or(|name| call.backend.as_deref() == Some(name)))
         .map(|call| call.latency())
         .collect();
-    let result = CheckResult::new("latency", rule, context).measure("calls", samples.len() as f64);
+    let result = CheckResult::new("latency", rule, context);
     let Some(measured) = quantile_ms(&samples, percentile / 100.0) else {
-        return result.verdict(false, format!("{NO_CALLS} (no OK call{of}{})", since(after)));
+        return result
+            .measure("calls", 0.0)
+            .verdict(false, format!("{NO_CALLS} (no OK call{of}{})", since(after)));
     };
     let bound = under.as_secs_f64() * 1e3;
     let passed = measured < bound;
     let verdict = if passed { "under" } else { "not under" };
-    result.measure("latency ms", measured).verdict(
+    result.measure("latency ms", measured).measure("calls", samples.len() as f64).verdict(
         passed,
         format!(
             "p{percentile} is {measured:.3} ms over {} calls, {verdict} {bound} ms",

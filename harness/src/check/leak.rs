@@ -91,15 +91,23 @@ pub async fn leak_free(
         }
         if started.elapsed() >= bound {
             let tasks = alive_tasks();
-            return CheckResult::new("leak-free", rule, context)
-                .measure("tasks over baseline", tasks.saturating_sub(baseline.tasks) as f64)
-                .measure("open connections", open() as f64)
-                .measure(
+            let mut left = [
+                ("tasks over baseline", tasks.saturating_sub(baseline.tasks) as f64),
+                ("open connections", open() as f64),
+                (
                     "fds over baseline",
                     baseline
                         .fds
                         .map_or(0.0, |fds| open_fds().unwrap_or(fds).saturating_sub(fds) as f64),
-                )
+                ),
+            ];
+            // What leaked comes first: it is what the summary shows.
+            left.sort_by_key(|&(_, over)| over == 0.0);
+            return left
+                .into_iter()
+                .fold(CheckResult::new("leak-free", rule, context), |result, (name, value)| {
+                    result.measure(name, value)
+                })
                 .verdict(
                     false,
                     format!(

@@ -16,7 +16,8 @@ pub struct CheckResult {
     pub passed: bool,
     /// The rule it enforces, in words.
     pub rule: String,
-    /// What it measured, by name, in a stable order.
+    /// What it measured, by name, in a stable order: first the figure the verdict turned on,
+    /// the one a one-line summary shows ([`CheckResult::headline`]).
     pub measured: Vec<(String, f64)>,
     /// Why it passed or failed, in words.
     pub explanation: String,
@@ -57,6 +58,12 @@ impl CheckResult {
     /// A failed result for `name` under `rule`, explained by `why`.
     pub(crate) fn failed(name: &'static str, rule: &str, context: &Context, why: &str) -> Self {
         Self::new(name, rule, context).verdict(false, why)
+    }
+
+    /// The measurement a one-line summary shows: the figure the verdict turned on, which a
+    /// check measures first.
+    pub fn headline(&self) -> Option<&(String, f64)> {
+        self.measured.first()
     }
 
     /// The value measured under `name`.

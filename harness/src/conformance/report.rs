@@ -116,9 +116,9 @@ impl fmt::Display for SuiteReport {
                 .iter()
                 .map(|check| {
                     let key = check
-                        .measured
-                        .iter()
-                        .next()
+                        .headline
+                        .as_ref()
+                        .and_then(|name| Some((name, check.measured.get(name)?)))
                         .map(|(name, value)| format!(" {name}={}", crate::check::number(*value)))
                         .unwrap_or_default();
                     format!("{} {}{key}", if check.passed { "ok" } else { "FAIL" }, check.check)

@@ -70,7 +70,7 @@ type MakePolicy = Arc<dyn Fn() -> Box<dyn Balancer> + Send + Sync>;
 /// The factory of jostle's channel with `make`'s policy, `profile`'s client defaults and
 /// [`SUITE_BACKOFF`].
 fn jostle_factory(make: MakePolicy, profile: Profile) -> Factory {
-    Arc::new(move |target: &Target| {
+    Factory::sync(move |target: &Target| {
         let config =
             BalanceConfig { backoff: SUITE_BACKOFF, seed: Some(target.seed), ..profile.config() };
         boxed(
@@ -101,7 +101,14 @@ impl Suite {
         name: impl Into<String>,
         factory: impl Fn(&Target) -> BoxChannel + Send + Sync + 'static,
     ) -> Self {
-        Self::from_parts(name.into(), Arc::new(factory), None)
+        Self::from_parts(name.into(), Factory::sync(factory), None)
+    }
+
+    /// The battery for the channel `factory` makes, which may be built by a future
+    /// ([`Factory::future`]); an even split expected. A factory's error fails each scenario's
+    /// `setup`, with its message.
+    pub fn from_factory(name: impl Into<String>, factory: impl Into<Factory>) -> Self {
+        Self::from_parts(name.into(), factory.into(), None)
     }
 
     fn from_parts(name: String, factory: Factory, policy: Option<MakePolicy>) -> Self {
@@ -264,7 +271,7 @@ impl Suite {
             .scenario()
             .with_seed(self.seed)
             .with_transport(self.transport)?
-            .against_custom(Custom::from_factory(self.name.clone(), Arc::clone(&self.factory)));
+            .against_custom(Custom::from_factory(self.name.clone(), self.factory.clone()));
         if battery == Battery::SlowBackend && !self.load_aware {
             return Ok(scenario.with_max_shares(Vec::new()));
         }
@@ -310,6 +317,7 @@ impl Suite {
                 passed: false,
                 rule: "the scenario's cluster, faults and load can be set up".into(),
                 measured: Default::default(),
+                headline: None,
                 explanation: why,
             }],
             passed: false,

@@ -3,11 +3,11 @@
 //! scenario file that replays it.
 
 use super::generate;
-use super::invariants::{self, BACKOFF, INVARIANTS};
+use super::invariants::{self, BACKOFF, INVARIANTS, Recovery};
 use super::schedule::Schedule;
 use super::shrink::{self, Verdict};
 use super::space::Space;
-use crate::channel::{BoxChannel, Target};
+use crate::channel::{BoxChannel, Factory, Target};
 use crate::check::NO_CALLS;
 use crate::error::{Error, Result};
 use crate::load::Progress;
@@ -50,6 +50,9 @@ pub struct Explorer {
     /// The balancer's reconnect backoff, which the tolerances follow: [`BACKOFF`] for the
     /// built-ins, declared for your own.
     backoff: Option<Backoff>,
+    /// Whether it ejects a backend on timeouts: assumed for the built-ins (the tolerances are
+    /// then the widest), declared for your own.
+    ejects_on_timeouts: Option<bool>,
 }
 
 /// What an exploration found.
@@ -123,6 +126,7 @@ impl Explorer {
             origin: None,
             profile: Profile::Jostle,
             backoff: Some(BACKOFF),
+            ejects_on_timeouts: Some(true),
         }
     }
 
@@ -153,14 +157,16 @@ impl Explorer {
         };
         self.under_test = UnderTest::BuiltIn(known);
         self.backoff = Some(BACKOFF);
+        self.ejects_on_timeouts = Some(true);
         self.spreads = !matches!(known, "pick_first" | "fallback_dialer");
         Ok(self)
     }
 
     /// Against your own balancer: `factory` builds its channel from each schedule's
-    /// [`Target`], as [`Scenario::against`] does. Declare its reconnect backoff with
-    /// [`Explorer::config`] or [`Explorer::backoff`]: the tolerances follow it, and
-    /// [`Explorer::run`] refuses to judge a balancer whose backoff it does not know.
+    /// [`Target`], as [`Scenario::against`] does. Declare how it recovers with
+    /// [`Explorer::config`], or [`Explorer::backoff`] and [`Explorer::ejection`]: the
+    /// tolerances follow it, and [`Explorer::run`] refuses to judge a balancer whose backoff
+    /// or ejection it does not know.
     pub fn against(
         mut self,
         name: impl Into<String>,
@@ -169,13 +175,34 @@ impl Explorer {
         self.under_test = UnderTest::Custom(Custom::new(name, factory));
         self.spreads = true;
         self.backoff = None;
+        self.ejects_on_timeouts = None;
         self
     }
 
-    /// Your balancer's reconnect backoff, read from the `BalanceConfig` its factory builds
-    /// with: how long it may take to try a backend again, which the invariants allow it.
+    /// [`Explorer::against`] with a [`Factory`], which may build the channel with a future
+    /// ([`Factory::future`]); declare how it recovers as for `against`.
+    pub fn against_factory(mut self, name: impl Into<String>, factory: impl Into<Factory>) -> Self {
+        self.under_test = UnderTest::Custom(Custom::from_factory(name, factory.into()));
+        self.spreads = true;
+        self.backoff = None;
+        self.ejects_on_timeouts = None;
+        self
+    }
+
+    /// How your balancer recovers, read from the `BalanceConfig` its factory builds with: its
+    /// reconnect backoff (how long it may take to try a backend again, which the invariants
+    /// allow it) and its `timeouts_to_eject` (whether a backend whose calls time out is taken
+    /// out, and so comes back only after a backoff wait).
     pub fn config(self, config: &BalanceConfig) -> Self {
-        self.backoff(config.backoff)
+        self.backoff(config.backoff).ejection(config.timeouts_to_eject)
+    }
+
+    /// Your balancer's ejection on timeouts, declared (for a balancer not built on jostle's
+    /// `BalanceConfig`): how many calls in a row that end at their deadline take a backend
+    /// out until it reconnects after a backoff wait; 0 for never (gRPC's round robin).
+    pub fn ejection(mut self, timeouts_to_eject: u32) -> Self {
+        self.ejects_on_timeouts = Some(timeouts_to_eject > 0);
+        self
     }
 
     /// Your balancer's reconnect backoff, declared (for a balancer not built on jostle's
@@ -256,9 +283,22 @@ impl Explorer {
         let name = format!("explore: seed {} against {}", schedule.seed, self.name());
         let mut text = schedule.toml(&name, if tcp { "tcp" } else { "in-memory" });
         text.push_str(&balancer);
-        let backoff = self.backoff.unwrap_or(BACKOFF);
-        text.push_str(&invariants::expect(schedule, checks, (self.spreads, &backoff), fails));
+        text.push_str(&invariants::expect(
+            schedule,
+            checks,
+            (self.spreads, &self.recovery()),
+            fails,
+        ));
         text
+    }
+
+    /// How the balancer recovers, as declared; what is not declared (only before
+    /// [`Explorer::run`] refuses it) taken at its widest: explore's [`BACKOFF`], ejecting.
+    pub fn recovery(&self) -> Recovery {
+        Recovery {
+            backoff: self.backoff.unwrap_or(BACKOFF),
+            ejects_on_timeouts: self.ejects_on_timeouts.unwrap_or(true),
+        }
     }
 
     /// Plays `text` as `jostle run` would, the report naming `replay`.
@@ -335,6 +375,18 @@ impl Explorer {
                 expected: format!(
                     "the reconnect backoff of `{}`, declared with Explorer::config(&BalanceConfig) \
                      or Explorer::backoff: explore's tolerances follow it",
+                    self.name()
+                ),
+                got: "none".into(),
+            });
+        }
+        if self.ejects_on_timeouts.is_none() {
+            return Err(Error::InvalidParameter {
+                parameter: "ejection",
+                expected: format!(
+                    "whether `{}` ejects a backend on timeouts, declared with \
+                     Explorer::config(&BalanceConfig) or Explorer::ejection(timeouts_to_eject): \
+                     explore's tolerances follow it",
                     self.name()
                 ),
                 got: "none".into(),

@@ -6,16 +6,17 @@
 //!   paused clock a deadline fires at its exact instant; on TCP the runner allows its 250 ms).
 //! - `leak-free`: tasks and connections back to baseline once the client is dropped.
 //! - `avoidable-failures`, with `grace` = the deadline + the balancer's longest backoff wait
-//!   that the run can reach, × (1 + its jitter) ([`longest_wait`]): a call in flight when a
-//!   fault begins may run to its deadline; a backend back from a fault is tried again within
-//!   one jittered backoff wait.
+//!   that its failures in the schedule can reach, × (1 + its jitter) ([`grace`],
+//!   [`longest_wait`]): a call in flight when a fault begins may run to its deadline; a
+//!   backend back from a fault is tried again within one jittered backoff wait.
 //! - `settled`, from the same `grace` after the last fault and the last discovery change (asked
 //!   only when calls still start then): no
 //!   call to a withdrawn backend, each announced one at half to twice its fair share (for a
 //!   balancer that spreads its calls; one that keeps to one backend by design, `pick_first`
 //!   and the article's fallback dialer, is held to the first half of the rule only).
 
-use super::schedule::Schedule;
+use super::schedule::{Event, Schedule};
+use crate::fault::Kind;
 use jostle::balance::Backoff;
 use std::time::Duration;
 
@@ -51,10 +52,39 @@ pub fn longest_wait(backoff: &Backoff, length: Duration) -> Duration {
 pub const INVARIANTS: [&str; 5] =
     ["accounting", "timeout", "avoidable-failures", "settled", "leak-free"];
 
-/// The time a correct balancer with `backoff` may take to recover from a fault: the deadline
-/// plus its [`longest_wait`] in the schedule's run.
-pub fn grace(schedule: &Schedule, backoff: &Backoff) -> Duration {
-    schedule.deadline + longest_wait(backoff, super::schedule::WARM_UP + schedule.duration)
+/// How the balancer under test recovers, which the tolerances follow: its reconnect backoff,
+/// and whether it ejects a backend whose calls time out (jostle's `timeouts_to_eject` above 0;
+/// gRPC's round robin does not).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recovery {
+    /// The reconnect backoff.
+    pub backoff: Backoff,
+    /// Whether calls ending at their deadline take a backend out, to come back after a
+    /// backoff wait.
+    pub ejects_on_timeouts: bool,
+}
+
+/// The time a correct balancer recovering as `recovery` says may take to get over the
+/// schedule's faults: the deadline plus its [`longest_wait`] over the span in which its
+/// backoff can grow. The backoff grows only with failures: from the first window that can make
+/// a connection fail (every kind but `hang`, `blackhole` and `delay`, which fail calls, not
+/// connections; those three too for a balancer that ejects on timeouts) to a deadline after
+/// the last one ends (a call started then may time out then). A schedule with none gives the
+/// first wait only. So a slow backoff (gRPC's, 1 s to 120 s) is judged by the waits its
+/// schedule's faults can reach, not by the whole run.
+pub fn grace(schedule: &Schedule, recovery: &Recovery) -> Duration {
+    let failing = schedule.events.iter().filter_map(|event| match event {
+        Event::Fault { fault, .. } => {
+            let kind = Kind::from_name(fault.kind());
+            let calls_only = matches!(kind, Some(Kind::Hang | Kind::Blackhole | Kind::Delay));
+            (recovery.ejects_on_timeouts || !calls_only).then(|| (event.at(), event.end()))
+        }
+        Event::Discovery { .. } => None,
+    });
+    let span = failing
+        .reduce(|(first, last), (at, end)| (first.min(at), last.max(end)))
+        .map_or(Duration::ZERO, |(first, last)| last + schedule.deadline - first);
+    schedule.deadline + longest_wait(&recovery.backoff, span)
 }
 
 /// Whether calls still start once every fault and discovery change is over and the grace has
@@ -88,15 +118,15 @@ pub(crate) fn own_balancer(name: &str) -> String {
 
 /// The `[expect]` section judging `checks` (names from [`INVARIANTS`]; `accounting` is always
 /// run and needs no line); `spreads` says whether the balancer claims to spread its calls;
-/// `backoff` is the balancer's, which the grace follows. With `fails`, the story of a flaw:
+/// `recovery` is the balancer's, which the grace follows. With `fails`, the story of a flaw:
 /// exactly those checks are expected to fail.
 pub(crate) fn expect(
     schedule: &Schedule,
     checks: &[&str],
-    (spreads, backoff): (bool, &Backoff),
+    (spreads, recovery): (bool, &Recovery),
     fails: &[&str],
 ) -> String {
-    let grace = grace(schedule, backoff);
+    let grace = grace(schedule, recovery);
     let settles = settles(schedule, grace);
     let grace = grace.as_millis();
     let mut text = String::from("\n[expect]\n");
@@ -128,9 +158,44 @@ pub(crate) fn expect(
 
 #[cfg(test)]
 mod tests {
-    use super::{BACKOFF, longest_wait};
+    use super::{BACKOFF, Recovery, grace, longest_wait};
+    use crate::explore::{Event, FaultSpec, Schedule};
     use jostle::balance::Backoff;
     use std::time::Duration;
+
+    fn one_fault(fault: FaultSpec) -> Schedule {
+        let at = Duration::from_millis(1000);
+        Schedule {
+            seed: 0,
+            backends: 2,
+            rate: 100,
+            duration: Duration::from_secs(5),
+            deadline: Duration::from_millis(250),
+            initial: vec![0, 1],
+            events: vec![Event::Fault { at, target: vec![1], fault }],
+        }
+    }
+
+    #[test]
+    fn the_grace_follows_the_span_the_faults_can_grow_the_backoff_and_the_ejection() {
+        let grpc = Backoff::default();
+        let ms = Duration::from_millis;
+        let (ejects, stays) = (
+            Recovery { backoff: grpc, ejects_on_timeouts: true },
+            Recovery { backoff: grpc, ejects_on_timeouts: false },
+        );
+        // Down 500 ms: failures from 1 s to 1.75 s (a deadline after): gRPC's first wait
+        // (1 s, jittered up to 1.2 s) is the longest that can start in that span.
+        let restart = one_fault(FaultSpec::Restart { down_for: ms(500) });
+        assert_eq!(grace(&restart, &ejects), ms(250 + 1200));
+        assert_eq!(grace(&restart, &stays), ms(250 + 1200), "a crash fails connections either way");
+        // Hung 2 s: it grows the backoff only of a balancer that ejects on timeouts; one that
+        // does not keeps the backend and owes no wait.
+        let hang = one_fault(FaultSpec::Standing { name: "hang", lasting: ms(2000) });
+        assert_eq!(grace(&hang, &ejects), ms(250) + longest_wait(&grpc, ms(2250)));
+        assert_eq!(grace(&hang, &stays), ms(250 + 1200), "no failing window: the first wait only");
+        assert!(grace(&hang, &ejects) > grace(&hang, &stays));
+    }
 
     #[test]
     fn the_longest_wait_follows_the_balancers_backoff_as_far_as_a_run_can_see() {

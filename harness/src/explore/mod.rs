@@ -31,6 +31,6 @@ mod shrink;
 mod space;
 
 pub use explorer::{Exploration, Explorer, Finding, SHRINK_RUNS, Size};
-pub use invariants::{BACKOFF, INVARIANTS, grace, longest_wait};
+pub use invariants::{BACKOFF, INVARIANTS, Recovery, grace, longest_wait};
 pub use schedule::{Event, FaultSpec, Schedule, WARM_UP};
 pub use space::{DEADLINES, DURATIONS, KINDS, MAX_BACKENDS, MAX_EVENTS, RATES, Space};

@@ -213,6 +213,11 @@ pub struct ExpectationReport {
     pub rule: String,
     /// What was measured.
     pub measured: BTreeMap<String, f64>,
+    /// The name of the measurement the verdict turned on, which a one-line summary shows
+    /// ([`CheckResult::headline`](crate::check::CheckResult::headline)); not in the JSON, which
+    /// has every measurement.
+    #[serde(skip)]
+    pub headline: Option<String>,
     /// Why it passed or failed.
     pub explanation: String,
 }

@@ -77,6 +77,7 @@ pub(super) fn report(
         .map(|check| ExpectationReport {
             check: check.name.to_owned(),
             passed: check.passed,
+            headline: check.headline().map(|(name, _)| name.clone()),
             rule: check.rule,
             measured: check.measured.into_iter().collect(),
             explanation: check.explanation,

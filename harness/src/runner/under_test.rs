@@ -55,7 +55,12 @@ pub(super) async fn channel(scenario: &Scenario, target: &Target, seed: u64) -> 
         BalancerChoice::FallbackDialer => {
             boxed(dialed(FallbackDialer::new(target.addresses.clone(), target.connector.clone())))
         }
-        BalancerChoice::Custom(custom) => (custom.factory())(target),
+        BalancerChoice::Custom(custom) => {
+            custom.factory().make(target).await.map_err(|error| Error::Factory {
+                balancer: custom.name().to_owned(),
+                message: crate::error_chain(error.as_ref()),
+            })?
+        }
         BalancerChoice::Own(name) => return Err(needs_factory(NeedsFactory(name.clone()))),
     })
 }

@@ -11,7 +11,6 @@ use jostle::balance::policy::{self, NAMES};
 use jostle::balance::{Backoff, BalanceConfig, Balancer, Profile};
 use jostle::discover::dns::ReResolution;
 use std::fmt;
-use std::sync::Arc;
 use toml::Spanned;
 
 /// Every balancer a scenario can name, with one line about it.
@@ -77,7 +76,7 @@ impl Custom {
         name: impl Into<String>,
         factory: impl Fn(&Target) -> crate::channel::BoxChannel + Send + Sync + 'static,
     ) -> Self {
-        Self { name: name.into(), factory: Arc::new(factory) }
+        Self { name: name.into(), factory: Factory::sync(factory) }
     }
 
     /// An already shared factory under `name`.
@@ -99,7 +98,7 @@ impl Custom {
 impl PartialEq for Custom {
     /// The same name and the same factory (not merely an equal one).
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && Arc::ptr_eq(&self.factory, &other.factory)
+        self.name == other.name && self.factory.same(&other.factory)
     }
 }
 

@@ -8,7 +8,7 @@ use super::expectations::Distribution;
 use super::expected::Expected;
 use super::spec::Scenario;
 use super::suggest::{did_you_mean, quoted};
-use crate::channel::{BoxChannel, Target};
+use crate::channel::{BoxChannel, Factory, Target};
 use crate::load::LoadSpec;
 use crate::net::Transport;
 
@@ -202,6 +202,14 @@ impl Scenario {
         factory: impl Fn(&Target) -> BoxChannel + Send + Sync + 'static,
     ) -> Self {
         self.against_custom(Custom::new(name, factory))
+    }
+
+    /// [`Scenario::against`] with a [`Factory`], which may build the channel with a future
+    /// ([`Factory::future`]): an async builder is awaited before the load starts, and its
+    /// error fails the run with its message.
+    #[must_use]
+    pub fn against_factory(self, name: impl Into<String>, factory: impl Into<Factory>) -> Self {
+        self.against_custom(Custom::from_factory(name, factory.into()))
     }
 
     /// [`Scenario::against`] with a [`Custom`] balancer already made.

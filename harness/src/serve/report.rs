@@ -156,6 +156,7 @@ impl ServedReport {
                     passed: check.passed,
                     rule: check.rule.clone(),
                     measured: check.measured.iter().cloned().collect(),
+                    headline: check.headline().map(|(name, _)| name.clone()),
                     explanation: check.explanation.clone(),
                 };
                 serde_json::to_value(report).unwrap_or(Value::Null)
