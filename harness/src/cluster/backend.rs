@@ -92,7 +92,7 @@ impl Backend {
         common: &Common,
     ) -> Result<Self> {
         let name = backend_name(id);
-        let authority = format!("{name}.jostle:50051");
+        let authority = crate::net::mem_address(id);
         let address = Uri::try_from(format!("http://{authority}")).expect("a valid in-memory URI");
         let backend = Self::new(id, name, address, Place::Mem(Arc::clone(network)), common);
         backend.serve(None)?;
@@ -182,7 +182,8 @@ impl Backend {
         &self.inner.name
     }
 
-    /// The address clients dial: `http://backend-<id>.jostle:50051` in memory,
+    /// The address clients dial: `http://127.74.0.<id + 1>:0` in memory (an IP literal on a
+    /// port nothing listens on: see [`mem_address`](crate::net::mem_address)),
     /// `http://<host>:<port>` on TCP (127.0.0.1 unless [`ClusterBuilder::host`](super::ClusterBuilder::host) said otherwise). It stays the same across restarts.
     pub fn address(&self) -> &Uri {
         &self.inner.address

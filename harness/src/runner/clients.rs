@@ -4,6 +4,7 @@
 use crate::channel::BoxChannel;
 use crate::error::{Error, Result};
 use crate::load::{CallLog, LoadSpec, Progress, drive_with};
+use tokio_util::task::AbortOnDropHandle;
 
 /// The seed of client `client`'s draws (its load's methods, its balancer's random choices):
 /// the scenario's own for client 0, so a one-client run is the run it always was; a mix of
@@ -30,7 +31,10 @@ pub(super) async fn drive(
         .map(|(client, channel)| {
             let spec = LoadSpec { seed: seed(spec.seed, client), ..spec.clone() };
             let (channel, progress) = (channel.clone(), progress.clone());
-            tokio::spawn(async move { drive_with(channel, &spec, &progress).await })
+            // Aborted if this load is dropped (a run stopped early): no client outlives it.
+            AbortOnDropHandle::new(tokio::spawn(async move {
+                drive_with(channel, &spec, &progress).await
+            }))
         })
         .collect();
     let mut calls = Vec::new();

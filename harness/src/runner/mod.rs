@@ -25,6 +25,7 @@ mod discovery;
 mod dns;
 mod expectations;
 mod play;
+mod reach;
 mod report;
 mod under_test;
 

@@ -9,6 +9,7 @@ mod explore;
 mod extremes;
 mod figures;
 mod fixtures;
+mod foreign_dialer;
 mod grpc_corpus;
 mod incidents;
 mod invariants;
@@ -22,4 +23,5 @@ mod run;
 #[path = "../../../tests/support/sabotage.rs"]
 mod sabotage;
 mod schema;
+mod sockets;
 mod transports;
