@@ -24,4 +24,5 @@ mod run;
 mod sabotage;
 mod schema;
 mod sockets;
+mod terminate;
 mod transports;
