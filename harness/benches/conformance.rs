@@ -2,7 +2,7 @@
 //! random, whose distribution check needs 45,040 calls), under the paused clock in memory.
 //!
 //! Run: `cargo bench -p jostle-harness --bench conformance` (release). The debug figure is the
-//! test's own time: `cargo test --test conformance round_robin`.
+//! test's own time: `cargo test --test balancers round_robin`.
 
 #![allow(missing_docs, clippy::print_stdout)]
 

@@ -19,7 +19,7 @@ async fn round_robin_lands_exactly_a_third_on_each_of_three_backends(#[case] tra
     assert_eq!(
         served(&cluster),
         [100, 100, 100],
-        "round robin over 3 ready backends is an exact cycle ({transport})\nrerun: cargo test --test balance distribution"
+        "round robin over 3 ready backends is an exact cycle ({transport})\nrerun: cargo test --test balancers distribution"
     );
     assert!(
         cluster.backends().iter().all(|b| b.stats().connections_accepted == 1),

@@ -50,7 +50,7 @@ async fn a_load_aware_policy_sends_a_slow_backend_at_most_one_call_per_delay(
     assert!(
         counts[2] <= bound,
         "{name} must send the slow backend-2 at most {bound} calls (one per 200 ms delay), \
-         it sent {counts:?}; seed 7, rerun: cargo test --test balance a_load_aware_policy"
+         it sent {counts:?}; seed 7, rerun: cargo test --test balancers a_load_aware_policy"
     );
     assert_eq!(counts.iter().sum::<u64>(), CALLS, "every call served: {counts:?}");
 }

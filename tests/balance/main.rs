@@ -1,7 +1,7 @@
 //! jostle's `BalancedChannel` against clusters under fault, and tonic's `balance_list` run the
 //! same way for comparison. Delay and timeout behaviour runs under the paused clock in memory.
 //!
-//! Rerun: `cargo test --test balance`.
+//! Rerun: `cargo test --test balancers balance::`.
 
 mod backoff;
 mod body_deadline;

@@ -2,7 +2,7 @@
 //! this test binary (`Fewest`, the README's, from readme.rs) plays every fixture, and every battery
 //! scenario file, through the one runner.
 //!
-//! Rerun: `cargo test --test conformance incidents`.
+//! Rerun: `cargo test --test balancers incidents`.
 
 use super::readme::Fewest;
 use jostle::balance::{BalanceConfig, BalancedChannel};
@@ -50,7 +50,7 @@ fn my_balancer_survives_every_incident_in_fixtures(#[files("fixtures/*.toml")] p
     assert!(
         report.passed && report.as_expected,
         "a balancer that routes around failures must survive {} (seed {}; rerun: cargo test \
-         --test conformance incidents):\n{report}",
+         --test balancers incidents):\n{report}",
         path.display(),
         report.seed
     );
@@ -63,7 +63,7 @@ fn my_balancer_passes_every_battery_file_through_the_same_runner() {
         let report = scenario.run_blocking().expect("the battery scenario runs");
         assert!(
             report.passed,
-            "fewest must pass {} played by the runner (rerun: cargo test --test conformance \
+            "fewest must pass {} played by the runner (rerun: cargo test --test balancers conformance:: \
              incidents):\n{report}",
             battery.path()
         );

@@ -2,7 +2,7 @@
 //! `balance_list` and the article's dialers fail exactly the checks their flaws predict; and
 //! deliberately broken balancers are each caught by the right check.
 //!
-//! Rerun: `cargo test --test conformance`.
+//! Rerun: `cargo test --test balancers conformance::`.
 
 mod balance_list;
 mod broken;

@@ -1,6 +1,6 @@
 //! The suite's seed reaches the balancer under test: each seed a run of its own.
 //!
-//! Rerun: `cargo test --test conformance seeds`.
+//! Rerun: `cargo test --test balancers seeds`.
 
 use jostle::balance::policy::RoundRobin;
 use jostle_harness::conformance::{Battery, Suite};
@@ -27,6 +27,6 @@ fn fifty_suite_seeds_give_a_correct_round_robin_fifty_distinct_runs() {
         runs.len(),
         50,
         "each suite seed must reach the balancer's backoff jitter and give a run of its own: \
-         50 seeds (0..50), restart and flapping; rerun: cargo test --test conformance seeds"
+         50 seeds (0..50), restart and flapping; rerun: cargo test --test balancers seeds"
     );
 }

@@ -1,8 +1,8 @@
 //! Deliberately broken balancers, each found by the invariant its flaw breaks, within a stated
 //! budget, and shrunk to at most two faults or discovery changes.
 
+use super::sabotage::sabotage;
 use super::{assert_shrunk_and_replays, finding};
-use crate::sabotage::sabotage;
 use jostle::balance::policy::RoundRobin;
 use jostle::balance::{BalanceConfig, BalancedChannel, Balancer, Candidate};
 use jostle_harness::channel::{BoxChannel, Target, boxed};
@@ -33,7 +33,7 @@ impl Balancer for FirstOnTie {
 
 #[test]
 fn a_least_loaded_balancer_taking_the_first_on_a_tie_is_found_unsettled_within_ten_schedules() {
-    let rerun = "cargo test --test explore first_on_a_tie";
+    let rerun = "cargo test --test balancers first_on_a_tie";
     let custom = Custom::new("first-on-tie", |target: &Target| balanced(FirstOnTie, target));
     let found = Explorer::new(Space::default())
         .against("first-on-tie", |target: &Target| balanced(FirstOnTie, target))
@@ -75,7 +75,7 @@ impl Balancer for StuckAfterRemoval {
 
 #[test]
 fn a_balancer_stuck_after_a_discovery_removal_is_found_within_forty_schedules() {
-    let rerun = "cargo test --test explore stuck_after_a_discovery_removal";
+    let rerun = "cargo test --test balancers stuck_after_a_discovery_removal";
     let factory = |target: &Target| balanced(StuckAfterRemoval::default(), target);
     let found = Explorer::new(Space::default())
         .against("stuck-after-removal", factory)
@@ -100,7 +100,7 @@ fn sabotaged(target: &Target) -> BoxChannel {
 
 #[test]
 fn a_channel_failing_calls_of_its_own_accord_is_found_on_the_first_schedule() {
-    let rerun = "cargo test --test explore failing_calls_of_its_own_accord";
+    let rerun = "cargo test --test balancers failing_calls_of_its_own_accord";
     let found = Explorer::new(Space::default())
         .against("sabotage", sabotaged)
         .backoff(BACKOFF)
@@ -125,7 +125,7 @@ fn leaky(target: &Target) -> BoxChannel {
 
 #[test]
 fn a_balancer_leaving_a_task_behind_is_found_on_the_first_schedule() {
-    let rerun = "cargo test --test explore leaving_a_task_behind";
+    let rerun = "cargo test --test balancers leaving_a_task_behind";
     let found = Explorer::new(Space::default())
         .against("leaky", leaky)
         .backoff(BACKOFF)
@@ -160,7 +160,7 @@ impl Balancer for PanicsOnShrink {
 
 #[test]
 fn a_balancer_that_panics_when_a_backend_goes_is_found_and_its_file_panics_again() {
-    let rerun = "cargo test --test explore panics_when_a_backend_goes";
+    let rerun = "cargo test --test balancers panics_when_a_backend_goes";
     let factory = |target: &Target| balanced(PanicsOnShrink::default(), target);
     let found = Explorer::new(Space::default())
         .against("panics", factory)

@@ -2,7 +2,7 @@
 //! within a stated budget of schedules and shrunk to at most two faults or discovery changes,
 //! the written file replays it, and no jostle policy breaks an invariant.
 //!
-//! Rerun: `cargo test --test explore`.
+//! Rerun: `cargo test --test balancers explore::`.
 
 mod broken;
 mod no_false_alarms;

@@ -1,5 +1,5 @@
 //! Every jostle policy keeps every invariant: no finding on any schedule. CI runs 40 seeds per
-//! policy; the ignored test runs 10,000 (`cargo test --release --test explore -- --ignored`).
+//! policy; the ignored test runs 10,000 (`cargo test --release --test balancers explore:: -- --ignored`).
 
 use jostle::balance::policy::NAMES;
 use jostle_harness::explore::{Explorer, Space};
@@ -35,7 +35,7 @@ fn no_jostle_policy_breaks_an_invariant_over_forty_schedules(
     policy: &str,
 ) {
     assert!(NAMES.contains(&policy));
-    assert_no_finding(policy, 0..40, "cargo test --test explore no_jostle_policy");
+    assert_no_finding(policy, 0..40, "cargo test --test balancers no_jostle_policy");
 }
 
 #[test]
@@ -45,7 +45,7 @@ fn no_jostle_policy_breaks_an_invariant_over_ten_thousand_schedules() {
         assert_no_finding(
             policy,
             0..10_000,
-            "cargo test --release --test explore -- --ignored ten_thousand",
+            "cargo test --release --test balancers explore:: -- --ignored ten_thousand",
         );
     }
 }

@@ -2,7 +2,7 @@
 //! gRPC's backoff), explored with its own backoff declared: no false alarm. The tolerances
 //! follow the balancer's backoff, not explore's.
 //!
-//! Rerun: `cargo test --test explore readme_mine` (the 1,000: add `-- --ignored`).
+//! Rerun: `cargo test --test balancers readme_mine` (the 1,000: add `-- --ignored`).
 
 use jostle::balance::{BalanceConfig, BalancedChannel, policy::LeastOutstanding};
 use jostle_harness::channel::{BoxChannel, Target, boxed};
@@ -31,7 +31,7 @@ fn explore(seeds: std::ops::Range<u64>) {
     assert!(
         found.findings.is_empty(),
         "a correct balancer judged by its own backoff breaks no invariant (seeds {seeds:?}): \
-         {:#?}\nrerun: cargo test --test explore readme_mine",
+         {:#?}\nrerun: cargo test --test balancers readme_mine",
         found.findings.iter().map(|f| (&f.invariant, f.seed, &f.explanation)).collect::<Vec<_>>()
     );
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 #[test]
 fn the_round_robin_dialer_is_found_never_spreading_its_calls_within_ten_schedules() {
-    let rerun = "cargo test --test explore round_robin_dialer";
+    let rerun = "cargo test --test balancers round_robin_dialer";
     let found = Explorer::new(Space::default())
         .balancer("round_robin_dialer")
         .unwrap()
@@ -24,7 +24,7 @@ fn the_round_robin_dialer_is_found_never_spreading_its_calls_within_ten_schedule
 
 #[test]
 fn the_fallback_dialer_is_found_serving_a_withdrawn_backend_within_twenty_schedules() {
-    let rerun = "cargo test --test explore fallback_dialer";
+    let rerun = "cargo test --test balancers fallback_dialer";
     let found = Explorer::new(Space::default())
         .balancer("fallback_dialer")
         .unwrap()
@@ -44,7 +44,7 @@ fn the_fallback_dialer_is_found_serving_a_withdrawn_backend_within_twenty_schedu
 /// small space of one restart among three backends, 4 s schedules, three shrink runs.
 #[test]
 fn tonic_balance_list_is_found_failing_calls_to_a_dead_backend_within_four_schedules() {
-    let rerun = "cargo test --test explore tonic_balance_list";
+    let rerun = "cargo test --test balancers tonic_balance_list";
     let space = Space {
         backends: 3..=3,
         faults: 1..=1,

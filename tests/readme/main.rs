@@ -2,7 +2,7 @@
 //! README.md is, byte for byte, one of the files below (or tests/conformance/readme.rs), so the
 //! README cannot drift from code that runs.
 //!
-//! Rerun: `cargo test --test readme` (and `cargo test --test conformance readme`).
+//! Rerun: `cargo test --test balancers readme::` (and `cargo test --test balancers readme`).
 
 mod claims;
 mod first_test;

@@ -20,7 +20,7 @@ async fn tasks_return_to(baseline: usize, what: &str) {
     while alive_tasks() > baseline {
         assert!(
             std::time::Instant::now() < deadline,
-            "{what}: {} tasks still alive, {baseline} before the cluster started\nrerun: cargo test --test cluster cleanup",
+            "{what}: {} tasks still alive, {baseline} before the cluster started\nrerun: cargo test --test harness cleanup",
             alive_tasks()
         );
         tokio::time::sleep(Duration::from_millis(1)).await;

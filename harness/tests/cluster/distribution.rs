@@ -26,7 +26,7 @@ async fn calls_spread_one_per_backend_in_turn_land_exactly_even(#[case] transpor
         assert_eq!(
             stats.ok("CreateOrder"),
             100,
-            "each of 3 backends must count exactly 100 of 300 calls sent in turn ({transport}); {} counted {stats:?}\nrerun: cargo test --test cluster distribution",
+            "each of 3 backends must count exactly 100 of 300 calls sent in turn ({transport}); {} counted {stats:?}\nrerun: cargo test --test harness distribution",
             backend.name()
         );
         assert_eq!(stats.connections_accepted, 1, "one channel per backend is one connection");

@@ -1,7 +1,7 @@
 //! The cluster's foundation: distribution as the backends count it, stops and restarts, the
 //! paused clock, scale, cleanup, and the article's story, on both transports.
 //!
-//! Rerun: `cargo test --test cluster`.
+//! Rerun: `cargo test --test harness cluster::`.
 
 mod cleanup;
 mod distribution;

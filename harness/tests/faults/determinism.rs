@@ -45,7 +45,7 @@ async fn the_same_seed_injects_the_same_faults_and_another_seed_does_not() {
     assert!((0.27..0.33).contains(&rate), "p = 0.3 over {CALLS} calls hit {rate} (seed 42)");
     assert!(
         first == again,
-        "seed 42 must replay the same {} hits\nrerun: cargo test --test faults determinism",
+        "seed 42 must replay the same {} hits\nrerun: cargo test --test harness determinism",
         first.len()
     );
     assert!(first != other, "seeds 42 and 43 must differ");

@@ -2,7 +2,7 @@
 //! healing; seeded determinism; invalid parameters.
 //!
 //! Delay and timeout behaviour runs under the paused clock over the in-memory transport.
-//! Rerun: `cargo test --test faults`.
+//! Rerun: `cargo test --test harness faults::`.
 
 mod composition;
 mod connection;

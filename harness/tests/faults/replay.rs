@@ -42,7 +42,7 @@ async fn uniform_and_jittered_delays_replay_from_the_seed_and_differ_with_anothe
     assert_eq!(
         first, again,
         "seed 7 must replay the same {CALLS} delays, call by call\nrerun: cargo test -p \
-         jostle-harness --test faults replay"
+         jostle-harness --test harness replay"
     );
     assert_ne!(first, other, "seeds 7 and 8 must draw different delays");
 }

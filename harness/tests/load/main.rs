@@ -1,6 +1,6 @@
 //! The load driver: closed and open loops, the method mix, seeds, bad specs.
 //!
-//! Rerun: `cargo test --test load`.
+//! Rerun: `cargo test --test harness load::`.
 
 use jostle_harness::channel::boxed;
 use jostle_harness::check::{Context, accounting};

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SVG: &str = "http://www.w3.org/2000/svg";
-const RERUN: &str = "cargo test --test scenarios chart";
+const RERUN: &str = "cargo test --test harness chart";
 
 fn class<'a>(node: Node<'a, 'a>, name: &str) -> bool {
     node.attribute("class") == Some(name)

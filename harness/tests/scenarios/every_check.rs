@@ -2,7 +2,7 @@
 //! that breaks the rule. The checks other tests already see fail are listed, by test, in
 //! docs/CLAIMS.md; these are the ones no other test saw fail in the direction of their rule.
 //!
-//! Rerun: `cargo test -p jostle-harness --test scenarios every_check`.
+//! Rerun: `cargo test -p jostle-harness --test harness every_check`.
 
 use http::{Request, Response};
 use jostle::balance::policy::RoundRobin;

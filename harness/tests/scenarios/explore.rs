@@ -2,7 +2,7 @@
 //! for byte; shrinking keeps the invariant broken; the invariants are not vacuous (schedules
 //! do fail calls, and the checks excuse them for a reason).
 //!
-//! Rerun: `cargo test -p jostle-harness --test scenarios explore`.
+//! Rerun: `cargo test -p jostle-harness --test harness explore`.
 
 use jostle_harness::explore::{Event, Explorer, INVARIANTS, Space};
 use jostle_harness::scenario;
@@ -171,6 +171,6 @@ fn a_call_failing_fast_as_a_backend_is_announced_while_the_others_are_down_is_ex
     assert!(
         check.passed && check.measured["failed calls"] > 40.0,
         "calls fail while the only backend is down and as the new one is announced; none is \
-         avoidable (seed 9662; rerun: cargo test -p jostle-harness --test scenarios explore):\n{report}"
+         avoidable (seed 9662; rerun: cargo test -p jostle-harness --test harness explore):\n{report}"
     );
 }

@@ -75,7 +75,7 @@ fn every_figure_of_the_report_matches_the_call_log_it_comes_from() {
     for seed in 1..=5 {
         let (report, log) = played(seed);
         let rerun =
-            format!("seed {seed}; rerun: cargo test -p jostle-harness --test scenarios figures");
+            format!("seed {seed}; rerun: cargo test -p jostle-harness --test harness figures");
         let count = |outcome: fn(&CallOutcome) -> bool| {
             log.calls.iter().filter(|call| outcome(&call.outcome)).count() as u64
         };

@@ -4,7 +4,7 @@
 //! its source asserts (its `outcome`), in memory under the paused clock. Swapping the client
 //! for one that behaves otherwise makes the checks the source is about fail.
 //!
-//! Rerun: `cargo test -p jostle-harness --test scenarios grpc_corpus`;
+//! Rerun: `cargo test -p jostle-harness --test harness grpc_corpus`;
 //! one file: `jostle run fixtures/grpc/FILE.toml`.
 
 use jostle::balance::Profile;

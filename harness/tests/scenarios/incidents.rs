@@ -4,7 +4,7 @@
 //! own, recovery's upper bound). Each story's verdict in memory under the paused clock; the
 //! rolling deploy on TCP too; a balancer with a fixed list fails the churn stories.
 //!
-//! Rerun: `cargo test -p jostle-harness --test scenarios incidents`.
+//! Rerun: `cargo test -p jostle-harness --test harness incidents`.
 
 use jostle_harness::load::{CallOutcome, Progress};
 use jostle_harness::net::Transport;

@@ -4,9 +4,9 @@
 //! both through a restart and a discovery change; the article's round-robin dialer does not
 //! settle back to an even spread; a channel that fails calls of its own accord is caught.
 //!
-//! Rerun: `cargo test -p jostle-harness --test scenarios invariants`.
+//! Rerun: `cargo test -p jostle-harness --test harness invariants`.
 
-use crate::sabotage::sabotage;
+use super::sabotage::sabotage;
 use jostle::balance::BalancedChannel;
 use jostle::balance::policy::RoundRobin;
 use jostle_harness::channel::{Target, boxed};
@@ -71,7 +71,7 @@ fn round_robin_holds_both_through_a_restart_and_a_withdrawal() {
     assert!(
         report.passed,
         "round robin fails no call it could have served and settles back to even (seed 11; \
-         rerun: cargo test -p jostle-harness --test scenarios invariants):\n{report}"
+         rerun: cargo test -p jostle-harness --test harness invariants):\n{report}"
     );
     let settled = check(&report, "settled");
     assert!(

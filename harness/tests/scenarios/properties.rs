@@ -3,7 +3,7 @@
 //! coherent report.
 //!
 //! CI runs a few cases each (a few seconds); a longer run:
-//! `PROPTEST_CASES=2000 cargo test -p jostle-harness --test scenarios properties`.
+//! `PROPTEST_CASES=2000 cargo test -p jostle-harness --test harness properties`.
 
 use jostle_harness::load::limits::{MAX_CONCURRENCY, MAX_RATE, MAX_WEIGHT, MIN_RATE};
 use jostle_harness::scenario::{self, ScenarioError};

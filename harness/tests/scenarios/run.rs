@@ -106,7 +106,7 @@ fn a_story_without_latency_replays_as_its_checked_in_json_report() {
         played == golden,
         "fixtures/rolling-restart.toml (seed in the file) must replay as harness/{GOLDEN}, byte \
          for byte: a change of a report or verdict must be deliberate; rerun: cargo test -p \
-         jostle-harness --test scenarios checked_in_json (JOSTLE_BLESS=1 rewrites the file \
+         jostle-harness --test harness checked_in_json (JOSTLE_BLESS=1 rewrites the file \
          once the change is meant)"
     );
 }

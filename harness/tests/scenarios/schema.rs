@@ -94,7 +94,7 @@ fn the_json_report_matches_its_documented_schema(#[case] file: &str) {
     let errors = violations(&report);
     assert!(
         errors.is_empty(),
-        "the JSON report of fixtures/{file} must match docs/report.schema.json:\n{}\nrerun: cargo test --test scenarios schema",
+        "the JSON report of fixtures/{file} must match docs/report.schema.json:\n{}\nrerun: cargo test --test harness schema",
         errors.join("\n")
     );
 }

@@ -127,7 +127,7 @@ fn the_hickory_resolver_asks_the_name_server_given_and_sees_a_repointed_record_s
         let resolver = HickoryResolver::with_name_servers(&[server.address()])
             .expect("one name server is enough")
             .min_ttl(Duration::from_millis(1));
-        let rerun = "rerun: cargo test -p jostle-harness --test serve hickory_resolver";
+        let rerun = "rerun: cargo test -p jostle-harness --test harness hickory_resolver";
 
         let answer = resolver.resolve("orders.jostle.test").await.expect("the name must resolve");
         assert_eq!(

@@ -3,7 +3,7 @@
 //! the report's counts agree with what the client saw, the judge passes what holds and fails
 //! what does not, and bad input is refused naming what was expected.
 //!
-//! Rerun: `cargo test -p jostle-harness --test serve drive`.
+//! Rerun: `cargo test -p jostle-harness --test harness drive`.
 
 use super::driving::{Client, Driving, RERUN, controls, drive_command, report, write};
 use super::process::{self, Served};

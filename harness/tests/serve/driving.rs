@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tonic::Code;
 use tonic::transport::Channel;
 
-pub(crate) const RERUN: &str = "rerun: cargo test -p jostle-harness --test serve drive";
+pub(crate) const RERUN: &str = "rerun: cargo test -p jostle-harness --test harness drive";
 
 /// How long anything here may take before the test gives up: far beyond what it needs.
 pub(crate) const DEADLINE: Duration = Duration::from_secs(60);

@@ -9,7 +9,7 @@
 //! files' loads are a few seconds long: about 25 s of wall clock in all.
 //!
 //! Needs python3 with grpcio and grpcio-tools; without them the test is skipped, unless
-//! JOSTLE_REQUIRE_PYTHON_GRPC is set. Rerun: `cargo test -p jostle-harness --test serve
+//! JOSTLE_REQUIRE_PYTHON_GRPC is set. Rerun: `cargo test -p jostle-harness --test harness serve::
 //! grpc_corpus`.
 
 use super::process::{self, Served};

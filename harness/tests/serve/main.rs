@@ -3,7 +3,7 @@
 //! SIGTERM for a clean stop with every port freed. Every wait has a deadline and names what it
 //! waited for.
 //!
-//! Rerun: `cargo test -p jostle-harness --test serve`.
+//! Rerun: `cargo test -p jostle-harness --test harness serve::`.
 
 mod dns;
 mod drive;

@@ -6,7 +6,7 @@
 //! Needs root and iproute2's `ip`; otherwise skipped with a message, unless
 //! JOSTLE_REQUIRE_NETNS is set (.ci/run sets it), when it fails instead.
 //!
-//! Rerun: `cargo test -p jostle-harness --test serve namespaces`.
+//! Rerun: `cargo test -p jostle-harness --test harness namespaces`.
 
 use super::dns::NameServer;
 use super::load::Load;
@@ -22,7 +22,7 @@ use std::net::Ipv4Addr;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const RERUN: &str = "rerun: cargo test -p jostle-harness --test serve namespaces";
+const RERUN: &str = "rerun: cargo test -p jostle-harness --test harness namespaces";
 
 /// The rolling deploy's subnet, 10.213.10.0/24 (the cleanup test takes 10.213.11.0/24).
 const SUBNET: u8 = 10;

@@ -257,7 +257,7 @@ fn namespaces_links_and_processes_are_removed_also_when_a_test_panics() {
     if !runnable() {
         return;
     }
-    let rerun = "rerun: cargo test -p jostle-harness --test serve namespaces";
+    let rerun = "rerun: cargo test -p jostle-harness --test harness namespaces";
     let mut made = None;
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // 10.213.11.0/24: the rolling deploy's test may run at the same time on 10.213.10.0/24.

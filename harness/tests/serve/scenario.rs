@@ -2,7 +2,7 @@
 //! clock while this test, from outside, is the client; the report is judged from the backends'
 //! own counters and must agree with what the client saw, call for call.
 //!
-//! Rerun: `cargo test -p jostle-harness --test serve scenario`.
+//! Rerun: `cargo test -p jostle-harness --test harness scenario`.
 
 use super::process::{self, Served, ctl, jostle, lines};
 use jostle_harness::control::proto::control_client::ControlClient;
@@ -79,7 +79,7 @@ fn client(served: &Served, follow_discovery: bool) -> Seen {
             assert!(
                 calls < MAX_CALLS && started.elapsed() < Duration::from_secs(120),
                 "serve's clock must reach {UNTIL_MS} ms within {MAX_CALLS} calls and 120 s \
-                 (made {calls}); rerun: cargo test -p jostle-harness --test serve scenario"
+                 (made {calls}); rerun: cargo test -p jostle-harness --test harness scenario"
             );
             let log = control.fault_log(FaultLogRequest {}).await.unwrap().into_inner();
             if log.now_ms >= UNTIL_MS {

@@ -2,7 +2,7 @@
 //! `grpc.health.v1.Health` following faults injected with `jostle ctl`, server reflection, and
 //! the `hostname` header.
 
-use crate::process::{Served, ctl, lines};
+use super::process::{Served, ctl, lines};
 use jostle_harness::HOSTNAME_HEADER;
 use jostle_harness::proto::order_service_client::OrderServiceClient;
 use jostle_harness::sample::create_order_request;

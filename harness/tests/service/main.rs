@@ -1,6 +1,6 @@
 //! The reference order service, served over gRPC by a one-backend cluster.
 //!
-//! Rerun: `cargo test --test service`.
+//! Rerun: `cargo test --test harness service::`.
 
 use jostle_harness::cluster::Cluster;
 use jostle_harness::proto::order_service_client::OrderServiceClient;
