@@ -3,8 +3,9 @@
 //! remote address by inode). Sockets of other processes in the same network namespace are left
 //! out, so another program's traffic on the machine cannot fail a test.
 //!
-//! A socket is *outside* when its remote end is set and is not a loopback address, or is any
-//! address on port 53 (a DNS query, even to a local stub resolver). A sample cannot see a
+//! A socket is *outside* when its remote end is set and is not a loopback address (nor in
+//! 10.213.0.0/16, the network namespaces the serve tests of this binary create on this
+//! machine), or is any address on port 53 (a DNS query, even to a local stub resolver). A sample cannot see a
 //! socket opened and closed between two samples; the tests that use it also assert, by
 //! construction, that nothing they dial needs a resolver.
 
@@ -28,8 +29,14 @@ impl Socket {
     /// Whether it leads off this machine, or to a name server.
     pub(crate) fn is_outside(&self) -> bool {
         let ip = self.remote.ip().to_canonical();
-        self.remote.port() == 53 || !(ip.is_loopback() || ip.is_unspecified())
+        self.remote.port() == 53 || !(ip.is_loopback() || ip.is_unspecified() || test_block(ip))
     }
+}
+
+/// 10.213.0.0/16: the network namespaces that the serve tests of this same binary create and
+/// remove (serve/netns.rs). Their sockets stay on this machine.
+fn test_block(ip: IpAddr) -> bool {
+    matches!(ip, IpAddr::V4(v4) if v4.octets()[..2] == [10, 213])
 }
 
 const TABLES: [&str; 4] = ["tcp", "tcp6", "udp", "udp6"];
@@ -143,19 +150,24 @@ const HEADER: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr 
 
 #[test]
 fn the_sampler_flags_a_socket_of_this_process_whose_remote_end_is_not_loopback() {
-    // 192.0.2.1:443 (TEST-NET-1) and 127.0.0.1:80, as the kernel prints them, for inodes
-    // 101 and 102; inode 103 belongs to another process.
+    // 192.0.2.1:443 (TEST-NET-1), 127.0.0.1:80 and 10.213.3.10:50051 (a test namespace), as
+    // the kernel prints them, for inodes 101, 102 and 104; inode 103 belongs to another process.
     let text = format!(
         "{HEADER}   0: 0100007F:9C40 010200C0:01BB 01 00000000:00000000 00:00000000 00000000 0 0 101\n   \
          1: 0100007F:9C41 0100007F:0050 01 00000000:00000000 00:00000000 00000000 0 0 102\n   \
-         2: 0100007F:9C42 010200C0:01BB 01 00000000:00000000 00:00000000 00000000 0 0 103\n"
+         2: 0100007F:9C42 010200C0:01BB 01 00000000:00000000 00:00000000 00000000 0 0 103\n   \
+         3: 0100007F:9C43 0A03D50A:C383 01 00000000:00000000 00:00000000 00000000 0 0 104\n"
     );
-    let ours = BTreeSet::from([101, 102]);
+    let ours = BTreeSet::from([101, 102, 104]);
     let sockets = parse_table("tcp", &text, &ours);
     let remotes: Vec<String> = sockets.iter().map(|s| s.remote.to_string()).collect();
-    assert_eq!(remotes, ["192.0.2.1:443", "127.0.0.1:80"], "the kernel's hex must parse");
+    assert_eq!(
+        remotes,
+        ["192.0.2.1:443", "127.0.0.1:80", "10.213.3.10:50051"],
+        "the kernel's hex must parse"
+    );
     let outside: Vec<bool> = sockets.iter().map(Socket::is_outside).collect();
-    assert_eq!(outside, [true, false], "a non-loopback remote end must count as outside");
+    assert_eq!(outside, [true, false, false], "a non-loopback remote end must count as outside");
 }
 
 #[test]
