@@ -1,10 +1,8 @@
 //! tonic's own balancer through the battery, over TCP on the wall clock (it takes endpoints,
 //! not connectors): the test states exactly which checks it fails.
 //!
-//! The battery's scenarios play in real time here, about 30 s mostly spent waiting, so this
-//! file's name sorts first: libtest starts a binary's tests in name order, and the CPU-bound
-//! batteries then run beside this one instead of after it (the binary's wall time went from
-//! the sum of the two to about the longer one; docs/BENCHMARKS.md).
+//! The battery's scenarios play in real time here, side by side (`Suite::run_blocking` runs
+//! them on a thread each over TCP): about as long as the longest one, mostly spent waiting.
 
 use jostle_harness::channel::{Target, boxed};
 use jostle_harness::conformance::{Battery, Suite};

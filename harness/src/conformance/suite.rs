@@ -197,21 +197,43 @@ impl Suite {
     }
 
     /// Runs the battery, each scenario on a fresh runtime of its own: current-thread, under the
-    /// paused clock in memory ([`Scenario::paused`]). A task the balancer leaves behind in one
-    /// scenario ends with that scenario's runtime, so each leak check sees only the leaks of its
-    /// own scenario. For plain `#[test]` functions (rstest cases included); from an async test,
-    /// call it inside `tokio::task::spawn_blocking`.
+    /// paused clock in memory ([`Scenario::paused`]), one scenario after another, in the order
+    /// of [`Suite::scenarios`] (the factory is called in that order too). On TCP the scenarios
+    /// play on the wall clock, mostly waiting: they run side by side, each on a thread of its
+    /// own, so the battery takes about as long as its longest scenario, not the sum (the
+    /// factory is then called from those threads, in no set order). A task the balancer leaves
+    /// behind in one scenario ends with that scenario's runtime, so each leak check sees only
+    /// the leaks of its own scenario. For plain `#[test]` functions (rstest cases included);
+    /// from an async test, call it inside `tokio::task::spawn_blocking`.
     ///
     /// # Panics
     ///
-    /// When tokio cannot start a runtime, with the reason: a battery that did not run proves
-    /// nothing.
+    /// When tokio cannot start a runtime or (on TCP) a thread, with the reason: a battery that
+    /// did not run proves nothing. A panic of the balancer's own code is raised again here.
     pub fn run_blocking(&self) -> SuiteReport {
-        let runs = self
-            .scenarios
-            .iter()
-            .map(|&battery| BatteryRun { battery, report: self.run_one(battery) })
-            .collect();
+        let play = |battery: Battery| BatteryRun { battery, report: self.run_one(battery) };
+        let runs = if self.transport == Transport::Tcp {
+            std::thread::scope(|scope| {
+                let running: Vec<_> = self
+                    .scenarios
+                    .iter()
+                    .map(|&battery| {
+                        std::thread::Builder::new()
+                            .name(format!("battery {battery}"))
+                            .spawn_scoped(scope, move || play(battery))
+                            .unwrap_or_else(|error| {
+                                panic!("the battery over TCP needs a thread per scenario: {error}")
+                            })
+                    })
+                    .collect();
+                running
+                    .into_iter()
+                    .map(|run| run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .collect()
+            })
+        } else {
+            self.scenarios.iter().map(|&battery| play(battery)).collect()
+        };
         SuiteReport { balancer: self.name.clone(), seed: self.seed, runs }
     }
 
