@@ -59,6 +59,27 @@ pub enum Error {
         /// The factory's error, with its sources.
         message: String,
     },
+    /// A user's channel on the in-memory transport made calls but never dialled through the
+    /// target's connector: it dials the addresses itself, which only TCP can answer.
+    #[error(
+        "the channel under test ({balancer}) reached no backend: {calls} calls ended in the \
+         warm-up ({warm_up:?}) and the first {bound:?} of the load, and not one connect went \
+         through the target's connector. A channel that dials the addresses itself (tonic's \
+         `Endpoint::connect`) cannot reach the in-memory transport, whose addresses refuse \
+         every outside dial: build it with \
+         `Endpoint::connect_with_connector_lazy(target.connector.clone())`, or play the story \
+         on tcp (`Scenario::with_transport(Transport::Tcp)`)"
+    )]
+    Unreached {
+        /// The balancer's name.
+        balancer: String,
+        /// Calls that ended before the run was stopped.
+        calls: u64,
+        /// The scenario's warm-up.
+        warm_up: std::time::Duration,
+        /// How long the load ran.
+        bound: std::time::Duration,
+    },
     /// tokio could not start a runtime to run on.
     #[error("cannot start a tokio runtime: {0}")]
     Runtime(#[source] io::Error),

@@ -22,6 +22,12 @@ pub enum StopMode {
     Abrupt,
     /// As a rolling deploy: new connects are refused, GOAWAY goes out, in-flight calls finish.
     Graceful,
+    /// As a process exiting on SIGTERM: as [`StopMode::Graceful`], but what is still open
+    /// after `grace` is reset, as the SIGKILL at the end of a grace period does.
+    Terminate {
+        /// How long in-flight calls may go on.
+        grace: std::time::Duration,
+    },
 }
 
 /// Where a backend is in its life.
@@ -92,7 +98,7 @@ impl Backend {
         common: &Common,
     ) -> Result<Self> {
         let name = backend_name(id);
-        let authority = format!("{name}.jostle:50051");
+        let authority = crate::net::mem_address(id);
         let address = Uri::try_from(format!("http://{authority}")).expect("a valid in-memory URI");
         let backend = Self::new(id, name, address, Place::Mem(Arc::clone(network)), common);
         backend.serve(None)?;
@@ -182,7 +188,8 @@ impl Backend {
         &self.inner.name
     }
 
-    /// The address clients dial: `http://backend-<id>.jostle:50051` in memory,
+    /// The address clients dial: `http://127.74.0.<id + 1>:0` in memory (an IP literal on a
+    /// port nothing listens on: see [`mem_address`](crate::net::mem_address)),
     /// `http://<host>:<port>` on TCP (127.0.0.1 unless [`ClusterBuilder::host`](super::ClusterBuilder::host) said otherwise). It stays the same across restarts.
     pub fn address(&self) -> &Uri {
         &self.inner.address
@@ -238,7 +245,8 @@ impl Backend {
     }
 
     /// Stops the backend. Returns once the listener is closed and every connection is gone:
-    /// at once for [`StopMode::Abrupt`], after the in-flight calls for [`StopMode::Graceful`].
+    /// at once for [`StopMode::Abrupt`], after the in-flight calls for [`StopMode::Graceful`],
+    /// after them or the grace, whichever ends first, for [`StopMode::Terminate`].
     pub async fn stop(&self, mode: StopMode) -> Result<()> {
         let _lifecycle = self.inner.lifecycle.lock().await;
         let Running { run, mut listener } = self
@@ -248,13 +256,21 @@ impl Backend {
         listener.close().await;
         match mode {
             StopMode::Abrupt => run.kill.cancel(),
-            StopMode::Graceful => {
+            StopMode::Graceful | StopMode::Terminate { .. } => {
                 self.inner.state.send_replace(BackendState::Draining);
                 run.drain_now();
             }
         }
         run.stop.cancel();
-        run.finished().await;
+        match mode {
+            StopMode::Terminate { grace } => {
+                if tokio::time::timeout(grace, run.finished()).await.is_err() {
+                    run.kill.cancel();
+                    run.finished().await;
+                }
+            }
+            StopMode::Abrupt | StopMode::Graceful => run.finished().await,
+        }
         self.inner.state.send_replace(BackendState::Stopped);
         tracing::info!(backend = %self.inner.name, ?mode, "backend stopped");
         Ok(())

@@ -107,6 +107,12 @@ impl Cluster {
         }
     }
 
+    /// How many connects the in-memory network was asked for since the cluster started,
+    /// answered or refused (0 on TCP, which the kernel counts).
+    pub(crate) fn dials(&self) -> u64 {
+        self.network.dials()
+    }
+
     /// A lazily connected tonic channel to backend `index`, through [`Cluster::connector`].
     pub fn channel(&self, index: usize) -> Result<Channel> {
         let address = self.backend(index)?.address().clone();

@@ -75,6 +75,18 @@ pub(crate) async fn run(scheduled: Scheduled) {
         Fault::Restart { down_for } => {
             crash_all(&backends, id, &fault, *down_for, &log, &healed).await
         }
+        Fault::Terminate { grace } => {
+            let mut terminations = tokio::task::JoinSet::new();
+            for backend in &backends {
+                let (backend, fault, log, healed) =
+                    (backend.clone(), fault.clone(), Arc::clone(&log), healed.clone());
+                let grace = *grace;
+                terminations.spawn(async move {
+                    terminate(&backend, id, &fault, grace, lasting, &log, &healed).await;
+                });
+            }
+            while terminations.join_next().await.is_some() {}
+        }
         Fault::Flap { period, down_for } => {
             let until = lasting.map(|lasting| tokio::time::Instant::now() + lasting);
             loop {
@@ -139,6 +151,39 @@ async fn crash(
     log.open(id.get(), backend.name(), fault.kind().name(), format!("{fault:?}"));
     wait(down_for, healed).await;
     // Restarting can only fail if somebody restarted it meanwhile: then it is up, as wanted.
+    let _ = backend.start().await;
+    log.close(id.get(), backend.name());
+}
+
+/// A SIGTERM: the port closed and GOAWAY out at once, in-flight calls reset after `grace`;
+/// down until `lasting` has passed since the SIGTERM (for ever without it) or the fault is
+/// healed, then started again on the same address.
+async fn terminate(
+    backend: &Backend,
+    id: FaultId,
+    fault: &Fault,
+    grace: Duration,
+    lasting: Option<Duration>,
+    log: &FaultLog,
+    healed: &CancellationToken,
+) {
+    let signalled = tokio::time::Instant::now();
+    log.open(id.get(), backend.name(), fault.kind().name(), format!("{fault:?}"));
+    if backend.stop(StopMode::Terminate { grace }).await.is_err() {
+        // Already down: somebody else stopped it; leave it as it is.
+        log.close(id.get(), backend.name());
+        return;
+    }
+    match lasting {
+        Some(lasting) => {
+            tokio::select! {
+                () = tokio::time::sleep_until(signalled + lasting) => {}
+                () = healed.cancelled() => {}
+            }
+        }
+        None => healed.cancelled().await,
+    }
+    // Starting can only fail if somebody started it meanwhile: then it is up, as wanted.
     let _ = backend.start().await;
     log.close(id.get(), backend.name());
 }

@@ -10,7 +10,7 @@
 //! assert_eq!(restart.parameters(), ["down_for"]);
 //! assert!(restart.is_one_shot());
 //! assert!(Kind::BlackholeConnect.runs_on(Transport::Tcp).is_err());
-//! assert_eq!(Kind::ALL.len(), 13);
+//! assert_eq!(Kind::ALL.len(), 14);
 //! ```
 
 use crate::net::Transport;
@@ -36,6 +36,9 @@ pub enum Kind {
     Drain,
     /// `restart`: once, crash, down for a while, back.
     Restart,
+    /// `terminate`: a process exiting on SIGTERM (GOAWAY, a grace, then reset), down until
+    /// the fault ends.
+    Terminate,
     /// `flap`: crash and come back every period.
     Flap,
     /// `delay`: each call delayed.
@@ -50,7 +53,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order of docs/FAULTS.md.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Refuse,
         Kind::Reset,
         Kind::Blackhole,
@@ -59,6 +62,7 @@ impl Kind {
         Kind::ConnectionAge,
         Kind::Drain,
         Kind::Restart,
+        Kind::Terminate,
         Kind::Flap,
         Kind::Delay,
         Kind::Status,
@@ -77,6 +81,7 @@ impl Kind {
             Kind::ConnectionAge => "connection-age",
             Kind::Drain => "drain",
             Kind::Restart => "restart",
+            Kind::Terminate => "terminate",
             Kind::Flap => "flap",
             Kind::Delay => "delay",
             Kind::Status => "status",
@@ -103,9 +108,10 @@ impl Kind {
             Kind::ConnectDelay => &["delay"],
             Kind::ConnectionAge => &["max_rpcs", "max_age"],
             Kind::Restart => &["down_for"],
+            Kind::Terminate => &["grace"],
             Kind::Flap => &["period", "down_for"],
             Kind::Delay => &["delay", "min", "max", "base", "jitter", "phase"],
-            Kind::Status => &["code", "probability", "next_calls"],
+            Kind::Status => &["code", "probability", "next_calls", "before_delay"],
             Kind::StreamBreak => &["after_messages"],
         }
     }
@@ -115,16 +121,17 @@ impl Kind {
         matches!(self, Kind::Drain | Kind::Restart)
     }
 
-    /// Whether it stands from injection until healed (not one-shot, not repeating like flap).
+    /// Whether it stands in the backend's fault set from injection until healed (not
+    /// one-shot, not an action on the backend's life like flap and terminate).
     pub fn is_standing(self) -> bool {
-        !self.is_one_shot() && self != Kind::Flap
+        !self.is_one_shot() && !matches!(self, Kind::Flap | Kind::Terminate)
     }
 
     /// Whether the backend takes no connection while a window of this kind is open: nothing
-    /// listens (`refuse`, and `restart` and `flap`, whose windows are their down times), or
-    /// every connection is reset (`reset`). What fail-fast counts as down.
+    /// listens (`refuse`, and `restart`, `terminate` and `flap`, whose windows are their down
+    /// times), or every connection is reset (`reset`). What fail-fast counts as down.
     pub fn takes_backend_down(self) -> bool {
-        matches!(self, Kind::Refuse | Kind::Reset | Kind::Restart | Kind::Flap)
+        matches!(self, Kind::Refuse | Kind::Reset | Kind::Restart | Kind::Terminate | Kind::Flap)
     }
 
     /// Whether it acts on each RPC (rather than on connections or the backend).

@@ -124,7 +124,9 @@ where
         let mut inner = std::mem::replace(&mut self.inner, ready);
         let faults = Arc::clone(&layer.faults);
         let backend = Arc::clone(&layer.backend);
+        // The composition order of the RPC-level faults (docs in `fault`, one home: here).
         Box::pin(async move {
+            // 1. hang: nothing else happens until it is healed.
             for id in plan.hang {
                 faults.healed(id).await;
             }
@@ -132,21 +134,21 @@ where
                 // Until the client gives up: dropping this future is the only way out.
                 std::future::pending::<()>().await;
             }
+            // 2. a status answered before the delays (`before_delay`): a fast failure.
+            if plan.status_first
+                && let Some(code) = plan.status
+            {
+                return Ok(fail(request, code, &backend).await);
+            }
+            // 3. the delays before the headers, summed.
             if !plan.delay_headers.is_zero() {
                 tokio::time::sleep(plan.delay_headers).await;
             }
+            // 4. a status answered after them: a slow failure.
             if let Some(code) = plan.status {
-                // Read the request first, as a handler that fails would: h2 only gives back the
-                // connection's data-frame budget for request bodies that were read, and ends a
-                // connection whose budget runs out (GOAWAY ENHANCE_YOUR_CALM).
-                let mut body = request.into_body();
-                while let Some(Ok(_)) =
-                    std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
-                {
-                }
-                let status = Status::new(code, format!("injected by jostle on {backend}"));
-                return Ok(answer(status, &backend));
+                return Ok(fail(request, code, &backend).await);
             }
+            // 5. the handler, then the delay before the first message and the stream break.
             let response = inner.call(request).await?;
             Ok(response.map(|mut body| {
                 if let Some(after) = plan.break_after {
@@ -159,6 +161,18 @@ where
             }))
         })
     }
+}
+
+/// The injected `code` for `request`, read first as a handler that fails would: h2 only gives
+/// back the connection's data-frame budget for request bodies that were read, and ends a
+/// connection whose budget runs out (GOAWAY ENHANCE_YOUR_CALM).
+async fn fail<B>(request: Request<B>, code: tonic::Code, backend: &str) -> Response<Body>
+where
+    B: http_body::Body + Unpin,
+{
+    let mut body = request.into_body();
+    while let Some(Ok(_)) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {}
+    answer(Status::new(code, format!("injected by jostle on {backend}")), backend)
 }
 
 /// A trailers-only answer with `status`, naming the backend as every response does.

@@ -6,6 +6,18 @@
 //! faults act in the [`FaultLayer`], a server-side tower layer, so they work on any transport
 //! and around any tonic service.
 //!
+//! # Composition order
+//!
+//! Several faults standing on one backend apply in one order (docs/FAULTS.md):
+//! 1. At a connect: the backend down (`terminate`, `restart`, `flap`) or `refuse` refuses it;
+//!    then `blackhole-connect`, `connect-delay`, `reset`, `blackhole`; a served connection
+//!    gets `connection-age`.
+//! 2. On open connections: `drain` and `terminate` send GOAWAY whatever stands; a reconnect
+//!    meets the connect rules above.
+//! 3. On a call, drawn at its arrival: `hang`, then a `status` with `before_delay`, then the
+//!    `delay`s before the headers, then a `status`, then the handler with the `delay` before
+//!    the first message and `stream-break` (the steps are numbered in `FaultService::call`).
+//!
 //! ```
 //! use jostle_harness::proto::order_service_client::OrderServiceClient;
 //! use jostle_harness::cluster::Cluster;
@@ -45,4 +57,4 @@ pub use layer::{ConnHandle, FaultLayer, FaultService};
 pub use log::{FaultHit, FaultLog, FaultWindow};
 pub use set::{FaultId, FaultSet};
 pub use stream_break::BreakBody;
-pub use vocabulary::{Delay, Fault, Invalid, Phase, Trigger};
+pub use vocabulary::{Delay, Fault, Invalid, MAX_TERMINATE_GRACE, Phase, TERMINATE_GRACE, Trigger};

@@ -69,6 +69,8 @@ pub(crate) struct CallPlan {
     pub(crate) delay_headers: Duration,
     pub(crate) delay_message: Duration,
     pub(crate) status: Option<Code>,
+    /// Whether `status` is answered before the delays ([`Fault::Status`]'s `before_delay`).
+    pub(crate) status_first: bool,
     pub(crate) break_after: Option<u32>,
 }
 
@@ -225,7 +227,7 @@ impl FaultSet {
                         }
                         format!("delay {drawn:?} {phase:?}")
                     }
-                    Fault::Status { code, trigger } => {
+                    Fault::Status { code, trigger, before_delay } => {
                         let fires = match trigger {
                             Trigger::Probability(p) => standing.rng.random_bool(*p),
                             Trigger::NextCalls(_) => {
@@ -238,6 +240,7 @@ impl FaultSet {
                             continue;
                         }
                         plan.status = Some(*code);
+                        plan.status_first = *before_delay;
                         format!("status {code:?}")
                     }
                     Fault::Hang => {

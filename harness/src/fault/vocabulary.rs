@@ -39,6 +39,16 @@ pub enum Fault {
         /// How long the backend stays down.
         down_for: Duration,
     },
+    /// A pod's process exiting on SIGTERM: at once its port refuses new connections and
+    /// GOAWAY goes out on every open one (new streams refused, in-flight calls go on); after
+    /// `grace`, whatever is still open is reset, as the SIGKILL that follows a grace period
+    /// does. The backend stays down until the fault ends (its `lasting`, or a heal; for ever
+    /// without either), then starts again as after a restart.
+    Terminate {
+        /// How long in-flight calls may go on after the GOAWAY; [`TERMINATE_GRACE`] by
+        /// default, at most [`MAX_TERMINATE_GRACE`].
+        grace: Duration,
+    },
     /// Until healed: every `period`, an abrupt stop for `down_for`, then back.
     Flap {
         /// Time from one crash to the next.
@@ -59,6 +69,11 @@ pub enum Fault {
         code: Code,
         /// Which calls.
         trigger: Trigger,
+        /// Answer before the delays standing on the backend (fast failures beside slow
+        /// successes, as a server shedding load answers) instead of after them (a slow
+        /// handler that then fails, the default). See the composition order in
+        /// [`fault`](super).
+        before_delay: bool,
     },
     /// Never answer: calls wait until the client gives up, or until healed.
     Hang,
@@ -109,7 +124,19 @@ pub enum Trigger {
     NextCalls(u64),
 }
 
+/// The grace a [`Fault::Terminate`] gives in-flight calls unless told otherwise: 1 s
+/// (Kubernetes' 30 s default would make a story wait half a minute for nothing).
+pub const TERMINATE_GRACE: Duration = Duration::from_secs(1);
+
+/// The longest grace a [`Fault::Terminate`] takes: 10 minutes.
+pub const MAX_TERMINATE_GRACE: Duration = Duration::from_secs(600);
+
 impl Fault {
+    /// A process exiting on SIGTERM, with the default grace ([`TERMINATE_GRACE`]).
+    pub fn terminate() -> Self {
+        Fault::Terminate { grace: TERMINATE_GRACE }
+    }
+
     /// A fixed delay before the headers.
     pub fn delay(delay: Duration) -> Self {
         Fault::Delay { delay: Delay::Fixed(delay), phase: Phase::BeforeHeaders }
@@ -117,7 +144,7 @@ impl Fault {
 
     /// Answer with `code` with probability `p`.
     pub fn status(code: Code, probability: f64) -> Self {
-        Fault::Status { code, trigger: Trigger::Probability(probability) }
+        Fault::Status { code, trigger: Trigger::Probability(probability), before_delay: false }
     }
 
     /// The fault's kind: its name, parameters, one-shot-ness and transports.
@@ -131,6 +158,7 @@ impl Fault {
             Fault::ConnectionAge { .. } => Kind::ConnectionAge,
             Fault::Drain => Kind::Drain,
             Fault::Restart { .. } => Kind::Restart,
+            Fault::Terminate { .. } => Kind::Terminate,
             Fault::Flap { .. } => Kind::Flap,
             Fault::Delay { .. } => Kind::Delay,
             Fault::Status { .. } => Kind::Status,
@@ -159,6 +187,9 @@ impl Fault {
                 }
             }
             Fault::Restart { down_for } => positive("down_for", *down_for)?,
+            Fault::Terminate { grace } if *grace > MAX_TERMINATE_GRACE => {
+                return invalid("grace", "a duration from 0 to 10m", grace);
+            }
             Fault::ConnectionAge { max_rpcs, max_age } => {
                 if max_rpcs.is_none() && max_age.is_none() {
                     return invalid("max_rpcs", "max_rpcs or max_age set", &"neither");
@@ -176,7 +207,7 @@ impl Fault {
             Fault::Delay { delay: Delay::Jitter { base, jitter }, .. } if jitter > base => {
                 return invalid("jitter", format!("at most base ({base:?})"), jitter);
             }
-            Fault::Status { code, trigger } => {
+            Fault::Status { code, trigger, .. } => {
                 if *code == Code::Ok {
                     return invalid("code", "a failing status code, not OK", &"OK");
                 }

@@ -1,7 +1,10 @@
 //! The two transports a cluster runs on, and the connector a client dials them with.
 //!
 //! - [`Transport::InMemory`]: tokio duplex streams over a per-cluster [`MemNetwork`] of
-//!   addresses. Nothing touches the OS network, and the paused clock works end to end.
+//!   addresses. Nothing touches the OS network, and the paused clock works end to end. The
+//!   addresses ([`mem_address`]: `127.74.0.1:0`, ...) are IP literals on a port nothing can
+//!   listen on: a client that dials them itself instead of through the [`Connector`] gets
+//!   `ConnectionRefused` at once from the kernel, never a name lookup.
 //! - [`Transport::Tcp`]: real sockets on 127.0.0.1 with ephemeral ports.
 //!
 //! Either way a client connects *by address* through a [`Connector`], exactly as it would with
@@ -15,7 +18,7 @@
 //! # async fn main() {
 //! let network = MemNetwork::new();
 //! let refused = Connector::in_memory(&network)
-//!     .oneshot("http://nobody.jostle:50051".parse().unwrap())
+//!     .oneshot("http://127.74.0.1:0".parse().unwrap())
 //!     .await
 //!     .unwrap_err();
 //! assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
@@ -31,7 +34,7 @@ mod server_conn;
 pub use connector::{ClientStream, Connector};
 pub use frames::{REFUSED_WHY, Refusals, reason_name};
 pub use killable::Killable;
-pub use mem::MemNetwork;
+pub use mem::{MemNetwork, mem_address};
 pub use server_conn::{ServerConn, ServerStream};
 
 /// Which transport a cluster's backends listen on.

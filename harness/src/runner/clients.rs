@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::load::{CallLog, LoadSpec, Progress, drive_within};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
+use tokio_util::task::AbortOnDropHandle;
 
 /// The seed of client `client`'s draws (its load's methods, its balancer's random choices):
 /// the scenario's own for client 0, so a one-client run is the run it always was; a mix of
@@ -39,7 +40,10 @@ pub(super) async fn drive(
             let spec = LoadSpec { seed: seed(spec.seed, client), ..spec.clone() };
             let (channel, progress) = (channel.clone(), progress.clone());
             let in_flight = Arc::clone(&in_flight);
-            tokio::spawn(async move { drive_within(channel, &spec, &progress, &in_flight).await })
+            // Aborted if this load is dropped (a run stopped early): no client outlives it.
+            AbortOnDropHandle::new(tokio::spawn(async move {
+                drive_within(channel, &spec, &progress, &in_flight).await
+            }))
         })
         .collect();
     let (mut calls, mut held) = (Vec::new(), 0);

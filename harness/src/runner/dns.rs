@@ -7,7 +7,7 @@
 //! an empty answer (keeps the endpoints, asks again 1 s later). What is scripted is the name
 //! server: it answers backend `i` with the pseudo-address [`address_of`]`(i)` and the file's
 //! TTL, and logs every query. What is mapped is the address: DNS carries IP addresses and one
-//! port, the cluster's backends have their own (`http://backend-N.jostle:50051` in memory,
+//! port, the cluster's backends have their own (`http://127.74.0.N+1:0` in memory,
 //! `http://127.0.0.1:<port>` on TCP), so each `http://10.x.y.z:50051` of the change stream is
 //! turned back into backend `i`'s own address before the balancer sees it.
 

@@ -26,6 +26,7 @@ mod dns;
 mod expectations;
 mod judge;
 mod play;
+mod reach;
 mod report;
 mod under_test;
 

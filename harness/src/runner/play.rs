@@ -3,6 +3,7 @@
 use super::clients;
 use super::discovery;
 use super::expectations::{self, Evidence};
+use super::reach;
 use super::report::report;
 use super::under_test;
 use crate::check::{self, Baseline, Context};
@@ -90,8 +91,9 @@ pub async fn run_with_log(
     let discovery: Vec<_> = timelines.into_iter().map(|timeline| timeline.start(started)).collect();
     // The load's clock starts now; the scenario's times count from the cluster's start.
     let offset = cluster.fault_log().elapsed();
-    let load =
-        clients::drive(&channels, &scenario.load_spec(), progress, limits::MAX_IN_FLIGHT).await;
+    let spec = scenario.load_spec();
+    let load = clients::drive(&channels, &spec, progress, limits::MAX_IN_FLIGHT);
+    let load = reach::watched(scenario, || cluster.dials(), progress, load).await;
     // Each client has its own resolver; the report shows the first client's queries.
     let mut dns_queries = None;
     for (client, playing) in discovery.into_iter().enumerate() {

@@ -74,7 +74,14 @@ impl<'a> Parameters<'a> {
                 }
             }
             Kind::Delay => Fault::Delay { delay: self.delay()?, phase: self.phase()? },
-            Kind::Status => Fault::Status { code: self.code()?, trigger: self.trigger()? },
+            Kind::Status => Fault::Status {
+                code: self.code()?,
+                trigger: self.trigger()?,
+                before_delay: e.before_delay.as_ref().is_some_and(|fast| *fast.get_ref()),
+            },
+            Kind::Terminate => Fault::Terminate {
+                grace: e.grace.as_ref().map_or(crate::fault::TERMINATE_GRACE, |g| g.get_ref().0),
+            },
             Kind::StreamBreak => {
                 let Some(after) = &e.after_messages else {
                     return Err(self.missing("`after_messages`"));

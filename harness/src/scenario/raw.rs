@@ -153,7 +153,7 @@ pub(super) struct RawMix {
 /// One `[[fault]]`: when, where, what, for how long, and the kind's parameters, flat.
 #[derive(Debug, Deserialize)]
 #[serde(
-    expecting = "a table with the fields `at`, `target`, `kind`, `lasting`, `down_for`, `period`, `delay`, `min`, `max`, `base`, `jitter`, `phase`, `code`, `probability`, `next_calls`, `max_rpcs`, `max_age`, `after_messages` (docs/SCENARIOS.md)"
+    expecting = "a table with the fields `at`, `target`, `kind`, `lasting`, `down_for`, `period`, `delay`, `min`, `max`, `base`, `jitter`, `phase`, `code`, `probability`, `next_calls`, `max_rpcs`, `max_age`, `after_messages`, `grace`, `before_delay` (docs/SCENARIOS.md)"
 )]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFault {
@@ -176,6 +176,8 @@ pub(super) struct RawFault {
     pub(super) max_rpcs: Option<Spanned<i64>>,
     pub(super) max_age: Option<Spanned<Dur>>,
     pub(super) after_messages: Option<Spanned<i64>>,
+    pub(super) grace: Option<Spanned<Dur>>,
+    pub(super) before_delay: Option<Spanned<bool>>,
 }
 
 impl RawFault {
@@ -199,6 +201,8 @@ impl RawFault {
             ("max_rpcs", span(self.max_rpcs.as_ref())),
             ("max_age", span(self.max_age.as_ref())),
             ("after_messages", span(self.after_messages.as_ref())),
+            ("grace", span(self.grace.as_ref())),
+            ("before_delay", span(self.before_delay.as_ref())),
         ]
         .into_iter()
         .filter_map(|(name, span)| Some((name, span?)))

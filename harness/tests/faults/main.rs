@@ -4,6 +4,7 @@
 //! Delay and timeout behaviour runs under the paused clock over the in-memory transport.
 //! Rerun: `cargo test --test harness faults::`.
 
+mod composition;
 mod connection;
 mod determinism;
 mod events;
@@ -14,6 +15,7 @@ mod own_service;
 mod replay;
 mod rpc;
 mod rpc_behavior;
+mod terminate;
 mod validation;
 
 use jostle_harness::cluster::Cluster;

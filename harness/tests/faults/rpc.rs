@@ -106,7 +106,11 @@ async fn status_answers_every_call_with_the_code_until_healed(#[case] transport:
 #[tokio::test]
 async fn status_for_the_next_n_calls_fails_exactly_those() {
     let cluster = cluster(1, Transport::InMemory).await;
-    let fault = Fault::Status { code: Code::Unavailable, trigger: Trigger::NextCalls(2) };
+    let fault = Fault::Status {
+        code: Code::Unavailable,
+        trigger: Trigger::NextCalls(2),
+        before_delay: false,
+    };
     cluster.inject(fault.on(0)).unwrap();
     let mut client = client(&cluster, 0);
     let mut codes = Vec::new();

@@ -11,6 +11,7 @@ mod factories;
 mod figures;
 mod fixtures;
 mod foreign_channel;
+mod foreign_dialer;
 mod grpc_corpus;
 mod incidents;
 mod invariants;
@@ -25,4 +26,6 @@ mod run;
 #[path = "../../../tests/support/sabotage.rs"]
 mod sabotage;
 mod schema;
+mod sockets;
+mod terminate;
 mod transports;

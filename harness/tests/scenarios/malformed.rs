@@ -138,8 +138,8 @@ fn the_base_scenario_is_valid() {
 #[case::unknown_fault(
     &[(11, "kind = \"refuze\""), (12, "")],
     "case.toml:11:8: unknown fault `refuze`; expected one of `refuse`, `reset`, `blackhole`, \
-     `blackhole-connect`, `connect-delay`, `connection-age`, `drain`, `restart`, `flap`, \
-     `delay`, `status`, `hang` or `stream-break`; did you mean `refuse`?"
+     `blackhole-connect`, `connect-delay`, `connection-age`, `drain`, `restart`, `terminate`, \
+     `flap`, `delay`, `status`, `hang` or `stream-break`; did you mean `refuse`?"
 )]
 #[case::parameter_the_fault_does_not_take(
     &[(11, "kind = \"delay\"")],

@@ -1,0 +1,81 @@
+//! A `terminate` fault in a story: round robin over three backends sends every call that
+//! starts after the SIGTERM elsewhere and loses none of them, and calls the terminated backend
+//! again once the fault ends (it comes back as after a restart). On both transports.
+//!
+//! A call handed to the terminated backend's connection at the very instant of the SIGTERM can
+//! fail `Internal` (h2's `GoAway(NO_ERROR)`: the client learnt of the GOAWAY before it sent the
+//! call, and a tonic connection does not send it elsewhere); under the paused clock the load's
+//! calls of that instant are exactly that race. They are the only failures allowed, with that
+//! code (docs/FAULTS.md).
+
+use jostle_harness::load::{CallOutcome, Progress};
+use jostle_harness::net::Transport;
+use jostle_harness::runner;
+use jostle_harness::scenario;
+use rstest::rstest;
+use std::time::Duration;
+
+const STORY: &str = r#"
+name = "terminate"
+[cluster]
+backends = 3
+[balancer]
+policy = "round_robin"
+[load]
+concurrency = 4
+duration = "4s"
+[[fault]]
+at = "1s"
+target = [1]
+kind = "terminate"
+grace = "500ms"
+for = "1500ms"
+[expect]
+max_failure_rate = 0.01
+"#;
+
+#[rstest]
+#[case::in_memory(Transport::InMemory)]
+#[case::tcp(Transport::Tcp)]
+fn round_robin_sends_calls_after_a_terminate_elsewhere_loses_none_and_comes_back(
+    #[case] transport: Transport,
+) {
+    let story =
+        scenario::parse(STORY, "terminate.toml").unwrap().with_transport(transport).unwrap();
+    let replay = format!("the terminate story on {transport}");
+    let (report, log) = runner::runtime(&story)
+        .unwrap()
+        .block_on(runner::run_with_log(&story, &replay, &Progress::new()))
+        .unwrap();
+    let window = report.faults.first().expect("the terminate's window is in the report");
+    let (start, end) = (window.start_ms, window.end_ms.expect("the fault ended"));
+    let sigterm = Duration::from_secs_f64(start / 1000.0);
+    let failed: Vec<_> = log.calls.iter().filter(|call| call.outcome != CallOutcome::Ok).collect();
+    let racing = |call: &&&jostle_harness::load::CallRecord| {
+        call.start == sigterm && call.outcome == CallOutcome::Failed(tonic::Code::Internal)
+    };
+    let lost: Vec<_> = failed.iter().filter(|call| !racing(call)).collect();
+    assert!(
+        lost.is_empty(),
+        "no call fails across a terminate on {transport} but one racing the GOAWAY at its \
+         instant ({sigterm:?}): {lost:?}"
+    );
+    assert!(report.passed, "the story's verdict on {transport}: {report}");
+    let on_one = |from: f64, to: f64| {
+        log.calls
+            .iter()
+            .filter(|call| {
+                let started = call.start.as_secs_f64() * 1000.0;
+                call.backend.as_deref() == Some("backend-1") && started > from && started < to
+            })
+            .count()
+    };
+    assert_eq!(
+        on_one(start + 1.0, end),
+        0,
+        "no call that started after the SIGTERM ({start} ms) and before the fault's end ({end} ms) \
+         is served by the terminated backend on {transport}"
+    );
+    let back = Duration::from_secs(4).as_secs_f64() * 1000.0;
+    assert!(on_one(end, back) > 0, "backend-1 serves again after the fault's end on {transport}");
+}
