@@ -64,9 +64,9 @@ pub enum Error {
     #[error(
         "the channel under test ({balancer}) reached no backend: {calls} calls ended in the \
          warm-up ({warm_up:?}) and the first {bound:?} of the load, and not one connect went \
-         through the target's connector. A channel that dials the addresses itself (tonic's \
-         `Endpoint::connect`) cannot reach the in-memory transport, whose addresses refuse \
-         every outside dial: build it with \
+         through the target's connector: the channel never connects, or it dials the addresses \
+         itself. A channel that dials them itself (tonic's `Endpoint::connect`) cannot reach \
+         the in-memory transport, whose addresses refuse every outside dial: build it with \
          `Endpoint::connect_with_connector_lazy(target.connector.clone())`, or play the story \
          on tcp (`Scenario::with_transport(Transport::Tcp)`)"
     )]

@@ -244,9 +244,12 @@ fn settled_fails_a_run_whose_fault_holds_to_the_end() {
 
 #[test]
 fn settled_fails_a_channel_with_no_ok_call_once_all_is_quiet() {
-    let story = settling("for = \"500ms\"\n").against("always-down", |_: &Target| {
-        boxed(tower::service_fn(|_: Request<Body>| async {
-            Ok::<_, std::convert::Infallible>(tonic::Status::unavailable("down").into_http())
+    // It connects and sends (a channel that never connects is stopped as unreached), and
+    // answers every call UNAVAILABLE whatever the backend said.
+    let story = settling("for = \"500ms\"\n").against("always-down", |target: &Target| {
+        let inner = round_robin(target, target.changes());
+        boxed(tower::ServiceExt::map_response(inner, |_| {
+            tonic::Status::unavailable("down").into_http()
         }))
     });
     let report = play(&story);
