@@ -39,6 +39,7 @@ pub mod conformance;
 pub mod control;
 pub mod dial;
 mod error;
+pub mod expect;
 pub mod explore;
 pub mod fault;
 pub mod load;

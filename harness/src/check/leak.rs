@@ -2,7 +2,7 @@
 
 use super::{CheckResult, Context, NO_CALLS};
 use crate::cluster::Cluster;
-use crate::net::Transport;
+use crate::net::{Transport, sockets};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -28,30 +28,16 @@ fn tcp_ports(cluster: &Cluster) -> Option<Vec<u16>> {
         .then(|| cluster.addresses().iter().filter_map(http::Uri::port_u16).collect())
 }
 
-/// The port of a `/proc/net/tcp` address (`0100007F:C350`).
-fn proc_port(address: &str) -> Option<u16> {
-    u16::from_str_radix(address.rsplit(':').next()?, 16).ok()
-}
-
-/// This process's open sockets with a local or remote port in `ports`, from the socket tables
-/// (/proc/self/net/tcp and tcp6: inode by address) and the process's fds (`socket:[inode]`).
+/// The number of this process's file descriptors that hold a TCP socket with a local or
+/// remote port in `ports`; `None` when /proc/self/fd cannot be read.
 fn sockets_on(ports: &[u16]) -> Option<usize> {
-    let mut inodes = BTreeSet::new();
-    for table in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
-        let Ok(text) = std::fs::read_to_string(table) else { continue };
-        for line in text.lines().skip(1) {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let on_ports = fields.get(1..3).is_some_and(|ends| {
-                ends.iter().filter_map(|end| proc_port(end)).any(|port| ports.contains(&port))
-            });
-            if let (true, Some(inode)) = (on_ports, fields.get(9)) {
-                inodes.insert(format!("socket:[{inode}]"));
-            }
-        }
-    }
-    let fds = std::fs::read_dir("/proc/self/fd").ok()?;
-    let links = fds.filter_map(Result::ok).filter_map(|fd| std::fs::read_link(fd.path()).ok());
-    Some(links.filter(|link| link.to_str().is_some_and(|link| inodes.contains(link))).count())
+    let fds = sockets::own_socket_fds()?;
+    let on_ports: BTreeSet<u64> = sockets::own_sockets(&sockets::TCP)
+        .into_iter()
+        .filter(|socket| [socket.local, socket.remote].iter().any(|end| ports.contains(&end.port())))
+        .map(|socket| socket.inode)
+        .collect();
+    Some(fds.iter().filter(|inode| on_ports.contains(inode)).count())
 }
 
 impl Baseline {

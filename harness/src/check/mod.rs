@@ -9,12 +9,9 @@
 //! [`Strays`]): the client-side entry counts the evidence from the calls and calls the other,
 //! and `jostle serve`'s judge calls the other with what the counters read.
 //!
-//! Adding a check, today: its judgement and its tests in a file of this folder; its field of
-//! [`Expectations`](crate::scenario::Expectations) and its row in the one list of check names
-//! beside whether `[expect]` asks for it (harness/src/scenario/expectations.rs, `ASKED`); its
-//! reader in harness/src/scenario/expect*.rs; its call in harness/src/runner/expectations.rs;
-//! and, if the counters can judge it, its name in `BY_COUNTERS` and its call in
-//! harness/src/serve/judge.rs. The reader does not live in the check's file yet.
+//! A check's name, its reader of `[expect]` keys, which of these entry points it calls over
+//! which evidence, and how it is written back as TOML live in its file of
+//! [`expect`](crate::expect): adding a check is its judgement here and its rule there.
 //!
 //! ```
 //! use jostle_harness::check::{Context, timeout};

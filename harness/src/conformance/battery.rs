@@ -87,7 +87,7 @@ impl Battery {
     /// for battery in Battery::ALL {
     ///     let scenario = battery.scenario();
     ///     assert_eq!(scenario.backends(), 3, "{battery}");
-    ///     assert!(scenario.expect().no_leaks, "{battery}: every battery scenario checks leaks");
+    ///     assert!(scenario.expect().asks("leak-free"), "{battery}: every battery scenario checks leaks");
     /// }
     /// ```
     pub fn scenario(self) -> Scenario {
@@ -141,7 +141,7 @@ mod tests {
             assert_eq!(played.discovery(), file.discovery(), "{battery}: the file's discovery");
             if battery == Battery::SlowBackend {
                 assert!(
-                    played.expect().max_shares.is_empty(),
+                    !played.expect().asks("max-share"),
                     "a suite that does not claim load awareness leaves out the largest share"
                 );
             } else if battery != Battery::Healthy {
@@ -157,7 +157,7 @@ mod tests {
         let file = Battery::SlowBackend.scenario();
         assert_eq!(played.expect(), file.expect(), "a load-aware suite checks all of the file");
         assert_eq!(
-            played.expect().max_shares.len(),
+            played.expect().get::<crate::expect::MaxShares>().map_or(0, |bounds| bounds.0.len()),
             1,
             "the slow-backend file bounds the slow backend's share"
         );

@@ -16,6 +16,7 @@
 //!   and the article's fallback dialer, is held to the first half of the rule only).
 
 use super::schedule::{Event, Schedule};
+use crate::expect::{AvoidableFailures, NoLeaks, Rule, SettledExpectation, Timeout};
 use crate::fault::Kind;
 use jostle::balance::Backoff;
 use std::time::Duration;
@@ -128,30 +129,31 @@ pub(crate) fn expect(
 ) -> String {
     let grace = grace(schedule, recovery);
     let settles = settles(schedule, grace);
-    let grace = grace.as_millis();
+    // A file writes whole milliseconds.
+    let grace = Duration::from_millis(u64::try_from(grace.as_millis()).unwrap_or(u64::MAX));
     let mut text = String::from("\n[expect]\n");
     if !fails.is_empty() {
         let names: Vec<String> = fails.iter().map(|name| format!("\"{name}\"")).collect();
         text.push_str(&format!("outcome = \"fail\"\nfails = [{}]\n", names.join(", ")));
     }
     for check in checks {
-        match *check {
-            "timeout" => text.push_str("max_latency_over_deadline = \"0ms\"\n"),
-            "avoidable-failures" => {
-                text.push_str(&format!("avoidable_failures = {{ grace = \"{grace}ms\" }}\n"));
-            }
+        let rule: Box<dyn Rule> = match *check {
+            "timeout" => Box::new(Timeout(Duration::ZERO)),
+            "avoidable-failures" => Box::new(AvoidableFailures(grace)),
             // Judged only when calls start after the quiet point: over none it would fail.
-            "settled" if !settles => {}
-            "settled" if spreads => text.push_str(&format!(
-                "settled = {{ after = \"{grace}ms\", at_least = 0.5, at_most = 2.0 }}\n"
-            )),
-            "settled" => text.push_str(&format!(
-                "settled = {{ after = \"{grace}ms\", at_least = 0.0, at_most = {}.0 }}\n",
-                schedule.backends
-            )),
-            "leak-free" => text.push_str("no_leaks = true\n"),
-            _ => {}
-        }
+            "settled" if !settles => continue,
+            "settled" if spreads => {
+                Box::new(SettledExpectation { after: grace, at_least: 0.5, at_most: 2.0 })
+            }
+            "settled" => Box::new(SettledExpectation {
+                after: grace,
+                at_least: 0.0,
+                at_most: schedule.backends as f64,
+            }),
+            "leak-free" => Box::new(NoLeaks),
+            _ => continue,
+        };
+        rule.write(&mut text);
     }
     text
 }

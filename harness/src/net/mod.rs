@@ -30,6 +30,7 @@ mod frames;
 mod killable;
 mod mem;
 mod server_conn;
+pub mod sockets;
 
 pub use connector::{ClientStream, Connector};
 pub use frames::{REFUSED_WHY, Refusals, reason_name};

@@ -1,16 +1,17 @@
 //! [`judge`]: a scenario's expectations judged from call records made elsewhere (another
 //! client, another language, an earlier run), by the same code that judges a run in process.
 
-use super::expectations::{self, Evidence};
+use super::expectations;
 use super::report::report;
 use crate::check::Context;
 use crate::cluster::{Cluster, backend_name};
 use crate::error::{Error, Result};
+use crate::expect::{Calls, Origin};
 use crate::fault::FaultWindow;
 use crate::load::{CallLog, Until};
 use crate::net::Transport;
 use crate::record::StatsSnapshot;
-use crate::report::{NotJudgedReport, RunReport};
+use crate::report::RunReport;
 use crate::scenario::Scenario;
 use std::time::Duration;
 
@@ -22,18 +23,6 @@ pub struct ServerSide {
     /// Every fault window as the backends played it, times since the scenario's origin.
     pub windows: Vec<FaultWindow>,
 }
-
-/// Why the leak check is never judged from records.
-const LEAKS: &str = "needs the client's own process (its tasks, sockets and file descriptors \
-     after the load), which call records do not show";
-
-/// Why the accounting check is not judged from records.
-const ACCOUNTING: &str = "compares the runner's own recorder with the backends' counters of \
-     each method, kept only by a run in process";
-
-/// Why the connection checks need the backends' counters.
-const CONNECTIONS: &str = "needs the backends' count of connections accepted (--counters \
-     FILE, serve's --json report); a call record does not say which connection carried it";
 
 /// Judges every `[expect]` of `scenario` from `log`, the client's records (times since the
 /// scenario's origin), with the checks `jostle run` uses, in the same order, and gives the
@@ -79,7 +68,7 @@ pub fn judge(
     };
     let context =
         Context { histogram: log.served(), seed: scenario.seed(), replay: replay.to_owned() };
-    let mut checks = expectations::checks(&Evidence {
+    let judged = expectations::judge(&Calls {
         scenario,
         windows: &windows,
         log,
@@ -87,17 +76,13 @@ pub fn judge(
         before: &before,
         after: &after,
         context: &context,
+        origin: Origin::Records { counters: server.is_some() },
     });
-    let mut not_judged =
-        vec![NotJudgedReport { check: "accounting".into(), why: ACCOUNTING.into() }];
-    if server.is_none() && checks.iter().any(|check| check.name == "connections") {
-        checks.retain(|check| check.name != "connections");
-        not_judged.push(NotJudgedReport { check: "connections".into(), why: CONNECTIONS.into() });
-    }
-    if scenario.expect().no_leaks {
-        not_judged.push(NotJudgedReport { check: "leak-free".into(), why: LEAKS.into() });
-    }
-    Ok(RunReport { not_judged, ..report(scenario, &windows, log, &names, &before, &after, checks) })
+    let checks = judged.checks;
+    Ok(RunReport {
+        not_judged: judged.not_judged,
+        ..report(scenario, &windows, log, &names, &before, &after, checks)
+    })
 }
 
 /// When a run of `scenario` that made the calls of `log` ended: its last call's end, or the

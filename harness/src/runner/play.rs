@@ -2,13 +2,14 @@
 
 use super::clients;
 use super::discovery;
-use super::expectations::{self, Evidence};
+use super::expectations;
 use super::reach;
 use super::report::report;
 use super::under_test;
 use crate::check::{self, Baseline, Context};
 use crate::cluster::Cluster;
 use crate::error::Result;
+use crate::expect::{Calls, Origin};
 use crate::load::{CallLog, Progress, limits};
 use crate::report::RunReport;
 use crate::scenario::Scenario;
@@ -115,11 +116,7 @@ pub async fn run_with_log(
     let context =
         Context { histogram: log.served(), seed: scenario.seed(), replay: replay.to_owned() };
     let windows = cluster.fault_log().windows();
-    let mut checks = vec![check::accounting(&log, &before, &after, &context)];
-    if held > 0 {
-        checks.push(check::load_held_back(held, limits::MAX_IN_FLIGHT, &context));
-    }
-    checks.extend(expectations::checks(&Evidence {
+    let judged = expectations::judge(&Calls {
         scenario,
         windows: &windows,
         log: &log,
@@ -127,10 +124,17 @@ pub async fn run_with_log(
         before: &before,
         after: &after,
         context: &context,
-    }));
+        origin: Origin::InProcess,
+    });
+    let mut checks = judged.checks;
+    if held > 0 {
+        // Right after accounting: the calls the load could not send are part of its count.
+        let at = checks.iter().position(|check| check.name == "accounting").map_or(0, |i| i + 1);
+        checks.insert(at, check::load_held_back(held, limits::MAX_IN_FLIGHT, &context));
+    }
     drop(channels);
     drop(targets);
-    if scenario.expect().no_leaks {
+    if judged.by_the_run {
         // The cluster's own fault tasks are not the client's: end them first.
         cluster.restore().await;
         checks.push(
@@ -141,6 +145,7 @@ pub async fn run_with_log(
     let report = RunReport {
         dns_queries_dropped: dns_queries.as_ref().map_or(0, |queries| queries.dropped),
         dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries.kept, &names)),
+        not_judged: judged.not_judged,
         ..report(scenario, &windows, &log, &names, &before, &after, checks)
     };
     cluster.shutdown().await;

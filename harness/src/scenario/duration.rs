@@ -23,7 +23,7 @@ const UNITS: [(&str, u128); 6] = [
 /// a whole number of milliseconds (tokio's timers fire on whole milliseconds: anything finer
 /// would be rounded without a word), at most [`MAX_DURATION`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Dur(pub(super) Duration);
+pub(crate) struct Dur(pub(crate) Duration);
 
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -98,7 +98,7 @@ impl ScenarioError {
     }
 
     /// The same error with a `did you mean` suggestion.
-    pub(super) fn suggesting(mut self, nearest: Option<String>) -> Self {
+    pub(crate) fn suggesting(mut self, nearest: Option<String>) -> Self {
         if let ScenarioError::Invalid { suggestion, .. }
         | ScenarioError::Override { suggestion, .. } = &mut self
         {
@@ -114,18 +114,23 @@ fn suggestion_text(suggestion: Option<&str>) -> String {
 
 /// A scenario's text and its file name: turns byte spans into located errors.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Source<'a> {
+pub(crate) struct Source<'a> {
     file: &'a str,
     text: &'a str,
 }
 
 impl<'a> Source<'a> {
-    pub(super) fn new(file: &'a str, text: &'a str) -> Self {
+    pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
         Self { file, text }
     }
 
+    /// The whole text of the file.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// An error at the start of `span`.
-    pub(super) fn error(
+    pub(crate) fn error(
         &self,
         span: Range<usize>,
         problem: impl Into<String>,
@@ -143,7 +148,7 @@ impl<'a> Source<'a> {
     }
 
     /// `FILE:LINE:COLUMN` of byte `offset`.
-    pub(super) fn place(&self, offset: usize) -> String {
+    pub(crate) fn place(&self, offset: usize) -> String {
         let (line, column) = self.line_column(offset);
         format!("{}:{line}:{column}", self.file)
     }
@@ -160,7 +165,7 @@ impl<'a> Source<'a> {
     }
 
     /// A TOML syntax or shape error (serde's messages), located, in plain words.
-    pub(super) fn toml_error(&self, error: &toml::de::Error) -> ScenarioError {
+    pub(crate) fn toml_error(&self, error: &toml::de::Error) -> ScenarioError {
         let message = error.message().trim().replace('\n', ", ");
         let (problem, expected) = match message.split_once(", expected ") {
             Some((problem, expected)) => (problem.to_owned(), plain_types(expected)),

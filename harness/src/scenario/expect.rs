@@ -1,136 +1,54 @@
 //! `[expect]`: what a run must show, as [`Expectations`].
 
 use super::error::{ScenarioError, Source};
-use super::expectations::{
-    CHECKS, ConvergenceExpectation, Distribution, Expectations, FallbackExpectation,
-    MaxShareExpectation, RecoveryExpectation, ShareExpectation,
-};
+use super::expectations::Expectations;
 use super::expected::Expected;
-use super::raw::RawExpect;
 use super::suggest::{did_you_mean, quoted};
-use super::values::{backend_index, fraction, positive};
-use std::time::Duration;
+use super::{BalancerChoice, Discovery};
+use crate::expect::{CHECKS, Table};
+use std::ops::Range;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-/// Checks `[expect]` against a cluster of `backends`.
+/// Reads `[expect]` (written at `span` of the file `source`) against a cluster of `backends`,
+/// the file's discovery and balancer when they were read without error: each check's keys by
+/// the check's own reader, then `outcome` and `fails`.
 pub(super) fn expectations(
-    raw: &RawExpect,
+    span: Range<usize>,
     backends: usize,
+    discovery: Option<&Discovery>,
+    balancer: Option<&BalancerChoice>,
     source: &Source<'_>,
 ) -> Result<Expectations, ScenarioError> {
-    let mut expect = Expectations { no_leaks: raw.no_leaks, ..Expectations::default() };
-    if let Some(outcome) = &raw.outcome {
+    let document = DeTable::parse(source.text()).map_err(|error| source.toml_error(&error))?;
+    let section = document.get_ref().iter().find(|(key, _)| key.get_ref() == "expect");
+    let Some(DeValue::Table(entries)) = section.map(|(_, value)| value.get_ref()) else {
+        return Err(source.error(span, "`expect` is not a table", "an `[expect]` table"));
+    };
+    let wait_for_ready = match balancer {
+        Some(BalancerChoice::Jostle { config, .. }) => Some(config.wait_for_ready),
+        _ => None,
+    };
+    let table = Table { source, entries, backends, discovery, wait_for_ready };
+    let mut expect = Expectations::of(crate::expect::read(&table)?);
+    let outcome = table.get::<String>("outcome")?;
+    if let Some(outcome) = &outcome {
         expect.outcome = self::outcome(outcome, source)?;
     }
-    if let Some(rate) = &raw.max_failure_rate {
-        expect.max_failure_rate = Some(fraction(rate, "max_failure_rate", source)?);
-    }
-    if let Some(from) = &raw.failure_rate_from {
-        if raw.max_failure_rate.is_none() {
-            return Err(source.error(
-                from.span(),
-                "`failure_rate_from` without `max_failure_rate`",
-                "`max_failure_rate` beside it",
-            ));
-        }
-        expect.failure_rate_from = from.get_ref().0;
-    }
-    if let Some(written) = &raw.distribution {
-        expect.distribution = Some(match written.get_ref().as_str() {
-            "exact-cycle" => Distribution::ExactCycle,
-            "even" => Distribution::even(backends),
-            other => {
-                return Err(source
-                    .error(
-                        written.span(),
-                        format!("unknown distribution `{other}`"),
-                        quoted(&Distribution::NAMES),
-                    )
-                    .suggesting(did_you_mean(other, Distribution::NAMES)));
-            }
-        });
-    }
-    for share in &raw.shares {
-        let share = share.get_ref();
-        expect.shares.push(ShareExpectation {
-            backend: backend_index(&share.backend, backends, source)?,
-            at_least: fraction(&share.at_least, "at_least", source)?,
-            after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
-        });
-    }
-    for share in &raw.max_shares {
-        let share = share.get_ref();
-        expect.max_shares.push(MaxShareExpectation {
-            backend: backend_index(&share.backend, backends, source)?,
-            at_most: fraction(&share.at_most, "at_most", source)?,
-            after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
-        });
-    }
-    if let Some(fallback) = &raw.fallback {
-        let fallback = fallback.get_ref();
-        let failures = &fallback.max_failures;
-        expect.fallback = Some(FallbackExpectation {
-            max_failures: u64::try_from(*failures.get_ref()).map_err(|_| {
-                source.error(
-                    failures.span(),
-                    format!("`max_failures` is {}", failures.get_ref()),
-                    "a number of calls, 0 or more",
-                )
-            })?,
-            grace: fallback
-                .grace
-                .as_ref()
-                .map_or(Duration::from_millis(500), |grace| grace.get_ref().0),
-        });
-    }
-    if let Some(recovery) = &raw.recovery {
-        let recovery = recovery.get_ref();
-        expect.recovery = Some(RecoveryExpectation {
-            backend: backend_index(&recovery.backend, backends, source)?,
-            within: positive(&recovery.within, "within", source)?,
-            at_least: fraction(&recovery.at_least, "at_least", source)?,
-            at_most: super::expect_incident::flood_bound(recovery, source)?,
-            window: match &recovery.window {
-                Some(window) => positive(window, "window", source)?,
-                None => super::expect_incident::FLOOD_WINDOW,
-            },
-        });
-    }
-    if let Some(convergence) = &raw.convergence {
-        let settle = convergence.get_ref().settle.as_ref();
-        expect.convergence = Some(ConvergenceExpectation {
-            settle: settle.map_or(Duration::from_millis(500), |settle| settle.get_ref().0),
-        });
-    }
-    if let Some(connections) = &raw.max_connections {
-        expect.max_connections = Some(
-            u64::try_from(*connections.get_ref()).ok().filter(|n| *n >= 1).ok_or_else(|| {
-                source.error(
-                    connections.span(),
-                    format!("`max_connections` is {}", connections.get_ref()),
-                    "a number of connections, at least 1",
-                )
-            })?,
-        );
-    }
-    expect.max_latency_over_deadline =
-        raw.max_latency_over_deadline.as_ref().map(|over| over.get_ref().0);
-    super::expect_incident::expectations(raw, backends, &mut expect, source)?;
-    super::expect_explore::expectations(raw, &mut expect, source)?;
-    expect.latency = super::latency::bounds(&raw.latency, backends, source)?;
-    expect.fails = fails(raw, &expect, source)?;
+    expect.fails = fails(table.get("fails")?, outcome.as_ref(), &expect, source)?;
     Ok(expect)
 }
 
 /// `[expect] fails`: required with `outcome = "fail"`, refused without it; each name a check
 /// the file asks for, once.
 fn fails(
-    raw: &RawExpect,
+    written: Option<Spanned<Vec<Spanned<String>>>>,
+    outcome: Option<&Spanned<String>>,
     expect: &Expectations,
     source: &Source<'_>,
 ) -> Result<Vec<&'static str>, ScenarioError> {
-    let Some(written) = &raw.fails else {
-        if let (Expected::Fail, Some(outcome)) = (expect.outcome, &raw.outcome) {
+    let Some(written) = &written else {
+        if let (Expected::Fail, Some(outcome)) = (expect.outcome, outcome) {
             return Err(source.error(
                 outcome.span(),
                 "a story of a flaw that does not name the checks it makes fail",

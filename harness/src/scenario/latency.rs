@@ -3,11 +3,9 @@
 //! [`LatencyExpectation`](super::LatencyExpectation)s.
 
 use super::error::{ScenarioError, Source};
-use super::expectations::LatencyExpectation;
-use super::raw::{RawBackendLatency, RawCluster, RawLatency, RawLatencyBound};
-use super::values::{backend_index, positive};
+use super::raw::{RawBackendLatency, RawCluster, RawLatency};
+use super::values::backend_index;
 use crate::cluster::BackendLatency;
-use std::time::Duration;
 use toml::Spanned;
 
 /// The cluster's latency model: the latency of every backend, and the backends whose own
@@ -79,40 +77,4 @@ fn latency(
         ));
     }
     Ok(BackendLatency::new(base_value, jitter_value))
-}
-
-/// Checks `[expect] latency` against a cluster of `backends`.
-pub(super) fn bounds(
-    written: &[Spanned<RawLatencyBound>],
-    backends: usize,
-    source: &Source<'_>,
-) -> Result<Vec<LatencyExpectation>, ScenarioError> {
-    written
-        .iter()
-        .map(|bound| {
-            let RawLatencyBound { percentile, under, backend, after } = bound.get_ref();
-            Ok(LatencyExpectation {
-                percentile: self::percentile(percentile, source)?,
-                under: positive(under, "under", source)?,
-                backend: backend
-                    .as_ref()
-                    .map(|b| backend_index(b, backends, source))
-                    .transpose()?,
-                after: after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
-            })
-        })
-        .collect()
-}
-
-/// A percentile above 0 and at most 100.
-fn percentile(value: &Spanned<f64>, source: &Source<'_>) -> Result<f64, ScenarioError> {
-    let percentile = *value.get_ref();
-    if !(percentile > 0.0 && percentile <= 100.0) {
-        return Err(source.error(
-            value.span(),
-            format!("`percentile` is {percentile}"),
-            "a percentile above 0 and at most 100 (99, 99.9; 100 is the slowest call)",
-        ));
-    }
-    Ok(percentile)
 }

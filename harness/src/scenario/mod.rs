@@ -54,11 +54,9 @@
 
 mod balancer;
 mod discovery;
-mod duration;
-mod error;
+pub(crate) mod duration;
+pub(crate) mod error;
 mod expect;
-mod expect_explore;
-mod expect_incident;
 mod expectations;
 mod expected;
 mod fault;
@@ -71,21 +69,21 @@ mod places;
 mod raw;
 mod read;
 mod spec;
-mod suggest;
+pub(crate) mod suggest;
 mod target;
-mod values;
+pub(crate) mod values;
 mod via;
 
+pub use crate::expect::{
+    CHECKS, ConvergenceExpectation, Distribution, FallbackExpectation, LatencyExpectation,
+    MaxShareExpectation, RecoveryExpectation, SettledExpectation, ShareExpectation,
+};
 pub use balancer::{
     BALANCERS, BalancerChoice, CUSTOM_PREFIX, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsFactory, NeedsTcp,
 };
 pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
-pub use expectations::{
-    CHECKS, ConvergenceExpectation, Distribution, Expectations, FallbackExpectation,
-    LatencyExpectation, MaxShareExpectation, RecoveryExpectation, SettledExpectation,
-    ShareExpectation,
-};
+pub use expectations::Expectations;
 pub use expected::Expected;
 pub use latency::Latencies;
 pub use one_fault::fault_table;

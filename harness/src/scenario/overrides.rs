@@ -4,11 +4,11 @@
 
 use super::balancer::{self, BalancerChoice, Custom};
 use super::error::ScenarioError;
-use super::expectations::Distribution;
 use super::expected::Expected;
 use super::spec::Scenario;
 use super::suggest::{did_you_mean, quoted};
 use crate::channel::{BoxChannel, Factory, Target};
+use crate::expect::Distribution;
 use crate::load::LoadSpec;
 use crate::net::Transport;
 
@@ -224,7 +224,7 @@ impl Scenario {
     /// The same story with the distribution expectation `distribution` (`None`: no claim).
     #[must_use]
     pub fn with_distribution(mut self, distribution: Option<Distribution>) -> Self {
-        self.expect.distribution = distribution;
+        self.expect.set(distribution);
         self
     }
 
@@ -232,7 +232,7 @@ impl Scenario {
     /// max_shares`); an empty list checks none.
     #[must_use]
     pub fn with_max_shares(mut self, max_shares: Vec<super::MaxShareExpectation>) -> Self {
-        self.expect.max_shares = max_shares;
+        self.expect.set((!max_shares.is_empty()).then_some(crate::expect::MaxShares(max_shares)));
         self
     }
 
@@ -364,7 +364,11 @@ mod tests {
             Expected::Pass,
             "with another balancer the question is whether it survives the story"
         );
-        assert_eq!(fixed.expect().max_failure_rate, Some(0.0), "the checks stay the file's");
+        assert_eq!(
+            fixed.expect().get::<crate::expect::FailureRate>().map(|rate| rate.max),
+            Some(0.0),
+            "the checks stay the file's"
+        );
     }
 
     #[test]

@@ -204,35 +204,15 @@ impl Scenario {
             .map(|entry| errors.keep(fault::injection(entry, most, medium, source)))
             .collect();
         let expect = match &raw.expect {
-            Some(expect) => errors.keep(expect::expectations(expect.get_ref(), most, source)),
+            Some(expect) => errors.keep(expect::expectations(
+                expect.span(),
+                most,
+                discovery.as_ref(),
+                balancer.as_ref(),
+                source,
+            )),
             None => Some(Expectations::default()),
         };
-        if let (Some(expect), Some(discovery)) = (&expect, &discovery)
-            && expect.convergence.is_some()
-            && discovery.changes.is_empty()
-        {
-            let span = raw.expect.as_ref().map_or(0..0, |expect| {
-                expect.get_ref().convergence.as_ref().map_or(expect.span(), |c| c.span())
-            });
-            errors.keep(Err::<(), _>(source.error(
-                span,
-                "`convergence` with no discovery change to converge to",
-                "a `[[discovery.change]]`, or no `convergence`",
-            )));
-        }
-        if let (Some(expect), Some(BalancerChoice::Jostle { config, .. })) = (&expect, &balancer)
-            && expect.fail_fast.is_some()
-            && config.wait_for_ready
-        {
-            let span = raw.expect.as_ref().map_or(0..0, |expect| {
-                expect.get_ref().fail_fast.as_ref().map_or(expect.span(), |f| f.span())
-            });
-            errors.keep(Err::<(), _>(source.error(
-                span,
-                "`fail_fast` with `wait_for_ready = true`: calls wait for a ready backend",
-                "`wait_for_ready = false` in [balancer], or no `fail_fast`",
-            )));
-        }
         if let Some((load, warm_up)) = &load {
             for late in fault::after_the_load(&raw.fault, load, *warm_up, source) {
                 errors.keep(Err::<(), _>(late));

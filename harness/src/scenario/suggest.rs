@@ -1,7 +1,7 @@
 //! `did you mean`: the nearest valid name to a misspelt one; names listed for a message.
 
 /// `` `a`, `b` or `c` ``.
-pub(super) fn quoted(names: &[&str]) -> String {
+pub(crate) fn quoted(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
     match quoted.split_last() {
         None => String::new(),
@@ -13,7 +13,7 @@ pub(super) fn quoted(names: &[&str]) -> String {
 /// The candidate nearest to `word` by edit distance (transpositions count once, case and
 /// `-`/`_` are ignored), if it is near enough to be a typo: at most 2 edits, or a third of the
 /// candidate's length.
-pub(super) fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 /// A duration that must be above zero.
-pub(super) fn positive(
+pub(crate) fn positive(
     value: &Spanned<Dur>,
     field: &str,
     source: &Source<'_>,
@@ -24,7 +24,7 @@ pub(super) fn positive(
 }
 
 /// A backend index checked against the cluster's size.
-pub(super) fn backend_index(
+pub(crate) fn backend_index(
     index: &Spanned<i64>,
     backends: usize,
     source: &Source<'_>,
@@ -39,7 +39,7 @@ pub(super) fn backend_index(
 }
 
 /// A list of distinct backend indices, each within the cluster.
-pub(super) fn backend_indices(
+pub(crate) fn backend_indices(
     indices: &[Spanned<i64>],
     backends: usize,
     source: &Source<'_>,
@@ -60,7 +60,7 @@ pub(super) fn backend_indices(
 }
 
 /// A fraction in 0..=1.
-pub(super) fn fraction(
+pub(crate) fn fraction(
     value: &Spanned<f64>,
     field: &str,
     source: &Source<'_>,
@@ -77,7 +77,7 @@ pub(super) fn fraction(
 }
 
 /// A gRPC status code other than OK, by name (`"Unavailable"`; case, `_` and `-` ignored).
-pub(super) fn status_code(
+pub(crate) fn status_code(
     written: &Spanned<String>,
     source: &Source<'_>,
 ) -> Result<tonic::Code, ScenarioError> {

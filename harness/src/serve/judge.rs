@@ -1,27 +1,20 @@
-//! The server side's verdict: the `[expect]` of a scenario that the backends' own counters can
-//! judge, read at moments of the wall clock ([`Samples`]), and the ones they cannot, each with
-//! why. A client elsewhere keeps its own record of its calls; the backends see only the calls
-//! that reached them, so failure rates, codes, latency and timeouts are the client's to judge.
+//! The server side's verdict: every `[expect]` of a scenario judged by its own rule over the
+//! backends' counters, read at moments of the wall clock ([`Samples`]), where they can tell,
+//! and the others said not to be judged, each with why. A client elsewhere keeps its own
+//! record of its calls; the backends see only the calls that reached them, so failure rates,
+//! codes, latency and timeouts are the client's to judge.
 
 use super::play::Played;
-use super::samples::{Between, Samples};
+use super::samples::Samples;
 use super::timeline::{Action, Timeline};
-use crate::check::{self, CheckResult, Context, Served, Strays};
-use crate::scenario::{Expectations, SettledExpectation};
+use crate::check::{CheckResult, Context, Served, Strays};
+use crate::expect::{Counters, Judged};
+use crate::scenario::Expectations;
 use std::time::Duration;
-
-/// Why the client-side checks cannot be judged here.
-const CLIENT_SIDE: &str = "needs the client's record of each call (which failed, how, when, how \
-     long it took); the backends count only the calls that reached them";
 
 /// Why nothing is judged when no call reached a backend.
 const NO_CLIENT: &str = "no call reached any backend while serving: no client called, so there \
      is nothing to judge";
-
-/// The checks the backends' counters judge; every other one needs the client's record of its
-/// calls.
-const BY_COUNTERS: [&str; 6] =
-    ["share", "max-share", "convergence", "only-announced", "connections", "settled"];
 
 /// An expectation the server side cannot judge, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +26,8 @@ pub struct NotJudged {
 }
 
 /// Every `[expect]` of `expect`: judged from the counters of `played` where they can be, each
-/// with its verdict, or said not to be.
+/// with its verdict, or said not to be (first the checks that need the client's calls, then
+/// those the counters could judge but these do not tell).
 pub fn judge(
     expect: &Expectations,
     timeline: &Timeline,
@@ -41,138 +35,108 @@ pub fn judge(
     names: &[String],
     context: &Context,
 ) -> (Vec<CheckResult>, Vec<NotJudged>) {
-    let mut judge = Judge {
-        samples: &played.samples,
-        end: played.elapsed,
-        names,
-        context,
-        checks: Vec::new(),
-        not_judged: Vec::new(),
-    };
-    let asked = expect.checks();
-    let (counted, client): (Vec<&'static str>, Vec<&'static str>) = asked
-        .into_iter()
-        .filter(|check| *check != "accounting")
-        .partition(|check| BY_COUNTERS.contains(check));
-    for check in client {
-        let why = if check == "distribution" {
-            "needs the client's count of its calls in the order it made them; the share \
-             expectations judge each backend's part"
-                .to_owned()
-        } else {
-            CLIENT_SIDE.to_owned()
-        };
-        judge.not_judged.push(NotJudged { check, why });
-    }
-    if judge.answered() == Some(0) {
-        // Nothing reached a backend: every server-side check would judge an empty record.
-        for check in counted {
-            judge.skip(check, NO_CLIENT.to_owned());
+    let counted =
+        Counted { samples: &played.samples, end: played.elapsed, names, context, timeline, played };
+    let (mut checks, mut client, mut untold) = (Vec::new(), Vec::new(), Vec::new());
+    for (check, judged) in expect.judge_counters(&counted) {
+        match judged {
+            Judged::Check(result) => checks.push(result),
+            Judged::Elsewhere(why) => client.push(NotJudged { check, why }),
+            Judged::Untold(why) => untold.push(NotJudged { check, why }),
+            Judged::ByTheRun => {
+                client.push(NotJudged { check, why: crate::expect::CLIENT_SIDE.to_owned() })
+            }
         }
-        return (judge.checks, judge.not_judged);
     }
-    for share in &expect.shares {
-        judge.share("share", share.backend, share.after, share.at_least);
-    }
-    for share in &expect.max_shares {
-        judge.share("max-share", share.backend, share.after, share.at_most);
-    }
-    if let Some(convergence) = expect.convergence {
-        judge.convergence(timeline, convergence.settle);
-    }
-    if let Some(grace) = expect.only_announced {
-        judge.only_announced(timeline, grace);
-    }
-    if let Some(most) = expect.max_connections {
-        judge.max_connections(most);
-    }
-    if let Some(most) = expect.connections_per_1000_calls {
-        judge.connections_per_1000(most);
-    }
-    if let Some(settled) = expect.settled {
-        judge.settled(timeline, played, settled);
-    }
-    (judge.checks, judge.not_judged)
+    client.append(&mut untold);
+    (checks, client)
 }
 
-struct Judge<'a> {
+/// The backends' counters over a play, as the rules ask for them.
+struct Counted<'a> {
     samples: &'a Samples,
     end: Duration,
     names: &'a [String],
     context: &'a Context,
-    checks: Vec<CheckResult>,
-    not_judged: Vec<NotJudged>,
+    timeline: &'a Timeline,
+    played: &'a Played,
 }
 
-impl Judge<'_> {
-    fn result(&self, check: &'static str, rule: String) -> CheckResult {
-        CheckResult::new(check, format!("{rule}, as the backends count them"), self.context)
+impl Counted<'_> {
+    /// The calls every backend answered (OK or not) over the whole play, if the counters were
+    /// read.
+    fn answered(&self) -> Option<u64> {
+        let ((_, first), (_, last)) = (self.samples.first()?, self.samples.last()?);
+        Some(
+            first
+                .iter()
+                .zip(last)
+                .map(|(a, b)| (b.served + b.failed).saturating_sub(a.served + a.failed))
+                .sum(),
+        )
     }
 
-    fn skip(&mut self, check: &'static str, why: String) {
-        self.not_judged.push(NotJudged { check, why });
+    /// `Err` when the counters were read and no call reached a backend: every rule over them
+    /// would judge an empty record.
+    fn reached(&self) -> Result<(), String> {
+        if self.answered() == Some(0) { Err(NO_CLIENT.to_owned()) } else { Ok(()) }
+    }
+}
+
+impl Counters for Counted<'_> {
+    fn context(&self) -> &Context {
+        self.context
     }
 
-    /// What each backend served from `from` to the end, or why that cannot be told.
-    fn from(&mut self, check: &'static str, from: Duration) -> Option<Between> {
-        let between = self.samples.served_between(from, self.end);
-        if between.is_none() {
-            self.skip(
-                check,
-                format!(
-                    "serving ended at {} ms, before two readings of the counters from {} ms on",
-                    self.end.as_millis(),
-                    from.as_millis()
-                ),
-            );
-        }
-        between
+    fn names(&self) -> &[String] {
+        self.names
     }
 
-    /// What each backend served from `from` to the end, as [`Served`], or why that cannot be
-    /// told.
-    fn served(&mut self, check: &'static str, from: Duration) -> Option<Served> {
-        let between = self.from(check, from)?;
+    fn served_from(&self, from: Duration) -> Result<Served, String> {
+        self.reached()?;
+        let between = self.samples.served_between(from, self.end).ok_or_else(|| {
+            format!(
+                "serving ended at {} ms, before two readings of the counters from {} ms on",
+                self.end.as_millis(),
+                from.as_millis()
+            )
+        })?;
         let counts = self.names.iter().map(String::as_str).zip(between.served.iter().copied());
-        Some(Served::of_counts(from, counts, (between.start, between.end)))
+        Ok(Served::of_counts(from, counts, (between.start, between.end)))
     }
 
-    fn share(&mut self, check: &'static str, backend: usize, from: Duration, bound: f64) {
-        let Some(served) = self.served(check, from) else { return };
-        let name = &self.names[backend];
-        self.checks.push(match check {
-            "share" => check::share_of(&served, name, bound, self.context),
-            _ => check::max_share_of(&served, name, bound, self.context),
-        });
-    }
-
-    /// After the last discovery change and `settle`, every announced backend serves and no
-    /// withdrawn one does.
-    fn convergence(&mut self, timeline: &Timeline, settle: Duration) {
-        let last = last_change(timeline).unwrap_or_default();
-        let Some(served) = self.served("convergence", last + settle) else { return };
-        let announced = self.announced(timeline, last);
-        self.checks.push(check::convergence_of(&served, settle, &announced, self.context));
-    }
-
-    /// The names of the backends announced at `at`.
-    fn announced(&self, timeline: &Timeline, at: Duration) -> Vec<&str> {
-        let announced = timeline.announced_at(at);
+    fn announced_at(&self, at: Duration) -> Vec<String> {
+        let announced = self.timeline.announced_at(at);
         self.names
             .iter()
             .zip(announced)
             .filter(|(_, is)| *is)
-            .map(|(name, _)| name.as_str())
+            .map(|(name, _)| name.clone())
             .collect()
     }
 
-    /// A withdrawn backend serves nothing from `grace` after its withdrawal until it is
-    /// announced again.
-    fn only_announced(&mut self, timeline: &Timeline, grace: Duration) {
+    fn last_change(&self) -> Option<Duration> {
+        self.timeline
+            .steps
+            .iter()
+            .filter(|step| matches!(step.action, Action::Announce { .. }))
+            .map(|step| step.at)
+            .max()
+    }
+
+    fn faults_end(&self) -> Result<Option<Duration>, String> {
+        self.reached()?;
+        let open = self.played.open_at_end.iter().any(|window| window.end_ms.is_none());
+        let end = self.played.windows.iter().filter_map(|w| w.end_ms).max().unwrap_or(0);
+        Ok((!open).then(|| Duration::from_millis(end)))
+    }
+
+    fn strays(&self, grace: Duration) -> Result<(Strays, u64), String> {
+        self.reached()?;
         let mut wrong = Vec::new();
         let (mut periods, mut judged, mut stray) = (0_u64, 0_u64, 0_u64);
         for (index, name) in self.names.iter().enumerate() {
-            for (withdrawn, back) in withdrawals(timeline, index, self.end) {
+            for (withdrawn, back) in withdrawals(self.timeline, index, self.end) {
                 periods += 1;
                 let Some(between) = self.samples.served_between(withdrawn + grace, back) else {
                     continue;
@@ -191,101 +155,26 @@ impl Judge<'_> {
             }
         }
         if periods > 0 && judged == 0 {
-            let why = "no backend was withdrawn long enough to read its counters twice".to_owned();
-            self.skip("only-announced", why);
-            return;
+            return Err(
+                "no backend was withdrawn long enough to read its counters twice".to_owned()
+            );
         }
         let ok = self.samples.first().zip(self.samples.last()).map_or(0, |((_, a), (_, b))| {
             a.iter().zip(b).map(|(a, b)| b.served.saturating_sub(a.served)).sum()
         });
-        let strays = Strays { ok, stray, first: wrong.join("; ") };
-        let judged = check::only_announced_of(&strays, grace, self.context);
-        self.checks.push(judged.measure("periods", periods as f64));
+        Ok((Strays { ok, stray, first: wrong.join("; ") }, periods))
     }
 
-    fn max_connections(&mut self, most: u64) {
-        let Some(opened) = self.connections() else { return };
-        let rule = format!("at most {most} connections opened over every backend");
-        let result = self.result("connections", rule).measure("connections", opened as f64);
-        let counted = format!("{opened} connections opened");
-        self.checks.push(result.verdict(opened <= most, counted));
+    fn connections(&self) -> Result<(u64, u64), String> {
+        self.reached()?;
+        let never = || "the backends' counters were never read".to_owned();
+        let answered = self.answered().ok_or_else(never)?;
+        let ((_, first), (_, last)) =
+            self.samples.first().zip(self.samples.last()).ok_or_else(never)?;
+        let opened =
+            first.iter().zip(last).map(|(a, b)| b.connections.saturating_sub(a.connections)).sum();
+        Ok((opened, answered))
     }
-
-    fn connections_per_1000(&mut self, most: f64) {
-        let (Some(opened), Some((_, first)), Some((_, last))) =
-            (self.connections(), self.samples.first(), self.samples.last())
-        else {
-            return;
-        };
-        let answered: u64 = first
-            .iter()
-            .zip(last)
-            .map(|(a, b)| (b.served + b.failed).saturating_sub(a.served + a.failed))
-            .sum();
-        let rule = format!("at most {most} connections opened per 1,000 calls answered");
-        let per =
-            if answered == 0 { f64::INFINITY } else { opened as f64 * 1000.0 / answered as f64 };
-        let result = self
-            .result("connections", rule)
-            .measure("connections", opened as f64)
-            .measure("calls", answered as f64);
-        let counted = format!("{opened} connections for {answered} calls answered");
-        self.checks.push(if answered == 0 {
-            result.verdict(false, format!("{counted}: no call reached a backend"))
-        } else {
-            result
-                .measure("per_1000_calls", per)
-                .verdict(per <= most, format!("{counted} ({per:.1} per 1,000)"))
-        });
-    }
-
-    /// The calls every backend answered (OK or not) over the whole play.
-    fn answered(&self) -> Option<u64> {
-        let ((_, first), (_, last)) = (self.samples.first()?, self.samples.last()?);
-        Some(
-            first
-                .iter()
-                .zip(last)
-                .map(|(a, b)| (b.served + b.failed).saturating_sub(a.served + a.failed))
-                .sum(),
-        )
-    }
-
-    fn connections(&self) -> Option<u64> {
-        let ((_, first), (_, last)) = (self.samples.first()?, self.samples.last()?);
-        Some(first.iter().zip(last).map(|(a, b)| b.connections.saturating_sub(a.connections)).sum())
-    }
-
-    /// Once every fault has ended and discovery has stopped changing, and `after` more, the
-    /// `settled` rule over what the backends served from then on (never settled while a
-    /// fault holds until serving stopped).
-    fn settled(&mut self, timeline: &Timeline, played: &Played, settled: SettledExpectation) {
-        let SettledExpectation { after, at_least, at_most } = settled;
-        let open = played.open_at_end.iter().any(|window| window.end_ms.is_none());
-        let faults_end = played.windows.iter().filter_map(|w| w.end_ms).max().unwrap_or(0);
-        let quiet =
-            Duration::from_millis(faults_end).max(last_change(timeline).unwrap_or_default());
-        let served = if open {
-            None
-        } else {
-            let Some(served) = self.served("settled", quiet + after) else { return };
-            Some(served)
-        };
-        let announced = self.announced(timeline, quiet);
-        let judged =
-            check::settled_of(served.as_ref(), &announced, at_least, at_most, self.context);
-        self.checks.push(judged);
-    }
-}
-
-/// When discovery last changed.
-fn last_change(timeline: &Timeline) -> Option<Duration> {
-    timeline
-        .steps
-        .iter()
-        .filter(|step| matches!(step.action, Action::Announce { .. }))
-        .map(|step| step.at)
-        .max()
 }
 
 /// Each period backend `index` was withdrawn: from when, until when (announced again, or

@@ -10,27 +10,17 @@
 //! construction, that nothing they dial needs a resolver.
 
 use std::collections::BTreeSet;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use jostle_harness::net::sockets::{self, Socket, parse_table};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// One socket of this process, as /proc/self/net shows it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Socket {
-    /// `tcp`, `tcp6`, `udp` or `udp6`.
-    pub(crate) table: &'static str,
-    /// Its remote end (`0.0.0.0:0` or `[::]:0` when not connected).
-    pub(crate) remote: SocketAddr,
-}
-
-impl Socket {
-    /// Whether it leads off this machine, or to a name server.
-    pub(crate) fn is_outside(&self) -> bool {
-        let ip = self.remote.ip().to_canonical();
-        self.remote.port() == 53 || !(ip.is_loopback() || ip.is_unspecified() || test_block(ip))
-    }
+/// Whether `socket` leads off this machine, or to a name server.
+pub(crate) fn is_outside(socket: &Socket) -> bool {
+    let ip = socket.remote.ip().to_canonical();
+    socket.remote.port() == 53 || !(ip.is_loopback() || ip.is_unspecified() || test_block(ip))
 }
 
 /// 10.213.0.0/16: the network namespaces that the serve tests of this same binary create and
@@ -39,62 +29,9 @@ fn test_block(ip: IpAddr) -> bool {
     matches!(ip, IpAddr::V4(v4) if v4.octets()[..2] == [10, 213])
 }
 
-const TABLES: [&str; 4] = ["tcp", "tcp6", "udp", "udp6"];
-
-/// The socket inodes this process holds now.
-fn own_inodes() -> BTreeSet<u64> {
-    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else { return BTreeSet::new() };
-    entries
-        .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
-        .filter_map(|target| {
-            let target = target.to_string_lossy().into_owned();
-            target.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
-        })
-        .collect()
-}
-
-/// The rows of one /proc/net table (`text`) whose inode is in `inodes`.
-pub(crate) fn parse_table(table: &'static str, text: &str, inodes: &BTreeSet<u64>) -> Vec<Socket> {
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let inode: u64 = fields.get(9)?.parse().ok()?;
-            if !inodes.contains(&inode) {
-                return None;
-            }
-            Some(Socket { table, remote: parse_address(fields.get(2)?)? })
-        })
-        .collect()
-}
-
-/// `0100007F:0035` (IPv4, the address as the kernel's host-order word) or 32 hex digits for
-/// IPv6 (four host-order words), a colon and the port in hex.
-fn parse_address(text: &str) -> Option<SocketAddr> {
-    let (ip, port) = text.split_once(':')?;
-    let port = u16::from_str_radix(port, 16).ok()?;
-    let words: Option<Vec<u32>> = (0..ip.len() / 8)
-        .map(|i| u32::from_str_radix(ip.get(i * 8..i * 8 + 8)?, 16).ok())
-        .collect();
-    let bytes: Vec<u8> = words?.into_iter().flat_map(|word| word.to_le_bytes()).collect();
-    let ip = match bytes.len() {
-        4 => IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])),
-        16 => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?)),
-        _ => return None,
-    };
-    Some(SocketAddr::new(ip, port))
-}
-
 /// Every socket this process holds now.
 pub(crate) fn own_sockets() -> Vec<Socket> {
-    let inodes = own_inodes();
-    TABLES
-        .iter()
-        .flat_map(|table| {
-            let text = std::fs::read_to_string(format!("/proc/self/net/{table}"));
-            parse_table(table, &text.unwrap_or_default(), &inodes)
-        })
-        .collect()
+    sockets::own_sockets(&sockets::ALL)
 }
 
 /// A thread that samples [`own_sockets`] until stopped.
@@ -115,7 +52,7 @@ pub(crate) struct Sampled {
 impl Sampled {
     /// The sockets seen that were [`Socket::is_outside`].
     pub(crate) fn outside(&self) -> Vec<&Socket> {
-        self.seen.iter().filter(|socket| socket.is_outside()).collect()
+        self.seen.iter().filter(|socket| is_outside(socket)).collect()
     }
 }
 
@@ -166,7 +103,7 @@ fn the_sampler_flags_a_socket_of_this_process_whose_remote_end_is_not_loopback()
         ["192.0.2.1:443", "127.0.0.1:80", "10.213.3.10:50051"],
         "the kernel's hex must parse"
     );
-    let outside: Vec<bool> = sockets.iter().map(Socket::is_outside).collect();
+    let outside: Vec<bool> = sockets.iter().map(is_outside).collect();
     assert_eq!(outside, [true, false, false], "a non-loopback remote end must count as outside");
 }
 
@@ -181,7 +118,7 @@ fn the_sampler_flags_ipv6_remotes_and_any_query_to_port_53() {
     let sockets = parse_table("tcp6", &text, &BTreeSet::from([1, 2, 3]));
     let remotes: Vec<String> = sockets.iter().map(|s| s.remote.to_string()).collect();
     assert_eq!(remotes, ["[2001:db8::1]:443", "[::1]:53", "[::ffff:127.0.0.1]:80"]);
-    let outside: Vec<bool> = sockets.iter().map(Socket::is_outside).collect();
+    let outside: Vec<bool> = sockets.iter().map(is_outside).collect();
     assert_eq!(outside, [true, true, false], "off-machine and DNS sockets are outside");
 }
 

@@ -164,7 +164,7 @@ fn plays_like_in_process(policy: &str, files: &[&str]) {
                 )
             }),
         );
-        if let Some(allowed) = &story.expect().codes {
+        if let Some(jostle_harness::expect::Codes(allowed)) = story.expect().get() {
             judged.insert("codes".to_owned(), vec![codes_verdict(allowed, &counts)]);
         }
         assert!(

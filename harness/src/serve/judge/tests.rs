@@ -158,7 +158,7 @@ fn connections_count_per_backend_and_per_thousand_calls_answered() {
     let reconnecting = storm([10, 10, 10], 10, 3000, false, 1);
     let (checks, _) = judged("max_connections = 3", &reconnecting);
     assert!(!checks[0].passed, "30 connections opened, at most 3 allowed: {:?}", checks[0]);
-    assert_eq!(checks[0].value("connections"), Some(30.0));
+    assert_eq!(checks[0].value("opened"), Some(30.0), "the client-side rule's measure");
     let (checks, _) = judged("max_connections = 30", &reconnecting);
     assert!(checks[0].passed, "30 connections, at most 30: {:?}", checks[0]);
     let (checks, _) = judged("connections_per_1000_calls = 10.0", &reconnecting);

@@ -1,0 +1,95 @@
+//! `convergence`: after the last discovery change and `settle`, calls reach only the
+//! announced backends, and each of them, `[expect] convergence` (judged by
+//! [`check::convergence`] from the calls, [`check::convergence_of`] from the counters). A file
+//! without a discovery change has nothing to converge to.
+//!
+//! ```
+//! use jostle_harness::expect::ConvergenceExpectation;
+//! use std::time::Duration;
+//!
+//! let story = jostle_harness::scenario::load("../fixtures/stale-dns.toml")?;
+//! let convergence = story.expect().get::<ConvergenceExpectation>().unwrap();
+//! assert!(convergence.settle > Duration::ZERO);
+//! # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+//! ```
+
+use super::calls::Calls;
+use super::counters::{Counters, served_verdict};
+use super::rule::{Judged, Reader, Rule};
+use super::table::{Table, duration};
+use crate::check;
+use crate::scenario::ScenarioError;
+use crate::scenario::duration::Dur;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+use toml::Spanned;
+
+/// How long the balancer gets to follow the last discovery change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvergenceExpectation {
+    /// How long the balancer gets to follow the change; default 500 ms.
+    pub settle: Duration,
+}
+
+/// `[expect.convergence]`.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `settle` (docs/SCENARIOS.md)")]
+#[serde(deny_unknown_fields)]
+struct RawConvergence {
+    settle: Option<Spanned<Dur>>,
+}
+
+/// Reads `convergence`.
+pub(super) const READER: Reader =
+    Reader { name: "convergence", keys: &["convergence"], read: |table| read(table) };
+
+fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
+    let Some(written) = table.get::<RawConvergence>("convergence")? else { return Ok(None) };
+    if table.discovery.is_some_and(|discovery| discovery.changes.is_empty()) {
+        return Err(table.error(
+            written.span(),
+            "`convergence` with no discovery change to converge to",
+            "a `[[discovery.change]]`, or no `convergence`",
+        ));
+    }
+    let settle = written.get_ref().settle.as_ref();
+    let settle = settle.map_or(Duration::from_millis(500), |settle| settle.get_ref().0);
+    Ok(Some(Arc::new(ConvergenceExpectation { settle })))
+}
+
+impl Rule for ConvergenceExpectation {
+    fn name(&self) -> &'static str {
+        READER.name
+    }
+
+    fn judge(&self, calls: &Calls<'_>) -> Vec<Judged> {
+        let discovery = calls.scenario.discovery();
+        // A file read without a change is refused; one built otherwise has nothing to judge.
+        let Some(last) = discovery.changes.last() else { return Vec::new() };
+        let names = calls.names;
+        let announced: Vec<&str> =
+            discovery.last().into_iter().map(|index| names[index].as_str()).collect();
+        let log = calls.log;
+        vec![Judged::Check(check::convergence(
+            log,
+            last.at,
+            self.settle,
+            &announced,
+            calls.context,
+        ))]
+    }
+
+    fn judge_counters(&self, counters: &dyn Counters) -> Vec<Judged> {
+        let last = counters.last_change().unwrap_or_default();
+        let announced = counters.announced_at(last);
+        let announced: Vec<&str> = announced.iter().map(String::as_str).collect();
+        vec![served_verdict(counters, last + self.settle, |served| {
+            check::convergence_of(served, self.settle, &announced, counters.context())
+        })]
+    }
+
+    fn write(&self, toml: &mut String) {
+        toml.push_str(&format!("convergence = {{ settle = {} }}\n", duration(self.settle)));
+    }
+}

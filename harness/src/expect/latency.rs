@@ -1,0 +1,127 @@
+//! `latency`: percentiles of the OK calls' latency under bounds, overall or per backend,
+//! `[expect] latency = [{ percentile, under, backend, after }]` (judged by [`check::latency`]).
+//!
+//! ```
+//! use jostle_harness::expect::Latency;
+//! use std::time::Duration;
+//!
+//! let text = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
+//!     [load]\ncalls = 10\n[expect]\nlatency = [{ percentile = 99, under = \"50ms\", backend = 1 }]\n";
+//! let story = jostle_harness::scenario::parse(text, "s.toml")?;
+//! let bound = story.expect().get::<Latency>().unwrap().0[0];
+//! assert_eq!((bound.percentile, bound.under, bound.backend), (99.0, Duration::from_millis(50), Some(1)));
+//! # Ok::<(), jostle_harness::scenario::ScenarioError>(())
+//! ```
+
+use super::calls::Calls;
+use super::rule::{Judged, Reader, Rule};
+use super::table::{Table, duration};
+use crate::check;
+use crate::scenario::ScenarioError;
+use crate::scenario::duration::Dur;
+use crate::scenario::values::{backend_index, positive};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+use toml::Spanned;
+
+/// A percentile of the OK calls' latency under a bound.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyExpectation {
+    /// Which percentile: above 0, at most 100 (100 is the slowest call).
+    pub percentile: f64,
+    /// The percentile is below this.
+    pub under: Duration,
+    /// Of the calls this backend served (its index); of every OK call when `None`.
+    pub backend: Option<usize>,
+    /// Of the calls started from this time on (since the cluster started); zero when not given.
+    pub after: Duration,
+}
+
+/// Every `[expect] latency` bound, in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latency(pub Vec<LatencyExpectation>);
+
+/// One of `[expect] latency`.
+#[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a table with the fields `percentile`, `under`, `backend`, `after` (docs/SCENARIOS.md)"
+)]
+#[serde(deny_unknown_fields)]
+struct RawLatencyBound {
+    percentile: Spanned<f64>,
+    under: Spanned<Dur>,
+    backend: Option<Spanned<i64>>,
+    after: Option<Spanned<Dur>>,
+}
+
+/// Reads `latency`.
+pub(super) const READER: Reader =
+    Reader { name: "latency", keys: &["latency"], read: |table| read(table) };
+
+fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
+    let source = table.source();
+    let bounds = table.each("latency", |bound: &RawLatencyBound| {
+        let RawLatencyBound { percentile, under, backend, after } = bound;
+        Ok(LatencyExpectation {
+            percentile: self::percentile(percentile, table)?,
+            under: positive(under, "under", source)?,
+            backend: backend
+                .as_ref()
+                .map(|b| backend_index(b, table.backends, source))
+                .transpose()?,
+            after: after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+        })
+    })?;
+    Ok(bounds.map(|bounds| Arc::new(Latency(bounds)) as Arc<dyn Rule>))
+}
+
+/// A percentile above 0 and at most 100.
+fn percentile(value: &Spanned<f64>, table: &Table<'_>) -> Result<f64, ScenarioError> {
+    let percentile = *value.get_ref();
+    if !(percentile > 0.0 && percentile <= 100.0) {
+        return Err(table.error(
+            value.span(),
+            format!("`percentile` is {percentile}"),
+            "a percentile above 0 and at most 100 (99, 99.9; 100 is the slowest call)",
+        ));
+    }
+    Ok(percentile)
+}
+
+impl Rule for Latency {
+    fn name(&self) -> &'static str {
+        READER.name
+    }
+
+    fn judge(&self, calls: &Calls<'_>) -> Vec<Judged> {
+        let judge = |bound: &LatencyExpectation| {
+            let backend = bound.backend.map(|index| calls.names[index].as_str());
+            let (percentile, under) = (bound.percentile, bound.under);
+            check::latency(calls.log, backend, bound.after, percentile, under, calls.context)
+        };
+        self.0.iter().map(judge).map(Judged::Check).collect()
+    }
+
+    fn write(&self, toml: &mut String) {
+        let bounds: Vec<String> = self
+            .0
+            .iter()
+            .map(|bound| {
+                let mut text = format!(
+                    "{{ percentile = {:?}, under = {}",
+                    bound.percentile,
+                    duration(bound.under)
+                );
+                if let Some(backend) = bound.backend {
+                    text.push_str(&format!(", backend = {backend}"));
+                }
+                if !bound.after.is_zero() {
+                    text.push_str(&format!(", after = {}", duration(bound.after)));
+                }
+                text + " }"
+            })
+            .collect();
+        toml.push_str(&format!("latency = [{}]\n", bounds.join(", ")));
+    }
+}
