@@ -125,7 +125,7 @@ fn an_unknown_key_is_refused_at_its_place_with_the_nearest_check_key() {
     let error = Scenario::parse(&format!("{STORY}[expect]\nsetled = {{}}\n"), "every.toml");
     let message = error.unwrap_err().to_string();
     assert!(
-        message.starts_with("every.toml:17:1: unknown field `setled`")
+        message.starts_with("every.toml:15:1: unknown field `setled`")
             && message.contains("did you mean `settled`?"),
         "{message}"
     );
