@@ -12,7 +12,8 @@
 
 use super::calls::{Calls, Origin};
 use super::counters::Counters;
-use super::rule::{Judged, Reader, Rule};
+use super::judged::Judged;
+use super::rule::{Reader, Rule};
 use crate::check;
 use std::sync::Arc;
 

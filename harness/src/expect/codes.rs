@@ -13,7 +13,8 @@
 //! ```
 
 use super::calls::Calls;
-use super::rule::{Judged, Reader, Rule};
+use super::judged::Judged;
+use super::rule::{Reader, Rule};
 use super::table::Table;
 use crate::check;
 use crate::scenario::ScenarioError;

@@ -16,7 +16,8 @@
 
 use super::calls::{Calls, Origin};
 use super::counters::Counters;
-use super::rule::{Judged, Reader, Rule};
+use super::judged::Judged;
+use super::rule::{Reader, Rule};
 use super::table::Table;
 use crate::check::{self, CheckResult, Context};
 use crate::scenario::ScenarioError;

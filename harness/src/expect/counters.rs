@@ -2,7 +2,7 @@
 //! backends' own counters read now and then, as the rules that it can judge ask for it. Each
 //! answer is the evidence or why it does not tell.
 
-use super::rule::Judged;
+use super::judged::Judged;
 use crate::check::{CheckResult, Context, Served, Strays};
 use std::time::Duration;
 

@@ -17,7 +17,8 @@
 
 use super::calls::Calls;
 use super::counters::Counters;
-use super::rule::{Judged, Reader, Rule};
+use super::judged::Judged;
+use super::rule::{Reader, Rule};
 use super::table::Table;
 use crate::check::distribution;
 use crate::check::stats::DistributionSpec;

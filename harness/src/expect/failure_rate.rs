@@ -14,7 +14,8 @@
 //! ```
 
 use super::calls::Calls;
-use super::rule::{Judged, Reader, Rule};
+use super::judged::Judged;
+use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
 use crate::scenario::ScenarioError;

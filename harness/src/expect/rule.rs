@@ -4,8 +4,8 @@
 
 use super::calls::Calls;
 use super::counters::Counters;
+use super::judged::Judged;
 use super::table::Table;
-use crate::check::CheckResult;
 use crate::scenario::ScenarioError;
 use std::any::Any;
 use std::fmt::Debug;
@@ -45,20 +45,6 @@ impl<T: PartialEq + 'static> SameRule for T {
     fn same(&self, other: &dyn Any) -> bool {
         other.downcast_ref::<T>().is_some_and(|other| self == other)
     }
-}
-
-/// What a rule made of one kind of evidence, for one of the things it judges.
-#[derive(Debug, Clone)]
-pub enum Judged {
-    /// A verdict.
-    Check(CheckResult),
-    /// This kind of evidence cannot judge it: the other side's is needed, and why.
-    Elsewhere(String),
-    /// This kind of evidence can, but this run's does not tell, and why.
-    Untold(String),
-    /// Judged by the run in process itself, after the load (`leak-free`: the client's tasks
-    /// and sockets), not from its calls.
-    ByTheRun,
 }
 
 /// How a rule is read: its name, the `[expect]` keys it owns, and its reader, which gives the

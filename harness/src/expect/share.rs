@@ -14,7 +14,8 @@
 
 use super::calls::Calls;
 use super::counters::{Counters, served_verdict};
-use super::rule::{Judged, Reader, Rule};
+use super::judged::Judged;
+use super::rule::{Reader, Rule};
 use super::table::{Table, backend_from, write_from};
 use crate::check;
 use crate::scenario::ScenarioError;
