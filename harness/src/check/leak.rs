@@ -34,7 +34,9 @@ fn sockets_on(ports: &[u16]) -> Option<usize> {
     let fds = sockets::own_socket_fds()?;
     let on_ports: BTreeSet<u64> = sockets::own_sockets(&sockets::TCP)
         .into_iter()
-        .filter(|socket| [socket.local, socket.remote].iter().any(|end| ports.contains(&end.port())))
+        .filter(|socket| {
+            [socket.local, socket.remote].iter().any(|end| ports.contains(&end.port()))
+        })
         .map(|socket| socket.inode)
         .collect();
     Some(fds.iter().filter(|inode| on_ports.contains(inode)).count())

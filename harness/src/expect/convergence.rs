@@ -85,7 +85,7 @@ impl Rule for ConvergenceExpectation {
         let last = counters.last_change().unwrap_or_default();
         let announced = counters.announced_at(last);
         let announced: Vec<&str> = announced.iter().map(String::as_str).collect();
-        vec![served_verdict(counters, last + self.settle, |served| {
+        vec![served_verdict(counters, (last + self.settle, None), |served| {
             check::convergence_of(served, self.settle, &announced, counters.context())
         })]
     }

@@ -14,12 +14,12 @@ pub trait Counters {
     /// The backends' names, by index.
     fn names(&self) -> &[String];
 
-    /// What each backend served from `from` to the end of serving.
+    /// What each backend served from `from` until `until` (`None`: to the end of serving).
     ///
     /// # Errors
     ///
-    /// Why the counters cannot tell (not read twice from then on, no call reached them).
-    fn served_from(&self, from: Duration) -> Result<Served, String>;
+    /// Why the counters cannot tell (not read twice in the window, no call reached them).
+    fn served_in(&self, from: Duration, until: Option<Duration>) -> Result<Served, String>;
 
     /// The names of the backends announced at `at`.
     fn announced_at(&self, at: Duration) -> Vec<String>;
@@ -52,14 +52,14 @@ pub trait Counters {
     fn connections(&self) -> Result<(u64, u64), String>;
 }
 
-/// `judge`'s verdict over what each backend served from `from` on, or why the counters cannot
-/// tell.
+/// `judge`'s verdict over what each backend served from `from` until `until` (`None`: to the
+/// end), or why the counters cannot tell.
 pub(crate) fn served_verdict(
     counters: &dyn Counters,
-    from: Duration,
+    (from, until): (Duration, Option<Duration>),
     judge: impl FnOnce(&Served) -> CheckResult,
 ) -> Judged {
-    match counters.served_from(from) {
+    match counters.served_in(from, until) {
         Ok(served) => Judged::Check(judge(&served)),
         Err(why) => Judged::Untold(why),
     }

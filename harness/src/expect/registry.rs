@@ -5,7 +5,8 @@ use super::rule::{Reader, Rule};
 use super::table::Table;
 use super::{
     accounting, avoidable, codes, connections, convergence, distribution, fail_fast, failure_rate,
-    fallback, latency, leak_free, max_share, only_announced, recovery, settled, share, timeout,
+    fallback, latency, leak_free, max_share, min_failure_rate, only_announced, recovery,
+    served_nothing, settled, share, timeout,
 };
 use crate::scenario::ScenarioError;
 use crate::scenario::suggest::did_you_mean;
@@ -14,13 +15,15 @@ use std::sync::Arc;
 /// Every check's reader, in the order reports list the checks. The one list of checks: a new
 /// check is its own file in this folder and one line here (a trait cannot list its
 /// implementations, and a macro would hide the order that reports follow).
-pub const READERS: [Reader; 17] = [
+pub const READERS: [Reader; 19] = [
     accounting::READER,
     distribution::READER,
     failure_rate::READER,
+    min_failure_rate::READER,
     codes::READER,
     share::READER,
     max_share::READER,
+    served_nothing::READER,
     fallback::READER,
     fail_fast::READER,
     recovery::READER,

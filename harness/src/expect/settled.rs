@@ -121,10 +121,11 @@ impl Rule for SettledExpectation {
         };
         let changed = counters.last_change().unwrap_or_default();
         let quiet = faults_end.map(|end| end.max(changed));
-        let served = match quiet.map(|quiet| counters.served_from(quiet + self.after)).transpose() {
-            Ok(served) => served,
-            Err(why) => return vec![Judged::Untold(why)],
-        };
+        let served =
+            match quiet.map(|quiet| counters.served_in(quiet + self.after, None)).transpose() {
+                Ok(served) => served,
+                Err(why) => return vec![Judged::Untold(why)],
+            };
         let announced = counters.announced_at(quiet.unwrap_or(changed));
         let announced: Vec<&str> = announced.iter().map(String::as_str).collect();
         let (at_least, at_most, context) = (self.at_least, self.at_most, counters.context());

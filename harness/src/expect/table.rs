@@ -1,9 +1,12 @@
 //! [`Table`]: a scenario's `[expect]` table as written, each value with its place in the file,
 //! for the rules' readers: a bad value gets a FILE:LINE:COLUMN error.
 
+use crate::check::CheckResult;
+use crate::load::CallLog;
 use crate::scenario::Discovery;
 use crate::scenario::ScenarioError;
 use crate::scenario::error::Source;
+use crate::scenario::window::{Written, window};
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use std::ops::Range;
@@ -88,25 +91,54 @@ pub(super) fn duration(value: Duration) -> String {
     format!("\"{}ms\"", value.as_millis())
 }
 
-/// A bound's `backend` (an index within the cluster) and `after` (zero when not given).
+/// A bound's `backend` (an index within the cluster) and its window of scenario time: `from`
+/// (or its older name `after`; zero when neither is given) and `until` (`None`: the end of the
+/// run), read by [`window`](crate::scenario::window::window).
 ///
 /// # Errors
 ///
-/// The index is out of range, located.
-pub(crate) fn backend_from(
+/// The index is out of range, both `from` and `after`, an `until` not after the start: located.
+pub(crate) fn backend_window(
     table: &Table<'_>,
     backend: &Spanned<i64>,
-    after: Option<&Spanned<crate::scenario::duration::Dur>>,
-) -> Result<(usize, Duration), ScenarioError> {
+    written: &Written<'_>,
+) -> Result<(usize, Duration, Option<Duration>), ScenarioError> {
+    let (from, until) = window(written, table.source())?;
     let index = crate::scenario::values::backend_index(backend, table.backends, table.source())?;
-    Ok((index, after.map_or(Duration::ZERO, |after| after.get_ref().0)))
+    Ok((index, from, until))
 }
 
-/// `{ backend = B, BOUND, after = "…" }` (no `after` when it is zero).
-pub(crate) fn write_from(backend: usize, bound: &str, after: Duration) -> String {
-    if after.is_zero() {
-        format!("{{ backend = {backend}, {bound} }}")
-    } else {
-        format!("{{ backend = {backend}, {bound}, after = {} }}", duration(after))
+/// `{ backend = B, BOUND, from = "…", until = "…" }` (no `from` when it is zero, no `until`
+/// when the window runs to the end).
+pub(crate) fn write_window(
+    backend: usize,
+    bound: Option<&str>,
+    from: Duration,
+    until: Option<Duration>,
+) -> String {
+    let mut text = format!("{{ backend = {backend}");
+    if let Some(bound) = bound {
+        text.push_str(&format!(", {bound}"));
     }
+    if !from.is_zero() {
+        text.push_str(&format!(", from = {}", duration(from)));
+    }
+    if let Some(until) = until {
+        text.push_str(&format!(", until = {}", duration(until)));
+    }
+    text + " }"
+}
+
+/// `judged`, failed over a window that starts at `from`, with the words that say the window
+/// lies past the run when no call started from `from` on (the run ended first).
+pub(crate) fn past_the_run(mut judged: CheckResult, log: &CallLog, from: Duration) -> CheckResult {
+    if !judged.passed && !log.calls.iter().any(|call| call.start >= from) {
+        let last = log.calls.iter().map(|call| call.start).max().unwrap_or_default();
+        judged.explanation.push_str(&format!(
+            "; the window starts at {} ms, past the run: its last call started at {} ms",
+            from.as_millis(),
+            last.as_millis()
+        ));
+    }
+    judged
 }

@@ -29,10 +29,13 @@ remove = [2]
 const EVERY: &str = r#"[expect]
 split = { shares = [0.5, 0.25, 0.25], power = 0.9 }
 max_failure_rate = 0.1
+min_failure_rate = 0.0
 failure_rate_from = "100ms"
+failure_rate_until = "1900ms"
 codes = ["Unavailable", "deadline_exceeded"]
 shares = [{ backend = 0, at_least = 0.2, after = "500ms" }, { backend = 1, at_least = 0.1 }]
-max_shares = [{ backend = 1, at_most = 0.9 }]
+max_shares = [{ backend = 1, at_most = 0.9, until = "1s" }]
+served_nothing = [{ backend = 2, from = "1500ms" }, { backend = 1, until = "1ms" }]
 fallback = { max_failures = 3, grace = "200ms" }
 fail_fast = { within = "10ms" }
 recovery = { backend = 1, within = "1s", at_least = 0.5, at_most = 3.0, window = "100ms" }
@@ -48,6 +51,7 @@ no_leaks = true
 
 /// The other forms: a named distribution, connections in all, defaults, a story of a flaw.
 const OTHERS: &str = r#"[expect]
+min_failure_rate = 0.5
 outcome = "fail"
 fails = ["connections"]
 distribution = "even"

@@ -74,7 +74,7 @@ fn fails(
     let asked = expect.checks();
     let mut names: Vec<&'static str> = Vec::new();
     for name in written.get_ref() {
-        let Some(check) = CHECKS.into_iter().find(|check| check == name.get_ref()) else {
+        let Some(check) = CHECKS.into_iter().find(|check| *check == name.get_ref().as_str()) else {
             return Err(source
                 .error(
                     name.span(),

@@ -73,10 +73,12 @@ pub(crate) mod suggest;
 mod target;
 pub(crate) mod values;
 mod via;
+pub(crate) mod window;
 
 pub use crate::expect::{
     CHECKS, ConvergenceExpectation, Distribution, FallbackExpectation, LatencyExpectation,
-    MaxShareExpectation, RecoveryExpectation, SettledExpectation, ShareExpectation,
+    MaxShareExpectation, RecoveryExpectation, ServedNothingExpectation, SettledExpectation,
+    ShareExpectation,
 };
 pub use balancer::{
     BALANCERS, BalancerChoice, CUSTOM_PREFIX, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsFactory, NeedsTcp,

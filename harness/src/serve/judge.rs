@@ -92,17 +92,30 @@ impl Counters for Counted<'_> {
         self.names
     }
 
-    fn served_from(&self, from: Duration) -> Result<Served, String> {
+    fn served_in(&self, from: Duration, until: Option<Duration>) -> Result<Served, String> {
         self.reached()?;
-        let between = self.samples.served_between(from, self.end).ok_or_else(|| {
-            format!(
-                "serving ended at {} ms, before two readings of the counters from {} ms on",
-                self.end.as_millis(),
-                from.as_millis()
-            )
-        })?;
+        let between = match until {
+            None => self.samples.served_between(from, self.end).ok_or_else(|| {
+                format!(
+                    "serving ended at {} ms, before two readings of the counters from {} ms on",
+                    self.end.as_millis(),
+                    from.as_millis()
+                )
+            })?,
+            Some(until) => {
+                self.samples.served_between(from, until.min(self.end)).ok_or_else(|| {
+                    format!(
+                        "no two readings of the counters between {} and {} ms (serving ended at \
+                         {} ms)",
+                        from.as_millis(),
+                        until.as_millis(),
+                        self.end.as_millis()
+                    )
+                })?
+            }
+        };
         let counts = self.names.iter().map(String::as_str).zip(between.served.iter().copied());
-        Ok(Served::of_counts(from, counts, (between.start, between.end)))
+        Ok(Served::of_counts(from, counts, (between.start, between.end)).until(until))
     }
 
     fn announced_at(&self, at: Duration) -> Vec<String> {

@@ -9,8 +9,8 @@
 //! socket opened and closed between two samples; the tests that use it also assert, by
 //! construction, that nothing they dial needs a resolver.
 
-use std::collections::BTreeSet;
 use jostle_harness::net::sockets::{self, Socket, parse_table};
+use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

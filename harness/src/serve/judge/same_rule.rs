@@ -8,10 +8,10 @@ use super::super::samples::{Count, Samples};
 use super::judge;
 use super::tests::{status_window, story};
 use crate::check::Context;
-use crate::expect::{Calls, Judged, Origin};
-use crate::record::StatsSnapshot;
 use crate::control::proto::Counters;
+use crate::expect::{Calls, Judged, Origin};
 use crate::load::{CallLog, CallOutcome, CallRecord, Method};
+use crate::record::StatsSnapshot;
 use std::time::Duration;
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
