@@ -21,24 +21,31 @@ use super::table::{Table, duration};
 use crate::check;
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
+use crate::scenario::values::backend_indices;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 use toml::Spanned;
 
-/// How long the balancer gets to follow the last discovery change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// After the last discovery change and `settle`, calls reach only the announced backends (or
+/// the chosen ones among them), and each of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConvergenceExpectation {
     /// How long the balancer gets to follow the change; default 500 ms.
     pub settle: Duration,
+    /// The backends (indexes, each announced after the last change) the calls must reach,
+    /// exactly; every announced backend when `None`. The others announced may get no call (a
+    /// bad pod a good client avoids).
+    pub backends: Option<Vec<usize>>,
 }
 
 /// `[expect.convergence]`.
 #[derive(Debug, Deserialize)]
-#[serde(expecting = "a table with the fields `settle` (docs/SCENARIOS.md)")]
+#[serde(expecting = "a table with the fields `settle`, `backends` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 struct RawConvergence {
     settle: Option<Spanned<Dur>>,
+    backends: Option<Spanned<Vec<Spanned<i64>>>>,
 }
 
 /// Reads `convergence`.
@@ -56,7 +63,36 @@ fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
     }
     let settle = written.get_ref().settle.as_ref();
     let settle = settle.map_or(Duration::from_millis(500), |settle| settle.get_ref().0);
-    Ok(Some(Arc::new(ConvergenceExpectation { settle })))
+    let chosen = written.get_ref().backends.as_ref();
+    let backends = chosen.map(|set| chosen_set(set, table)).transpose()?;
+    Ok(Some(Arc::new(ConvergenceExpectation { settle, backends })))
+}
+
+/// `backends`: distinct indexes within the cluster, at least one, each announced after the
+/// last discovery change.
+fn chosen_set(
+    written: &Spanned<Vec<Spanned<i64>>>,
+    table: &Table<'_>,
+) -> Result<Vec<usize>, ScenarioError> {
+    if written.get_ref().is_empty() {
+        return Err(table.error(
+            written.span(),
+            "`backends` lists no backend",
+            "the indexes of the backends the calls must reach, at least one",
+        ));
+    }
+    let chosen = backend_indices(written.get_ref(), table.backends, table.source())?;
+    let Some(discovery) = table.discovery else { return Ok(chosen) };
+    let announced = discovery.last();
+    let stray = chosen.iter().zip(written.get_ref()).find(|(index, _)| !announced.contains(index));
+    match stray {
+        None => Ok(chosen),
+        Some((index, place)) => Err(table.error(
+            place.span(),
+            format!("backend {index} is not announced after the last discovery change"),
+            format!("backends announced then: {announced:?}"),
+        )),
+    }
 }
 
 impl Rule for ConvergenceExpectation {
@@ -83,14 +119,21 @@ impl Rule for ConvergenceExpectation {
 
     fn judge_counters(&self, counters: &dyn Counters) -> Vec<Judged> {
         let last = counters.last_change().unwrap_or_default();
-        let announced = counters.announced_at(last);
-        let announced: Vec<&str> = announced.iter().map(String::as_str).collect();
+        let set = match &self.backends {
+            Some(chosen) => chosen.iter().map(|&index| counters.names()[index].clone()).collect(),
+            None => counters.announced_at(last),
+        };
+        let set: Vec<&str> = set.iter().map(String::as_str).collect();
         vec![served_verdict(counters, (last + self.settle, None), |served| {
-            check::convergence_of(served, self.settle, &announced, counters.context())
+            check::convergence_of(served, self.settle, &set, counters.context())
         })]
     }
 
     fn write(&self, toml: &mut String) {
-        toml.push_str(&format!("convergence = {{ settle = {} }}\n", duration(self.settle)));
+        let chosen = self.backends.as_ref().map_or(String::new(), |set| {
+            let set: Vec<String> = set.iter().map(usize::to_string).collect();
+            format!(", backends = [{}]", set.join(", "))
+        });
+        toml.push_str(&format!("convergence = {{ settle = {}{chosen} }}\n", duration(self.settle)));
     }
 }

@@ -20,13 +20,14 @@ use super::table::{Table, duration};
 use crate::check;
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
+use crate::scenario::suggest::did_you_mean;
 use crate::scenario::values::{backend_index, positive};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 use toml::Spanned;
 
-/// A percentile of the OK calls' latency under a bound.
+/// A percentile of the calls' latency (the OK ones, or all) under a bound.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LatencyExpectation {
     /// Which percentile: above 0, at most 100 (100 is the slowest call).
@@ -37,6 +38,28 @@ pub struct LatencyExpectation {
     pub backend: Option<usize>,
     /// Of the calls started from this time on (since the cluster started); zero when not given.
     pub after: Duration,
+    /// Which calls: the OK ones (the default), or all of them, a timed-out call at its
+    /// deadline.
+    pub of: LatencyOf,
+}
+
+/// Which calls a latency bound measures: `[expect] latency` `of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LatencyOf {
+    /// The OK calls, at their measured latency: `"ok"`, the default.
+    #[default]
+    Ok,
+    /// Every call: a timed-out one at the load's deadline, any other (OK or failed) at its
+    /// measured latency: `"all"`, the latency a client's dashboard shows.
+    All,
+}
+
+impl LatencyOf {
+    /// The names a file may write, in the order of [`LatencyOf::ALL`].
+    pub const NAMES: [&'static str; 2] = ["ok", "all"];
+
+    /// Both, in the order of [`LatencyOf::NAMES`].
+    pub const ALL: [LatencyOf; 2] = [LatencyOf::Ok, LatencyOf::All];
 }
 
 /// Every `[expect] latency` bound, in file order.
@@ -46,7 +69,7 @@ pub struct Latency(pub Vec<LatencyExpectation>);
 /// One of `[expect] latency`.
 #[derive(Debug, Deserialize)]
 #[serde(
-    expecting = "a table with the fields `percentile`, `under`, `backend`, `after` (docs/SCENARIOS.md)"
+    expecting = "a table with the fields `percentile`, `under`, `backend`, `after`, `of` (docs/SCENARIOS.md)"
 )]
 #[serde(deny_unknown_fields)]
 struct RawLatencyBound {
@@ -54,6 +77,7 @@ struct RawLatencyBound {
     under: Spanned<Dur>,
     backend: Option<Spanned<i64>>,
     after: Option<Spanned<Dur>>,
+    of: Option<Spanned<String>>,
 }
 
 /// Reads `latency`.
@@ -63,7 +87,15 @@ pub(super) const READER: Reader =
 fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
     let source = table.source();
     let bounds = table.each("latency", |bound: &RawLatencyBound| {
-        let RawLatencyBound { percentile, under, backend, after } = bound;
+        let RawLatencyBound { percentile, under, backend, after, of } = bound;
+        let of = calls_of(of.as_ref(), table)?;
+        if let (LatencyOf::All, Some(backend)) = (of, backend) {
+            return Err(table.error(
+                backend.span(),
+                "`backend` with `of = \"all\"`: a call that timed out or failed before a backend answered names no backend",
+                "no `backend` (all calls, over every backend), or `of = \"ok\"`",
+            ));
+        }
         Ok(LatencyExpectation {
             percentile: self::percentile(percentile, table)?,
             under: positive(under, "under", source)?,
@@ -72,9 +104,29 @@ fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
                 .map(|b| backend_index(b, table.backends, source))
                 .transpose()?,
             after: after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+            of,
         })
     })?;
     Ok(bounds.map(|bounds| Arc::new(Latency(bounds)) as Arc<dyn Rule>))
+}
+
+/// `of`: `ok` (the default) or `all`.
+fn calls_of(
+    value: Option<&Spanned<String>>,
+    table: &Table<'_>,
+) -> Result<LatencyOf, ScenarioError> {
+    let Some(value) = value else { return Ok(LatencyOf::Ok) };
+    let names = LatencyOf::NAMES;
+    let at = names.iter().position(|name| name == value.get_ref());
+    at.map(|at| LatencyOf::ALL[at]).ok_or_else(|| {
+        table
+            .error(
+                value.span(),
+                format!("unknown `of` `{}`", value.get_ref()),
+                "`ok` (the OK calls) or `all` (every call, a timed-out one at its deadline)",
+            )
+            .suggesting(did_you_mean(value.get_ref(), names))
+    })
 }
 
 /// A percentile above 0 and at most 100.
@@ -98,8 +150,15 @@ impl Rule for Latency {
     fn judge(&self, calls: &Calls<'_>) -> Vec<Judged> {
         let judge = |bound: &LatencyExpectation| {
             let backend = bound.backend.map(|index| calls.names[index].as_str());
+            let (log, after, context) = (calls.log, bound.after, calls.context);
             let (percentile, under) = (bound.percentile, bound.under);
-            check::latency(calls.log, backend, bound.after, percentile, under, calls.context)
+            match bound.of {
+                LatencyOf::Ok => check::latency(log, backend, after, percentile, under, context),
+                LatencyOf::All => {
+                    let deadline = calls.scenario.load_spec().deadline;
+                    check::latency_of_all(log, deadline, after, percentile, under, context)
+                }
+            }
         };
         self.0.iter().map(judge).map(Judged::Check).collect()
     }
@@ -116,6 +175,9 @@ impl Rule for Latency {
                 );
                 if let Some(backend) = bound.backend {
                     text.push_str(&format!(", backend = {backend}"));
+                }
+                if bound.of == LatencyOf::All {
+                    text.push_str(", of = \"all\"");
                 }
                 if !bound.after.is_zero() {
                     text.push_str(&format!(", after = {}", duration(bound.after)));

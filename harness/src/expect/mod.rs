@@ -63,7 +63,7 @@ pub use fail_fast::FailFast;
 pub use failure_rate::FailureRate;
 pub use fallback::FallbackExpectation;
 pub use judged::Judged;
-pub use latency::{Latency, LatencyExpectation};
+pub use latency::{Latency, LatencyExpectation, LatencyOf};
 pub use leak_free::NoLeaks;
 pub use max_share::{MaxShareExpectation, MaxShares};
 pub use min_failure_rate::MinFailureRate;

@@ -39,10 +39,10 @@ served_nothing = [{ backend = 2, from = "1500ms" }, { backend = 1, until = "1ms"
 fallback = { max_failures = 3, grace = "200ms" }
 fail_fast = { within = "10ms" }
 recovery = { backend = 1, within = "1s", at_least = 0.5, at_most = 3.0, window = "100ms" }
-convergence = { settle = "300ms" }
+convergence = { settle = "300ms", backends = [1, 0] }
 only_announced = { grace = "200ms" }
 max_latency_over_deadline = "5ms"
-latency = [{ percentile = 99.9, under = "50ms", backend = 2, after = "1s" }, { percentile = 50, under = "10ms" }]
+latency = [{ percentile = 99.9, under = "50ms", backend = 2, after = "1s" }, { percentile = 50, under = "10ms", of = "all" }]
 connections_per_1000_calls = 10.0
 avoidable_failures = { grace = "1500ms" }
 settled = { after = "200ms", at_least = 0.4, at_most = 3.0 }

@@ -77,8 +77,8 @@ pub(crate) mod window;
 
 pub use crate::expect::{
     CHECKS, ConvergenceExpectation, Distribution, FallbackExpectation, LatencyExpectation,
-    MaxShareExpectation, RecoveryExpectation, ServedNothingExpectation, SettledExpectation,
-    ShareExpectation,
+    LatencyOf, MaxShareExpectation, RecoveryExpectation, ServedNothingExpectation,
+    SettledExpectation, ShareExpectation,
 };
 pub use balancer::{
     BALANCERS, BalancerChoice, CUSTOM_PREFIX, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsFactory, NeedsTcp,
