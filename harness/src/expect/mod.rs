@@ -71,7 +71,7 @@ pub use only_announced::OnlyAnnounced;
 pub use recovery::{FLOOD_WINDOW, RecoveryExpectation};
 pub(crate) use registry::read;
 pub use registry::{CHECKS, READERS};
-pub use rule::{CLIENT_SIDE, Reader, Rule, SameRule};
+pub use rule::{Asked, CLIENT_SIDE, Reader, Rule, SameRule};
 pub use served_nothing::{ServedNothing, ServedNothingExpectation};
 pub use settled::SettledExpectation;
 pub use share::{ShareExpectation, Shares};

@@ -47,6 +47,9 @@ impl<T: PartialEq + 'static> SameRule for T {
     }
 }
 
+/// The rule a table asks for, if it does.
+pub type Asked = Option<Arc<dyn Rule>>;
+
 /// How a rule is read: its name, the `[expect]` keys it owns, and its reader, which gives the
 /// rule when the table asks for it (with a located error for a bad value).
 #[derive(Debug, Clone, Copy)]
@@ -56,5 +59,5 @@ pub struct Reader {
     /// The `[expect]` keys it reads.
     pub keys: &'static [&'static str],
     /// Reads them.
-    pub read: fn(&Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError>,
+    pub read: fn(&Table<'_>) -> Result<Asked, ScenarioError>,
 }
