@@ -3,7 +3,7 @@
 //!
 //! ```
 //! let story = jostle_harness::scenario::parse(
-//!     "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n[load]\ncalls = 1\n",
+//!     "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n[load]\nconcurrency = 1\ncalls = 1\n",
 //!     "s.toml",
 //! )?;
 //! assert_eq!(story.expect().checks(), ["accounting"]);

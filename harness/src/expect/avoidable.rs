@@ -7,7 +7,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\navoidable_failures = { grace = \"1500ms\" }\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\navoidable_failures = { grace = \"1500ms\" }\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let grace = story.expect().get::<AvoidableFailures>().unwrap().0;
 //! assert_eq!(grace, Duration::from_millis(1500));

@@ -5,7 +5,7 @@
 //! use jostle_harness::expect::Codes;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\ncodes = [\"Unavailable\", \"deadline_exceeded\"]\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\ncodes = [\"Unavailable\", \"deadline_exceeded\"]\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let codes = story.expect().get::<Codes>().unwrap();
 //! assert_eq!(codes.0, [tonic::Code::Unavailable, tonic::Code::DeadlineExceeded]);

@@ -8,7 +8,7 @@
 //! use jostle_harness::expect::Connections;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nconnections_per_1000_calls = 10\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nconnections_per_1000_calls = 10\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! assert_eq!(story.expect().get::<Connections>(), Some(&Connections::Per1000Calls(10.0)));
 //! # Ok::<(), jostle_harness::scenario::ScenarioError>(())

@@ -6,7 +6,7 @@
 //! use jostle_harness::expect::Distribution;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nsplit = { shares = [0.75, 0.25] }\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nsplit = { shares = [0.75, 0.25] }\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let Some(Distribution::Shares { shares, .. }) = story.expect().get::<Distribution>() else {
 //!     panic!("a split is read as shares");

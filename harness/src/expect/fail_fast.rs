@@ -7,7 +7,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nfail_fast = { within = \"10ms\" }\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nfail_fast = { within = \"10ms\" }\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! assert_eq!(story.expect().get::<FailFast>(), Some(&FailFast(Duration::from_millis(10))));
 //! # Ok::<(), jostle_harness::scenario::ScenarioError>(())

@@ -8,7 +8,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nmax_failure_rate = 0.1\nfailure_rate_from = \"1s\"\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nmax_failure_rate = 0.1\nfailure_rate_from = \"1s\"\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let rate = story.expect().get::<FailureRate>().unwrap();
 //! assert_eq!((rate.max, rate.from, rate.until), (0.1, Duration::from_secs(1), None));

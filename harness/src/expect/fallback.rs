@@ -7,7 +7,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nfallback = { max_failures = 3 }\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nfallback = { max_failures = 3 }\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let fallback = story.expect().get::<FallbackExpectation>().unwrap();
 //! assert_eq!((fallback.max_failures, fallback.grace), (3, Duration::from_millis(500)));

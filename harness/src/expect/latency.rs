@@ -6,7 +6,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nlatency = [{ percentile = 99, under = \"50ms\", backend = 1 }]\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nlatency = [{ percentile = 99, under = \"50ms\", backend = 1 }]\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let bound = story.expect().get::<Latency>().unwrap().0[0];
 //! assert_eq!((bound.percentile, bound.under, bound.backend), (99.0, Duration::from_millis(50), Some(1)));

@@ -6,7 +6,7 @@
 //! use jostle_harness::expect::MaxShares;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nmax_shares = [{ backend = 0, at_most = 0.6, after = \"1s\" }]\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nmax_shares = [{ backend = 0, at_most = 0.6, after = \"1s\" }]\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let bounds = &story.expect().get::<MaxShares>().unwrap().0;
 //! assert_eq!((bounds[0].backend, bounds[0].at_most, bounds[0].until), (0, 0.6, None));

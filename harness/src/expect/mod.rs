@@ -11,7 +11,7 @@
 //! use jostle_harness::expect::{READERS, SettledExpectation};
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 3\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nsettled = { after = \"2s\" }\nno_leaks = true\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nsettled = { after = \"2s\" }\nno_leaks = true\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! assert_eq!(story.expect().checks(), ["accounting", "settled", "leak-free"]);
 //! let settled = story.expect().get::<SettledExpectation>().unwrap();

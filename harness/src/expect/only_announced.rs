@@ -7,7 +7,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nonly_announced = {}\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nonly_announced = {}\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let only = story.expect().get::<OnlyAnnounced>();
 //! assert_eq!(only, Some(&OnlyAnnounced(Duration::from_millis(500))), "the default grace");

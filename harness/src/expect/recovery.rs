@@ -8,7 +8,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nrecovery = { backend = 1, within = \"1s\", at_least = 0.5, at_most = 3.0 }\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nrecovery = { backend = 1, within = \"1s\", at_least = 0.5, at_most = 3.0 }\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let recovery = story.expect().get::<RecoveryExpectation>().unwrap();
 //! assert_eq!((recovery.at_most, recovery.window), (Some(3.0), Duration::from_millis(250)));

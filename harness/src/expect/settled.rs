@@ -8,7 +8,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 3\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nsettled = { after = \"2s\", at_least = 0.5, at_most = 2.0 }\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nsettled = { after = \"2s\", at_least = 0.5, at_most = 2.0 }\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let settled = story.expect().get::<SettledExpectation>().unwrap();
 //! assert_eq!(settled.after, Duration::from_secs(2));

@@ -6,7 +6,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 2\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nshares = [{ backend = 1, at_least = 0.3, until = \"2s\" }]\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nshares = [{ backend = 1, at_least = 0.3, until = \"2s\" }]\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! let shares = &story.expect().get::<Shares>().unwrap().0;
 //! assert_eq!((shares[0].backend, shares[0].at_least), (1, 0.3));

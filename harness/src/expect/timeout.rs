@@ -8,7 +8,7 @@
 //! use std::time::Duration;
 //!
 //! let text = "name = \"s\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n\
-//!     [load]\ncalls = 10\n[expect]\nmax_latency_over_deadline = \"5ms\"\n";
+//!     [load]\nconcurrency = 1\ncalls = 10\n[expect]\nmax_latency_over_deadline = \"5ms\"\n";
 //! let story = jostle_harness::scenario::parse(text, "s.toml")?;
 //! assert_eq!(story.expect().get::<Timeout>(), Some(&Timeout(Duration::from_millis(5))));
 //! # Ok::<(), jostle_harness::scenario::ScenarioError>(())
