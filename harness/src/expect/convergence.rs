@@ -105,16 +105,10 @@ impl Rule for ConvergenceExpectation {
         // A file read without a change is refused; one built otherwise has nothing to judge.
         let Some(last) = discovery.changes.last() else { return Vec::new() };
         let names = calls.names;
-        let announced: Vec<&str> =
-            discovery.last().into_iter().map(|index| names[index].as_str()).collect();
-        let log = calls.log;
-        vec![Judged::Check(check::convergence(
-            log,
-            last.at,
-            self.settle,
-            &announced,
-            calls.context,
-        ))]
+        let set = self.backends.clone().unwrap_or_else(|| discovery.last());
+        let set: Vec<&str> = set.into_iter().map(|index| names[index].as_str()).collect();
+        let (log, context) = (calls.log, calls.context);
+        vec![Judged::Check(check::convergence(log, last.at, self.settle, &set, context))]
     }
 
     fn judge_counters(&self, counters: &dyn Counters) -> Vec<Judged> {
