@@ -12,6 +12,7 @@ mod judge;
 mod merge;
 mod output;
 mod panics;
+mod pod_seed;
 mod profile;
 mod records;
 mod run;
