@@ -33,6 +33,7 @@ mod merge;
 mod schedule;
 mod shard;
 mod shrink;
+mod shrinking;
 mod space;
 mod summary;
 
