@@ -6,6 +6,13 @@ use std::io;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The shard summaries given to a merge do not make one exploration: overlapping, missing
+    /// or incomplete shards, or explorations of different balancers, spaces or seed ranges.
+    #[error("the shards do not make one exploration: {why}")]
+    Shards {
+        /// What does not fit.
+        why: String,
+    },
     /// A parameter is out of range; names it and says what was expected.
     #[error("invalid {parameter}: {expected}, got {got}")]
     InvalidParameter {

@@ -1,11 +1,11 @@
 //! [`Explorer`]: draws schedules from a seed range, plays each through the one runner, judges
-//! it by the invariants, and shrinks the first schedule that breaks each invariant into a
-//! scenario file that replays it.
+//! it by the invariants, shrinks the first schedule that breaks each invariant into a scenario
+//! file that replays it, and keeps the seeds of the others.
 
+use super::finding::Finding;
 use super::generate;
 use super::invariants::{self, BACKOFF, INVARIANTS, Recovery};
 use super::schedule::Schedule;
-use super::shrink::{self, Verdict};
 use super::space::Space;
 use crate::channel::{BoxChannel, Factory, Target};
 use crate::check::NO_CALLS;
@@ -26,6 +26,10 @@ const WALL_CLOCK_BATCH: usize = 4;
 /// The most runs one shrink takes by default.
 pub const SHRINK_RUNS: usize = 200;
 
+/// How many seeds that broke an invariant an exploration keeps, per invariant: the first in
+/// seed order (the count of all of them is kept apart).
+pub const SEEDS_KEPT: usize = 1000;
+
 /// The balancer under test.
 #[derive(Debug, Clone)]
 enum UnderTest {
@@ -44,7 +48,7 @@ pub struct Explorer {
     spreads: bool,
     seeds: Range<u64>,
     time: Option<Duration>,
-    shrink_runs: usize,
+    pub(super) shrink_runs: usize,
     origin: Option<String>,
     profile: Profile,
     /// The balancer's reconnect backoff, which the tolerances follow: [`BACKOFF`] for the
@@ -66,51 +70,12 @@ pub struct Exploration {
     pub schedules: u64,
     /// For each invariant broken, how many schedules broke it.
     pub violated: BTreeMap<String, u64>,
+    /// For each invariant broken, the seeds of the schedules that broke it, in seed order:
+    /// the first [`SEEDS_KEPT`] of them, the first one shrunk in `findings`, each a seed to
+    /// replay.
+    pub seeds: BTreeMap<String, Vec<u64>>,
     /// The first schedule to break each invariant, shrunk; in the order found.
     pub findings: Vec<Finding>,
-}
-
-/// One invariant broken, with the schedule that broke it cut down to a scenario file.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    /// The invariant (the check's name).
-    pub invariant: String,
-    /// The seed of the schedule that first broke it.
-    pub seed: u64,
-    /// What the check said on the shrunk schedule.
-    pub explanation: String,
-    /// The schedule's size as drawn.
-    pub found: Size,
-    /// Its size shrunk.
-    pub shrunk: Size,
-    /// How many runs shrinking took.
-    pub shrink_runs: usize,
-    /// The schedule as drawn.
-    #[serde(skip)]
-    pub original: Schedule,
-    /// The schedule shrunk.
-    #[serde(skip)]
-    pub schedule: Schedule,
-    /// The scenario file of the shrunk schedule: a story of the flaw, with its origin.
-    #[serde(skip)]
-    pub file: String,
-}
-
-/// How big a schedule is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Size {
-    /// Backends.
-    pub backends: usize,
-    /// Faults.
-    pub faults: usize,
-    /// Discovery changes.
-    pub changes: usize,
-    /// Calls per second.
-    pub rate: u32,
-    /// Load duration, ms.
-    pub duration_ms: u64,
-    /// Its scenario file, bytes.
-    pub bytes: usize,
 }
 
 impl Explorer {
@@ -239,11 +204,25 @@ impl Explorer {
         self
     }
 
-    /// How the origin comment of a written file names the exploration (default: the
-    /// explorer's balancer and seed range in Rust).
-    pub fn origin(mut self, origin: impl Into<String>) -> Self {
-        self.origin = Some(origin.into());
+    /// The command of this exploration without its seeds (`jostle explore --balancer NAME
+    /// ...`): each written file's origin comment names it with `--seeds S..S+1`, the search
+    /// of that file's own seed alone, which writes the same file (default: the explorer in
+    /// Rust, and the seed).
+    pub fn origin(mut self, command: impl Into<String>) -> Self {
+        self.origin = Some(command.into());
         self
+    }
+
+    /// How a written file's origin names the search of `seed` alone.
+    pub fn origin_of(&self, seed: u64) -> String {
+        let end = seed.saturating_add(1);
+        match &self.origin {
+            Some(command) => format!("{command} --seeds {seed}..{end}"),
+            None => format!(
+                "jostle_harness::explore::Explorer against {}, seeds {seed}..{end}",
+                self.name()
+            ),
+        }
     }
 
     /// The balancer's name.
@@ -341,7 +320,7 @@ impl Explorer {
     }
 
     /// What a report of a schedule's run names as the way to replay it.
-    fn replay(&self, seed: u64) -> String {
+    pub(super) fn replay(&self, seed: u64) -> String {
         match &self.under_test {
             UnderTest::BuiltIn(name) => {
                 let profile = match self.profile {
@@ -361,7 +340,8 @@ impl Explorer {
     }
 
     /// Runs every seed (until the time is up), shrinks the first schedule to break each
-    /// invariant, and calls `progress` with the schedules done after each.
+    /// invariant (a shrink under way when the time is up stops there, cut short), keeps the
+    /// seeds of the others, and calls `progress` with the schedules done after each.
     ///
     /// # Errors
     ///
@@ -409,11 +389,13 @@ impl Explorer {
             });
         }
         let started = Instant::now();
+        let deadline = self.time.and_then(|time| started.checked_add(time));
         let mut exploration = Exploration {
             balancer: self.name().to_owned(),
             first_seed: self.seeds.start,
             schedules: 0,
             violated: BTreeMap::new(),
+            seeds: BTreeMap::new(),
             findings: Vec::new(),
         };
         // On the wall clock a schedule mostly waits: WALL_CLOCK_BATCH of them play side by side.
@@ -422,7 +404,8 @@ impl Explorer {
         let seeds: Vec<u64> = self.seeds.clone().collect();
         for chunk in seeds.chunks(batch) {
             // The first schedule always runs: a search of zero schedules proves nothing.
-            if exploration.schedules > 0 && self.time.is_some_and(|time| started.elapsed() >= time)
+            if exploration.schedules > 0
+                && deadline.is_some_and(|deadline| Instant::now() >= deadline)
             {
                 break;
             }
@@ -430,8 +413,12 @@ impl Explorer {
             for (schedule, broken) in schedules.iter().zip(self.broken_each(&schedules)) {
                 for invariant in broken? {
                     *exploration.violated.entry(invariant.clone()).or_default() += 1;
+                    let seeds = exploration.seeds.entry(invariant.clone()).or_default();
+                    if seeds.len() < SEEDS_KEPT {
+                        seeds.push(schedule.seed);
+                    }
                     if !exploration.findings.iter().any(|f| f.invariant == invariant) {
-                        exploration.findings.push(self.shrunk(schedule, &invariant)?);
+                        exploration.findings.push(self.shrunk(schedule, &invariant, deadline)?);
                     }
                 }
                 exploration.schedules += 1;
@@ -443,7 +430,7 @@ impl Explorer {
 
     /// [`Explorer::broken`] of each schedule: one after another, or side by side (a thread
     /// each) for more than one.
-    fn broken_each(&self, schedules: &[Schedule]) -> Vec<Result<Vec<String>>> {
+    pub(super) fn broken_each(&self, schedules: &[Schedule]) -> Vec<Result<Vec<String>>> {
         if let [schedule] = schedules {
             return vec![self.broken(schedule)];
         }
@@ -466,84 +453,5 @@ impl Explorer {
     /// As [`Explorer::run`].
     pub fn run_blocking(&self) -> Result<Exploration> {
         self.run(|_| {})
-    }
-
-    /// `schedule`, which breaks `invariant`, shrunk and written as a story of that flaw.
-    fn shrunk(&self, schedule: &Schedule, invariant: &str) -> Result<Finding> {
-        let (small, runs) = shrink::shrink(schedule, self.shrink_runs, |candidate| {
-            let text = self.file(candidate, &INVARIANTS, &[]);
-            if Scenario::parse(&text, "explore.toml").is_err() {
-                return Ok(Verdict::Invalid);
-            }
-            // On the wall clock (TCP) a run is not a replay: a candidate is kept only if it
-            // breaks the invariant twice running.
-            let tries = if self.wall_clock() { 2 } else { 1 };
-            for broken in self.broken_each(&vec![candidate.clone(); tries]) {
-                if !broken?.iter().any(|b| b == invariant) {
-                    return Ok(Verdict::Holds);
-                }
-            }
-            Ok::<_, Error>(Verdict::Fails)
-        })?;
-        // A panic is no check of the report: its file asks for every invariant and expects a
-        // pass, so that `jostle run` on it panics (exit 1) while the flaw is there.
-        let (checks, fails): (Vec<&str>, Vec<&str>) = if invariant == "no-panic" {
-            (INVARIANTS.to_vec(), Vec::new())
-        } else {
-            (vec![invariant], vec![invariant])
-        };
-        let body = self.file(&small, &checks, &fails);
-        let explanation = match self.play(&body, &self.replay(small.seed)) {
-            Ok(report) => report
-                .expectations
-                .iter()
-                .find(|e| e.check == invariant)
-                .map_or_else(String::new, |e| e.explanation.clone()),
-            Err(error @ Error::Panicked { .. }) => error.to_string(),
-            Err(error) => return Err(error),
-        };
-        let size = |s: &Schedule| Size {
-            backends: s.backends,
-            faults: s.faults(),
-            changes: s.changes(),
-            rate: s.rate,
-            duration_ms: u64::try_from(s.duration.as_millis()).unwrap_or(u64::MAX),
-            bytes: self.file(s, &checks, &fails).len(),
-        };
-        let origin = self.origin.clone().unwrap_or_else(|| {
-            format!("jostle_harness::explore::Explorer against {}", self.name())
-        });
-        let header = format!(
-            "# origin: {origin}; seed {seed}, invariant `{invariant}` (docs/EXPLORE.md).\n\
-             # Drawn with {} backends, {} faults and {} discovery changes; shrunk in {runs} runs to\n\
-             # {} backends, {} faults and {} discovery changes. On this file the check says:\n\
-             # {}\n\
-             # {}\n",
-            schedule.backends,
-            schedule.faults(),
-            schedule.changes(),
-            small.backends,
-            small.faults(),
-            small.changes(),
-            explanation.replace('\n', " "),
-            if fails.is_empty() {
-                "`jostle run` on it fails (exit 1) while the flaw is there: a regression test as it is."
-            } else {
-                "A story of the flaw: `jostle run` on it exits 0 while the flaw is there. Once it is\n\
-                 # fixed, delete the `outcome` and `fails` lines: the file is then a regression test."
-            },
-            seed = schedule.seed,
-        );
-        Ok(Finding {
-            invariant: invariant.to_owned(),
-            seed: schedule.seed,
-            explanation,
-            found: size(schedule),
-            shrunk: size(&small),
-            shrink_runs: runs,
-            original: schedule.clone(),
-            file: header + &body,
-            schedule: small,
-        })
     }
 }

@@ -7,7 +7,9 @@
 //! invariants that hold for every correct balancer under any schedule ([`INVARIANTS`]:
 //! accounting, no call past its deadline, leak-free, no avoidable failure, settled once all
 //! is quiet). The first schedule to break each invariant is shrunk while the same invariant
-//! still fails, and written as a story of that flaw.
+//! still fails, and written as a story of that flaw; the seeds of the others are kept. A seed
+//! range splits into [`Shard`]s that run anywhere, and [`merge`] joins their [`Summary`]s
+//! into what one process over the whole range finds.
 //!
 //! ```
 //! use jostle_harness::explore::{Explorer, Space};
@@ -24,13 +26,22 @@
 //! ```
 
 mod explorer;
+mod finding;
 mod generate;
 mod invariants;
+mod merge;
 mod schedule;
+mod shard;
 mod shrink;
+mod shrinking;
 mod space;
+mod summary;
 
-pub use explorer::{Exploration, Explorer, Finding, SHRINK_RUNS, Size};
+pub use explorer::{Exploration, Explorer, SEEDS_KEPT, SHRINK_RUNS};
+pub use finding::{Finding, Size};
 pub use invariants::{BACKOFF, INVARIANTS, Recovery, grace, longest_wait};
+pub use merge::merge;
 pub use schedule::{Event, FaultSpec, Schedule, WARM_UP};
+pub use shard::{MAX_SHARDS, Shard};
 pub use space::{DEADLINES, DURATIONS, KINDS, MAX_BACKENDS, MAX_EVENTS, RATES, Space};
+pub use summary::{FindingSummary, SHARD_SUMMARY, Summary};

@@ -12,7 +12,8 @@
 //!
 //! A candidate the scenario parser refuses (a discovery change that no longer makes sense
 //! once another is gone) is skipped without a run. Shrinking stops when no candidate still
-//! fails, or after a bound on runs.
+//! fails, after a bound on runs, or when told to stop (the time is up): it then gives the
+//! smallest schedule found so far and says it was cut short.
 
 use super::schedule::{Event, FaultSpec, Schedule, WARM_UP};
 use std::time::Duration;
@@ -31,18 +32,35 @@ pub(crate) enum Verdict {
     Invalid,
 }
 
-/// The smallest schedule found from `schedule` that still fails, and how many runs it took
-/// (at most `max_runs`).
+/// What a shrink gave.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Shrunk {
+    /// The smallest schedule found that still fails.
+    pub(crate) schedule: Schedule,
+    /// How many runs it took (at most the bound).
+    pub(crate) runs: usize,
+    /// Whether `stop` ended it before it was done: `schedule` is the smallest found so far.
+    pub(crate) cut_short: bool,
+}
+
+/// The smallest schedule found from `schedule` that still fails, in at most `max_runs` runs;
+/// `stop` is asked before each run, and once it says so the shrink ends there, cut short.
 pub(crate) fn shrink<E>(
     schedule: &Schedule,
     max_runs: usize,
+    mut stop: impl FnMut() -> bool,
     mut verdict: impl FnMut(&Schedule) -> Result<Verdict, E>,
-) -> Result<(Schedule, usize), E> {
+) -> Result<Shrunk, E> {
     let mut best = schedule.clone();
     let mut runs = 0;
+    let mut cut_short = false;
     'round: while runs < max_runs {
         for candidate in candidates(&best) {
             if runs >= max_runs {
+                break 'round;
+            }
+            if stop() {
+                cut_short = true;
                 break 'round;
             }
             match verdict(&candidate)? {
@@ -57,7 +75,7 @@ pub(crate) fn shrink<E>(
         }
         break;
     }
-    Ok((best, runs))
+    Ok(Shrunk { schedule: best, runs, cut_short })
 }
 
 /// Every one-step smaller schedule, in the order of the module docs.
@@ -180,4 +198,54 @@ fn without_backend(s: &Schedule, gone: usize) -> Option<Schedule> {
         })
         .collect();
     Some(Schedule { backends: s.backends - 1, initial, events, ..s.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Shrunk, Verdict, shrink};
+    use crate::explore::{Space, generate};
+
+    /// A schedule with something to cut: several events and backends.
+    fn drawn() -> crate::explore::Schedule {
+        (0..100)
+            .map(|seed| generate::schedule(&Space::default(), seed))
+            .find(|s| s.events.len() >= 3 && s.backends >= 3)
+            .expect("a schedule with three events and three backends among 100 seeds")
+    }
+
+    #[test]
+    fn a_shrink_told_to_stop_gives_the_smallest_schedule_so_far_and_says_it_was_cut_short() {
+        let schedule = drawn();
+        // Every candidate still fails: each run makes the schedule smaller.
+        let whole = shrink(&schedule, 1000, || false, |_| Ok::<_, ()>(Verdict::Fails)).unwrap();
+        assert!(!whole.cut_short, "a shrink never told to stop is not cut short");
+        let mut asked = 0;
+        let cut = shrink(
+            &schedule,
+            1000,
+            || {
+                asked += 1;
+                asked > 2
+            },
+            |_| Ok::<_, ()>(Verdict::Fails),
+        )
+        .unwrap();
+        assert!(cut.cut_short, "a shrink stopped by its budget must say it was cut short");
+        assert_eq!(cut.runs, 2, "the shrink stops at the first question after the budget");
+        assert_ne!(cut.schedule, schedule, "the runs done before the stop are kept");
+        let two = shrink(&schedule, 2, || false, |_| Ok::<_, ()>(Verdict::Fails)).unwrap();
+        assert_eq!(
+            cut,
+            Shrunk { cut_short: true, ..two },
+            "cut short after two runs gives what two runs give: the smallest found so far"
+        );
+        assert!(whole.runs > 2, "the whole shrink goes further: {}", whole.runs);
+    }
+
+    #[test]
+    fn a_shrink_stopped_before_its_first_run_keeps_the_schedule_as_drawn() {
+        let schedule = drawn();
+        let cut = shrink(&schedule, 1000, || true, |_| Ok::<_, ()>(Verdict::Fails)).unwrap();
+        assert_eq!(cut, Shrunk { schedule, runs: 0, cut_short: true });
+    }
 }

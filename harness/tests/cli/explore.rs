@@ -43,7 +43,7 @@ fn explore_writes_each_finding_and_jostle_run_replays_it_byte_for_byte() {
     let written = std::fs::read_to_string(&file).expect("the finding's file is written");
     assert!(
         written.starts_with(
-            "# origin: jostle explore --balancer round_robin_dialer --seeds 0..2; seed 0, invariant `settled`"
+            "# origin: jostle explore --balancer round_robin_dialer --seeds 0..1; seed 0, invariant `settled`"
         ),
         "{written}"
     );

@@ -7,6 +7,7 @@ mod inputs;
 mod judge;
 mod outputs;
 mod profile;
+mod shards;
 
 use rstest::rstest;
 use std::process::{Command, Output};

@@ -174,3 +174,40 @@ fn a_call_failing_fast_as_a_backend_is_announced_while_the_others_are_down_is_ex
          avoidable (seed 9662; rerun: cargo test -p jostle-harness --test harness explore):\n{report}"
     );
 }
+
+/// `--time` stops a shrink under way: with no time at all, the first schedule still runs,
+/// and its shrink stops before its first run, keeping the schedule as drawn and saying so.
+#[test]
+fn a_shrink_past_the_time_allowed_stops_with_the_smallest_schedule_so_far_and_says_so() {
+    let explorer = Explorer::new(Space::default()).balancer("round_robin_dialer").unwrap();
+    let cut = explorer.clone().seeds(0..3).time(std::time::Duration::ZERO).run_blocking().unwrap();
+    assert_eq!(cut.schedules, 1, "with no time left, only the first schedule runs");
+    let finding = &cut.findings[0];
+    assert!(finding.cut_short, "a shrink stopped by the time must say so: {finding:?}");
+    assert_eq!((finding.shrink_runs, finding.shrunk), (0, finding.found), "kept as drawn");
+    assert!(
+        finding.file.contains("shrunk in 0 runs (cut short by the time allowed) to"),
+        "the file says its shrink was cut short:\n{}",
+        finding.file
+    );
+    let whole = explorer.seeds(0..1).shrink_runs(5).run_blocking().unwrap();
+    assert!(!whole.findings[0].cut_short, "a shrink with time left is not cut short");
+    assert!(whole.findings[0].shrunk.bytes < finding.shrunk.bytes, "and it does shrink");
+}
+
+/// Every schedule that breaks an invariant is counted and its seed kept, in seed order, for
+/// the first one's finding and the others to replay.
+#[test]
+fn every_seed_that_breaks_an_invariant_is_kept_to_replay() {
+    let found = Explorer::new(Space::default())
+        .balancer("fallback_dialer")
+        .unwrap()
+        .seeds(0..12)
+        .shrink_runs(0)
+        .run_blocking()
+        .unwrap();
+    assert_eq!(found.violated["settled"], 2, "fallback_dialer breaks `settled` twice in 0..12");
+    assert_eq!(found.seeds["settled"], [0, 9], "both seeds kept, in seed order");
+    assert_eq!(found.findings.len(), 1, "the first is shrunk, the other kept as a seed");
+    assert_eq!(found.findings[0].seed, 0);
+}

@@ -269,3 +269,44 @@ fn backends_listen_on_the_ports_given_and_a_wrong_count_is_bad_input() {
         "the error must say how many ports: {output:?}"
     );
 }
+
+/// FNV-1a 64 over the seed's little-endian bytes, then the name's: docs/KUBERNETES.md's
+/// formula, computed apart from the binary's.
+fn fnv1a(seed: u64, name: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in seed.to_le_bytes().into_iter().chain(name.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x100_0000_01b3);
+    }
+    hash
+}
+
+#[test]
+fn replicas_started_alike_are_seeded_apart_by_their_names_and_say_the_seed() {
+    let mut seeds = Vec::new();
+    for name in ["jostle-orders-7d9f-abcde", "jostle-orders-7d9f-fghij"] {
+        let output = jostle(&[
+            "serve",
+            "--backends",
+            "1",
+            "--seed",
+            "3",
+            "--seed-from",
+            name,
+            "--duration",
+            "100ms",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        let expected = fnv1a(3, name);
+        let says = format!(
+            "seed {expected}, from seed 3 and the name `{name}` (replay this pod's draws with --seed {expected})"
+        );
+        let stderr = process::text(&output.stderr);
+        assert!(stderr.contains(&says), "each pod prints the seed it uses, `{says}`: {stderr}");
+        seeds.push(expected);
+    }
+    assert_ne!(seeds[0], seeds[1], "two pods started alike must not draw alike");
+    let output = jostle(&["serve", "--backends", "1", "--seed-from", "", "--duration", "100ms"]);
+    assert_eq!(output.status.code(), Some(2), "an empty name is bad input: {output:?}");
+    assert!(process::text(&output.stderr).contains("is not a pod name"), "{output:?}");
+}

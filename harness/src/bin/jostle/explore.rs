@@ -1,12 +1,14 @@
 //! `jostle explore`: searches fault schedules for failures nobody wrote down, shrinks each and
 //! writes it as a scenario file; exit 0 when nothing was found, 1 when something was, 2 on bad
-//! input.
+//! input. `--shard I/N` (or a Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` and
+//! `JOB_COMPLETIONS`) searches part of the range; `jostle explore merge` joins the parts.
 
+use crate::findings;
 use crate::output::Output;
 use crate::say;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jostle::balance::Profile;
-use jostle_harness::explore::{Exploration, Explorer, KINDS, Space};
+use jostle_harness::explore::{Explorer, KINDS, SHRINK_RUNS, Shard, Space, Summary};
 use std::io::IsTerminal;
 use std::ops::{Range, RangeInclusive};
 use std::path::PathBuf;
@@ -17,7 +19,10 @@ use std::time::{Duration, Instant};
 const MAX_SCHEDULES: u64 = 10_000_000;
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct ExploreArgs {
+    #[command(subcommand)]
+    merge: Option<ExploreCommand>,
     /// The balancer under test, a built-in one (`jostle list`).
     #[arg(long, value_name = "NAME", default_value = "round_robin")]
     balancer: String,
@@ -33,6 +38,11 @@ pub(crate) struct ExploreArgs {
     /// no end).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_SCHEDULES))]
     budget: Option<u64>,
+    /// Search part I of N of the seed range (I from 0): contiguous blocks, merged with
+    /// `jostle explore merge`. Default: from JOB_COMPLETION_INDEX and JOB_COMPLETIONS when
+    /// both are set (a Kubernetes Indexed Job); given with them, they must agree.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
     /// Start no schedule after this much wall time, e.g. `10m`, from 1s to 30d (the seeds
     /// covered then depend on the machine; the first schedule always runs).
     #[arg(long, value_name = "DURATION", value_parser = wall_time)]
@@ -118,7 +128,17 @@ fn counts(text: &str) -> Result<RangeInclusive<u64>, String> {
     }
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum ExploreCommand {
+    /// Join the findings folders of every shard of one exploration into the folder one
+    /// process over the whole seed range writes.
+    Merge(crate::merge::MergeArgs),
+}
+
 pub(crate) fn explore(args: &ExploreArgs) -> ExitCode {
+    if let Some(ExploreCommand::Merge(merge)) = &args.merge {
+        return crate::merge::merge(merge);
+    }
     match play(args) {
         Ok(code) => code,
         Err((message, code)) => say::fail(&message, code),
@@ -127,7 +147,12 @@ pub(crate) fn explore(args: &ExploreArgs) -> ExitCode {
 
 fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
     let bad = |message: String| (format!("error: {message}"), 2);
-    let seeds = seed_range(args).map_err(bad)?;
+    let whole = seed_range(args).map_err(bad)?;
+    let shard = shard(args.shard.as_deref(), |name| std::env::var(name).ok()).map_err(bad)?;
+    let seeds = match shard {
+        Some(shard) => shard.part(&whole).map_err(|error| bad(format!("--shard: {error}")))?,
+        None => whole.clone(),
+    };
     let space = space(args).map_err(bad)?;
     let out = Output::check_folder("--out", &args.out).map_err(bad)?;
     let json = match &args.json {
@@ -156,7 +181,7 @@ fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
         .profile(args.profile.unwrap_or_default())
         .seeds(seeds.clone())
         .shrink_runs(usize::try_from(args.shrink_runs).unwrap_or(usize::MAX))
-        .origin(command(args, &seeds));
+        .origin(command(args));
     if let Some(time) = args.time {
         explorer = explorer.time(time);
     }
@@ -173,19 +198,13 @@ fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
     }
     let found = found.map_err(|error| (format!("error: the exploration failed: {error}"), 1))?;
     let elapsed = started.elapsed();
-    let files = write_findings(&found, args)?;
-    summary(&found, &files, elapsed)
+    let summary = Summary::new(&found, &command(args), whole, shard);
+    let texts: Vec<String> = found.findings.iter().map(|f| f.file.clone()).collect();
+    let files = findings::write(&args.out, &summary, &texts)?;
+    findings::print(&summary, &files, &args.out, Some(elapsed))
         .map_err(|why| (format!("error: cannot write to stdout: {why}"), 1))?;
     if let Some(json) = json {
-        let mut value = serde_json::to_value(&found).unwrap_or_default();
-        if let Some(findings) = value.get_mut("findings").and_then(|f| f.as_array_mut()) {
-            for (finding, file) in findings.iter_mut().zip(&files) {
-                finding["file"] = serde_json::Value::String(file.display().to_string());
-            }
-        }
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        text.push('\n');
-        json.write(&text)
+        json.write(&findings::json(&summary, &files))
             .map_err(|error| (format!("error: cannot write {}: {error}", json.name()), 1))?;
     }
     Ok(if found.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -251,13 +270,46 @@ fn space(args: &ExploreArgs) -> Result<Space, String> {
     Ok(space)
 }
 
-/// The command line, as the findings' origin comments give it.
-fn command(args: &ExploreArgs, seeds: &Range<u64>) -> String {
+/// The shard `--shard` or the environment (`env`) asks for; the error line to print when they
+/// disagree, or when only one of the two variables is set.
+fn shard(
+    flag: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Shard>, String> {
+    let given = flag
+        .map(|text| Shard::parse(text).map_err(|error| format!("--shard: {error}")))
+        .transpose()?;
+    let (index, count) = (env("JOB_COMPLETION_INDEX"), env("JOB_COMPLETIONS"));
+    let from_env = match (&index, &count) {
+        (None, None) => None,
+        (Some(index), Some(count)) => {
+            Some(Shard::parse(&format!("{index}/{count}")).map_err(|error| {
+                format!("JOB_COMPLETION_INDEX={index}, JOB_COMPLETIONS={count}: {error}")
+            })?)
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(format!(
+                "{} is set but {} is not; expected both (a shard of an Indexed Job: set \
+                 JOB_COMPLETIONS to the Job's completions) or neither",
+                if index.is_some() { "JOB_COMPLETION_INDEX" } else { "JOB_COMPLETIONS" },
+                if index.is_some() { "JOB_COMPLETIONS" } else { "JOB_COMPLETION_INDEX" },
+            ));
+        }
+    };
+    match (given, from_env) {
+        (Some(given), Some(from_env)) if given != from_env => Err(format!(
+            "--shard {given} and JOB_COMPLETION_INDEX/JOB_COMPLETIONS {from_env} disagree; \
+             expected one shard: drop --shard or unset the variables"
+        )),
+        (given, from_env) => Ok(given.or(from_env)),
+    }
+}
+
+/// The command line without its seeds and shard: the findings' origin comments give it with
+/// each one's own seed, and the shards of one exploration share it.
+fn command(args: &ExploreArgs) -> String {
     let profile = args.profile.map(|profile| format!(" --profile {profile}")).unwrap_or_default();
-    let mut line = format!(
-        "jostle explore --balancer {}{profile} --seeds {}..{}",
-        args.balancer, seeds.start, seeds.end
-    );
+    let mut line = format!("jostle explore --balancer {}{profile}", args.balancer);
     let range = |r: &RangeInclusive<u64>| format!("{}..={}", r.start(), r.end());
     for (flag, value, default) in [
         ("--backends", range(&args.backends), "2..=5"),
@@ -278,6 +330,9 @@ fn command(args: &ExploreArgs, seeds: &Range<u64>) -> String {
     if args.deadline != Duration::from_millis(250) {
         line.push_str(&format!(" --deadline {}ms", args.deadline.as_millis()));
     }
+    if args.shrink_runs != SHRINK_RUNS as u64 {
+        line.push_str(&format!(" --shrink-runs {}", args.shrink_runs));
+    }
     line
 }
 
@@ -291,59 +346,4 @@ fn bar(total: u64) -> Option<ProgressBar> {
         .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style.progress_chars("=> "));
     Some(bar)
-}
-
-/// Writes each finding's file into `--out`; their paths, in order.
-fn write_findings(found: &Exploration, args: &ExploreArgs) -> Result<Vec<PathBuf>, (String, u8)> {
-    let mut files = Vec::new();
-    for finding in &found.findings {
-        let name = format!("{}-{}-seed-{}.toml", found.balancer, finding.invariant, finding.seed);
-        let path = args.out.join(name);
-        let output =
-            Output::check("--out", &path, &[]).map_err(|why| (format!("error: {why}"), 1))?;
-        output
-            .write(&finding.file)
-            .map_err(|error| (format!("error: cannot write {}: {error}", path.display()), 1))?;
-        files.push(path);
-    }
-    Ok(files)
-}
-
-/// The summary a person reads.
-fn summary(found: &Exploration, files: &[PathBuf], elapsed: Duration) -> std::io::Result<()> {
-    let seconds = elapsed.as_secs_f64();
-    say::line(format_args!(
-        "explored {} schedules against {} (seeds {}..{}) in {seconds:.1} s, {:.1} per second",
-        found.schedules,
-        found.balancer,
-        found.first_seed,
-        found.first_seed + found.schedules,
-        found.schedules as f64 / seconds.max(1e-9)
-    ))?;
-    if found.violated.is_empty() {
-        return say::line("no invariant broken");
-    }
-    for (invariant, count) in &found.violated {
-        say::line(format_args!(
-            "  {invariant}: broken by {count} of {} schedules",
-            found.schedules
-        ))?;
-    }
-    for (finding, file) in found.findings.iter().zip(files) {
-        let (a, b) = (finding.found, finding.shrunk);
-        say::line("")?;
-        say::line(format_args!("finding: `{}` at seed {}", finding.invariant, finding.seed))?;
-        say::line(format_args!(
-            "  drawn:  {} backends, {} faults, {} discovery changes, {} calls/s for {} ms ({} bytes)",
-            a.backends, a.faults, a.changes, a.rate, a.duration_ms, a.bytes
-        ))?;
-        say::line(format_args!(
-            "  shrunk: {} backends, {} faults, {} discovery changes, {} calls/s for {} ms ({} bytes), in {} runs",
-            b.backends, b.faults, b.changes, b.rate, b.duration_ms, b.bytes, finding.shrink_runs
-        ))?;
-        say::line(format_args!("  {}", finding.explanation))?;
-        say::line(format_args!("  file:   {}", file.display()))?;
-        say::line(format_args!("  replay: jostle run {}", file.display()))?;
-    }
-    Ok(())
 }

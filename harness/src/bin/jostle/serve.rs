@@ -65,6 +65,11 @@ pub(crate) struct ServeArgs {
     /// the scenario's.
     #[arg(long)]
     seed: Option<u64>,
+    /// Seed this process apart from others started with the same arguments (the replicas of a
+    /// Deployment): the seed used is FNV-1a 64 of the seed (or 0) and NAME, the pod's name
+    /// (1 to 253 characters), and is printed on stderr.
+    #[arg(long, value_name = "NAME", value_parser = crate::pod_seed::name)]
+    seed_from: Option<String>,
     /// Obey the gRPC xDS interop `rpc-behavior` request header.
     #[arg(long)]
     rpc_behavior: bool,
@@ -189,7 +194,7 @@ async fn serve_until_stopped(
         .transport(Transport::Tcp)
         .ports(args.ports.iter().copied())
         .host(args.host)
-        .seed(args.seed.or(story.as_ref().map(|story| story.scenario.seed())).unwrap_or(0))
+        .seed(seed(args, story.as_ref()))
         .rpc_behavior(args.rpc_behavior);
     if let Some(story) = &story {
         let latencies = story.scenario.latencies();
@@ -317,6 +322,22 @@ async fn with_records(
 /// The line that says serving has begun: every backend's name and address, the control
 /// address, and the scenario's origin on the wall clock (`origin_unix_ms`, milliseconds since
 /// the Unix epoch: call records count from it).
+/// The seed of the faults' draws: `--seed`, or the scenario's, or 0; with `--seed-from`, that
+/// seed and the name hashed, and said on stderr.
+fn seed(args: &ServeArgs, story: Option<&Story>) -> u64 {
+    let given = args.seed.or(story.map(|story| story.scenario.seed())).unwrap_or(0);
+    match &args.seed_from {
+        None => given,
+        Some(name) => {
+            let seed = crate::pod_seed::seed_for(given, name);
+            say::error(&format!(
+                "seed {seed}, from seed {given} and the name `{name}` (replay this pod's draws with --seed {seed})"
+            ));
+            seed
+        }
+    }
+}
+
 fn announcement(controller: &Controller, control: SocketAddr) -> String {
     #[derive(serde::Serialize)]
     struct Announced<'a> {
