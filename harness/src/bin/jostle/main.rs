@@ -8,6 +8,7 @@ mod ctl;
 mod drive;
 mod explore;
 mod judge;
+mod logging;
 mod output;
 mod panics;
 mod profile;
@@ -69,6 +70,9 @@ enum Command {
 fn main() -> ExitCode {
     panics::record();
     let cli = Cli::parse();
+    if let Err(message) = logging::install() {
+        return say::fail(&message, 2);
+    }
     match cli.command {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),
