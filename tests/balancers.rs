@@ -17,3 +17,5 @@ mod conformance;
 mod explore;
 #[path = "readme/main.rs"]
 mod readme;
+#[path = "support/wrap.rs"]
+mod wrap;

@@ -22,3 +22,5 @@ mod scenarios;
 mod serve;
 #[path = "service/main.rs"]
 mod service;
+#[path = "../../tests/support/wrap.rs"]
+mod wrap;

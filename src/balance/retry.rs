@@ -2,9 +2,11 @@
 //! a failed call reached no server.
 //!
 //! A call may be sent once more, to the next pick, when no server can have run it: the server
-//! refused its stream (`REFUSED_STREAM`: HTTP/2 says it was not processed, as in the GOAWAY
-//! race), or no byte of its message left the client (the connection failed before the body
-//! was read: a gRPC handler cannot start without its request message).
+//! refused its stream (`REFUSED_STREAM`: HTTP/2 says it was not processed), the server's
+//! GOAWAY named a last stream below it (RFC 9113 §6.8: streams above the GOAWAY's last
+//! stream id were not processed and can be retried; grpc-go retries them transparently), or
+//! no byte of its message left the client (the connection failed before the body was read: a
+//! gRPC handler cannot start without its request message).
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -153,17 +155,22 @@ impl http_body::Body for ReplayBody {
 }
 
 /// Whether `error`, the failure of a call whose body is `body`, shows that no server ran it:
-/// its stream was refused, or none of its message was sent.
+/// its stream was refused or left above a GOAWAY, or none of its message was sent.
 pub(crate) fn unprocessed(error: &(dyn std::error::Error + 'static), body: &ReplayBody) -> bool {
     !body.sent() || refused(error)
 }
 
-/// Whether `error` has an HTTP/2 `REFUSED_STREAM` in its chain.
+/// Whether `error` has in its chain an HTTP/2 error that says the server did not process the
+/// stream: a `REFUSED_STREAM` reset, or the server's GOAWAY. h2 hands a stream the server's
+/// GOAWAY (`is_go_away() && is_remote()`) only when the stream's id lies above the GOAWAY's
+/// last stream id, or when the stream was opened after the GOAWAY arrived (never sent); a
+/// stream the server processed that then breaks gets an I/O or reset error instead.
 fn refused(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if let Some(h2) = error.downcast_ref::<h2::Error>() {
-            return h2.reason() == Some(h2::Reason::REFUSED_STREAM);
+            return h2.reason() == Some(h2::Reason::REFUSED_STREAM)
+                || (h2.is_go_away() && h2.is_remote());
         }
         source = error.source();
     }

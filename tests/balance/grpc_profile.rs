@@ -12,7 +12,6 @@ use jostle_harness::wait::Within;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tokio::io::DuplexStream;
 use tonic::Code;
 use tower::ServiceExt;
 
@@ -54,7 +53,10 @@ async fn the_jostle_profile_ejects_after_two_timeouts_so_some_calls_fail_fast() 
 
 /// An HTTP/2 server on `io` that answers every call OK (`refuse`: false) or refuses every
 /// stream with `REFUSED_STREAM` (`refuse`: true), counting the streams it sees.
-async fn serve(io: DuplexStream, refuse: bool, streams: Arc<AtomicUsize>) {
+pub(super) async fn serve<T>(io: T, refuse: bool, streams: Arc<AtomicUsize>)
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let Ok(mut connection) = h2::server::handshake(io).await else { return };
     while let Some(Ok((_request, mut respond))) = connection.accept().await {
         streams.fetch_add(1, Ordering::SeqCst);
@@ -99,7 +101,7 @@ fn channel(
 }
 
 /// One unary call's gRPC status: from the answer's headers, or UNAVAILABLE on a transport error.
-async fn call(channel: &BalancedChannel) -> Code {
+pub(super) async fn call(channel: &BalancedChannel) -> Code {
     let request = http::Request::post("http://orders.jostle/orders.OrderService/CreateOrder")
         .header("content-type", "application/grpc")
         .header("te", "trailers")
@@ -115,7 +117,7 @@ async fn call(channel: &BalancedChannel) -> Code {
     }
 }
 
-async fn ready(channel: &BalancedChannel, count: usize) {
+pub(super) async fn ready(channel: &BalancedChannel, count: usize) {
     channel
         .wait_until(|endpoints| endpoints.iter().filter(|e| e.ready).count() == count)
         .bounded("every endpoint to be ready")

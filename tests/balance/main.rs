@@ -10,6 +10,7 @@ mod discovery;
 mod distribution;
 mod events;
 mod failover;
+mod goaway_retry;
 mod grpc_profile;
 mod hooks;
 mod hung;

@@ -1,12 +1,11 @@
 //! Deliberately broken balancers, each caught by the right check.
 
+use crate::wrap::{Answer, pass, wrap};
 use http::{Request, Response};
 use jostle::balance::policy::RoundRobin;
 use jostle::balance::{BalanceConfig, BalancedChannel, Balancer, Candidate};
 use jostle_harness::channel::{BoxChannel, Target, boxed};
 use jostle_harness::conformance::{Battery, SUITE_BACKOFF, Suite};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
@@ -14,7 +13,6 @@ use tonic::body::Body;
 use tonic::transport::{Channel, Endpoint};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>>;
 
 /// Always the first backend.
 #[derive(Debug)]
@@ -84,37 +82,6 @@ fn a_connection_per_call_is_caught_by_the_connection_check() {
     report.assert_failures(&[(Battery::ConnectionStorm, "connections")]);
 }
 
-/// Wraps a good channel and breaks one thing about every call.
-#[derive(Clone)]
-struct Wrapped {
-    inner: BoxChannel,
-    /// Spawn a task per call that never ends.
-    leak: bool,
-    /// Drop the call's deadline.
-    strip_deadline: bool,
-}
-
-impl tower::Service<Request<Body>> for Wrapped {
-    type Response = Response<Body>;
-    type Error = BoxError;
-    type Future = Answer;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, mut request: Request<Body>) -> Answer {
-        if self.leak {
-            tokio::spawn(std::future::pending::<()>());
-        }
-        if self.strip_deadline {
-            request.headers_mut().remove("grpc-timeout");
-        }
-        let call = self.inner.call(request);
-        Box::pin(async move { call.await.map_err(Into::into) })
-    }
-}
-
 fn wrapped(target: &Target, leak: bool, strip_deadline: bool) -> BoxChannel {
     let config = BalanceConfig {
         backoff: SUITE_BACKOFF,
@@ -125,7 +92,16 @@ fn wrapped(target: &Target, leak: bool, strip_deadline: bool) -> BoxChannel {
         .balancer(RoundRobin::new())
         .config(config)
         .build(target.changes(), target.connector.clone());
-    boxed(Wrapped { inner: boxed(good), leak, strip_deadline })
+    // Breaks one thing about every call.
+    wrap(boxed(good), move |inner, mut request| {
+        if leak {
+            tokio::spawn(std::future::pending::<()>());
+        }
+        if strip_deadline {
+            request.headers_mut().remove("grpc-timeout");
+        }
+        pass(inner, request)
+    })
 }
 
 #[test]
@@ -176,28 +152,6 @@ impl Drop for OnDrop {
     }
 }
 
-/// A good channel carrying a drop signal.
-#[derive(Clone)]
-struct Signalling {
-    inner: BoxChannel,
-    _signal: Arc<OnDrop>,
-}
-
-impl tower::Service<Request<Body>> for Signalling {
-    type Response = Response<Body>;
-    type Error = BoxError;
-    type Future = Answer;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Answer {
-        let call = self.inner.call(request);
-        Box::pin(async move { call.await.map_err(Into::into) })
-    }
-}
-
 impl LeaksAcrossScenarios {
     fn channel(&self, target: &Target) -> BoxChannel {
         let good = wrapped(target, false, false);
@@ -209,9 +163,11 @@ impl LeaksAcrossScenarios {
             }
             _ => {
                 tokio::spawn(std::future::pending::<()>());
-                boxed(Signalling {
-                    inner: good,
-                    _signal: Arc::new(OnDrop(Arc::clone(&self.second_dropped))),
+                // A good channel carrying a drop signal.
+                let signal = Arc::new(OnDrop(Arc::clone(&self.second_dropped)));
+                wrap(good, move |inner, request| {
+                    let _carried = &signal;
+                    pass(inner, request)
                 })
             }
         }

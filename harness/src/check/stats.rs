@@ -58,6 +58,7 @@ mod chi_square;
 mod cycle;
 mod error;
 mod noncentral;
+mod power_search;
 mod sample_size;
 
 pub use chi_square::{ChiSquare, chi_square, critical_value};

@@ -4,18 +4,16 @@
 //!
 //! Rerun: `cargo test -p jostle-harness --test harness every_check`.
 
-use http::{Request, Response};
+use crate::wrap::{answer, pass, wrap};
+use http::Response;
 use jostle::balance::policy::RoundRobin;
 use jostle::balance::{BalanceConfig, BalancedChannel};
 use jostle_harness::channel::{BoxChannel, BoxError, Target, boxed};
 use jostle_harness::report::{ExpectationReport, RunReport};
 use jostle_harness::scenario::{self, Scenario};
 use jostle_harness::service::Orders;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
 use std::time::Duration;
 use tonic::body::Body;
 
@@ -63,20 +61,6 @@ enum Harm {
     LateFailures(Duration),
 }
 
-/// A channel broken on purpose, in one named way.
-#[derive(Clone)]
-struct Doctored {
-    inner: BoxChannel,
-    harm: Harm,
-    calls: Arc<AtomicU64>,
-}
-
-fn doctored(inner: BoxChannel, harm: Harm) -> BoxChannel {
-    boxed(Doctored { inner, harm, calls: Arc::default() })
-}
-
-type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, BoxError>> + Send>>;
-
 /// Whether an answer is a failure: an error, or a gRPC status other than OK in its headers.
 fn failed(answer: &Result<Response<Body>, BoxError>) -> bool {
     answer.as_ref().map_or(true, |response| {
@@ -84,34 +68,25 @@ fn failed(answer: &Result<Response<Body>, BoxError>) -> bool {
     })
 }
 
-impl tower::Service<Request<Body>> for Doctored {
-    type Response = Response<Body>;
-    type Error = BoxError;
-    type Future = Answer;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Answer {
-        let index = self.calls.fetch_add(1, Ordering::Relaxed);
-        match self.harm {
+/// `inner`, broken on purpose in one named way.
+fn doctored(inner: BoxChannel, harm: Harm) -> BoxChannel {
+    let calls = Arc::new(AtomicU64::new(0));
+    wrap(inner, move |inner, request| {
+        let index = calls.fetch_add(1, Ordering::Relaxed);
+        match harm {
             Harm::Fail(indices, code) if indices.contains(&index) => {
-                let status = tonic::Status::new(code, "failed on purpose");
-                Box::pin(async move { Ok(status.into_http()) })
+                answer(tonic::Status::new(code, "failed on purpose"))
             }
             Harm::Impostor(indices) if indices.contains(&index) => {
-                let call = Orders::new("impostor").into_server().call(request);
+                let call =
+                    tower::Service::call(&mut Orders::new("impostor").into_server(), request);
                 Box::pin(async move { call.await.map_err(Into::into) })
             }
-            Harm::Fail(..) | Harm::Impostor(_) => {
-                let call = self.inner.call(request);
-                Box::pin(async move { call.await.map_err(Into::into) })
-            }
+            Harm::Fail(..) | Harm::Impostor(_) => pass(inner, request),
             Harm::LateFailures(late) => {
-                let call = self.inner.call(request);
+                let call = pass(inner, request);
                 Box::pin(async move {
-                    let answer = call.await.map_err(Into::into);
+                    let answer = call.await;
                     if failed(&answer) {
                         tokio::time::sleep(late).await;
                     }
@@ -119,7 +94,7 @@ impl tower::Service<Request<Body>> for Doctored {
                 })
             }
         }
-    }
+    })
 }
 
 #[test]

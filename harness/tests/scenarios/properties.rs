@@ -169,7 +169,7 @@ fn probability() -> impl Strategy<Value = f64> {
 }
 
 proptest! {
-    #![proptest_config(cases(16))]
+    #![proptest_config(cases(256))]
 
     #[test]
     fn any_split_is_sized_or_refused_at_its_place_never_a_panic(

@@ -12,19 +12,16 @@
 //! JOSTLE_REQUIRE_GO_GRPC is set. The build is cached under the target folder (about 20 s the
 //! first time). Rerun: `cargo test -p jostle-harness --test harness serve::go_client`.
 
+use super::outside::{Play, Played, SLACK, Stop, or_skip};
 use super::process::{self, Served};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
 const SOURCE: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/clients/go/article_client/main.go");
 const BATTERY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/battery");
 const GOPATH: &str = "/usr/share/gocode";
-const SLACK: Duration = Duration::from_secs(60);
 
 /// The article's program built, or why it cannot be.
 fn built() -> Result<PathBuf, String> {
@@ -58,20 +55,7 @@ fn built() -> Result<PathBuf, String> {
 }
 
 fn built_or_skip() -> Option<PathBuf> {
-    match built() {
-        Ok(binary) => Some(binary),
-        Err(why) => {
-            assert!(
-                std::env::var_os("JOSTLE_REQUIRE_GO_GRPC").is_none(),
-                "JOSTLE_REQUIRE_GO_GRPC is set but {why}: apt-get install golang-go golang-google-grpc-dev"
-            );
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("skipped: {why} (apt-get install golang-go golang-google-grpc-dev)");
-            }
-            None
-        }
-    }
+    or_skip(built(), "JOSTLE_REQUIRE_GO_GRPC", "apt-get install golang-go golang-google-grpc-dev")
 }
 
 /// The article's program plays `file` (open loop, its rate and length) with `authority`
@@ -89,54 +73,23 @@ fn served(binary: &Path, file: &str, authority: &str) -> (Value, Value) {
         panic!("{file} must be an open loop bounded by time");
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let (calls, json) = (dir.path().join("calls.jsonl"), dir.path().join("served.json"));
-    let mut client = Command::new(binary)
+    let calls = dir.path().join("calls.jsonl");
+    let mut client = Command::new(binary);
+    client
         .args(["-ready", "-", "-authority", authority, "-calls"])
         .arg(&calls)
         .args(["-rate", &per_second.to_string(), "-duration", &length.as_secs_f64().to_string()])
         .args(["-warm-up", &story.warm_up().as_secs_f64().to_string()])
-        .args(["-deadline", &spec.deadline.as_secs_f64().to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the article's program starts");
-    let stdout = client.stdout.take().expect("piped stdout");
-    let (sender, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let next = |what: &str| -> Value {
-        let line = lines
-            .recv_timeout(story.warm_up() + length + SLACK)
-            .unwrap_or_else(|_| panic!("the Go program must print {what}"));
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("it printed {line:?}: {e}"))
+        .args(["-deadline", &spec.deadline.as_secs_f64().to_string()]);
+    let play = Play {
+        file: &path,
+        backends: story.backends(),
+        calls: Some(&calls),
+        go: Served::announced_line,
+        counts_within: story.warm_up() + length + SLACK,
+        stop: Stop::AtItsEnd,
     };
-    assert_eq!(next("that it waits")["waiting"], true);
-    let mut serving = Served::start_with(
-        story.backends(),
-        &[
-            "--scenario",
-            path.to_str().expect("utf-8"),
-            "--calls",
-            calls.to_str().expect("utf-8"),
-            "--json",
-            json.to_str().expect("utf-8"),
-        ],
-    );
-    let stdin = client.stdin.as_mut().expect("piped stdin");
-    writeln!(stdin, "{}", serving.announced_line()).and_then(|()| stdin.flush()).expect("sent");
-    let counts = next("its counts");
-    let _ = client.wait();
-    let output = serving.wait_for_end(SLACK);
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
-        .unwrap_or_else(|e| {
-            panic!("serve must write --json ({e}): {}", process::text(&output.stderr))
-        });
+    let Played { report, counts } = play.run(client, "the Go program");
     (report["scenario"].clone(), counts)
 }
 

@@ -12,24 +12,19 @@
 //! JOSTLE_REQUIRE_PYTHON_GRPC is set. Rerun: `cargo test -p jostle-harness --test harness serve::
 //! grpc_corpus`.
 
-use super::process::{self, Served};
+use super::outside::{Play, Played, SLACK, Stop};
 use super::python::{generate_stubs, python_or_skip};
 use jostle_harness::load::{Pace, Until};
 use jostle_harness::report::RunReport;
 use jostle_harness::scenario::{self, Scenario};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 const CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/serve/python/scenario_client.py");
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/grpc");
-
-/// How long one step may take beyond the file's own load: importing grpcio, the last calls.
-const SLACK: Duration = Duration::from_secs(60);
 
 /// The files grpcio's round_robin plays: no discovery change (grpcio is given the addresses
 /// once and cannot hear of one), and checks the counters (or the client's own count of
@@ -88,7 +83,8 @@ fn served(python: &Path, stubs: &Path, file: &str, policy: &str) -> (Value, Valu
     let path = Path::new(CORPUS).join(file);
     let story = scenario::load(&path).unwrap_or_else(|e| panic!("{file} must load: {e}"));
     let (rate, length, deadline) = load_of(&story, file);
-    let mut client = Command::new(python)
+    let mut client = Command::new(python);
+    client
         .arg(CLIENT)
         .arg("--stubs")
         .arg(stubs)
@@ -96,43 +92,16 @@ fn served(python: &Path, stubs: &Path, file: &str, policy: &str) -> (Value, Valu
         .args(["--rate", &rate.to_string()])
         .args(["--duration", &length.as_secs_f64().to_string()])
         .args(["--warm-up", &story.warm_up().as_secs_f64().to_string()])
-        .args(["--deadline", &deadline.as_secs_f64().to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the Python client starts");
-    let stdout = client.stdout.take().expect("piped stdout");
-    let (sender, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let next = |what: &str, within: Duration| -> Value {
-        let line = lines
-            .recv_timeout(within)
-            .unwrap_or_else(|_| panic!("the Python client must print {what} within {within:?}"));
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("the client printed {line:?}: {e}"))
+        .args(["--deadline", &deadline.as_secs_f64().to_string()]);
+    let play = Play {
+        file: &path,
+        backends: story.backends(),
+        calls: None,
+        go: |serving| format!("go ipv4:{}", serving.addresses().join(",")),
+        counts_within: story.warm_up() + length + SLACK,
+        stop: Stop::AtItsEnd,
     };
-    assert_eq!(next("that it waits", SLACK)["waiting"], true, "the client must wait for go");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let json = dir.path().join("served.json");
-    let mut serving = Served::start_with(
-        story.backends(),
-        &["--scenario", path.to_str().expect("utf-8"), "--json", json.to_str().expect("utf-8")],
-    );
-    let target = format!("ipv4:{}", serving.addresses().join(","));
-    let stdin = client.stdin.as_mut().expect("piped stdin");
-    writeln!(stdin, "go {target}").and_then(|()| stdin.flush()).expect("go is sent");
-    let counts = next("its counts", story.warm_up() + length + SLACK);
-    let output = serving.wait_for_end(SLACK);
-    let _ = client.wait();
-    let stderr = process::text(&output.stderr);
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
-        .unwrap_or_else(|e| panic!("serve must write --json for {file} ({e}): {stderr}"));
+    let Played { report, counts } = play.run(client, "the Python client");
     assert_eq!(counts["mismatched"], 0, "served_by and x-jostle-backend must agree: {counts}");
     let scenario = &report["scenario"];
     for (index, backend) in scenario["backends"].as_array().expect("backends").iter().enumerate() {

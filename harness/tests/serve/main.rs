@@ -14,6 +14,7 @@ mod grpc_corpus;
 mod load;
 mod namespaces;
 mod netns;
+mod outside;
 mod process;
 mod python;
 mod records;

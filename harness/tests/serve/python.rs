@@ -78,23 +78,11 @@ pub(super) fn python_with_grpc() -> Result<PathBuf, String> {
 /// python3 with grpcio, or `None` after saying why the test is skipped; a failure instead when
 /// JOSTLE_REQUIRE_PYTHON_GRPC is set.
 pub(super) fn python_or_skip() -> Option<PathBuf> {
-    match python_with_grpc() {
-        Ok(python) => Some(python),
-        Err(why) => {
-            assert!(
-                std::env::var_os("JOSTLE_REQUIRE_PYTHON_GRPC").is_none(),
-                "JOSTLE_REQUIRE_PYTHON_GRPC is set but {why}: install them with \
-                 `python3 -m pip install grpcio grpcio-tools` (.ci/run does)"
-            );
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!(
-                    "skipped: {why} (python3 -m pip install grpcio grpcio-tools; .ci/run does)"
-                );
-            }
-            None
-        }
-    }
+    super::outside::or_skip(
+        python_with_grpc(),
+        "JOSTLE_REQUIRE_PYTHON_GRPC",
+        "python3 -m pip install grpcio grpcio-tools; .ci/run does",
+    )
 }
 
 /// Generates the Python stubs of proto/orders.proto into `dir` with grpcio-tools' protoc.

@@ -8,44 +8,22 @@
 //! Needs python3 with grpcio and grpcio-tools; without them the tests are skipped, unless
 //! JOSTLE_REQUIRE_PYTHON_GRPC is set.
 
-use super::process::{self, Served};
-use super::python::{generate_stubs, python_with_grpc};
+use super::outside::{Play, Played, SLACK, Stop};
+use super::process::Served;
+use super::python::{generate_stubs, python_or_skip};
 use jostle_harness::load::{Pace, Until};
 use jostle_harness::scenario::{self, Scenario};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 const CLIENT: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/clients/python/grpcio_client.py");
 const BATTERY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/battery");
 
-/// How long a step may take beyond the file's own load (importing grpcio, the last calls).
-const SLACK: Duration = Duration::from_secs(60);
-
 /// The checks no call record can judge: the runner's own recorder, the client's leftovers.
 const NEVER_FROM_RECORDS: [&str; 2] = ["accounting", "leak-free"];
-
-fn python_or_skip() -> Option<PathBuf> {
-    match python_with_grpc() {
-        Ok(python) => Some(python),
-        Err(why) => {
-            assert!(
-                std::env::var_os("JOSTLE_REQUIRE_PYTHON_GRPC").is_none(),
-                "JOSTLE_REQUIRE_PYTHON_GRPC is set but {why}: install them with \
-                 `python3 -m pip install grpcio grpcio-tools`"
-            );
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("skipped: {why} (python3 -m pip install grpcio grpcio-tools)");
-            }
-            None
-        }
-    }
-}
 
 /// The client's load flags for `story`.
 fn load_flags(story: &Scenario) -> Vec<String> {
@@ -80,58 +58,28 @@ fn served(python: &Path, stubs: &Path, file: &str) -> (Value, Value) {
     let path = Path::new(BATTERY).join(file);
     let story = scenario::load(&path).unwrap_or_else(|e| panic!("{file} must load: {e}"));
     let dir = tempfile::tempdir().expect("temp dir");
-    let (calls, json) = (dir.path().join("calls.jsonl"), dir.path().join("served.json"));
-    let mut client = Command::new(python)
+    let calls = dir.path().join("calls.jsonl");
+    let mut client = Command::new(python);
+    client
         .arg(CLIENT)
         .arg("--stubs")
         .arg(stubs)
         .args(["--ready", "-", "--policy", "round_robin", "--calls"])
         .arg(&calls)
-        .args(load_flags(&story))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the Python client starts");
-    let stdout = client.stdout.take().expect("piped stdout");
-    let (sender, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let next = |what: &str, within: Duration| -> Value {
-        let line = lines
-            .recv_timeout(within)
-            .unwrap_or_else(|_| panic!("the Python client must print {what} within {within:?}"));
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("the client printed {line:?}: {e}"))
+        .args(load_flags(&story));
+    let play = Play {
+        file: &path,
+        backends: story.backends(),
+        calls: Some(&calls),
+        go: Served::announced_line,
+        counts_within: story.warm_up() + Duration::from_secs(120) + SLACK,
+        // A load bounded by calls has no end serve knows of: stop it once the client is done.
+        stop: match story.load_spec().until {
+            Until::Elapsed(_) => Stop::AtItsEnd,
+            Until::Calls(_) => Stop::Terminate,
+        },
     };
-    assert_eq!(next("that it waits", SLACK)["waiting"], true, "the client must wait");
-    let mut serving = Served::start_with(
-        story.backends(),
-        &[
-            "--scenario",
-            path.to_str().expect("utf-8"),
-            "--calls",
-            calls.to_str().expect("utf-8"),
-            "--json",
-            json.to_str().expect("utf-8"),
-        ],
-    );
-    let stdin = client.stdin.as_mut().expect("piped stdin");
-    writeln!(stdin, "{}", serving.announced_line()).and_then(|()| stdin.flush()).expect("sent");
-    let counts = next("its counts", story.warm_up() + Duration::from_secs(120) + SLACK);
-    let _ = client.wait();
-    // A load bounded by calls has no end serve knows of: stop it once the client is done.
-    let output = match story.load_spec().until {
-        Until::Elapsed(_) => serving.wait_for_end(SLACK),
-        Until::Calls(_) => serving.terminate(),
-    };
-    let stderr = process::text(&output.stderr);
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
-        .unwrap_or_else(|e| panic!("serve must write --json for {file} ({e}): {stderr}"));
+    let Played { report, counts } = play.run(client, "the Python client");
     assert_eq!(counts["mismatched"], 0, "served_by and x-jostle-backend must agree: {counts}");
     (report["scenario"].clone(), counts)
 }

@@ -9,6 +9,7 @@ mod drive;
 mod explore;
 mod findings;
 mod judge;
+mod logging;
 mod merge;
 mod output;
 mod panics;
@@ -72,6 +73,9 @@ enum Command {
 fn main() -> ExitCode {
     panics::record();
     let cli = Cli::parse();
+    if let Err(message) = logging::install() {
+        return say::fail(&message, 2);
+    }
     match cli.command {
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),

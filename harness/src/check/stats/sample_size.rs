@@ -1,6 +1,6 @@
 //! How many calls the chi-square check needs: [`DistributionSpec`] and [`sample_size`].
 
-use super::noncentral::noncentral_chi_square_sf;
+use super::power_search::noncentrality_for_power;
 use super::{
     DEFAULT_FALSE_FAILURE, DEFAULT_MIN_SKEW, DEFAULT_POWER, StatsError, check_probability,
     critical_value, validate_shares,
@@ -164,40 +164,4 @@ pub(super) fn smallest_effect(shares: &[f64], min_skew: f64) -> Result<f64, Stat
         }
     }
     Ok(smallest)
-}
-
-/// How far past the critical value [`noncentrality_for_power`] looks before it gives up: at
-/// `λ = 1000 c + 10⁷` the noncentral chi-square lies above `c` with probability 1 to far better
-/// than the mixture's `1e-12`, so only a power within about `1e-12` of 1 ends there.
-const MAX_NONCENTRALITY_OVER_CRITICAL: f64 = 1000.0;
-const MAX_NONCENTRALITY_BASE: f64 = 1e7;
-
-/// `λ*`: the smallest noncentrality (to a relative `1e-12`, rounded up) at which
-/// `P(χ²(df, λ) > critical) >= power`; infinite when no noncentrality up to
-/// about `1000 c + 10⁷` reaches `power`.
-pub(super) fn noncentrality_for_power(df: u32, critical: f64, power: f64) -> f64 {
-    let power_at = |noncentrality| noncentral_chi_square_sf(critical, df, noncentrality);
-    let mut low = 0.0;
-    let mut high = critical.max(1.0);
-    while power_at(high) < power {
-        if high > MAX_NONCENTRALITY_OVER_CRITICAL * critical + MAX_NONCENTRALITY_BASE {
-            // A power so close to 1 that the mixture's precision cannot reach it: no finite
-            // sample size; the caller reports it as too large.
-            return f64::INFINITY;
-        }
-        low = high;
-        high *= 2.0;
-    }
-    for _ in 0..200 {
-        if high - low <= 1e-12 * high {
-            break;
-        }
-        let middle = (low + high) / 2.0;
-        if power_at(middle) >= power {
-            high = middle;
-        } else {
-            low = middle;
-        }
-    }
-    high
 }
