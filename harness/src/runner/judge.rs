@@ -97,7 +97,17 @@ pub fn judge(
     if scenario.expect().no_leaks {
         not_judged.push(NotJudgedReport { check: "leak-free".into(), why: LEAKS.into() });
     }
-    Ok(RunReport { not_judged, ..report(scenario, &windows, log, &names, &before, &after, checks) })
+    Ok(RunReport {
+        not_judged,
+        ..report(
+            scenario,
+            &windows,
+            (log, &crate::report::sent_by_header(log, &names)),
+            &names,
+            (&before, &after),
+            checks,
+        )
+    })
 }
 
 /// When a run of `scenario` that made the calls of `log` ended: its last call's end, or the
