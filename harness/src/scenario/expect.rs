@@ -8,7 +8,8 @@ use super::expectations::{
 use super::expected::Expected;
 use super::raw::RawExpect;
 use super::suggest::{did_you_mean, quoted};
-use super::values::{backend_index, fraction, positive};
+use super::values::{backend_index, backend_indices, fraction, positive};
+use super::window::{KEYS, Written, window};
 use std::time::Duration;
 use toml::Spanned;
 
@@ -24,16 +25,6 @@ pub(super) fn expectations(
     }
     if let Some(rate) = &raw.max_failure_rate {
         expect.max_failure_rate = Some(fraction(rate, "max_failure_rate", source)?);
-    }
-    if let Some(from) = &raw.failure_rate_from {
-        if raw.max_failure_rate.is_none() {
-            return Err(source.error(
-                from.span(),
-                "`failure_rate_from` without `max_failure_rate`",
-                "`max_failure_rate` beside it",
-            ));
-        }
-        expect.failure_rate_from = from.get_ref().0;
     }
     if let Some(written) = &raw.distribution {
         expect.distribution = Some(match written.get_ref().as_str() {
@@ -52,18 +43,38 @@ pub(super) fn expectations(
     }
     for share in &raw.shares {
         let share = share.get_ref();
+        let (after, until) = window(
+            &Written {
+                after: share.after.as_ref(),
+                from: share.from.as_ref(),
+                until: share.until.as_ref(),
+                keys: KEYS,
+            },
+            source,
+        )?;
         expect.shares.push(ShareExpectation {
             backend: backend_index(&share.backend, backends, source)?,
             at_least: fraction(&share.at_least, "at_least", source)?,
-            after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+            after,
+            until,
         });
     }
     for share in &raw.max_shares {
         let share = share.get_ref();
+        let (after, until) = window(
+            &Written {
+                after: share.after.as_ref(),
+                from: share.from.as_ref(),
+                until: share.until.as_ref(),
+                keys: KEYS,
+            },
+            source,
+        )?;
         expect.max_shares.push(MaxShareExpectation {
             backend: backend_index(&share.backend, backends, source)?,
             at_most: fraction(&share.at_most, "at_most", source)?,
-            after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+            after,
+            until,
         });
     }
     if let Some(fallback) = &raw.fallback {
@@ -98,8 +109,10 @@ pub(super) fn expectations(
     }
     if let Some(convergence) = &raw.convergence {
         let settle = convergence.get_ref().settle.as_ref();
+        let chosen = convergence.get_ref().backends.as_ref();
         expect.convergence = Some(ConvergenceExpectation {
             settle: settle.map_or(Duration::from_millis(500), |settle| settle.get_ref().0),
+            backends: chosen.map(|set| chosen_set(set, backends, source)).transpose()?,
         });
     }
     if let Some(connections) = &raw.max_connections {
@@ -116,10 +129,27 @@ pub(super) fn expectations(
     expect.max_latency_over_deadline =
         raw.max_latency_over_deadline.as_ref().map(|over| over.get_ref().0);
     super::expect_incident::expectations(raw, backends, &mut expect, source)?;
+    super::expect_window::expectations(raw, backends, &mut expect, source)?;
     super::expect_explore::expectations(raw, &mut expect, source)?;
     expect.latency = super::latency::bounds(&raw.latency, backends, source)?;
     expect.fails = fails(raw, &expect, source)?;
     Ok(expect)
+}
+
+/// `convergence`'s `backends`: distinct indexes within the cluster, at least one.
+fn chosen_set(
+    written: &Spanned<Vec<Spanned<i64>>>,
+    backends: usize,
+    source: &Source<'_>,
+) -> Result<Vec<usize>, ScenarioError> {
+    if written.get_ref().is_empty() {
+        return Err(source.error(
+            written.span(),
+            "`backends` lists no backend",
+            "the indexes of the backends the calls must reach, at least one",
+        ));
+    }
+    backend_indices(written.get_ref(), backends, source)
 }
 
 /// `[expect] fails`: required with `outcome = "fail"`, refused without it; each name a check

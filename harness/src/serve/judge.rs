@@ -72,13 +72,13 @@ pub fn judge(
         return (judge.checks, judge.not_judged);
     }
     for share in &expect.shares {
-        judge.share("share", share.backend, share.after, share.at_least);
+        judge.share("share", share.backend, (share.after, share.until), share.at_least);
     }
     for share in &expect.max_shares {
-        judge.share("max-share", share.backend, share.after, share.at_most);
+        judge.share("max-share", share.backend, (share.after, share.until), share.at_most);
     }
-    if let Some(convergence) = expect.convergence {
-        judge.convergence(timeline, convergence.settle);
+    if let Some(convergence) = &expect.convergence {
+        judge.convergence(timeline, convergence.settle, convergence.backends.as_deref());
     }
     if let Some(grace) = expect.only_announced {
         judge.only_announced(timeline, grace);
@@ -129,6 +129,30 @@ impl Judge<'_> {
         between
     }
 
+    /// What each backend served from `from` until `until` (the end when `None`), as
+    /// [`Served`], or why that cannot be told.
+    fn window(
+        &mut self,
+        check: &'static str,
+        (from, until): (Duration, Option<Duration>),
+    ) -> Option<Served> {
+        let Some(until) = until else { return self.served(check, from) };
+        let Some(between) = self.samples.served_between(from, until.min(self.end)) else {
+            self.skip(
+                check,
+                format!(
+                    "no two readings of the counters between {} and {} ms (serving ended at {} ms)",
+                    from.as_millis(),
+                    until.as_millis(),
+                    self.end.as_millis()
+                ),
+            );
+            return None;
+        };
+        let counts = self.names.iter().map(String::as_str).zip(between.served.iter().copied());
+        Some(Served::of_counts(from, counts, (between.start, between.end)).until(Some(until)))
+    }
+
     /// What each backend served from `from` to the end, as [`Served`], or why that cannot be
     /// told.
     fn served(&mut self, check: &'static str, from: Duration) -> Option<Served> {
@@ -137,8 +161,14 @@ impl Judge<'_> {
         Some(Served::of_counts(from, counts, (between.start, between.end)))
     }
 
-    fn share(&mut self, check: &'static str, backend: usize, from: Duration, bound: f64) {
-        let Some(served) = self.served(check, from) else { return };
+    fn share(
+        &mut self,
+        check: &'static str,
+        backend: usize,
+        window: (Duration, Option<Duration>),
+        bound: f64,
+    ) {
+        let Some(served) = self.window(check, window) else { return };
         let name = &self.names[backend];
         self.checks.push(match check {
             "share" => check::share_of(&served, name, bound, self.context),
@@ -146,13 +176,16 @@ impl Judge<'_> {
         });
     }
 
-    /// After the last discovery change and `settle`, every announced backend serves and no
-    /// withdrawn one does.
-    fn convergence(&mut self, timeline: &Timeline, settle: Duration) {
+    /// After the last discovery change and `settle`, every announced backend (or each of
+    /// `chosen`) serves and no other does.
+    fn convergence(&mut self, timeline: &Timeline, settle: Duration, chosen: Option<&[usize]>) {
         let last = last_change(timeline).unwrap_or_default();
         let Some(served) = self.served("convergence", last + settle) else { return };
-        let announced = self.announced(timeline, last);
-        self.checks.push(check::convergence_of(&served, settle, &announced, self.context));
+        let set = match chosen {
+            Some(chosen) => chosen.iter().map(|&index| self.names[index].as_str()).collect(),
+            None => self.announced(timeline, last),
+        };
+        self.checks.push(check::convergence_of(&served, settle, &set, self.context));
     }
 
     /// The names of the backends announced at `at`.
