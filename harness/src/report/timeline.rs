@@ -229,6 +229,17 @@ mod tests {
         let failing = &timeline.buckets[15];
         assert_eq!((failing.failed, failing.timed_out), (1, 1));
         assert_eq!(failing.served, vec![0, 0], "a failed call is not served");
+        let unavailable = BTreeMap::from([("Unavailable".to_owned(), 1)]);
+        assert_eq!(
+            failing.failures,
+            vec![BTreeMap::new(), unavailable],
+            "a failed call counts under the backend that answered it, by the client's code"
+        );
+        assert_eq!(
+            failing.unattributed,
+            BTreeMap::from([("DeadlineExceeded".to_owned(), 1)]),
+            "a timeout with no backend counts as reaching none, not under a guessed backend"
+        );
         assert_eq!(failing.p50_ms, None, "no OK call, no latency of OK calls");
         assert_eq!(failing.max_ms, Some(500.0), "the slowest call counts whatever its outcome");
         assert_eq!(timeline.buckets[19].served, vec![0, 1]);

@@ -77,7 +77,7 @@ const PROBE: &str = r#"<script>
 const box = e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; };
 const probe = {
   labels: [...document.querySelectorAll('text.fault-label')].map(t => ({
-    text: t.textContent, backend: t.closest('g.lane').dataset.backend, box: box(t),
+    text: t.firstChild.textContent, backend: t.closest('g.lane').dataset.backend, box: box(t),
   })),
   failedHere: [...document.querySelectorAll('rect.failed-here')].map(r => ({
     backend: r.closest('[data-backend]').dataset.backend, code: r.dataset.code,
