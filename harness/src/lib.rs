@@ -62,6 +62,12 @@ pub use error::{Error, Result, error_chain};
 /// The response header in which every backend names itself, on success and on error.
 pub const BACKEND_HEADER: &str = "x-jostle-backend";
 
+/// The request header in which jostle's load driver names each call, `<load seed>-<index>`
+/// (the seed of the client's load, then the call's number in it, from 0): a backend keeps the
+/// names of the calls that reached it, so that a call the client gave up on (no answer, so no
+/// [`BACKEND_HEADER`]) is still attributed to the backend it was sent to.
+pub const CALL_HEADER: &str = "x-jostle-call";
+
 /// The response header that also names the backend, on every order-service response, success
 /// and error: the header the gRPC xDS interop servers set, for clients and tools that read it.
 pub const HOSTNAME_HEADER: &str = "hostname";

@@ -10,6 +10,7 @@ mod first_test;
 #[allow(unreachable_pub)]
 mod real_service;
 mod replay;
+mod report_block;
 mod toolchain;
 
 use jostle_harness::prelude::*;

@@ -204,6 +204,12 @@ impl Backend {
         self.inner.stats.snapshot()
     }
 
+    /// The calls of jostle's load driver that reached the backend, in arrival order (by the
+    /// name each carries in [`CALL_HEADER`](crate::CALL_HEADER)).
+    pub fn calls_seen(&self) -> Vec<crate::record::SeenCall> {
+        self.inner.stats.calls_seen()
+    }
+
     /// Why the backend's listener could not accept a connection, the first time it could not
     /// (TCP only: out of file descriptors, say); `None` when it always could.
     pub fn accept_failure(&self) -> Option<String> {

@@ -2,12 +2,12 @@
 
 use super::limits;
 use super::{CallLog, CallOutcome, CallRecord, LoadSpec, Method, Pace, Progress, Until};
-use crate::BACKEND_HEADER;
 use crate::channel::BoxChannel;
 use crate::error::{Error, Result};
 use crate::proto::order_service_client::OrderServiceClient;
 use crate::proto::{GetOrderRequest, WatchOrdersRequest};
 use crate::sample::create_order_request;
+use crate::{BACKEND_HEADER, CALL_HEADER};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,7 +77,7 @@ impl Load {
             match method {
                 Method::CreateOrder => {
                     let response =
-                        client.create_order(timed(create_order_request(index), deadline)).await?;
+                        client.create_order(self.timed(create_order_request(index), index)).await?;
                     if let Some(order) = &response.get_ref().order {
                         self.created
                             .lock()
@@ -95,13 +95,13 @@ impl Load {
                     };
                     let id = id.unwrap_or_else(|| "backend-0-1".into());
                     let response =
-                        client.get_order(timed(GetOrderRequest { id }, deadline)).await?;
+                        client.get_order(self.timed(GetOrderRequest { id }, index)).await?;
                     Ok(backend(response.metadata()))
                 }
                 Method::WatchOrders => {
                     let request =
                         WatchOrdersRequest { customer_id: String::new(), limit: 5, follow: false };
-                    let response = client.watch_orders(timed(request, deadline)).await?;
+                    let response = client.watch_orders(self.timed(request, index)).await?;
                     let served = backend(response.metadata());
                     let mut stream = response.into_inner();
                     while stream.message().await?.is_some() {}
@@ -126,10 +126,17 @@ impl Load {
     }
 }
 
-fn timed<T>(message: T, deadline: Duration) -> Request<T> {
-    let mut request = Request::new(message);
-    request.set_timeout(deadline);
-    request
+impl Load {
+    /// Call `index`'s request: its deadline, and its name in [`CALL_HEADER`].
+    fn timed<T>(&self, message: T, index: u64) -> Request<T> {
+        let mut request = Request::new(message);
+        request.set_timeout(self.spec.deadline);
+        let name = format!("{}-{index}", self.spec.seed);
+        if let Ok(value) = name.parse() {
+            request.metadata_mut().insert(CALL_HEADER, value);
+        }
+        request
+    }
 }
 
 fn backend(metadata: &MetadataMap) -> Option<String> {

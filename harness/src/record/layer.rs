@@ -83,6 +83,9 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let method = method_name(request.uri().path()).to_owned();
         self.stats.rpc_started(&method);
+        if let Some(name) = request.headers().get(crate::CALL_HEADER) {
+            self.stats.call_arrived(name.to_str().unwrap_or_default());
+        }
         let pending = Pending { stats: Arc::clone(&self.stats), method, done: false };
         RecordFuture { inner: self.inner.call(request), pending: Some(pending) }
     }

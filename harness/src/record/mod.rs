@@ -17,8 +17,10 @@
 
 mod body;
 mod layer;
+mod seen;
 mod stats;
 
 pub use body::RecordBody;
 pub use layer::{RecordFuture, RecordLayer, RecordService};
+pub use seen::{CallsSeen, MAX_CALLS_SEEN, SeenCall};
 pub use stats::{BackendStats, MethodStats, StatsSnapshot, connections_opened};

@@ -16,6 +16,7 @@ pub struct BackendStats {
     refused: Mutex<BTreeMap<u32, u64>>,
     accept_failure: Mutex<Option<String>>,
     changed: Notify,
+    seen: super::CallsSeen,
 }
 
 /// The RPCs of one method: how many started, and how many finished with each status code.
@@ -79,6 +80,16 @@ impl BackendStats {
     /// Counts a call of `method` reaching the backend.
     pub fn rpc_started(&self, method: &str) {
         self.with_method(method, |stats| stats.started += 1);
+    }
+
+    /// Keeps the name of a call that reached the backend ([`CALL_HEADER`](crate::CALL_HEADER)).
+    pub fn call_arrived(&self, name: &str) {
+        self.seen.arrived(name);
+    }
+
+    /// The calls that reached the backend with a name, in arrival order.
+    pub fn calls_seen(&self) -> Vec<super::SeenCall> {
+        self.seen.calls()
     }
 
     /// Counts a call of `method` finishing with `code`.

@@ -1,6 +1,6 @@
 //! The report as one self-contained HTML page (`jostle run --html FILE`): the verdict, the
-//! timeline chart (inline SVG), the per-backend table, the fault windows, the DNS queries (with
-//! `via = "dns"`) and every expectation. No script and no external resource; the page is also
+//! timeline chart (inline SVG), the per-backend table, the fault windows, the discovery changes
+//! and DNS queries (when there are any) and every expectation. No script and no external resource; the page is also
 //! well-formed XML.
 
 use super::chart::{escape, svg};
@@ -53,6 +53,7 @@ impl RunReport {
         out.push_str(&svg(self));
         self.backends_table(&mut out);
         self.faults_list(&mut out);
+        self.discovery_list(&mut out);
         self.dns_list(&mut out);
         self.expectations_list(&mut out);
         out.push_str("\n</body></html>\n");
@@ -72,6 +73,14 @@ impl RunReport {
             }
             out.push_str("</tr>");
         }
+        if !self.unattributed_failures.is_empty() {
+            let _ = write!(
+                out,
+                "<tr class=\"no-backend\"><td>no backend reached</td>{}<td>{}</td><td>-</td></tr>",
+                "<td></td>".repeat(BACKEND_COLUMNS.len() - 3),
+                escape(&super::model::codes_text(&self.unattributed_failures))
+            );
+        }
         out.push_str("</table>");
     }
 
@@ -82,6 +91,18 @@ impl RunReport {
         }
         for window in &self.faults {
             let _ = write!(out, "<li>{}</li>", escape(&window.to_string()));
+        }
+        out.push_str("</ul>");
+    }
+
+    /// With discovery changes only: when the announced set changed, and to what.
+    fn discovery_list(&self, out: &mut String) {
+        if self.discovery.is_empty() {
+            return;
+        }
+        out.push_str("\n<h2>Discovery changes</h2><ul id=\"discovery-changes\">");
+        for change in &self.discovery {
+            let _ = write!(out, "<li>{}</li>", escape(&change.to_string()));
         }
         out.push_str("</ul>");
     }

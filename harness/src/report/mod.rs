@@ -14,6 +14,7 @@
 //! assert!(jostle_harness::report::svg(&report).ends_with("</svg>"));
 //! ```
 
+mod attribution;
 mod chart;
 mod clients;
 mod dns;
@@ -22,9 +23,10 @@ mod model;
 mod text;
 mod timeline;
 
+pub use attribution::{client_code, sent_by_header};
 pub use chart::{MAX_LANES, svg};
 pub use clients::ClientReport;
-pub use dns::DnsQueryReport;
+pub use dns::{DiscoveryChangeReport, DnsQueryReport};
 pub use model::{
     BACKEND_COLUMNS, BackendReport, CallTotals, ExpectationReport, FaultWindowReport, Latency,
     NotJudgedReport, RunReport,

@@ -24,8 +24,16 @@ pub struct RunReport {
     /// client).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub clients: Vec<super::ClientReport>,
+    /// Calls that failed or timed out without reaching any backend, by the code the client
+    /// saw (a timeout is `DeadlineExceeded`); left out of the JSON when there are none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unattributed_failures: BTreeMap<String, u64>,
     /// Every fault window, in the order they opened.
     pub faults: Vec<FaultWindowReport>,
+    /// Every change of the announced set after the start, in time order (left out of the JSON
+    /// without changes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub discovery: Vec<super::DiscoveryChangeReport>,
     /// With `[discovery] via = "dns"`: every query the client under test made, in order, with
     /// the scripted resolver's answer, until the load ended; left out of the JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,7 +75,9 @@ impl Default for RunReport {
             calls: CallTotals::default(),
             backends: Vec::new(),
             clients: Vec::new(),
+            unattributed_failures: BTreeMap::new(),
             faults: Vec::new(),
+            discovery: Vec::new(),
             dns_queries: None,
             dns_queries_dropped: 0,
             expectations: Vec::new(),
@@ -117,7 +127,12 @@ pub struct BackendReport {
     pub served: u64,
     /// Its share of all OK calls.
     pub share: f64,
-    /// Calls it finished with another code, by code name, from its own counters.
+    /// Calls sent to it that failed or timed out, by the code the client saw (a timeout is
+    /// `DeadlineExceeded`), from the client's log
+    /// ([attribution](crate::report::sent_by_header)).
+    pub client_failures: BTreeMap<String, u64>,
+    /// Calls it finished with another code, by code name, from its own counters: a call the
+    /// client gave up on shows here as `Cancelled`.
     pub failures: BTreeMap<String, u64>,
     /// Latency of the calls it served OK.
     pub latency_ms: Latency,
@@ -126,7 +141,7 @@ pub struct BackendReport {
 }
 
 /// The columns of the per-backend table, as [`BackendReport::cells`] fills them.
-pub const BACKEND_COLUMNS: [&str; 9] = [
+pub const BACKEND_COLUMNS: [&str; 10] = [
     "backend",
     "served",
     "share",
@@ -135,19 +150,26 @@ pub const BACKEND_COLUMNS: [&str; 9] = [
     "p99 ms",
     "max ms",
     "conns",
-    "failures at the backend",
+    "failed, client's code",
+    "failed, backend's count",
 ];
 
 impl BackendReport {
-    /// Its failures as `Code count` pairs, `Unavailable 3, Cancelled 1`, or `-` for none.
+    /// Its failures by its own counters as `Code count` pairs, `Unavailable 3, Cancelled 1`,
+    /// or `-` for none.
     pub fn failures_text(&self) -> String {
-        let failures: Vec<String> =
-            self.failures.iter().map(|(code, n)| format!("{code} {n}")).collect();
-        if failures.is_empty() { "-".into() } else { failures.join(", ") }
+        codes_text(&self.failures)
+    }
+
+    /// The failed calls sent to it, by the client's code, as [`failures_text`] writes them.
+    ///
+    /// [`failures_text`]: BackendReport::failures_text
+    pub fn client_failures_text(&self) -> String {
+        codes_text(&self.client_failures)
     }
 
     /// Its row of the per-backend table, a cell per [`BACKEND_COLUMNS`], formatted.
-    pub fn cells(&self) -> [String; 9] {
+    pub fn cells(&self) -> [String; 10] {
         let latency = self.latency_ms;
         [
             self.name.clone(),
@@ -158,9 +180,16 @@ impl BackendReport {
             format!("{:.2}", latency.p99),
             format!("{:.2}", latency.max),
             self.connections_opened.to_string(),
+            self.client_failures_text(),
             self.failures_text(),
         ]
     }
+}
+
+/// Counts by code as `Code count` pairs in code-name order, or `-` for none.
+pub(crate) fn codes_text(codes: &BTreeMap<String, u64>) -> String {
+    let pairs: Vec<String> = codes.iter().map(|(code, n)| format!("{code} {n}")).collect();
+    if pairs.is_empty() { "-".into() } else { pairs.join(", ") }
 }
 
 /// Latency percentiles from an HDR histogram (microsecond resolution), in milliseconds.

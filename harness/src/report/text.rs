@@ -1,6 +1,6 @@
 //! The report as a person reads it in a terminal.
 
-use super::{BACKEND_COLUMNS, RunReport};
+use super::{BACKEND_COLUMNS, BackendReport, RunReport};
 use std::fmt;
 
 impl RunReport {
@@ -42,19 +42,33 @@ impl fmt::Display for RunReport {
         }
         writeln!(f)?;
         writeln!(f)?;
-        // The backend's name to the left, the numbers to the right, the failures last.
+        // The backend's name to the left, the numbers to the right, the two failure columns
+        // last: the client's codes (padded to the widest) beside the backend's own count.
         const WIDTHS: [usize; 7] = [8, 7, 9, 9, 9, 9, 6];
+        let rows: Vec<[String; 10]> = self.backends.iter().map(BackendReport::cells).collect();
+        let client_width = rows
+            .iter()
+            .map(|cells| cells[8].chars().count())
+            .chain([BACKEND_COLUMNS[8].chars().count()])
+            .max()
+            .unwrap_or(0);
         let row = |cells: &[&str]| {
             let mut line = format!("{:<12}", cells[0]);
             for (cell, width) in cells[1..8].iter().zip(WIDTHS) {
                 line += &format!(" {cell:>width$}");
             }
-            format!("{line}  {}", cells[8])
+            format!("{line}  {:<client_width$}  {}", cells[8], cells[9])
         };
         writeln!(f, "{}", row(&BACKEND_COLUMNS))?;
-        for backend in &self.backends {
-            let cells = backend.cells();
+        for cells in &rows {
             writeln!(f, "{}", row(&cells.each_ref().map(String::as_str)))?;
+        }
+        if !self.unattributed_failures.is_empty() {
+            writeln!(
+                f,
+                "failed without reaching a backend, client's code: {}",
+                super::model::codes_text(&self.unattributed_failures)
+            )?;
         }
         if !self.clients.is_empty() {
             writeln!(f)?;
@@ -65,6 +79,13 @@ impl fmt::Display for RunReport {
             writeln!(f, "faults:")?;
             for window in &self.faults {
                 writeln!(f, "  {window}")?;
+            }
+        }
+        if !self.discovery.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "discovery changes:")?;
+            for change in &self.discovery {
+                writeln!(f, "  {change}")?;
             }
         }
         if let Some(queries) = &self.dns_queries {

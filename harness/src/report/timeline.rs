@@ -5,7 +5,7 @@ use super::Latency;
 use crate::load::{CallLog, CallOutcome};
 use hdrhistogram::Histogram;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The most buckets a timeline has: enough to see a restart, few enough to read.
@@ -49,11 +49,28 @@ pub struct Bucket {
     /// The slowest call of any outcome (a timeout shows at its deadline), in milliseconds;
     /// `null` without calls.
     pub max_ms: Option<f64>,
+    /// Calls that failed or timed out, per backend they were sent to (in the order of the
+    /// report's `backends`), by the code the client saw (a timeout is `DeadlineExceeded`).
+    pub failures: Vec<BTreeMap<String, u64>>,
+    /// Calls that failed or timed out without reaching any backend, by the client's code.
+    pub unattributed: BTreeMap<String, u64>,
 }
 
 impl Timeline {
-    /// Buckets `log` (times since the cluster's start) for backends named `names`.
+    /// Buckets `log` (times since the cluster's start) for backends named `names`, each call
+    /// attributed to the backend that answered it ([`sent_by_header`](super::sent_by_header)).
     pub fn from_log(log: &CallLog, names: &[String], deadline: Duration) -> Self {
+        Self::from_attributed(log, &super::sent_by_header(log, names), names, deadline)
+    }
+
+    /// [`Timeline::from_log`] with each call `i` of `log` attributed to backend `sent_to[i]`
+    /// (an index into `names`; `None`: it reached none).
+    pub fn from_attributed(
+        log: &CallLog,
+        sent_to: &[Option<usize>],
+        names: &[String],
+        deadline: Duration,
+    ) -> Self {
         let end = log.calls.iter().map(|call| call.end).max().unwrap_or_default();
         let end_ms = millis(end);
         let bucket_ms = bucket_width(end.as_millis());
@@ -63,23 +80,21 @@ impl Timeline {
             .map(|i| Bucket {
                 start_ms: i as u64 * bucket_ms,
                 served: vec![0; names.len()],
+                failures: vec![BTreeMap::new(); names.len()],
                 ..Bucket::default()
             })
             .collect();
         let mut latencies: Vec<Vec<Duration>> = vec![Vec::new(); count];
-        let position: HashMap<&str, usize> =
-            names.iter().enumerate().map(|(i, name)| (name.as_str(), i)).collect();
-        for call in &log.calls {
+        for (i, call) in log.calls.iter().enumerate() {
             let index = usize::try_from(call.start.as_millis() / u128::from(bucket_ms))
                 .unwrap_or(usize::MAX)
                 .min(count - 1);
             let bucket = &mut buckets[index];
             let took = millis(call.latency());
             bucket.max_ms = Some(bucket.max_ms.map_or(took, |max| max.max(took)));
+            let backend = sent_to.get(i).copied().flatten().filter(|&b| b < names.len());
             match call.outcome {
                 CallOutcome::Ok => {
-                    let backend =
-                        call.backend.as_deref().and_then(|served| position.get(served).copied());
                     if let Some(backend) = backend {
                         bucket.served[backend] += 1;
                     }
@@ -87,6 +102,13 @@ impl Timeline {
                 }
                 CallOutcome::Failed(_) => bucket.failed += 1,
                 CallOutcome::TimedOut => bucket.timed_out += 1,
+            }
+            if let Some(code) = super::client_code(call.outcome) {
+                let tally = match backend {
+                    Some(backend) => &mut bucket.failures[backend],
+                    None => &mut bucket.unattributed,
+                };
+                *tally.entry(code).or_default() += 1;
             }
         }
         for (bucket, samples) in buckets.iter_mut().zip(&latencies) {
@@ -207,6 +229,17 @@ mod tests {
         let failing = &timeline.buckets[15];
         assert_eq!((failing.failed, failing.timed_out), (1, 1));
         assert_eq!(failing.served, vec![0, 0], "a failed call is not served");
+        let unavailable = BTreeMap::from([("Unavailable".to_owned(), 1)]);
+        assert_eq!(
+            failing.failures,
+            vec![BTreeMap::new(), unavailable],
+            "a failed call counts under the backend that answered it, by the client's code"
+        );
+        assert_eq!(
+            failing.unattributed,
+            BTreeMap::from([("DeadlineExceeded".to_owned(), 1)]),
+            "a timeout with no backend counts as reaching none, not under a guessed backend"
+        );
         assert_eq!(failing.p50_ms, None, "no OK call, no latency of OK calls");
         assert_eq!(failing.max_ms, Some(500.0), "the slowest call counts whatever its outcome");
         assert_eq!(timeline.buckets[19].served, vec![0, 1]);

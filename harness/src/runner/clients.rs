@@ -28,10 +28,13 @@ pub(super) async fn drive(
     spec: &LoadSpec,
     progress: &Progress,
     in_flight: usize,
-) -> Result<(CallLog, u64)> {
+) -> Result<(CallLog, u64, Vec<CallName>)> {
     let in_flight = Arc::new(Semaphore::new(in_flight));
     if let [channel] = channels {
-        return drive_within(channel.clone(), spec, progress, &in_flight).await;
+        let (log, held) = drive_within(channel.clone(), spec, progress, &in_flight).await?;
+        let names = log.calls.iter().map(|call| CallName { seed: spec.seed, index: call.index });
+        let names = names.collect();
+        return Ok((log, held, names));
     }
     let loads: Vec<_> = channels
         .iter()
@@ -56,10 +59,22 @@ pub(super) async fn drive(
         calls.extend(log.calls.into_iter().map(|call| crate::load::CallRecord { client, ..call }));
     }
     calls.sort_by_key(|call| (call.start, call.client, call.index));
+    let client_seeds: Vec<u64> =
+        (0..channels.len()).map(|client| seed(spec.seed, client)).collect();
+    let mut names = Vec::with_capacity(calls.len());
     for (index, call) in calls.iter_mut().enumerate() {
+        names.push(CallName { seed: client_seeds[call.client], index: call.index });
         call.index = index as u64;
     }
-    Ok((CallLog { calls, seed: spec.seed }, held))
+    Ok((CallLog { calls, seed: spec.seed }, held, names))
+}
+
+/// The name the load driver gave a call in [`CALL_HEADER`](crate::CALL_HEADER): its client's
+/// load seed and its index in that client's load (before the clients' logs were merged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct CallName {
+    pub(super) seed: u64,
+    pub(super) index: u64,
 }
 
 #[cfg(test)]
@@ -97,7 +112,7 @@ mod tests {
         let channels: Vec<_> = (0..3).map(|_| hanging(&now, &most)).collect();
         // 3 clients × 100 calls/s for 1 s, every call hanging until the driver's guard (3 s).
         let spec = LoadSpec::open(100.0, Duration::from_secs(1));
-        let (log, held) = drive(&channels, &spec, &Progress::new(), 50).await.unwrap();
+        let (log, held, _) = drive(&channels, &spec, &Progress::new(), 50).await.unwrap();
         assert_eq!(log.calls.len(), 300, "every declared call is made, late or not");
         let most = most.load(Ordering::SeqCst);
         assert!(most <= 50, "at most 50 calls in flight over all clients, saw {most}");

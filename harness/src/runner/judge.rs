@@ -81,7 +81,14 @@ pub fn judge(
     let checks = judged.checks;
     Ok(RunReport {
         not_judged: judged.not_judged,
-        ..report(scenario, &windows, log, &names, &before, &after, checks)
+        ..report(
+            scenario,
+            &windows,
+            (log, &crate::report::sent_by_header(log, &names)),
+            &names,
+            (&before, &after),
+            checks,
+        )
     })
 }
 

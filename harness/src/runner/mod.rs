@@ -28,6 +28,7 @@ mod judge;
 mod play;
 mod reach;
 mod report;
+mod sent_to;
 mod under_test;
 
 pub use blocking::runtime;

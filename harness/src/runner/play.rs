@@ -93,7 +93,13 @@ pub async fn run_with_log(
     // The load's clock starts now; the scenario's times count from the cluster's start.
     let offset = cluster.fault_log().elapsed();
     let spec = scenario.load_spec();
-    let load = clients::drive(&channels, &spec, progress, limits::MAX_IN_FLIGHT);
+    let mut call_names = Vec::new();
+    let load = async {
+        let (log, held, names) =
+            clients::drive(&channels, &spec, progress, limits::MAX_IN_FLIGHT).await?;
+        call_names = names;
+        Ok((log, held))
+    };
     let load = reach::watched(scenario, || cluster.dials(), progress, load).await;
     // Each client has its own resolver; the report shows the first client's queries.
     let mut dns_queries = None;
@@ -142,11 +148,13 @@ pub async fn run_with_log(
                 .await,
         );
     }
+    let seen: Vec<_> = cluster.backends().iter().map(|backend| backend.calls_seen()).collect();
+    let sent_to = super::sent_to::sent_to(&log, &call_names, &names, &seen);
     let report = RunReport {
         dns_queries_dropped: dns_queries.as_ref().map_or(0, |queries| queries.dropped),
         dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries.kept, &names)),
         not_judged: judged.not_judged,
-        ..report(scenario, &windows, &log, &names, &before, &after, checks)
+        ..report(scenario, &windows, (&log, &sent_to), &names, (&before, &after), checks)
     };
     cluster.shutdown().await;
     Ok((report, log))

@@ -6,8 +6,8 @@ use crate::fault::FaultWindow;
 use crate::load::{CallLog, CallOutcome};
 use crate::record::StatsSnapshot;
 use crate::report::{
-    BackendReport, CallTotals, DnsQueryReport, ExpectationReport, FaultWindowReport, Latency,
-    RunReport, Timeline,
+    BackendReport, CallTotals, DiscoveryChangeReport, DnsQueryReport, ExpectationReport,
+    FaultWindowReport, Latency, RunReport, Timeline,
 };
 use crate::scenario::Scenario;
 use std::collections::{BTreeMap, HashMap};
@@ -19,12 +19,23 @@ use tonic::Code;
 pub(super) fn report(
     scenario: &Scenario,
     windows: &[FaultWindow],
-    log: &CallLog,
+    (log, sent_to): (&CallLog, &[Option<usize>]),
     names: &[String],
-    before: &[StatsSnapshot],
-    after: &[StatsSnapshot],
+    (before, after): (&[StatsSnapshot], &[StatsSnapshot]),
     checks: Vec<CheckResult>,
 ) -> RunReport {
+    // Failed calls by the client's code, per backend they were sent to, and those sent to none.
+    let mut client_failures: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); names.len()];
+    let mut unattributed_failures = BTreeMap::new();
+    for (call, backend) in log.calls.iter().zip(sent_to) {
+        if let Some(code) = crate::report::client_code(call.outcome) {
+            let tally = match backend.and_then(|b| client_failures.get_mut(b)) {
+                Some(tally) => tally,
+                None => &mut unattributed_failures,
+            };
+            *tally.entry(code).or_default() += 1;
+        }
+    }
     let ok = log.ok();
     // The OK calls' latencies by backend, in one pass over the log.
     let index: HashMap<&str, usize> =
@@ -39,7 +50,8 @@ pub(super) fn report(
         .iter()
         .zip(before.iter().zip(after))
         .zip(&latencies)
-        .map(|((name, (b, a)), served)| {
+        .zip(client_failures)
+        .map(|(((name, (b, a)), served), client_failures)| {
             let mut failures = BTreeMap::new();
             let earlier_failures = b.failures();
             for (code, count) in a.failures() {
@@ -52,6 +64,7 @@ pub(super) fn report(
                 name: name.clone(),
                 served: served.len() as u64,
                 share: if ok == 0 { 0.0 } else { served.len() as f64 / ok as f64 },
+                client_failures,
                 failures,
                 latency_ms: Latency::from_samples(served),
                 connections_opened: a.connections_accepted - b.connections_accepted,
@@ -97,17 +110,36 @@ pub(super) fn report(
         },
         backends,
         clients: crate::report::ClientReport::every(log, scenario.clients()),
+        unattributed_failures,
         faults,
         expectations,
         not_judged: Vec::new(),
-        timeline: Timeline::from_log(log, names, scenario.load_spec().deadline),
+        timeline: Timeline::from_attributed(log, sent_to, names, scenario.load_spec().deadline),
         passed,
         expected: scenario.expect().outcome.name().to_owned(),
         expected_failures: scenario.expect().fails.iter().map(|&name| name.to_owned()).collect(),
         as_expected,
+        discovery: discovery_changes(scenario, names),
         dns_queries: None,
         dns_queries_dropped: 0,
     }
+}
+
+/// The scenario's changes of the announced set, each with the set announced from then on.
+fn discovery_changes(scenario: &Scenario, names: &[String]) -> Vec<DiscoveryChangeReport> {
+    let discovery = scenario.discovery();
+    discovery
+        .changes
+        .iter()
+        .map(|change| DiscoveryChangeReport {
+            at_ms: crate::report::millis(change.at),
+            announced: discovery
+                .at(change.at)
+                .into_iter()
+                .filter_map(|index| names.get(index).cloned())
+                .collect(),
+        })
+        .collect()
 }
 
 /// The scripted resolver's queries, their answers by backend name.

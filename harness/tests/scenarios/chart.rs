@@ -1,14 +1,12 @@
 //! The HTML report and its timeline chart: well-formed, one lane per backend with its fault
 //! windows, every OK call in exactly one bar, and drawn by a real browser (headless Chromium).
 
+use super::browser;
 use super::run::play;
 use jostle_harness::report::{
     BackendReport, Bucket, FaultWindowReport, Latency, MAX_LANES, RunReport, Timeline,
 };
 use roxmltree::{Document, Node};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const SVG: &str = "http://www.w3.org/2000/svg";
 const RERUN: &str = "cargo test --test harness chart";
@@ -71,6 +69,7 @@ fn backend(index: usize, served: u64) -> BackendReport {
         name: format!("backend-{index}"),
         served,
         share: 0.0,
+        client_failures: Default::default(),
         failures: Default::default(),
         latency_ms: Latency::default(),
         connections_opened: 1,
@@ -118,20 +117,6 @@ fn past_sixteen_backends_the_rest_share_one_lane_and_no_call_is_lost() {
     );
 }
 
-/// Chromium, from `JOSTLE_CHROMIUM` or the PATH.
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("JOSTLE_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).find_map(|dir| {
-        ["chromium", "chromium-browser", "google-chrome"]
-            .iter()
-            .map(|name| dir.join(name))
-            .find(|candidate| candidate.is_file())
-    })
-}
-
 /// Measures, in the browser, what it drew: boxes of the chart's parts and line lengths.
 const PROBE: &str = r#"<script>
 const box = e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; };
@@ -154,56 +139,11 @@ pre.textContent = JSON.stringify(probe);
 document.body.appendChild(pre);
 </script>"#;
 
-/// Runs Chromium headless on `page` and returns the DOM it ends with; at most a minute.
-fn dump_dom(chromium: &Path, page: &Path, profile: &Path) -> String {
-    let mut child = Command::new(chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        .args(["--no-first-run", "--disable-background-networking", "--disable-extensions"])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot start {}: {error}", chromium.display()));
-    let started = Instant::now();
-    while child.try_wait().expect("chromium's status").is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("headless Chromium must render the report within a minute");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = child.wait_with_output().expect("chromium's output");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 #[test]
 fn headless_chromium_draws_the_chart_with_a_lane_per_backend_and_the_fault_window() {
-    let Some(chromium) = chromium() else {
-        assert!(
-            std::env::var_os("JOSTLE_REQUIRE_CHROMIUM").is_none(),
-            "JOSTLE_REQUIRE_CHROMIUM is set but no chromium is on the PATH (.ci/run installs it)"
-        );
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("skipped: no chromium on the PATH (apt-get install chromium; .ci/run does)");
-        }
-        return;
-    };
+    let Some(chromium) = browser::chromium() else { return };
     let report = play("article-restart.toml");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let page = dir.path().join("report.html");
-    std::fs::write(&page, report.to_html().replace("</body>", &format!("{PROBE}</body>")))
-        .expect("page written");
-    let dom = dump_dom(&chromium, &page, &dir.path().join("profile"));
-    drop(dir);
-    let probe = dom
-        .split_once(r#"<pre id="probe">"#)
-        .and_then(|(_, rest)| rest.split_once("</pre>"))
-        .map(|(json, _)| json.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
-        .unwrap_or_else(|| panic!("the probe must run in the page; Chromium printed:\n{dom}"));
-    let probe: serde_json::Value = serde_json::from_str(&probe).expect("probe JSON");
+    let probe = browser::measure(&chromium, &report.to_html(), PROBE);
 
     assert_eq!(probe["namespace"], SVG, "the browser must parse the chart as SVG");
     let number = |value: &serde_json::Value| value.as_f64().expect("a number");

@@ -2,7 +2,9 @@
 //! place (FILE:LINE:COLUMN) and what was expected; runs give their verdicts, byte-identical
 //! JSON and a chart that a browser draws.
 
+mod browser;
 mod chart;
+mod chart_story;
 mod dns;
 mod every_check;
 mod explore;

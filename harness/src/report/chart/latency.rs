@@ -1,11 +1,14 @@
-//! The bottom panel: latency over time on a log scale, with the deadline.
+//! The bottom panel: latency over time on a log scale, with the deadline; the calls that timed
+//! out drawn at the deadline as crosses (sized by how many), the calls that failed before it as
+//! ticks on the panel's floor, each counted in the legend.
 
 use super::text::seconds_precise;
-use super::{FAULT, Frame, LATENCY, LEFT, RIGHT, WIDTH};
-use crate::report::{Bucket, Timeline};
+use super::{FAULT, Frame, LATENCY, LEFT, RIGHT, TIMED_OUT, WIDTH};
+use crate::report::{Bucket, RunReport};
 use std::fmt::Write;
 
-pub(super) fn latency(out: &mut String, timeline: &Timeline, frame: &Frame, top: f64) {
+pub(super) fn latency(out: &mut String, report: &RunReport, frame: &Frame, top: f64) {
+    let timeline = &report.timeline;
     // Log scale: a paused in-memory call takes a microsecond, a delayed one hundreds of ms.
     let highest = timeline
         .buckets
@@ -20,9 +23,11 @@ pub(super) fn latency(out: &mut String, timeline: &Timeline, frame: &Frame, top:
     let high = if high <= low { low + 1.0 } else { high };
     // Zero (a call that took no virtual time) sits on the lowest line.
     let y = |ms: f64| top + LATENCY - (ms.log10().max(low) - low) / (high - low) * LATENCY;
+    let timed_out: u64 = timeline.buckets.iter().map(|b| b.timed_out).sum();
+    let failed: u64 = timeline.buckets.iter().map(|b| b.failed).sum();
     let _ = write!(
         out,
-        r##"<g id="latency"><text x="8" y="{:.1}" font-weight="600" fill="#111">Latency of OK calls, ms (log scale): <tspan fill="#0072B2">— p50</tspan> <tspan fill="#111">— p99</tspan> <tspan fill="#999">● slowest call, any outcome</tspan> <tspan fill="{FAULT}">- - deadline</tspan></text><rect x="{LEFT}" y="{top:.1}" width="{:.1}" height="{LATENCY}" fill="#fbfbfb" stroke="#e4e4e4"/>"##,
+        r##"<g id="latency"><text x="8" y="{:.1}" font-weight="600" fill="#111">Latency, ms (log scale): <tspan fill="#0072B2">— p50</tspan> <tspan fill="#111">— p99</tspan> of OK calls <tspan fill="#999">● slowest call</tspan> <tspan class="legend-timed-out" fill="{TIMED_OUT}">✕ timed out ({timed_out})</tspan> <tspan class="legend-failed" fill="{FAULT}">▮ failed before it ({failed})</tspan> <tspan fill="{FAULT}">- - deadline</tspan></text><rect x="{LEFT}" y="{top:.1}" width="{:.1}" height="{LATENCY}" fill="#fbfbfb" stroke="#e4e4e4"/>"##,
         top - 14.0,
         WIDTH - LEFT - RIGHT
     );
@@ -50,15 +55,47 @@ pub(super) fn latency(out: &mut String, timeline: &Timeline, frame: &Frame, top:
         );
     }
     let bucket = timeline.bucket_ms as f64;
+    let most_timed_out = timeline.buckets.iter().map(|b| b.timed_out).max().unwrap_or(0).max(1);
+    let most_failed = timeline.buckets.iter().map(|b| b.failed).max().unwrap_or(0).max(1);
     for b in &timeline.buckets {
-        if let Some(ms) = b.max_ms {
+        let x = frame.x(b.start_ms as f64 + bucket / 2.0);
+        let span = format!(
+            "started {} to {}",
+            seconds_precise(b.start_ms as f64),
+            seconds_precise(b.start_ms as f64 + bucket)
+        );
+        // The slowest call is a timeout's deadline when one timed out: the cross shows it.
+        if let (Some(ms), 0) = (b.max_ms, b.timed_out) {
             let _ = write!(
                 out,
-                r##"<circle class="max" cx="{:.1}" cy="{:.1}" r="2" fill="#999"><title>slowest call started {} to {}: {ms} ms</title></circle>"##,
-                frame.x(b.start_ms as f64 + bucket / 2.0),
+                r##"<circle class="max" cx="{x:.1}" cy="{:.1}" r="2" fill="#999"><title>slowest call {span}: {ms} ms</title></circle>"##,
                 y(ms),
-                seconds_precise(b.start_ms as f64),
-                seconds_precise(b.start_ms as f64 + bucket)
+            );
+        }
+        if b.timed_out > 0 {
+            // From 3 px for one call to 7 px for the bucket with the most.
+            let r = 3.0 + 4.0 * b.timed_out as f64 / most_timed_out as f64;
+            let yy = y(timeline.deadline_ms.max(0.001));
+            let _ = write!(
+                out,
+                r#"<path class="timed-out-calls" data-count="{}" d="M{:.1},{:.1} l{d:.1},{d:.1} m0,-{d:.1} l-{d:.1},{d:.1}" stroke="{TIMED_OUT}" stroke-width="2"><title>{} calls {span} timed out at the {} ms deadline</title></path>"#,
+                b.timed_out,
+                x - r,
+                yy - r,
+                b.timed_out,
+                timeline.deadline_ms,
+                d = 2.0 * r,
+            );
+        }
+        if b.failed > 0 {
+            let h = 3.0 + 9.0 * b.failed as f64 / most_failed as f64;
+            let _ = write!(
+                out,
+                r#"<rect class="failed-calls" data-count="{}" x="{:.1}" y="{:.1}" width="3" height="{h:.1}" fill="{FAULT}"><title>{} calls {span} failed before the deadline</title></rect>"#,
+                b.failed,
+                x - 1.5,
+                top + LATENCY - h,
+                b.failed
             );
         }
     }

@@ -1,11 +1,17 @@
 //! The timeline chart as one standalone SVG: calls served per backend per bucket (a lane each,
-//! its fault windows shaded), failures and timeouts, and latency over time. No script, no
+//! its fault windows shaded and labelled, the failed calls sent to it in a strip under it),
+//! discovery changes and DNS answers as markers on the time axis, failures and timeouts, and
+//! latency over time with the timeouts at the deadline. No script, no
 //! external resource: it opens in any browser, inside the HTML report or on its own.
 
 mod axis;
+mod codes;
 mod failures;
+mod labels;
 mod latency;
+mod markers;
 mod served;
+mod strip;
 mod text;
 
 use super::RunReport;
@@ -19,7 +25,13 @@ const WIDTH: f64 = 960.0;
 const LEFT: f64 = 150.0;
 const RIGHT: f64 = 24.0;
 const LANE: f64 = 40.0;
+/// The strip under a lane with the failed calls sent to its backends.
+const STRIP: f64 = 16.0;
 const LANE_GAP: f64 = 6.0;
+/// From one lane's top to the next one's.
+const LANE_PITCH: f64 = LANE + STRIP + LANE_GAP;
+/// The marker row of discovery changes and DNS answers, over the lanes.
+const MARKERS: f64 = 22.0;
 const PANEL_GAP: f64 = 46.0;
 const FAILURES: f64 = 80.0;
 const LATENCY: f64 = 150.0;
@@ -49,8 +61,12 @@ pub fn svg(report: &RunReport) -> String {
     let bucket = timeline.bucket_ms.max(1) as f64;
     let frame = Frame { span_ms: (timeline.buckets.len() as f64 * bucket).max(1.0) };
     let lanes = served::lanes(report);
-    let served_top = 34.0;
-    let failures_top = served_top + lanes.len() as f64 * (LANE + LANE_GAP) + PANEL_GAP;
+    // The title at 20, the failures' legend at 36, then the marker row if any, then the lanes.
+    let markers_row = 54.0;
+    let served_top = if markers::any(report) { 44.0 + MARKERS } else { 46.0 };
+    let rows = lanes.len() + usize::from(served::has_unattributed(report));
+    let lanes_bottom = served_top + rows as f64 * LANE_PITCH - LANE_GAP;
+    let failures_top = lanes_bottom + LANE_GAP + PANEL_GAP;
     let latency_top = failures_top + FAILURES + PANEL_GAP;
     let axis = latency_top + LATENCY;
     let height = axis + 56.0;
@@ -67,8 +83,9 @@ pub fn svg(report: &RunReport) -> String {
     out.push_str(r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
     axis::grid(&mut out, &frame, served_top - 8.0, axis);
     served::served(&mut out, report, &lanes, &frame, served_top);
+    markers::markers(&mut out, report, &frame, markers_row, lanes_bottom);
     failures::failures(&mut out, report, &frame, failures_top);
-    latency::latency(&mut out, timeline, &frame, latency_top);
+    latency::latency(&mut out, report, &frame, latency_top);
     axis::x_axis(&mut out, &frame, axis);
     out.push_str("</svg>");
     out

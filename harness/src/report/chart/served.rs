@@ -1,10 +1,12 @@
 //! The top panel: a lane per backend, a bar per bucket of the calls it served, its fault
-//! windows shaded.
+//! windows shaded and labelled, and under the bars a strip of the calls sent to it that failed,
+//! by the client's code; a last row for the failed calls that reached no backend.
 
+use super::labels::{self, FONT, ROW_HEIGHT};
 use super::text::{escape, seconds_precise};
-use super::{COLOURS, FAULT, Frame, LANE, LANE_GAP, LEFT, MAX_LANES, RIGHT, WIDTH};
+use super::{COLOURS, FAULT, Frame, LANE, LEFT, MAX_LANES, RIGHT, STRIP, WIDTH, codes, strip};
 use crate::report::{Bucket, FaultWindowReport, RunReport};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 /// One lane: its label and which backends it sums.
@@ -27,6 +29,11 @@ pub(super) fn lanes(report: &RunReport) -> Vec<Lane> {
     lanes
 }
 
+/// Whether the chart has a row for failed calls that reached no backend: only when there are.
+pub(super) fn has_unattributed(report: &RunReport) -> bool {
+    report.timeline.buckets.iter().any(|b| !b.unattributed.is_empty())
+}
+
 pub(super) fn served(
     out: &mut String,
     report: &RunReport,
@@ -43,13 +50,43 @@ pub(super) fn served(
             timeline.buckets.iter().map(sum).collect()
         })
         .collect();
+    // Each lane's failures per bucket, by the client's code.
+    let failures: Vec<Vec<BTreeMap<String, u64>>> = lanes
+        .iter()
+        .map(|lane| {
+            let sum = |b: &Bucket| {
+                let mut codes = BTreeMap::new();
+                for tally in lane.backends.iter().filter_map(|&i| b.failures.get(i)) {
+                    for (code, n) in tally {
+                        *codes.entry(code.clone()).or_default() += n;
+                    }
+                }
+                codes
+            };
+            timeline.buckets.iter().map(sum).collect()
+        })
+        .collect();
+    let unattributed: Vec<BTreeMap<String, u64>> =
+        timeline.buckets.iter().map(|b| b.unattributed.clone()).collect();
     let tallest = sums.iter().flatten().copied().max().unwrap_or(0);
     let peak = tallest.max(1) as f64;
+    let failing = failures.iter().chain([&unattributed]).flatten();
+    let tallest_failing = failing.map(|codes| codes.values().sum::<u64>()).max().unwrap_or(0);
+    let totals = codes::totals(failures.iter().flatten().chain(&unattributed));
+    let legend: String = totals
+        .iter()
+        .map(|(code, n)| {
+            format!(
+                r#" <tspan fill="{}">■ {} ({n})</tspan>"#,
+                codes::colour(code),
+                codes::shout(code)
+            )
+        })
+        .collect();
     let _ = write!(
         out,
-        r##"<g id="served"><text x="8" y="{:.1}" font-weight="600" fill="#111">Calls served per backend, per {} ms bucket (tallest bar: {tallest} calls); shaded: fault windows</text>"##,
-        top - 14.0,
-        timeline.bucket_ms
+        r##"<g id="served"><text x="8" y="{:.1}" font-weight="600" fill="#111">Calls served per backend, per {} ms bucket (tallest bar: {tallest} calls); shaded: fault windows</text><text id="failed-here-legend" x="{LEFT}" y="{:.1}" fill="#111" font-size="11">Under each lane, calls sent there that failed, by the client's code (tallest: {tallest_failing}):{legend}</text>"##,
+        20.0, timeline.bucket_ms, 36.0
     );
     // Each window to its lane, in one pass: the lanes are the first backends, then the rest.
     let index: HashMap<&str, usize> =
@@ -60,8 +97,9 @@ pub(super) fn served(
             windows[backend.min(lanes.len() - 1)].push(window);
         }
     }
+    let width = (frame.x(bucket) - frame.x(0.0) - 0.6).max(0.6);
     for (index, ((lane, sums), windows)) in lanes.iter().zip(&sums).zip(&windows).enumerate() {
-        let y = top + index as f64 * (LANE + LANE_GAP);
+        let y = top + index as f64 * super::LANE_PITCH;
         let colour = COLOURS[index % COLOURS.len()];
         let total: u64 = lane.backends.iter().map(|&i| report.backends[i].served).sum();
         let _ = write!(
@@ -72,29 +110,7 @@ pub(super) fn served(
             y + 16.0,
             y + 31.0
         );
-        for window in windows {
-            let x1 = frame.x(window.start_ms);
-            let x2 = frame.x(window.end_ms.unwrap_or(frame.span_ms)).max(x1 + 2.0);
-            let until = window.end_ms.map_or("the end".into(), seconds_precise);
-            let _ = write!(
-                out,
-                r#"<rect class="fault" data-kind="{kind}" x="{x1:.1}" y="{y:.1}" width="{:.1}" height="{LANE}" fill="{FAULT}" fill-opacity="0.16" stroke="{FAULT}" stroke-opacity="0.5"><title>{kind} on {backend} from {} to {until}</title></rect>"#,
-                x2 - x1,
-                seconds_precise(window.start_ms),
-                kind = escape(&window.kind),
-                backend = escape(&window.backend),
-            );
-            if x2 - x1 > 44.0 {
-                let _ = write!(
-                    out,
-                    r#"<text class="fault-label" x="{:.1}" y="{:.1}" fill="{FAULT}" font-size="10">{}</text>"#,
-                    x1 + 3.0,
-                    y + 11.0,
-                    escape(&window.kind)
-                );
-            }
-        }
-        let width = (frame.x(bucket) - frame.x(0.0) - 0.6).max(0.6);
+        fault_windows(out, windows, frame, y);
         for (bucket_index, &count) in sums.iter().enumerate() {
             if count == 0 {
                 continue;
@@ -111,7 +127,61 @@ pub(super) fn served(
                 seconds_precise(start + bucket)
             );
         }
+        let strip = strip::Strip { label: &lane.label, top: y + LANE, tallest: tallest_failing };
+        strip.draw(out, &failures[index], frame, bucket);
+        out.push_str("</g>");
+    }
+    if has_unattributed(report) {
+        let y = top + lanes.len() as f64 * super::LANE_PITCH;
+        let total: u64 = unattributed.iter().flat_map(BTreeMap::values).sum();
+        let _ = write!(
+            out,
+            r##"<g class="no-backend" data-backend="none"><text x="8" y="{:.1}" fill="#111" font-size="11">no backend reached ({total})</text>"##,
+            y + STRIP - 4.0
+        );
+        let strip = strip::Strip { label: "no backend reached", top: y, tallest: tallest_failing };
+        strip.draw(out, &unattributed, frame, bucket);
         out.push_str("</g>");
     }
     out.push_str("</g>");
+}
+
+/// A lane's fault windows, shaded, each labelled where [`labels::place`] finds room.
+fn fault_windows(out: &mut String, windows: &[&FaultWindowReport], frame: &Frame, y: f64) {
+    let spans: Vec<(f64, f64)> = windows
+        .iter()
+        .map(|window| {
+            let x1 = frame.x(window.start_ms);
+            (x1, frame.x(window.end_ms.unwrap_or(frame.span_ms)).max(x1 + 2.0))
+        })
+        .collect();
+    let boxes: Vec<(f64, f64, &str)> =
+        spans.iter().zip(windows).map(|(&(x1, x2), w)| (x1, x2, w.kind.as_str())).collect();
+    let placed = labels::place(&boxes);
+    for ((window, &(x1, x2)), label) in windows.iter().zip(&spans).zip(placed) {
+        let until = window.end_ms.map_or("the end".into(), seconds_precise);
+        let tooltip = format!(
+            "{} on {} from {} to {until}",
+            window.kind,
+            window.backend,
+            seconds_precise(window.start_ms)
+        );
+        let _ = write!(
+            out,
+            r#"<rect class="fault" data-kind="{kind}" x="{x1:.1}" y="{y:.1}" width="{:.1}" height="{LANE}" fill="{FAULT}" fill-opacity="0.16" stroke="{FAULT}" stroke-opacity="0.5"><title>{tooltip}</title></rect>"#,
+            x2 - x1,
+            kind = escape(&window.kind),
+            tooltip = escape(&tooltip),
+        );
+        if let Some(label) = label {
+            let _ = write!(
+                out,
+                r#"<text class="fault-label" x="{:.1}" y="{:.1}" fill="{FAULT}" font-size="{FONT}">{}<title>{}</title></text>"#,
+                label.x,
+                y + (label.row + 1) as f64 * ROW_HEIGHT - 3.0,
+                escape(&label.text),
+                escape(&tooltip)
+            );
+        }
+    }
 }
