@@ -24,13 +24,19 @@
 //! ```
 
 mod explorer;
+mod fault_spec;
 mod generate;
 mod invariants;
 mod schedule;
+mod shape;
 mod shrink;
 mod space;
 
 pub use explorer::{Exploration, Explorer, Finding, SHRINK_RUNS, Size};
 pub use invariants::{BACKOFF, INVARIANTS, Recovery, grace, longest_wait};
 pub use schedule::{Event, FaultSpec, Schedule, WARM_UP};
-pub use space::{DEADLINES, DURATIONS, KINDS, MAX_BACKENDS, MAX_EVENTS, RATES, Space};
+pub use shape::{Latency, MAX_TTL_KEPT, Methods, Via};
+pub use space::{
+    CLOSED_LATENCY, CONCURRENCIES, DEADLINES, DURATIONS, KINDS, LOOPS, MAX_BACKENDS, MAX_CLIENTS,
+    MAX_EVENTS, METHODS, MIN_TTLS, RATES, Space, TTLS, VIAS,
+};

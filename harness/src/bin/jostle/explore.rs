@@ -241,6 +241,7 @@ fn space(args: &ExploreArgs) -> Result<Space, String> {
             ..=u32::try_from(*args.rate.end()).unwrap_or(u32::MAX),
         duration: args.duration,
         deadline: args.deadline,
+        ..Space::default()
     };
     space.validate().map_err(|error| match error {
         jostle_harness::Error::InvalidParameter { parameter, expected, got } => {
