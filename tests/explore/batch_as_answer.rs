@@ -1,0 +1,158 @@
+//! A planted flaw that only DNS discovery shows: a balancer that takes a batch of changes
+//! arriving together as the whole answer (gRPC resolvers hand over full address lists; a
+//! port that reads jostle's change stream that way keeps only the addresses a batch adds).
+//! Through the stream each change comes at its instant, one at a time, and the initial
+//! batch is the whole set: nothing shows. Through DNS, two changes within one TTL come back
+//! from one resolution together, an addition and a withdrawal side by side: the balancer
+//! then drops every backend the batch does not add, for good (DNS diffs answers, so a
+//! backend still announced is never added again), and `settled` finds it serving nothing.
+
+use super::{assert_shrunk_and_replays, finding};
+use jostle::balance::policy::RoundRobin;
+use jostle::balance::{BalanceConfig, BalancedChannel};
+use jostle::discover::{Change, Changes};
+use jostle_harness::channel::{BoxChannel, Target, boxed};
+use jostle_harness::explore::{BACKOFF, Explorer, Space, Via};
+use jostle_harness::scenario::Custom;
+use std::collections::{BTreeSet, VecDeque};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio_stream::Stream;
+
+/// The flaw: the changes ready together, when more than one and any of them an addition,
+/// are taken as the whole set.
+struct BatchAsAnswer {
+    inner: Changes,
+    known: BTreeSet<String>,
+    out: VecDeque<Change>,
+}
+
+impl BatchAsAnswer {
+    fn new(inner: Changes) -> Self {
+        Self { inner, known: BTreeSet::new(), out: VecDeque::new() }
+    }
+
+    /// Applies one batch: as a whole answer when it adds and holds more than one change,
+    /// as a list of changes otherwise.
+    fn apply(&mut self, batch: Vec<Change>) {
+        let adds: Vec<_> = batch
+            .iter()
+            .filter_map(|c| match c {
+                Change::Insert { address, .. } => Some(address.clone()),
+                Change::Remove(_) => None,
+            })
+            .collect();
+        if batch.len() > 1 && !adds.is_empty() {
+            let answer: BTreeSet<String> = adds.iter().map(ToString::to_string).collect();
+            for gone in self.known.difference(&answer) {
+                self.out.push_back(Change::Remove(gone.parse().expect("a known address")));
+            }
+            for added in adds.iter().filter(|a| !self.known.contains(&a.to_string())) {
+                self.out.push_back(Change::insert(added.clone()));
+            }
+            self.known = answer;
+            return;
+        }
+        for change in batch {
+            match &change {
+                Change::Insert { address, .. } => self.known.insert(address.to_string()),
+                Change::Remove(address) => self.known.remove(&address.to_string()),
+            };
+            self.out.push_back(change);
+        }
+    }
+}
+
+impl Stream for BatchAsAnswer {
+    type Item = Change;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Change>> {
+        if let Some(change) = self.out.pop_front() {
+            return Poll::Ready(Some(change));
+        }
+        let mut batch = Vec::new();
+        let ended = loop {
+            match self.inner.as_mut().poll_next(cx) {
+                Poll::Ready(Some(change)) => batch.push(change),
+                Poll::Ready(None) => break true,
+                Poll::Pending => break false,
+            }
+        };
+        self.apply(batch);
+        match self.out.pop_front() {
+            Some(change) => Poll::Ready(Some(change)),
+            None if ended => Poll::Ready(None),
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// Round robin fed through [`BatchAsAnswer`], built as the README's `mine` (with explore's
+/// backoff, declared to the explorer).
+fn batch_as_answer(target: &Target) -> BoxChannel {
+    let mut builder = BalancedChannel::builder()
+        .balancer(RoundRobin::new())
+        .config(BalanceConfig { backoff: BACKOFF, ..BalanceConfig::default() })
+        .seed(target.seed);
+    if let Some(refresh) = target.refresh() {
+        builder = builder.refresh_dns_on_failure(refresh);
+    }
+    boxed(builder.build(Box::pin(BatchAsAnswer::new(target.changes())), target.connector.clone()))
+}
+
+fn explorer(space: Space, seeds: std::ops::Range<u64>) -> Explorer {
+    Explorer::new(space)
+        .against("batch-as-answer", batch_as_answer)
+        .backoff(BACKOFF)
+        .ejection(2)
+        .seeds(seeds)
+}
+
+/// The budget: 60 schedules of the default space with two discovery changes heard through
+/// DNS (the default space draws two changes in a third of its schedules and DNS in half; two
+/// changes fall within one resolution's interval, from 100 ms to 1 s, in a fraction of those).
+const SEEDS: std::ops::Range<u64> = 0..60;
+
+/// The default space, every schedule with two discovery changes, heard `via`.
+fn two_changes(via: &'static str) -> Space {
+    Space { changes: 2..=2, via: vec![via], ..Space::default() }
+}
+
+#[test]
+fn a_balancer_taking_a_dns_batch_as_the_whole_answer_is_found_and_shrunk_within_60_schedules() {
+    let rerun = "cargo test --test balancers batch_as_the_whole_answer";
+    let found = explorer(two_changes("dns"), SEEDS).run_blocking().unwrap();
+    let settled = finding(&found, "settled", rerun);
+    println!(
+        "found at seed {}, {:?} of {} schedules broke it",
+        settled.seed, found.violated, found.schedules
+    );
+    assert!(
+        matches!(settled.schedule.via, Via::Dns { .. }) && settled.shrunk.changes == 2,
+        "the flaw needs DNS and two discovery changes heard together ({rerun}): {:?}\n{}",
+        settled.shrunk,
+        settled.file
+    );
+    assert_eq!(
+        settled.shrunk.faults, 0,
+        "no fault is needed to show it ({rerun}):\n{}",
+        settled.file
+    );
+    assert_shrunk_and_replays(
+        settled,
+        Some(Custom::new("batch-as-answer", batch_as_answer)),
+        rerun,
+    );
+}
+
+#[test]
+fn the_same_balancer_heard_through_the_discovery_stream_breaks_nothing_over_the_same_seeds() {
+    let found = explorer(two_changes("stream"), SEEDS).run_blocking().unwrap();
+    assert!(
+        found.findings.is_empty(),
+        "through the stream every change comes alone: the flaw must not show, so the DNS \
+         finding above is DNS's (seeds {SEEDS:?}; rerun: cargo test --test balancers \
+         batch_as_the_whole_answer): {:?}",
+        found.violated
+    );
+}
