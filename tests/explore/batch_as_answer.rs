@@ -19,8 +19,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio_stream::Stream;
 
-/// The flaw: the changes ready together, when more than one and any of them an addition,
-/// are taken as the whole set.
+/// The flaw: the changes ready together, when more than one, are taken as the whole set:
+/// the addresses they add.
 struct BatchAsAnswer {
     inner: Changes,
     known: BTreeSet<String>,
@@ -32,8 +32,8 @@ impl BatchAsAnswer {
         Self { inner, known: BTreeSet::new(), out: VecDeque::new() }
     }
 
-    /// Applies one batch: as a whole answer when it adds and holds more than one change,
-    /// as a list of changes otherwise.
+    /// Applies one batch: as a whole answer when it holds more than one change, as a change
+    /// otherwise.
     fn apply(&mut self, batch: Vec<Change>) {
         let adds: Vec<_> = batch
             .iter()
@@ -42,7 +42,7 @@ impl BatchAsAnswer {
                 Change::Remove(_) => None,
             })
             .collect();
-        if batch.len() > 1 && !adds.is_empty() {
+        if batch.len() > 1 {
             let answer: BTreeSet<String> = adds.iter().map(ToString::to_string).collect();
             for gone in self.known.difference(&answer) {
                 self.out.push_back(Change::Remove(gone.parse().expect("a known address")));

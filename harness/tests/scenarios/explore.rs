@@ -259,3 +259,38 @@ fn a_space_out_of_range_in_a_new_dimension_is_refused_naming_it() {
     let open_only = Space { latency: ms(0)..=ms(4), loops: vec!["open"], ..Space::default() };
     assert!(open_only.validate().is_ok(), "an open loop needs no latency");
 }
+
+#[test]
+fn a_get_answered_not_found_by_a_backend_is_an_answer_not_an_avoidable_failure() {
+    use jostle_harness::check::{Context, avoidable_failures};
+    use jostle_harness::load::{CallLog, CallOutcome, CallRecord, Method};
+    use std::time::Duration;
+    use tonic::Code;
+    let call = |method, outcome, backend: Option<&str>| CallRecord {
+        index: 0,
+        method,
+        start: Duration::from_millis(1000),
+        end: Duration::from_millis(1001),
+        outcome,
+        backend: backend.map(str::to_owned),
+        client: 0,
+    };
+    let judge = |record: CallRecord| {
+        let log = CallLog { calls: vec![record], seed: 1 };
+        let announced = |_: Duration| vec!["backend-0", "backend-1"];
+        avoidable_failures(&log, &[], announced, Duration::from_millis(500), &Context::default())
+    };
+    let not_found = CallOutcome::Failed(Code::NotFound);
+    let held = judge(call(Method::GetOrder, not_found, Some("backend-0")));
+    assert!(held.passed, "backends do not share orders: NOT_FOUND is their answer: {held}");
+    for (record, why) in [
+        (
+            call(Method::GetOrder, CallOutcome::Failed(Code::Unavailable), Some("backend-0")),
+            "another code",
+        ),
+        (call(Method::GetOrder, not_found, None), "no backend answered"),
+        (call(Method::CreateOrder, not_found, Some("backend-0")), "a create never finds nothing"),
+    ] {
+        assert!(!judge(record).passed, "a failure with no fault is avoidable: {why}");
+    }
+}

@@ -54,7 +54,8 @@ pub(crate) struct ExploreArgs {
     #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "0..=2")]
     changes: RangeInclusive<u64>,
     /// The fault kinds drawn, comma-separated (default all): restart, flap, drain, refuse,
-    /// reset, blackhole, hang, delay, connect-delay, connection-age, status, swizzle.
+    /// reset, blackhole, hang, delay, connect-delay, connection-age, status, terminate,
+    /// stream-break, swizzle.
     #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
     kinds: Vec<String>,
     /// Calls per second, `N` or `A..=B` within 1..=5000.
