@@ -130,33 +130,6 @@ pub fn recovery(
     }
 }
 
-/// Of the calls that start at `from` or later, at most `max_rate` end other than OK.
-pub fn failure_rate(
-    log: &CallLog,
-    from: Duration,
-    max_rate: f64,
-    context: &Context,
-) -> CheckResult {
-    let rule = format!("at most {} of the calls{} fail", percent(max_rate), since(from));
-    let calls: Vec<_> = log.calls.iter().filter(|call| call.start >= from).collect();
-    let failed = calls.iter().filter(|call| call.outcome != CallOutcome::Ok).count();
-    let rate = if calls.is_empty() { 0.0 } else { failed as f64 / calls.len() as f64 };
-    let result = CheckResult::new("failure-rate", rule, context)
-        .measure("rate", rate)
-        .measure("failed", failed as f64);
-    if calls.is_empty() {
-        return result.verdict(false, format!("{NO_CALLS} (none started{})", since(from)));
-    }
-    if rate <= max_rate {
-        result.verdict(true, format!("{failed} of {} calls failed", calls.len()))
-    } else {
-        result.verdict(
-            false,
-            format!("{failed} of {} calls failed ({:.1}%)", calls.len(), rate * 100.0),
-        )
-    }
-}
-
 /// Of the OK calls that start at `after` or later, `backend` served at least `at_least`.
 pub fn share(
     log: &CallLog,
@@ -193,16 +166,15 @@ pub(super) fn bounded_share(
         Bound::AtLeast(limit) => ("share", "at least", limit),
         Bound::AtMost(limit) => ("max-share", "at most", limit),
     };
-    let after = served.from;
-    let rule = format!("{backend} serves {words} {} of the calls{}", percent(limit), since(after));
+    let window = within(served.from, served.until);
+    let rule = format!("{backend} serves {words} {} of the calls{window}", percent(limit));
     let (serving, calls, share) = served_share(served, backend);
     let result = CheckResult::new(name, rule, context)
         .measure("share", share)
         .measure("calls", calls as f64);
     let source = served.source();
     if calls == 0 {
-        return result
-            .verdict(false, format!("{NO_CALLS} (no OK call started{}){source}", since(after)));
+        return result.verdict(false, format!("{NO_CALLS} (no OK call started{window}){source}"));
     }
     let counted = format!("{serving} of {calls} calls ({:.1}%){source}", share * 100.0);
     match bound {
@@ -237,6 +209,18 @@ pub(super) fn since(from: Duration) -> String {
     }
 }
 
+/// ` started from 7s until 27s` for a window with an end, else as [`since`].
+pub(super) fn within(from: Duration, until: Option<Duration>) -> String {
+    match until {
+        None => since(from),
+        Some(until) => format!(
+            " started from {} until {}",
+            humantime::format_duration(from),
+            humantime::format_duration(until)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod wording_tests {
     use super::*;
@@ -248,6 +232,9 @@ mod wording_tests {
         assert_eq!(percent(0.2), "20%");
         assert_eq!(since(Duration::ZERO), "");
         assert_eq!(since(Duration::from_millis(4_250)), " started from 4s 250ms on");
+        let until = Some(Duration::from_secs(27));
+        assert_eq!(within(Duration::from_secs(7), until), " started from 7s until 27s");
+        assert_eq!(within(Duration::from_secs(7), None), since(Duration::from_secs(7)));
     }
 }
 

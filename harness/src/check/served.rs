@@ -29,6 +29,9 @@ use std::time::Duration;
 pub struct Served {
     /// Calls started from this moment on are counted.
     pub from: Duration,
+    /// Calls started before this moment are counted (`None`: to the end of the run); from
+    /// counters, the last reading at or before it ends the count.
+    pub until: Option<Duration>,
     /// Each backend that served (or, from counters, each backend), in the order the record
     /// first names it.
     pub backends: Vec<Backend>,
@@ -51,8 +54,15 @@ pub struct Backend {
 impl Served {
     /// The OK calls of `log` that started at `from` or later, per backend.
     pub fn of_calls(log: &CallLog, from: Duration) -> Self {
+        Self::of_window(log, from, None)
+    }
+
+    /// The OK calls of `log` that started at `from` or later and before `until` (to the end
+    /// when `None`), per backend.
+    pub fn of_window(log: &CallLog, from: Duration, until: Option<Duration>) -> Self {
+        let inside = |start: Duration| start >= from && until.is_none_or(|until| start < until);
         let mut backends: Vec<Backend> = Vec::new();
-        for call in log.calls.iter().filter(|c| c.outcome == CallOutcome::Ok && c.start >= from) {
+        for call in log.calls.iter().filter(|c| c.outcome == CallOutcome::Ok && inside(c.start)) {
             match backends.iter_mut().find(|b| b.name.as_deref() == call.backend.as_deref()) {
                 Some(backend) => backend.calls += 1,
                 None => backends.push(Backend {
@@ -62,7 +72,7 @@ impl Served {
                 }),
             }
         }
-        Self { from, backends, read: None }
+        Self { from, until, backends, read: None }
     }
 
     /// The OK calls each named backend served between two readings of its counters, made at
@@ -76,7 +86,14 @@ impl Served {
             .into_iter()
             .map(|(name, calls)| Backend { name: Some(name.to_owned()), calls, first: None })
             .collect();
-        Self { from, backends, read: Some(read) }
+        Self { from, until: None, backends, read: Some(read) }
+    }
+
+    /// The same counts, judged as the calls started before `until` (counters read up to it).
+    #[must_use]
+    pub fn until(mut self, until: Option<Duration>) -> Self {
+        self.until = until;
+        self
     }
 
     /// Every OK call counted.

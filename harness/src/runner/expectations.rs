@@ -1,9 +1,9 @@
 //! Every `[expect]` of a scenario as checks, in one fixed order, that of
-//! [`CHECKS`](crate::scenario::CHECKS): distribution, failure rate, codes, shares, largest
-//! shares, fallback, fail-fast, recovery, convergence, only-announced, timeout, latency,
-//! connections, avoidable failures, settled.
+//! [`CHECKS`](crate::scenario::CHECKS): distribution, failure rate, least failure rate, codes,
+//! shares, largest shares, served nothing, fallback, fail-fast, recovery, convergence,
+//! only-announced, timeout, latency, connections, avoidable failures, settled.
 
-use crate::check::{self, CheckResult, Context, distribution};
+use crate::check::{self, CheckResult, Context, Served, distribution};
 use crate::fault::{FaultWindow, Kind};
 use crate::load::CallLog;
 use crate::net::Transport;
@@ -42,18 +42,31 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         }
         None => {}
     }
+    let (from, until) = (expect.failure_rate_from, expect.failure_rate_until);
     if let Some(rate) = expect.max_failure_rate {
-        checks.push(check::failure_rate(log, expect.failure_rate_from, rate, context));
+        checks.push(check::failure_rate_in(log, from, until, rate, context));
+    }
+    if let Some(rate) = expect.min_failure_rate {
+        let judged = check::min_failure_rate(log, from, until, rate, context);
+        checks.push(past_the_run(judged, log, from));
     }
     if let Some(codes) = &expect.codes {
         checks.push(check::codes(log, codes, context));
     }
     for share in &expect.shares {
-        checks.push(check::share(log, &names[share.backend], share.after, share.at_least, context));
+        let served = Served::of_window(log, share.after, share.until);
+        let judged = check::share_of(&served, &names[share.backend], share.at_least, context);
+        checks.push(past_the_run(judged, log, share.after));
     }
     for share in &expect.max_shares {
-        let name = &names[share.backend];
-        checks.push(check::max_share(log, name, share.after, share.at_most, context));
+        let served = Served::of_window(log, share.after, share.until);
+        let judged = check::max_share_of(&served, &names[share.backend], share.at_most, context);
+        checks.push(past_the_run(judged, log, share.after));
+    }
+    for nothing in &expect.served_nothing {
+        let name = &names[nothing.backend];
+        let judged = check::served_nothing(log, name, nothing.from, nothing.until, context);
+        checks.push(past_the_run(judged, log, nothing.from));
     }
     if let Some(fallback) = expect.fallback {
         let failed_at: Vec<Duration> = windows.iter().map(|w| w.start).collect();
@@ -191,6 +204,20 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         ));
     }
     checks
+}
+
+/// `judged`, failed over a window that starts at `from`, with the words that say the window
+/// lies past the run when no call started from `from` on (the run ended first).
+fn past_the_run(mut judged: CheckResult, log: &CallLog, from: Duration) -> CheckResult {
+    if !judged.passed && !log.calls.iter().any(|call| call.start >= from) {
+        let last = log.calls.iter().map(|call| call.start).max().unwrap_or_default();
+        judged.explanation.push_str(&format!(
+            "; the window starts at {} ms, past the run: its last call started at {} ms",
+            from.as_millis(),
+            last.as_millis()
+        ));
+    }
+    judged
 }
 
 /// Why a scenario with faults saw none start: those set after the last call ended (a load

@@ -9,6 +9,7 @@ use super::expected::Expected;
 use super::raw::RawExpect;
 use super::suggest::{did_you_mean, quoted};
 use super::values::{backend_index, fraction, positive};
+use super::window::{KEYS, Written, window};
 use std::time::Duration;
 use toml::Spanned;
 
@@ -24,16 +25,6 @@ pub(super) fn expectations(
     }
     if let Some(rate) = &raw.max_failure_rate {
         expect.max_failure_rate = Some(fraction(rate, "max_failure_rate", source)?);
-    }
-    if let Some(from) = &raw.failure_rate_from {
-        if raw.max_failure_rate.is_none() {
-            return Err(source.error(
-                from.span(),
-                "`failure_rate_from` without `max_failure_rate`",
-                "`max_failure_rate` beside it",
-            ));
-        }
-        expect.failure_rate_from = from.get_ref().0;
     }
     if let Some(written) = &raw.distribution {
         expect.distribution = Some(match written.get_ref().as_str() {
@@ -52,18 +43,38 @@ pub(super) fn expectations(
     }
     for share in &raw.shares {
         let share = share.get_ref();
+        let (after, until) = window(
+            &Written {
+                after: share.after.as_ref(),
+                from: share.from.as_ref(),
+                until: share.until.as_ref(),
+                keys: KEYS,
+            },
+            source,
+        )?;
         expect.shares.push(ShareExpectation {
             backend: backend_index(&share.backend, backends, source)?,
             at_least: fraction(&share.at_least, "at_least", source)?,
-            after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+            after,
+            until,
         });
     }
     for share in &raw.max_shares {
         let share = share.get_ref();
+        let (after, until) = window(
+            &Written {
+                after: share.after.as_ref(),
+                from: share.from.as_ref(),
+                until: share.until.as_ref(),
+                keys: KEYS,
+            },
+            source,
+        )?;
         expect.max_shares.push(MaxShareExpectation {
             backend: backend_index(&share.backend, backends, source)?,
             at_most: fraction(&share.at_most, "at_most", source)?,
-            after: share.after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+            after,
+            until,
         });
     }
     if let Some(fallback) = &raw.fallback {
@@ -116,6 +127,7 @@ pub(super) fn expectations(
     expect.max_latency_over_deadline =
         raw.max_latency_over_deadline.as_ref().map(|over| over.get_ref().0);
     super::expect_incident::expectations(raw, backends, &mut expect, source)?;
+    super::expect_window::expectations(raw, backends, &mut expect, source)?;
     super::expect_explore::expectations(raw, &mut expect, source)?;
     expect.latency = super::latency::bounds(&raw.latency, backends, source)?;
     expect.fails = fails(raw, &expect, source)?;

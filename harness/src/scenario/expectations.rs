@@ -17,9 +17,15 @@ pub struct Expectations {
     pub fails: Vec<&'static str>,
     /// At most this fraction of calls fail (0 to 1).
     pub max_failure_rate: Option<f64>,
-    /// The failure rate counts the calls started from this time on (since the cluster
+    /// At least this fraction of calls fail (0 to 1; `[expect] min_failure_rate`, the
+    /// `min-failure-rate` check).
+    pub min_failure_rate: Option<f64>,
+    /// The failure rates count the calls started from this time on (since the cluster
     /// started); zero by default.
     pub failure_rate_from: Duration,
+    /// The failure rates count the calls started before this time (`None`: to the end of the
+    /// run).
+    pub failure_rate_until: Option<Duration>,
     /// How the calls split over the backends.
     pub distribution: Option<Distribution>,
     /// Backends that must serve at least a share of the calls.
@@ -27,6 +33,8 @@ pub struct Expectations {
     /// Backends that may serve at most a share of the calls (a slow one, under a load-aware
     /// balancer).
     pub max_shares: Vec<MaxShareExpectation>,
+    /// Backends that serve no OK call in a window (`[[expect.served_nothing]]`).
+    pub served_nothing: Vec<ServedNothingExpectation>,
     /// The balancer routes around a failed backend.
     pub fallback: Option<FallbackExpectation>,
     /// A backend back from its fault gets its share back.
@@ -91,10 +99,14 @@ pub struct LatencyExpectation {
 pub struct ShareExpectation {
     /// The backend's index.
     pub backend: usize,
-    /// Its least share of the calls started from `after` on (0 to 1).
+    /// Its least share of the calls started from `after` on, and before `until` (0 to 1).
     pub at_least: f64,
-    /// Since the cluster started; zero when not given.
+    /// The window's start (`from`, or its older name `after`), since the cluster started;
+    /// zero when not given.
     pub after: Duration,
+    /// The window's end, since the cluster started (calls started before it count); the end
+    /// of the run when `None`.
+    pub until: Option<Duration>,
 }
 
 /// One backend's largest share of the calls: `[expect] max_shares`.
@@ -102,10 +114,25 @@ pub struct ShareExpectation {
 pub struct MaxShareExpectation {
     /// The backend's index.
     pub backend: usize,
-    /// Its largest share of the calls started from `after` on (0 to 1).
+    /// Its largest share of the calls started from `after` on, and before `until` (0 to 1).
     pub at_most: f64,
-    /// Since the cluster started; zero when not given.
+    /// The window's start (`from`, or its older name `after`), since the cluster started;
+    /// zero when not given.
     pub after: Duration,
+    /// The window's end (calls started before it count); the end of the run when `None`.
+    pub until: Option<Duration>,
+}
+
+/// A backend that serves no OK call among the calls started in a window:
+/// `[[expect.served_nothing]]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServedNothingExpectation {
+    /// The backend's index.
+    pub backend: usize,
+    /// The window's start, since the cluster started; zero when not given.
+    pub from: Duration,
+    /// The window's end (calls started before it count); the end of the run when `None`.
+    pub until: Option<Duration>,
 }
 
 /// How fast the balancer routes around a failure.
@@ -122,13 +149,15 @@ type Asks = fn(&Expectations) -> bool;
 
 /// Every check a scenario can run, by the name reports give it, beside whether an `[expect]`
 /// asks for it: in report order (`accounting` always). The one list of check names.
-const ASKED: [(&str, Asks); 17] = [
+const ASKED: [(&str, Asks); 19] = [
     ("accounting", |_| true),
     ("distribution", |e| e.distribution.is_some()),
     ("failure-rate", |e| e.max_failure_rate.is_some()),
+    ("min-failure-rate", |e| e.min_failure_rate.is_some()),
     ("codes", |e| e.codes.is_some()),
     ("share", |e| !e.shares.is_empty()),
     ("max-share", |e| !e.max_shares.is_empty()),
+    ("served-nothing", |e| !e.served_nothing.is_empty()),
     ("fallback", |e| e.fallback.is_some()),
     ("fail-fast", |e| e.fail_fast.is_some()),
     ("recovery", |e| e.recovery.is_some()),

@@ -59,6 +59,7 @@ mod error;
 mod expect;
 mod expect_explore;
 mod expect_incident;
+mod expect_window;
 mod expectations;
 mod expected;
 mod fault;
@@ -75,6 +76,7 @@ mod suggest;
 mod target;
 mod values;
 mod via;
+mod window;
 
 pub use balancer::{
     BALANCERS, BalancerChoice, CUSTOM_PREFIX, Custom, MAX_TIMEOUTS_TO_EJECT, NeedsFactory, NeedsTcp,
@@ -83,8 +85,8 @@ pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expectations::{
     CHECKS, ConvergenceExpectation, Distribution, Expectations, FallbackExpectation,
-    LatencyExpectation, MaxShareExpectation, RecoveryExpectation, SettledExpectation,
-    ShareExpectation,
+    LatencyExpectation, MaxShareExpectation, RecoveryExpectation, ServedNothingExpectation,
+    SettledExpectation, ShareExpectation,
 };
 pub use expected::Expected;
 pub use latency::Latencies;

@@ -213,19 +213,23 @@ impl RawFault {
 /// `[expect]`.
 #[derive(Debug, Deserialize)]
 #[serde(
-    expecting = "a table with the fields `outcome`, `fails`, `max_failure_rate`, `failure_rate_from`, `distribution`, `shares`, `max_shares`, `fallback`, `recovery`, `convergence`, `max_latency_over_deadline`, `max_connections`, `no_leaks`, `split`, `codes`, `fail_fast`, `only_announced`, `connections_per_1000_calls`, `latency`, `avoidable_failures`, `settled` (docs/SCENARIOS.md)"
+    expecting = "a table with the fields `outcome`, `fails`, `max_failure_rate`, `min_failure_rate`, `failure_rate_from`, `failure_rate_until`, `distribution`, `shares`, `max_shares`, `served_nothing`, `fallback`, `recovery`, `convergence`, `max_latency_over_deadline`, `max_connections`, `no_leaks`, `split`, `codes`, `fail_fast`, `only_announced`, `connections_per_1000_calls`, `latency`, `avoidable_failures`, `settled` (docs/SCENARIOS.md)"
 )]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawExpect {
     pub(super) outcome: Option<Spanned<String>>,
     pub(super) fails: Option<Spanned<Vec<Spanned<String>>>>,
     pub(super) max_failure_rate: Option<Spanned<f64>>,
+    pub(super) min_failure_rate: Option<Spanned<f64>>,
     pub(super) failure_rate_from: Option<Spanned<Dur>>,
+    pub(super) failure_rate_until: Option<Spanned<Dur>>,
     pub(super) distribution: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) shares: Vec<Spanned<RawShare>>,
     #[serde(default)]
     pub(super) max_shares: Vec<Spanned<RawMaxShare>>,
+    #[serde(default)]
+    pub(super) served_nothing: Vec<Spanned<RawServedNothing>>,
     pub(super) fallback: Option<Spanned<RawFallback>>,
     pub(super) recovery: Option<Spanned<RawRecovery>>,
     pub(super) convergence: Option<Spanned<RawConvergence>>,
@@ -308,22 +312,42 @@ pub(super) struct RawLatencyBound {
 
 /// One of `[expect] shares`.
 #[derive(Debug, Deserialize)]
-#[serde(expecting = "a table with the fields `backend`, `at_least`, `after` (docs/SCENARIOS.md)")]
+#[serde(
+    expecting = "a table with the fields `backend`, `at_least`, `from`, `until`, `after` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawShare {
     pub(super) backend: Spanned<i64>,
     pub(super) at_least: Spanned<f64>,
+    pub(super) from: Option<Spanned<Dur>>,
+    pub(super) until: Option<Spanned<Dur>>,
+    /// The older name of `from`.
     pub(super) after: Option<Spanned<Dur>>,
 }
 
 /// One of `[expect] max_shares`.
 #[derive(Debug, Deserialize)]
-#[serde(expecting = "a table with the fields `backend`, `at_most`, `after` (docs/SCENARIOS.md)")]
+#[serde(
+    expecting = "a table with the fields `backend`, `at_most`, `from`, `until`, `after` (docs/SCENARIOS.md)"
+)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMaxShare {
     pub(super) backend: Spanned<i64>,
     pub(super) at_most: Spanned<f64>,
+    pub(super) from: Option<Spanned<Dur>>,
+    pub(super) until: Option<Spanned<Dur>>,
+    /// The older name of `from`.
     pub(super) after: Option<Spanned<Dur>>,
+}
+
+/// One of `[[expect.served_nothing]]`.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a table with the fields `backend`, `from`, `until` (docs/SCENARIOS.md)")]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawServedNothing {
+    pub(super) backend: Spanned<i64>,
+    pub(super) from: Option<Spanned<Dur>>,
+    pub(super) until: Option<Spanned<Dur>>,
 }
 
 /// `[expect.fallback]`.

@@ -72,10 +72,10 @@ pub fn judge(
         return (judge.checks, judge.not_judged);
     }
     for share in &expect.shares {
-        judge.share("share", share.backend, share.after, share.at_least);
+        judge.share("share", share.backend, (share.after, share.until), share.at_least);
     }
     for share in &expect.max_shares {
-        judge.share("max-share", share.backend, share.after, share.at_most);
+        judge.share("max-share", share.backend, (share.after, share.until), share.at_most);
     }
     if let Some(convergence) = expect.convergence {
         judge.convergence(timeline, convergence.settle);
@@ -129,6 +129,30 @@ impl Judge<'_> {
         between
     }
 
+    /// What each backend served from `from` until `until` (the end when `None`), as
+    /// [`Served`], or why that cannot be told.
+    fn window(
+        &mut self,
+        check: &'static str,
+        (from, until): (Duration, Option<Duration>),
+    ) -> Option<Served> {
+        let Some(until) = until else { return self.served(check, from) };
+        let Some(between) = self.samples.served_between(from, until.min(self.end)) else {
+            self.skip(
+                check,
+                format!(
+                    "no two readings of the counters between {} and {} ms (serving ended at {} ms)",
+                    from.as_millis(),
+                    until.as_millis(),
+                    self.end.as_millis()
+                ),
+            );
+            return None;
+        };
+        let counts = self.names.iter().map(String::as_str).zip(between.served.iter().copied());
+        Some(Served::of_counts(from, counts, (between.start, between.end)).until(Some(until)))
+    }
+
     /// What each backend served from `from` to the end, as [`Served`], or why that cannot be
     /// told.
     fn served(&mut self, check: &'static str, from: Duration) -> Option<Served> {
@@ -137,8 +161,14 @@ impl Judge<'_> {
         Some(Served::of_counts(from, counts, (between.start, between.end)))
     }
 
-    fn share(&mut self, check: &'static str, backend: usize, from: Duration, bound: f64) {
-        let Some(served) = self.served(check, from) else { return };
+    fn share(
+        &mut self,
+        check: &'static str,
+        backend: usize,
+        window: (Duration, Option<Duration>),
+        bound: f64,
+    ) {
+        let Some(served) = self.window(check, window) else { return };
         let name = &self.names[backend];
         self.checks.push(match check {
             "share" => check::share_of(&served, name, bound, self.context),

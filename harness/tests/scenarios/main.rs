@@ -29,3 +29,4 @@ mod schema;
 mod sockets;
 mod terminate;
 mod transports;
+mod windows;

@@ -241,7 +241,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::failure_rate_from_alone(
     &[(12, "down_for = \"1s\"\n[expect]\nfailure_rate_from = \"1s\"")],
-    "case.toml:14:21: `failure_rate_from` without `max_failure_rate`; expected `max_failure_rate` beside it"
+    "case.toml:14:21: `failure_rate_from` without `max_failure_rate` or `min_failure_rate`; expected `max_failure_rate` or `min_failure_rate` beside it"
 )]
 #[case::unknown_distribution(
     &[(12, "down_for = \"1s\"\n[expect]\ndistribution = \"evne\"")],
@@ -261,7 +261,7 @@ fn the_base_scenario_is_valid() {
 )]
 #[case::flaw_naming_an_unknown_check(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"sahre\"]")],
-    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `codes`, `share`, `max-share`, `fallback`, `fail-fast`, `recovery`, `convergence`, `only-announced`, `timeout`, `latency`, `connections`, `avoidable-failures`, `settled` or `leak-free`; did you mean `share`?"
+    "case.toml:15:10: unknown check `sahre`; expected one of `accounting`, `distribution`, `failure-rate`, `min-failure-rate`, `codes`, `share`, `max-share`, `served-nothing`, `fallback`, `fail-fast`, `recovery`, `convergence`, `only-announced`, `timeout`, `latency`, `connections`, `avoidable-failures`, `settled` or `leak-free`; did you mean `share`?"
 )]
 #[case::flaw_naming_a_check_not_run(
     &[(12, "down_for = \"1s\"\n[expect]\noutcome = \"fail\"\nfails = [\"share\"]")],

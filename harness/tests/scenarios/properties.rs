@@ -81,6 +81,16 @@ const PIECES: &[&str] = &[
     "codes = [\"Unavailable\"]",
     "fallback = { max_failures = 0 }",
     "clients = ",
+    "shares = [{ backend = 0, at_least = 0.5, from = \"1s\", until = \"2s\" }]",
+    "max_shares = [{ backend = 1, at_most = 0.5, after = \"1s\", until = \"1s\" }]",
+    "from = ",
+    "until = ",
+    "after = ",
+    "[[expect.served_nothing]]\nbackend = 0\nfrom = \"1s\"\nuntil = \"2s\"\n",
+    "[[expect.served_nothing]]\nbackend = 99\nuntil = \"0s\"\n",
+    "min_failure_rate = ",
+    "min_failure_rate = 0.5\nfailure_rate_until = \"1s\"",
+    "failure_rate_until = ",
 ];
 
 /// A second fixture to mutate: one with a discovery timeline.

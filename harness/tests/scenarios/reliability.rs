@@ -46,9 +46,11 @@ async fn every_check_over_zero_calls() -> Vec<(&'static str, check::CheckResult)
         ("distribution", check::distribution::exact_cycle(&log, &names, &context)),
         ("distribution", check::distribution::shares(&log, &names, &[1.0], &spec, &context)),
         ("failure-rate", check::failure_rate(&log, zero, 1.0, &context)),
+        ("min-failure-rate", check::min_failure_rate(&log, zero, Some(second), 0.0, &context)),
         ("codes", check::codes(&log, &[tonic::Code::Unavailable], &context)),
         ("share", check::share(&log, "backend-0", zero, 0.0, &context)),
         ("max-share", check::max_share(&log, "backend-0", zero, 1.0, &context)),
+        ("served-nothing", check::served_nothing(&log, "backend-0", zero, None, &context)),
         ("fallback", check::fallback(&log, &[zero], second, 10, &context)),
         ("fail-fast", check::fail_fast(&log, |_| true, second, &context)),
         (

@@ -193,11 +193,37 @@ fn shares_count_from_the_first_reading_at_or_after_and_fail_without_calls() {
 }
 
 #[test]
+fn a_windowed_share_counts_between_the_readings_inside_its_window() {
+    // backend-2 serves nothing from 1 s on.
+    let quiet =
+        r#"max_shares = [{ backend = 2, at_most = 0.0, from = "1500ms", until = "2500ms" }]"#;
+    let (checks, _) = judged(quiet, &played([10, 10, 10], 0, 1000, false));
+    assert!(checks[0].passed, "backend-2 serves nothing inside 1.5 s..2.5 s: {:?}", checks[0]);
+    assert!(
+        checks[0].explanation.contains("counters read at 1500 and 2500 ms")
+            && checks[0].rule.contains("started from 1s 500ms until 2s 500ms"),
+        "counted between the readings inside the window: {:?}",
+        checks[0]
+    );
+    let busy = r#"max_shares = [{ backend = 2, at_most = 0.0, from = "500ms", until = "1500ms" }]"#;
+    let (checks, _) = judged(busy, &played([10, 10, 10], 0, 1000, false));
+    assert!(!checks[0].passed, "backend-2 serves until 1 s, inside 0.5 s..1.5 s: {:?}", checks[0]);
+    let past = r#"shares = [{ backend = 0, at_least = 0.1, from = "3500ms", until = "4s" }]"#;
+    let (checks, skipped) = judged(past, &played([10, 10, 10], 0, 1000, false));
+    assert!(checks.is_empty(), "no reading inside a window past serving: nothing is judged");
+    assert!(skipped[0].why.contains("no two readings of the counters between 3500 and 4000 ms"));
+}
+
+#[test]
 fn client_side_expectations_are_said_not_to_be_judged_and_the_verdict_follows_the_judged() {
     let (_, skipped) =
         judged("max_failure_rate = 0.1\nno_leaks = true", &played([10; 3], 0, 1000, false));
     let names: Vec<&str> = skipped.iter().map(|s| s.check).collect();
     assert_eq!(names, ["failure-rate", "leak-free"]);
+    let window = "min_failure_rate = 0.5\n[[expect.served_nothing]]\nbackend = 2\nfrom = \"1s\"";
+    let (_, skipped) = judged(window, &played([10; 3], 0, 1000, false));
+    let names: Vec<&str> = skipped.iter().map(|s| s.check).collect();
+    assert_eq!(names, ["min-failure-rate", "served-nothing"], "both need the client's record");
     assert_eq!(
         verdict("max_failure_rate = 0.1", played([10; 3], 0, 1000, false)),
         Verdict::NotJudged
