@@ -189,7 +189,6 @@ impl Space {
                 return invalid(parameter, "whole milliseconds".into(), format!("{d:?}"));
             }
         }
-        self.validate_shape()?;
         // Whole milliseconds (checked above): the most calls the fastest rate starts.
         let millis = u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX);
         let most = u64::from(*self.rate.end()).saturating_mul(millis).div_ceil(1000);
@@ -200,6 +199,7 @@ impl Space {
                 format!("{} calls/s for {:?}, {most} calls", self.rate.end(), self.duration),
             );
         }
+        self.validate_shape()?;
         Ok(())
     }
 
@@ -254,7 +254,8 @@ impl Space {
             );
         }
         let whole = |r: &RangeInclusive<Duration>| {
-            r.start().subsec_nanos() % 1_000_000 == 0 && r.end().subsec_nanos() % 1_000_000 == 0
+            r.start().subsec_nanos().is_multiple_of(1_000_000)
+                && r.end().subsec_nanos().is_multiple_of(1_000_000)
         };
         for (parameter, range, within, text) in [
             ("ttl", &self.ttl, &TTLS, "0s to 1h"),

@@ -244,6 +244,14 @@ fn space(args: &ExploreArgs) -> Result<Space, String> {
         deadline: args.deadline,
         ..Space::default()
     };
+    // Closed loops at the default concurrency, capped to what the duration allows: the
+    // format's bound is concurrency × duration / 1 ms ≤ 1,000,000 (1 in flight for 600 s).
+    let fits = u32::try_from(1_000_000 / space.duration.as_millis().max(1)).unwrap_or(u32::MAX);
+    let fits = fits.max(1);
+    let space = Space {
+        concurrency: (*space.concurrency.start()).min(fits)..=(*space.concurrency.end()).min(fits),
+        ..space
+    };
     space.validate().map_err(|error| match error {
         jostle_harness::Error::InvalidParameter { parameter, expected, got } => {
             format!("--{parameter} {got}: expected {expected}")
