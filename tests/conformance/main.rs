@@ -6,6 +6,7 @@
 
 mod balance_list;
 mod broken;
+mod incident;
 mod incidents;
 mod peers;
 mod policies;

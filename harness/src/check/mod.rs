@@ -58,7 +58,7 @@ pub use convergence::{convergence, convergence_of};
 pub use fail_fast::fail_fast;
 pub use failure_rate::{failure_rate, failure_rate_in, min_failure_rate};
 pub use fallback::{fallback, recovery, share, share_of};
-pub use latency::latency;
+pub use latency::{latency, latency_of_all};
 pub use leak::{Baseline, connections, leak_free, max_connections};
 pub use load::load_held_back;
 pub use max_share::{max_share, max_share_of};

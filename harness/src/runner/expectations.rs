@@ -8,7 +8,7 @@ use crate::fault::{FaultWindow, Kind};
 use crate::load::CallLog;
 use crate::net::Transport;
 use crate::record::StatsSnapshot;
-use crate::scenario::{Distribution, Scenario};
+use crate::scenario::{Distribution, LatencyOf, Scenario};
 use std::time::Duration;
 
 /// How late a call may end past its deadline on real TCP at least, whatever the file says:
@@ -136,11 +136,11 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
         });
     }
     if let (Some(convergence), Some(last)) =
-        (expect.convergence, scenario.discovery().changes.last())
+        (&expect.convergence, scenario.discovery().changes.last())
     {
-        let announced: Vec<&str> =
-            scenario.discovery().last().into_iter().map(|index| names[index].as_str()).collect();
-        checks.push(check::convergence(log, last.at, convergence.settle, &announced, context));
+        let set = convergence.backends.clone().unwrap_or_else(|| scenario.discovery().last());
+        let set: Vec<&str> = set.into_iter().map(|index| names[index].as_str()).collect();
+        checks.push(check::convergence(log, last.at, convergence.settle, &set, context));
     }
     if let Some(grace) = expect.only_announced {
         let index: std::collections::HashMap<&str, usize> =
@@ -164,14 +164,14 @@ pub(super) fn checks(evidence: &Evidence<'_>) -> Vec<CheckResult> {
     }
     for bound in &expect.latency {
         let backend = bound.backend.map(|index| names[index].as_str());
-        checks.push(check::latency(
-            log,
-            backend,
-            bound.after,
-            bound.percentile,
-            bound.under,
-            context,
-        ));
+        let (after, percentile, under) = (bound.after, bound.percentile, bound.under);
+        checks.push(match bound.of {
+            LatencyOf::Ok => check::latency(log, backend, after, percentile, under, context),
+            LatencyOf::All => {
+                let deadline = scenario.load_spec().deadline;
+                check::latency_of_all(log, deadline, after, percentile, under, context)
+            }
+        });
     }
     let calls = log.calls.len() as u64;
     let opened = crate::record::connections_opened(before, after);

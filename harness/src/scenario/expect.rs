@@ -8,7 +8,7 @@ use super::expectations::{
 use super::expected::Expected;
 use super::raw::RawExpect;
 use super::suggest::{did_you_mean, quoted};
-use super::values::{backend_index, fraction, positive};
+use super::values::{backend_index, backend_indices, fraction, positive};
 use super::window::{KEYS, Written, window};
 use std::time::Duration;
 use toml::Spanned;
@@ -109,8 +109,10 @@ pub(super) fn expectations(
     }
     if let Some(convergence) = &raw.convergence {
         let settle = convergence.get_ref().settle.as_ref();
+        let chosen = convergence.get_ref().backends.as_ref();
         expect.convergence = Some(ConvergenceExpectation {
             settle: settle.map_or(Duration::from_millis(500), |settle| settle.get_ref().0),
+            backends: chosen.map(|set| chosen_set(set, backends, source)).transpose()?,
         });
     }
     if let Some(connections) = &raw.max_connections {
@@ -132,6 +134,22 @@ pub(super) fn expectations(
     expect.latency = super::latency::bounds(&raw.latency, backends, source)?;
     expect.fails = fails(raw, &expect, source)?;
     Ok(expect)
+}
+
+/// `convergence`'s `backends`: distinct indexes within the cluster, at least one.
+fn chosen_set(
+    written: &Spanned<Vec<Spanned<i64>>>,
+    backends: usize,
+    source: &Source<'_>,
+) -> Result<Vec<usize>, ScenarioError> {
+    if written.get_ref().is_empty() {
+        return Err(source.error(
+            written.span(),
+            "`backends` lists no backend",
+            "the indexes of the backends the calls must reach, at least one",
+        ));
+    }
+    backend_indices(written.get_ref(), backends, source)
 }
 
 /// `[expect] fails`: required with `outcome = "fail"`, refused without it; each name a check

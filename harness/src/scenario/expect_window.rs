@@ -30,6 +30,7 @@
 //! # Ok::<(), jostle_harness::scenario::ScenarioError>(())
 //! ```
 
+use super::discovery::Discovery;
 use super::error::{ScenarioError, Source};
 use super::expectations::{Expectations, ServedNothingExpectation};
 use super::raw::RawExpect;
@@ -85,4 +86,33 @@ pub(super) fn expectations(
         });
     }
     Ok(())
+}
+
+/// `convergence`'s chosen `backends` are each announced after the last discovery change: an
+/// error at the first that is not.
+pub(super) fn chosen_are_announced(
+    expect: &Expectations,
+    discovery: &Discovery,
+    raw: &RawExpect,
+    source: &Source<'_>,
+) -> Result<(), ScenarioError> {
+    let (Some(chosen), Some(written)) = (
+        expect.convergence.as_ref().and_then(|c| c.backends.as_ref()),
+        raw.convergence.as_ref().and_then(|c| c.get_ref().backends.as_ref()),
+    ) else {
+        return Ok(());
+    };
+    if discovery.changes.is_empty() {
+        return Ok(()); // `convergence` without a change is its own error.
+    }
+    let announced = discovery.last();
+    let stray = chosen.iter().zip(written.get_ref()).find(|(index, _)| !announced.contains(index));
+    match stray {
+        None => Ok(()),
+        Some((index, place)) => Err(source.error(
+            place.span(),
+            format!("backend {index} is not announced after the last discovery change"),
+            format!("backends announced then: {announced:?}"),
+        )),
+    }
 }

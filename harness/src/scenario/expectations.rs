@@ -81,7 +81,7 @@ pub struct SettledExpectation {
     pub at_most: f64,
 }
 
-/// A percentile of the OK calls' latency under a bound: `[expect] latency`.
+/// A percentile of the calls' latency (the OK ones, or all) under a bound: `[expect] latency`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LatencyExpectation {
     /// Which percentile: above 0, at most 100 (100 is the slowest call).
@@ -92,6 +92,28 @@ pub struct LatencyExpectation {
     pub backend: Option<usize>,
     /// Of the calls started from this time on (since the cluster started); zero when not given.
     pub after: Duration,
+    /// Which calls: the OK ones (the default), or all of them, a timed-out call at its
+    /// deadline.
+    pub of: LatencyOf,
+}
+
+/// Which calls a latency bound measures: `[expect] latency` `of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LatencyOf {
+    /// The OK calls, at their measured latency: `"ok"`, the default.
+    #[default]
+    Ok,
+    /// Every call: a timed-out one at the load's deadline, any other (OK or failed) at its
+    /// measured latency: `"all"`, the latency a client's dashboard shows.
+    All,
+}
+
+impl LatencyOf {
+    /// The names a file may write, in the order of [`LatencyOf::ALL`].
+    pub const NAMES: [&'static str; 2] = ["ok", "all"];
+
+    /// Both, in the order of [`LatencyOf::NAMES`].
+    pub const ALL: [LatencyOf; 2] = [LatencyOf::Ok, LatencyOf::All];
 }
 
 /// One backend's share of the calls.
@@ -266,10 +288,14 @@ pub struct RecoveryExpectation {
     pub window: Duration,
 }
 
-/// After the last discovery change and `settle`, calls reach only the announced backends, and
-/// each of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// After the last discovery change and `settle`, calls reach only the announced backends (or
+/// the chosen ones among them), and each of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConvergenceExpectation {
     /// How long the balancer gets to follow the change; default 500 ms.
     pub settle: Duration,
+    /// The backends (indexes, each announced after the last change) the calls must reach,
+    /// exactly; every announced backend when `None`. The others announced may get no call (a
+    /// bad pod a good client avoids).
+    pub backends: Option<Vec<usize>>,
 }

@@ -3,8 +3,9 @@
 //! [`LatencyExpectation`](super::LatencyExpectation)s.
 
 use super::error::{ScenarioError, Source};
-use super::expectations::LatencyExpectation;
+use super::expectations::{LatencyExpectation, LatencyOf};
 use super::raw::{RawBackendLatency, RawCluster, RawLatency, RawLatencyBound};
+use super::suggest::did_you_mean;
 use super::values::{backend_index, positive};
 use crate::cluster::BackendLatency;
 use std::time::Duration;
@@ -90,7 +91,15 @@ pub(super) fn bounds(
     written
         .iter()
         .map(|bound| {
-            let RawLatencyBound { percentile, under, backend, after } = bound.get_ref();
+            let RawLatencyBound { percentile, under, backend, after, of } = bound.get_ref();
+            let of = calls_of(of.as_ref(), source)?;
+            if let (LatencyOf::All, Some(backend)) = (of, backend) {
+                return Err(source.error(
+                    backend.span(),
+                    "`backend` with `of = \"all\"`: a call that timed out or failed before a backend answered names no backend",
+                    "no `backend` (all calls, over every backend), or `of = \"ok\"`",
+                ));
+            }
             Ok(LatencyExpectation {
                 percentile: self::percentile(percentile, source)?,
                 under: positive(under, "under", source)?,
@@ -99,9 +108,30 @@ pub(super) fn bounds(
                     .map(|b| backend_index(b, backends, source))
                     .transpose()?,
                 after: after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+                of,
             })
         })
         .collect()
+}
+
+/// `of`: `ok` (the default) or `all`.
+fn calls_of(
+    value: Option<&Spanned<String>>,
+    source: &Source<'_>,
+) -> Result<LatencyOf, ScenarioError> {
+    let Some(value) = value else { return Ok(LatencyOf::Ok) };
+    let names = LatencyOf::NAMES;
+    names.iter().position(|name| name == value.get_ref()).map(|at| LatencyOf::ALL[at]).ok_or_else(
+        || {
+            source
+                .error(
+                    value.span(),
+                    format!("unknown `of` `{}`", value.get_ref()),
+                    "`ok` (the OK calls) or `all` (every call, a timed-out one at its deadline)",
+                )
+                .suggesting(did_you_mean(value.get_ref(), names))
+        },
+    )
 }
 
 /// A percentile above 0 and at most 100.

@@ -85,8 +85,8 @@ pub use discovery::{Discovery, DiscoveryChange};
 pub use error::ScenarioError;
 pub use expectations::{
     CHECKS, ConvergenceExpectation, Distribution, Expectations, FallbackExpectation,
-    LatencyExpectation, MaxShareExpectation, RecoveryExpectation, ServedNothingExpectation,
-    SettledExpectation, ShareExpectation,
+    LatencyExpectation, LatencyOf, MaxShareExpectation, RecoveryExpectation,
+    ServedNothingExpectation, SettledExpectation, ShareExpectation,
 };
 pub use expected::Expected;
 pub use latency::Latencies;

@@ -300,7 +300,7 @@ pub(super) struct RawOnlyAnnounced {
 /// One of `[expect] latency`.
 #[derive(Debug, Deserialize)]
 #[serde(
-    expecting = "a table with the fields `percentile`, `under`, `backend`, `after` (docs/SCENARIOS.md)"
+    expecting = "a table with the fields `percentile`, `under`, `backend`, `after`, `of` (docs/SCENARIOS.md)"
 )]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLatencyBound {
@@ -308,6 +308,8 @@ pub(super) struct RawLatencyBound {
     pub(super) under: Spanned<Dur>,
     pub(super) backend: Option<Spanned<i64>>,
     pub(super) after: Option<Spanned<Dur>>,
+    /// `ok` or `all` (scenario/latency.rs).
+    pub(super) of: Option<Spanned<String>>,
 }
 
 /// One of `[expect] shares`.
@@ -375,8 +377,9 @@ pub(super) struct RawRecovery {
 
 /// `[expect.convergence]`.
 #[derive(Debug, Deserialize)]
-#[serde(expecting = "a table with the fields `settle` (docs/SCENARIOS.md)")]
+#[serde(expecting = "a table with the fields `settle`, `backends` (docs/SCENARIOS.md)")]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConvergence {
     pub(super) settle: Option<Spanned<Dur>>,
+    pub(super) backends: Option<Spanned<Vec<Spanned<i64>>>>,
 }

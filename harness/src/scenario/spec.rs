@@ -220,6 +220,14 @@ impl Scenario {
                 "a `[[discovery.change]]`, or no `convergence`",
             )));
         }
+        if let (Some(expect), Some(discovery), Some(written)) = (&expect, &discovery, &raw.expect) {
+            errors.keep(super::expect_window::chosen_are_announced(
+                expect,
+                discovery,
+                written.get_ref(),
+                source,
+            ));
+        }
         if let (Some(expect), Some(BalancerChoice::Jostle { config, .. })) = (&expect, &balancer)
             && expect.fail_fast.is_some()
             && config.wait_for_ready

@@ -21,7 +21,7 @@
 //!
 //! let backwards = text.replace("until = \"3s\"", "until = \"1s\"");
 //! let message = jostle_harness::scenario::parse(&backwards, "s.toml").unwrap_err().to_string();
-//! assert!(message.starts_with("s.toml:13:62: `until` (1s) is not after `from` (1s)"), "{message}");
+//! assert!(message.starts_with("s.toml:11:63: `until` (1s) is not after `from` (1s)"), "{message}");
 //! # Ok::<(), jostle_harness::scenario::ScenarioError>(())
 //! ```
 

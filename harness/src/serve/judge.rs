@@ -77,8 +77,8 @@ pub fn judge(
     for share in &expect.max_shares {
         judge.share("max-share", share.backend, (share.after, share.until), share.at_most);
     }
-    if let Some(convergence) = expect.convergence {
-        judge.convergence(timeline, convergence.settle);
+    if let Some(convergence) = &expect.convergence {
+        judge.convergence(timeline, convergence.settle, convergence.backends.as_deref());
     }
     if let Some(grace) = expect.only_announced {
         judge.only_announced(timeline, grace);
@@ -176,13 +176,16 @@ impl Judge<'_> {
         });
     }
 
-    /// After the last discovery change and `settle`, every announced backend serves and no
-    /// withdrawn one does.
-    fn convergence(&mut self, timeline: &Timeline, settle: Duration) {
+    /// After the last discovery change and `settle`, every announced backend (or each of
+    /// `chosen`) serves and no other does.
+    fn convergence(&mut self, timeline: &Timeline, settle: Duration, chosen: Option<&[usize]>) {
         let last = last_change(timeline).unwrap_or_default();
         let Some(served) = self.served("convergence", last + settle) else { return };
-        let announced = self.announced(timeline, last);
-        self.checks.push(check::convergence_of(&served, settle, &announced, self.context));
+        let set = match chosen {
+            Some(chosen) => chosen.iter().map(|&index| self.names[index].as_str()).collect(),
+            None => self.announced(timeline, last),
+        };
+        self.checks.push(check::convergence_of(&served, settle, &set, self.context));
     }
 
     /// The names of the backends announced at `at`.

@@ -143,7 +143,8 @@ fn the_resolver_is_asked_again_when_the_ttl_runs_out_and_sooner_after_failed_con
     // The record changes: the next failed connection's query gets the new pod, before the
     // story's settle time is out; with backend-0 gone nothing fails any more, and the next
     // query would come a whole TTL later, after the run.
-    let settle = millis(scenario.expect().convergence.expect("the story converges").settle);
+    let settle =
+        millis(scenario.expect().convergence.as_ref().expect("the story converges").settle);
     let new = &queries[dropped];
     assert!(has(new, "backend-3"), "the new answer holds the new pod: {new}; {context}");
     assert!(

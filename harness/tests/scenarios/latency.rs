@@ -229,7 +229,7 @@ fn broken(from: &str, to: &str) -> String {
     "{ percentile = 99, under",
     "{ percentil = 99, under",
     "slow-backend.toml:31:7: unknown field `percentil`; expected one of `percentile`, \
-     `under`, `backend`, `after`; did you mean `percentile`?"
+     `under`, `backend`, `after`, `of`; did you mean `percentile`?"
 )]
 #[case::unknown_cluster_field(
     "latencies = [",

@@ -29,4 +29,5 @@ mod schema;
 mod sockets;
 mod terminate;
 mod transports;
+mod two_sided;
 mod windows;

@@ -91,6 +91,11 @@ const PIECES: &[&str] = &[
     "min_failure_rate = ",
     "min_failure_rate = 0.5\nfailure_rate_until = \"1s\"",
     "failure_rate_until = ",
+    "latency = [{ percentile = 99, under = \"300ms\", of = \"all\" }]",
+    "of = ",
+    "\"ok\"",
+    "convergence = { backends = [0, 1] }",
+    "backends = [",
 ];
 
 /// A second fixture to mutate: one with a discovery timeline.
