@@ -143,6 +143,41 @@ pub async fn open_loop(
     (sent, ok)
 }
 
+/// A closed loop over `channel`: `in_flight` slots, each starting its next CreateOrder call
+/// as the last one ends and `pause` later (a backend's service time, which a bare server does
+/// not have, taken at the client instead), for `duration`, each with `deadline` sent as
+/// `grpc-timeout`. Calls sent and calls ok.
+pub async fn closed_loop(
+    channel: BoxChannel,
+    in_flight: u32,
+    duration: Duration,
+    deadline: Duration,
+    pause: Duration,
+) -> (u64, u64) {
+    let started = tokio::time::Instant::now();
+    let mut slots = tokio::task::JoinSet::new();
+    for slot in 0..in_flight {
+        let mut client = OrderServiceClient::new(channel.clone());
+        slots.spawn(async move {
+            let (mut sent, mut ok) = (0, 0);
+            while started.elapsed() < duration {
+                let mut request = Request::new(create_order_request(u64::from(slot) + sent));
+                request.set_timeout(deadline);
+                ok += u64::from(client.create_order(request).await.is_ok());
+                sent += 1;
+                tokio::time::sleep(pause).await;
+            }
+            (sent, ok)
+        });
+    }
+    let (mut sent, mut ok) = (0, 0);
+    while let Some(done) = slots.join_next().await {
+        let (s, o) = done.unwrap();
+        (sent, ok) = (sent + s, ok + o);
+    }
+    (sent, ok)
+}
+
 /// The numbers on the command line (`cargo bench ... -- 40000 5`), in order.
 pub fn numbers() -> Vec<u64> {
     std::env::args().skip(1).filter_map(|arg| arg.parse().ok()).collect()

@@ -4,6 +4,7 @@
 //!
 //! Rerun: `cargo test --test balancers explore::`.
 
+mod batch_as_answer;
 mod broken;
 mod no_false_alarms;
 mod readme_mine;

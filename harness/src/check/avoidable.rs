@@ -3,6 +3,9 @@
 //! routed a call where it should not have, kept routing calls to a backend it had seen go
 //! down, or kept a call waiting while a healthy backend was there to take it.
 //!
+//! A `GetOrder` answered NOT_FOUND by a backend is not a failure: backends do not share
+//! orders, so that is the correct answer for an order another backend created.
+//!
 //! A failed call (an error status, or a timeout) is excused when one of these holds, `grace`
 //! being the time a correct balancer may take to notice and recover:
 //!
@@ -60,8 +63,9 @@
 
 use super::{CheckResult, Context, NO_CALLS};
 use crate::fault::{FaultWindow, Kind};
-use crate::load::{CallLog, CallOutcome, CallRecord};
+use crate::load::{CallLog, CallOutcome, CallRecord, Method};
 use std::time::Duration;
+use tonic::Code;
 
 /// Every call that failed or timed out is excused (see the module docs); `announced(at)` names
 /// the backends the client was told of at `at`. The check fails, naming the first call, when
@@ -77,8 +81,11 @@ pub fn avoidable_failures<'a>(
     let rule = format!(
         "a call fails only while it meets a fault (a backend going down: within {grace:?} of it; any other fault: while open or less than {grace:?} after), or when no announced backend is up"
     );
-    let failed: Vec<&CallRecord> =
-        log.calls.iter().filter(|call| call.outcome != CallOutcome::Ok).collect();
+    let failed: Vec<&CallRecord> = log
+        .calls
+        .iter()
+        .filter(|call| call.outcome != CallOutcome::Ok && !not_held(call))
+        .collect();
     let avoidable: Vec<&&CallRecord> = failed
         .iter()
         .filter(|call| {
@@ -124,6 +131,15 @@ pub fn avoidable_failures<'a>(
             )
         }
     }
+}
+
+/// Whether the call is a `GetOrder` that a backend answered NOT_FOUND: each backend holds
+/// only the orders it created, so that is the service's correct answer to an order another
+/// one holds, not a failure any balancer could avoid.
+fn not_held(call: &CallRecord) -> bool {
+    call.method == Method::GetOrder
+        && call.outcome == CallOutcome::Failed(Code::NotFound)
+        && call.backend.is_some()
 }
 
 /// Whether `kind` takes its backend down while its window is open ([`Kind::takes_backend_down`]).

@@ -2,7 +2,8 @@
 //! schedule (ChaCha8, a named algorithm, so it holds across platforms and rand versions).
 
 use super::schedule::{Event, FaultSpec, Schedule, WARM_UP};
-use super::space::Space;
+use super::shape::{Latency, Methods, Via};
+use super::space::{CLOSED_LATENCY, Space};
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -62,7 +63,93 @@ pub(super) fn schedule(space: &Space, seed: u64) -> Schedule {
         }
     }
     events.sort_by_key(Event::at);
-    Schedule { seed, backends, rate, duration, deadline: space.deadline, initial, events }
+    let shape = shape(space, seed);
+    let split = |total: u32| (total / u32::try_from(shape.clients).unwrap_or(1)).max(1);
+    Schedule {
+        seed,
+        backends,
+        latency: shape.latency,
+        clients: shape.clients,
+        rate: split(rate),
+        concurrency: shape.concurrency.map(split),
+        mix: shape.mix,
+        duration,
+        deadline: space.deadline,
+        via: shape.via,
+        initial,
+        events,
+    }
+}
+
+/// The dimensions beside faults, backends and rate.
+struct Shape {
+    clients: usize,
+    /// A closed loop's calls in flight, all clients together.
+    concurrency: Option<u32>,
+    latency: Option<Latency>,
+    mix: Methods,
+    via: Via,
+}
+
+/// The draws of [`Shape`], from a stream of their own (stream 1 of the seed's ChaCha8): the
+/// faults, backends and rate of a seed are those its stream 0 draws, whatever these add.
+fn shape(space: &Space, seed: u64) -> Shape {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(1);
+    let ms = |d: &Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let clients = rng.random_range(space.clients.clone());
+    let closed = space.loops.choose(&mut rng) == Some(&"closed");
+    let concurrency = closed.then(|| rng.random_range(space.concurrency.clone()));
+    let latency = if closed || rng.random_bool(0.5) {
+        let low = if closed {
+            (*space.latency.start()).max(CLOSED_LATENCY)
+        } else {
+            *space.latency.start()
+        };
+        let base = rng.random_range(ms(&low)..=ms(space.latency.end()));
+        let jitter = rng.random_range(0..=base);
+        (base > 0).then(|| Latency {
+            base: Duration::from_millis(base),
+            jitter: Duration::from_millis(jitter),
+        })
+    } else {
+        None
+    };
+    let mix = mix(&mut rng, &space.methods);
+    let via = match space.via.choose(&mut rng) {
+        Some(&"dns") => Via::Dns {
+            ttl: Duration::from_millis(
+                rng.random_range(ms(space.ttl.start())..=ms(space.ttl.end())),
+            ),
+            min_ttl: Duration::from_millis(
+                rng.random_range(ms(space.min_ttl.start())..=ms(space.min_ttl.end())),
+            ),
+        },
+        _ => Via::Stream,
+    };
+    Shape { clients, concurrency, latency, mix, via }
+}
+
+/// A method mix of `methods`: `CreateOrder` only half the time when it is among them,
+/// otherwise `create` weighed 1 to 8, `get` and `watch` 0 to 2 each (never all 0).
+fn mix(rng: &mut ChaCha8Rng, methods: &[&str]) -> Methods {
+    let has = |name: &str| methods.contains(&name);
+    if has("create") && rng.random_bool(0.5) {
+        return Methods::CREATE;
+    }
+    let mut weight = |name: &str, most: u32, least: u32| {
+        if has(name) { rng.random_range(least..=most) } else { 0 }
+    };
+    let mut drawn = Methods {
+        create: weight("create", 8, 1),
+        get: weight("get", 2, 0),
+        watch: weight("watch", 2, 0),
+    };
+    if drawn.create + drawn.get + drawn.watch == 0 {
+        // Neither get nor watch drawn, and no create among the methods: the first of them.
+        if has("get") { drawn.get = 1 } else { drawn.watch = 1 }
+    }
+    drawn
 }
 
 /// The backends announced at the start: usually all, sometimes all but some (at least one).
@@ -111,6 +198,15 @@ fn fault(rng: &mut ChaCha8Rng, kind: &str, room: Duration, deadline: Duration) -
             }
         }
         "drain" => FaultSpec::Drain,
+        "terminate" => FaultSpec::Terminate {
+            grace: Duration::from_millis(
+                rng.random_range(0..=u64::try_from(deadline.as_millis() * 2).unwrap_or(u64::MAX)),
+            ),
+            lasting,
+        },
+        "stream-break" => {
+            FaultSpec::StreamBreak { after_messages: rng.random_range(0..=4), lasting }
+        }
         "delay" => {
             let most = u64::try_from(deadline.as_millis() * 2).unwrap_or(u64::MAX).max(2);
             FaultSpec::Delay { delay: Duration::from_millis(rng.random_range(1..=most)), lasting }

@@ -72,7 +72,9 @@ pub struct Recovery {
 /// connections; those three too for a balancer that ejects on timeouts) to a deadline after
 /// the last one ends (a call started then may time out then). A schedule with none gives the
 /// first wait only. So a slow backoff (gRPC's, 1 s to 120 s) is judged by the waits its
-/// schedule's faults can reach, not by the whole run.
+/// schedule's faults can reach, not by the whole run. Through DNS, a schedule with a
+/// discovery change adds the longest a client may go before it resolves again
+/// ([`Via::lag`](super::Via::lag)): a change is heard that much later at most.
 pub fn grace(schedule: &Schedule, recovery: &Recovery) -> Duration {
     let failing = schedule.events.iter().filter_map(|event| match event {
         Event::Fault { fault, .. } => {
@@ -85,7 +87,10 @@ pub fn grace(schedule: &Schedule, recovery: &Recovery) -> Duration {
     let span = failing
         .reduce(|(first, last), (at, end)| (first.min(at), last.max(end)))
         .map_or(Duration::ZERO, |(first, last)| last + schedule.deadline - first);
-    schedule.deadline + longest_wait(&recovery.backoff, span)
+    // A client that discovers through DNS hears of a change at its next resolution, at most
+    // the TTL it keeps later (`Via::lag`): only a schedule with a change waits for one.
+    let heard = if schedule.changes() > 0 { schedule.via.lag() } else { Duration::ZERO };
+    schedule.deadline + longest_wait(&recovery.backoff, span) + heard
 }
 
 /// Whether calls still start once every fault and discovery change is over and the grace has
@@ -161,7 +166,7 @@ pub(crate) fn expect(
 #[cfg(test)]
 mod tests {
     use super::{BACKOFF, Recovery, grace, longest_wait};
-    use crate::explore::{Event, FaultSpec, Schedule};
+    use crate::explore::{Event, FaultSpec, Methods, Schedule, Via};
     use jostle::balance::Backoff;
     use std::time::Duration;
 
@@ -170,9 +175,14 @@ mod tests {
         Schedule {
             seed: 0,
             backends: 2,
+            latency: None,
+            clients: 1,
             rate: 100,
+            concurrency: None,
+            mix: Methods::CREATE,
             duration: Duration::from_secs(5),
             deadline: Duration::from_millis(250),
+            via: Via::Stream,
             initial: vec![0, 1],
             events: vec![Event::Fault { at, target: vec![1], fault }],
         }
@@ -215,6 +225,34 @@ mod tests {
             longest_wait(&grpc, Duration::from_millis(500)),
             Duration::from_secs_f64(1.2),
             "a run shorter than the first wait sees only it"
+        );
+    }
+
+    #[test]
+    fn a_dns_client_is_given_the_ttl_it_keeps_only_when_discovery_changes() {
+        let ms = Duration::from_millis;
+        let recovery = Recovery { backoff: BACKOFF, ejects_on_timeouts: true };
+        let crash = one_fault(FaultSpec::Restart { down_for: ms(500) });
+        let stream = grace(&crash, &recovery);
+        let dns = |ttl, min_ttl| Schedule {
+            via: Via::Dns { ttl: ms(ttl), min_ttl: ms(min_ttl) },
+            ..crash.clone()
+        };
+        assert_eq!(grace(&dns(800, 100), &recovery), stream, "no change: nothing to hear late");
+        let mut changed = dns(800, 100);
+        changed.events.push(Event::Discovery { at: ms(1200), add: vec![], remove: vec![1] });
+        let with_change = Schedule { via: Via::Stream, ..changed.clone() };
+        assert_eq!(grace(&with_change, &recovery), stream, "the stream delivers a change at once");
+        assert_eq!(
+            grace(&changed, &recovery),
+            stream + ms(800),
+            "heard at the next resolution: the TTL"
+        );
+        let floored = Schedule { via: Via::Dns { ttl: ms(0), min_ttl: ms(300) }, ..changed };
+        assert_eq!(
+            grace(&floored, &recovery),
+            stream + ms(300),
+            "a TTL under min_ttl counts as min_ttl"
         );
     }
 }

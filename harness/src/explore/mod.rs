@@ -26,11 +26,13 @@
 //! ```
 
 mod explorer;
+mod fault_spec;
 mod finding;
 mod generate;
 mod invariants;
 mod merge;
 mod schedule;
+mod shape;
 mod shard;
 mod shrink;
 mod shrinking;
@@ -42,6 +44,10 @@ pub use finding::{Finding, Size};
 pub use invariants::{BACKOFF, INVARIANTS, Recovery, grace, longest_wait};
 pub use merge::merge;
 pub use schedule::{Event, FaultSpec, Schedule, WARM_UP};
+pub use shape::{Latency, MAX_TTL_KEPT, Methods, Via};
 pub use shard::{MAX_SHARDS, Shard};
-pub use space::{DEADLINES, DURATIONS, KINDS, MAX_BACKENDS, MAX_EVENTS, RATES, Space};
+pub use space::{
+    CLOSED_LATENCY, CONCURRENCIES, DEADLINES, DURATIONS, KINDS, LOOPS, MAX_BACKENDS, MAX_CLIENTS,
+    MAX_EVENTS, METHODS, MIN_TTLS, RATES, Space, TTLS, VIAS,
+};
 pub use summary::{FindingSummary, SHARD_SUMMARY, Summary};

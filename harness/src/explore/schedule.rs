@@ -1,7 +1,9 @@
-//! [`Schedule`]: one generated failure story (cluster size, load, fault and discovery
-//! timeline) in a form the generator draws and the shrinker cuts, written out as a scenario
-//! file for the one runner.
+//! [`Schedule`]: one generated failure story (cluster size and latency, clients, load shape
+//! and method mix, discovery and how it is heard, fault timeline) in a form the generator
+//! draws and the shrinker cuts, written out as a scenario file for the one runner.
 
+pub use super::fault_spec::FaultSpec;
+use super::shape::{Latency, Methods, Via};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -16,14 +18,25 @@ pub struct Schedule {
     pub seed: u64,
     /// How many backends run.
     pub backends: usize,
-    /// Calls started per second (an open loop).
+    /// Every backend's service time (`None`: calls take no time in memory).
+    pub latency: Option<Latency>,
+    /// How many clients run the load, each with its own balancer, connections and
+    /// discovery (`[load] clients`).
+    pub clients: usize,
+    /// Calls started per second by each client (an open loop), when `concurrency` is `None`.
     pub rate: u32,
+    /// Calls each client keeps in flight (a closed loop), instead of `rate`.
+    pub concurrency: Option<u32>,
+    /// Which methods the load calls.
+    pub mix: Methods,
     /// How long calls are started, after the warm-up.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
     /// Each call's deadline.
     #[serde(serialize_with = "millis")]
     pub deadline: Duration,
+    /// How the clients hear of the announced set.
+    pub via: Via,
     /// The backends announced at the start, in order.
     pub initial: Vec<usize>,
     /// Faults and discovery changes, in time order.
@@ -54,157 +67,6 @@ pub enum Event {
         /// Withdrawn then.
         remove: Vec<usize>,
     },
-}
-
-/// A fault with its parameters, as a scenario file's `[[fault]]` writes it; `lasting` is its
-/// `for` (standing kinds and `flap`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum FaultSpec {
-    /// Abrupt stop, back after `down_for`.
-    Restart {
-        /// Down this long.
-        #[serde(serialize_with = "millis")]
-        down_for: Duration,
-    },
-    /// Down `down_for` of every `period`, for `lasting`.
-    Flap {
-        /// One cycle.
-        #[serde(serialize_with = "millis")]
-        period: Duration,
-        /// Down this long in each.
-        #[serde(serialize_with = "millis")]
-        down_for: Duration,
-        /// For this long.
-        #[serde(serialize_with = "millis")]
-        lasting: Duration,
-    },
-    /// GOAWAY on every open connection, once.
-    Drain,
-    /// A fault that stands for `lasting`: `refuse`, `reset`, `blackhole`, `hang`.
-    Standing {
-        /// The kind's name.
-        name: &'static str,
-        /// For this long.
-        #[serde(serialize_with = "millis")]
-        lasting: Duration,
-    },
-    /// Each call late by `delay`.
-    Delay {
-        /// How late.
-        #[serde(serialize_with = "millis")]
-        delay: Duration,
-        /// For this long.
-        #[serde(serialize_with = "millis")]
-        lasting: Duration,
-    },
-    /// Connection setup late by `delay`.
-    ConnectDelay {
-        /// How late.
-        #[serde(serialize_with = "millis")]
-        delay: Duration,
-        /// For this long.
-        #[serde(serialize_with = "millis")]
-        lasting: Duration,
-    },
-    /// GOAWAY after `max_rpcs` calls on a connection.
-    ConnectionAge {
-        /// Calls per connection.
-        max_rpcs: u32,
-        /// For this long.
-        #[serde(serialize_with = "millis")]
-        lasting: Duration,
-    },
-    /// Calls answered `code` with `percent` % chance.
-    Status {
-        /// A gRPC code name, as scenario files write it.
-        code: &'static str,
-        /// The chance of each call, in percent (1..=100).
-        percent: u32,
-        /// For this long.
-        #[serde(serialize_with = "millis")]
-        lasting: Duration,
-    },
-}
-
-impl FaultSpec {
-    /// The kind's name in scenario files.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            FaultSpec::Restart { .. } => "restart",
-            FaultSpec::Flap { .. } => "flap",
-            FaultSpec::Drain => "drain",
-            FaultSpec::Standing { name, .. } => name,
-            FaultSpec::Delay { .. } => "delay",
-            FaultSpec::ConnectDelay { .. } => "connect-delay",
-            FaultSpec::ConnectionAge { .. } => "connection-age",
-            FaultSpec::Status { .. } => "status",
-        }
-    }
-
-    /// How long it holds (a drain: not at all).
-    pub fn length(&self) -> Duration {
-        match self {
-            FaultSpec::Restart { down_for } => *down_for,
-            FaultSpec::Drain => Duration::ZERO,
-            FaultSpec::Flap { lasting, .. }
-            | FaultSpec::Standing { lasting, .. }
-            | FaultSpec::Delay { lasting, .. }
-            | FaultSpec::ConnectDelay { lasting, .. }
-            | FaultSpec::ConnectionAge { lasting, .. }
-            | FaultSpec::Status { lasting, .. } => *lasting,
-        }
-    }
-
-    /// The same fault holding `length` instead (a flap keeps at least one cycle).
-    pub fn with_length(&self, length: Duration) -> FaultSpec {
-        let mut fault = self.clone();
-        match &mut fault {
-            FaultSpec::Restart { down_for } => *down_for = length,
-            FaultSpec::Drain => {}
-            FaultSpec::Flap { lasting, period, .. } => *lasting = length.max(*period),
-            FaultSpec::Standing { lasting, .. }
-            | FaultSpec::Delay { lasting, .. }
-            | FaultSpec::ConnectDelay { lasting, .. }
-            | FaultSpec::ConnectionAge { lasting, .. }
-            | FaultSpec::Status { lasting, .. } => *lasting = length,
-        }
-        fault
-    }
-
-    /// The kind and its parameters, as lines of a `[[fault]]` table.
-    fn toml(&self) -> String {
-        let mut lines = format!("kind = \"{}\"\n", self.kind());
-        let ms = |d: &Duration| format!("\"{}ms\"", d.as_millis());
-        match self {
-            FaultSpec::Restart { down_for } => {
-                let _ = writeln!(lines, "down_for = {}", ms(down_for));
-            }
-            FaultSpec::Flap { period, down_for, lasting } => {
-                let _ = writeln!(lines, "period = {}", ms(period));
-                let _ = writeln!(lines, "down_for = {}", ms(down_for));
-                let _ = writeln!(lines, "for = {}", ms(lasting));
-            }
-            FaultSpec::Drain => {}
-            FaultSpec::Standing { lasting, .. } => {
-                let _ = writeln!(lines, "for = {}", ms(lasting));
-            }
-            FaultSpec::Delay { delay, lasting } | FaultSpec::ConnectDelay { delay, lasting } => {
-                let _ = writeln!(lines, "delay = {}", ms(delay));
-                let _ = writeln!(lines, "for = {}", ms(lasting));
-            }
-            FaultSpec::ConnectionAge { max_rpcs, lasting } => {
-                let _ = writeln!(lines, "max_rpcs = {max_rpcs}");
-                let _ = writeln!(lines, "for = {}", ms(lasting));
-            }
-            FaultSpec::Status { code, percent, lasting } => {
-                let _ = writeln!(lines, "code = \"{code}\"");
-                let _ = writeln!(lines, "probability = {}", f64::from(*percent) / 100.0);
-                let _ = writeln!(lines, "for = {}", ms(lasting));
-            }
-        }
-        lines
-    }
 }
 
 impl Event {
@@ -246,18 +108,34 @@ impl Schedule {
         // Quoted as TOML: a custom balancer's name may hold any character.
         let name = crate::scenario::toml_string(name);
         let mut text = format!("name = {name}\nseed = {}\n\n", self.seed);
+        let _ =
+            write!(text, "[cluster]\nbackends = {}\ntransport = \"{transport}\"\n", self.backends);
+        if let Some(latency) = &self.latency {
+            text.push_str(&latency.toml());
+        }
+        let pace = match self.concurrency {
+            Some(concurrency) => format!("concurrency = {concurrency}"),
+            None => format!("rate = {}", self.rate),
+        };
         let _ = write!(
             text,
-            "[cluster]\nbackends = {}\ntransport = \"{transport}\"\n\n[load]\nrate = {}\nduration = {}\ndeadline = {}\nwarm_up = {}\n",
-            self.backends,
-            self.rate,
+            "\n[load]\n{pace}\nduration = {}\ndeadline = {}\nwarm_up = {}\n{}",
             ms(self.duration),
             ms(self.deadline),
-            ms(WARM_UP)
+            ms(WARM_UP),
+            self.mix.toml()
         );
+        if self.clients > 1 {
+            let _ = writeln!(text, "clients = {}", self.clients);
+        }
         let every: Vec<usize> = (0..self.backends).collect();
-        if self.initial != every || self.changes() > 0 {
-            let _ = write!(text, "\n[discovery]\ninitial = {}\n", list(&self.initial));
+        if self.initial != every || self.changes() > 0 || self.via != Via::Stream {
+            let _ = write!(
+                text,
+                "\n[discovery]\n{}initial = {}\n",
+                self.via.toml(),
+                list(&self.initial)
+            );
             for event in &self.events {
                 if let Event::Discovery { at, add, remove } = event {
                     let _ = write!(text, "\n[[discovery.change]]\nat = {}\n", ms(*at));
@@ -287,4 +165,38 @@ impl Schedule {
 
 fn millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_u64(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl Schedule {
+    /// The same schedule heard through the discovery stream: what a client whose resolver
+    /// ignores TTLs (gRPC's profile: it resolves again only after a failed connection) is
+    /// explored with, since it may never see a DNS change in a run, which no grace bounds.
+    pub fn through_stream(mut self) -> Schedule {
+        self.via = Via::Stream;
+        self
+    }
+
+    /// Every one-step simpler schedule in the dimensions beside faults and backends, for the
+    /// shrinker: one client fewer, the stream instead of DNS, an open loop instead of a
+    /// closed one (at the rate drawn beside it), no latency (an open loop only: a closed
+    /// loop whose calls take no time makes one call a millisecond per slot), `CreateOrder`
+    /// only.
+    pub(crate) fn simpler(&self) -> Vec<Schedule> {
+        let mut out = Vec::new();
+        if self.clients > 1 {
+            out.push(Schedule { clients: self.clients - 1, ..self.clone() });
+        }
+        if self.via != Via::Stream {
+            out.push(self.clone().through_stream());
+        }
+        if self.concurrency.is_some() {
+            out.push(Schedule { concurrency: None, ..self.clone() });
+        } else if self.latency.is_some() {
+            out.push(Schedule { latency: None, ..self.clone() });
+        }
+        if self.mix != Methods::CREATE {
+            out.push(Schedule { mix: Methods::CREATE, ..self.clone() });
+        }
+        out
+    }
 }

@@ -7,8 +7,11 @@
 //! 3. drop one target of a fault on several backends;
 //! 4. halve a fault's length (to no less than 50 ms);
 //! 5. drop a backend (the highest first), renumbering the others;
-//! 6. halve the rate;
-//! 7. shorten the run: half as long, or 500 ms shorter, keeping every event inside it.
+//! 6. simplify one dimension beside the faults (`Schedule::simpler`): one client fewer, the
+//!    discovery stream instead of DNS, an open loop instead of a closed one, no latency, or
+//!    `CreateOrder` only;
+//! 7. halve the rate (an open loop);
+//! 8. shorten the run: half as long, or 500 ms shorter, keeping every event inside it.
 //!
 //! A candidate the scenario parser refuses (a discovery change that no longer makes sense
 //! once another is gone) is skipped without a run. Shrinking stops when no candidate still
@@ -133,7 +136,8 @@ pub(crate) fn candidates(s: &Schedule) -> Vec<Schedule> {
             }
         }
     }
-    if s.rate > 1 {
+    out.extend(s.simpler());
+    if s.rate > 1 && s.concurrency.is_none() {
         out.push(Schedule { rate: s.rate / 2, ..s.clone() });
     }
     let last = s.events.iter().map(Event::at).max().unwrap_or_default();

@@ -211,3 +211,123 @@ fn every_seed_that_breaks_an_invariant_is_kept_to_replay() {
     assert_eq!(found.findings.len(), 1, "the first is shrunk, the other kept as a seed");
     assert_eq!(found.findings[0].seed, 0);
 }
+
+#[test]
+fn the_default_space_draws_every_dimension_a_scenario_file_holds_and_writes_it_as_the_file_does() {
+    use jostle_harness::explore::{FaultSpec, Methods, Via};
+    let space = Space::default();
+    let explorer = Explorer::new(space.clone());
+    let (mut clients, mut dns, mut closed, mut latency, mut get, mut watch) = (0, 0, 0, 0, 0, 0);
+    let (mut terminate, mut stream_break) = (0, 0);
+    for seed in 0..200 {
+        let s = explorer.schedule(seed);
+        let text = explorer.file(&s, &INVARIANTS, &[]);
+        let has = |line: &str| text.lines().any(|l| l.starts_with(line));
+        assert!(space.clients.contains(&s.clients), "seed {seed}: {s:?}");
+        assert_eq!(s.clients > 1, has("clients = "), "seed {seed}: clients written:\n{text}");
+        if let Via::Dns { ttl, min_ttl } = s.via {
+            dns += 1;
+            assert!(space.ttl.contains(&ttl) && space.min_ttl.contains(&min_ttl), "seed {seed}");
+            assert!(
+                has("via = \"dns\"") && has("ttl = ") && has("min_ttl = "),
+                "seed {seed}:\n{text}"
+            );
+        }
+        if let Some(c) = s.concurrency {
+            closed += 1;
+            assert!(has(&format!("concurrency = {c}")) && !has("rate = "), "seed {seed}:\n{text}");
+            let base = s.latency.expect("a closed loop has a latency").base;
+            assert!(base >= jostle_harness::explore::CLOSED_LATENCY, "seed {seed}: {s:?}");
+        }
+        if let Some(l) = s.latency {
+            latency += 1;
+            assert!(l.jitter <= l.base && l.base + l.jitter < s.deadline, "seed {seed}: {l:?}");
+            assert!(has("latency = { base = "), "seed {seed}:\n{text}");
+        }
+        assert_eq!(s.mix != Methods::CREATE, has("mix = "), "seed {seed}:\n{text}");
+        get += usize::from(s.mix.get > 0);
+        watch += usize::from(s.mix.watch > 0);
+        clients += usize::from(s.clients > 1);
+        for event in &s.events {
+            if let Event::Fault { fault, .. } = event {
+                terminate += usize::from(matches!(fault, FaultSpec::Terminate { .. }));
+                stream_break += usize::from(matches!(fault, FaultSpec::StreamBreak { .. }));
+            }
+        }
+    }
+    // Each dimension is drawn in a fair part of 200 schedules (the draws are even choices).
+    for (name, count) in [
+        ("several clients", clients),
+        ("DNS", dns),
+        ("closed loops", closed),
+        ("latency", latency),
+        ("GetOrder in the mix", get),
+        ("WatchOrders in the mix", watch),
+        ("terminate", terminate),
+        ("stream-break", stream_break),
+    ] {
+        assert!(
+            count >= 10,
+            "the default space draws {name}: {count} of 200 schedules (seeds 0..200)"
+        );
+    }
+}
+
+#[test]
+fn a_space_out_of_range_in_a_new_dimension_is_refused_naming_it() {
+    use std::time::Duration;
+    let ms = Duration::from_millis;
+    for (space, parameter) in [
+        (Space { clients: 0..=2, ..Space::default() }, "clients"),
+        (Space { clients: 1..=9, ..Space::default() }, "clients"),
+        (Space { via: vec!["carrier-pigeon"], ..Space::default() }, "via"),
+        (Space { loops: vec![], ..Space::default() }, "loops"),
+        (Space { methods: vec!["delete"], ..Space::default() }, "methods"),
+        (Space { concurrency: 0..=4, ..Space::default() }, "concurrency"),
+        (Space { ttl: ms(0)..=Duration::from_secs(3601), ..Space::default() }, "ttl"),
+        (Space { min_ttl: ms(50)..=ms(500), ..Space::default() }, "min-ttl"),
+        // base + jitter could reach the deadline: latency alone would time calls out.
+        (Space { latency: ms(0)..=ms(125), ..Space::default() }, "latency"),
+        (Space { latency: ms(0)..=ms(4), ..Space::default() }, "latency"),
+    ] {
+        let error = space.validate().expect_err(parameter).to_string();
+        assert!(error.contains(parameter), "the error names `{parameter}`: {error}");
+    }
+    let open_only = Space { latency: ms(0)..=ms(4), loops: vec!["open"], ..Space::default() };
+    assert!(open_only.validate().is_ok(), "an open loop needs no latency");
+}
+
+#[test]
+fn a_get_answered_not_found_by_a_backend_is_an_answer_not_an_avoidable_failure() {
+    use jostle_harness::check::{Context, avoidable_failures};
+    use jostle_harness::load::{CallLog, CallOutcome, CallRecord, Method};
+    use std::time::Duration;
+    use tonic::Code;
+    let call = |method, outcome, backend: Option<&str>| CallRecord {
+        index: 0,
+        method,
+        start: Duration::from_millis(1000),
+        end: Duration::from_millis(1001),
+        outcome,
+        backend: backend.map(str::to_owned),
+        client: 0,
+    };
+    let judge = |record: CallRecord| {
+        let log = CallLog { calls: vec![record], seed: 1 };
+        let announced = |_: Duration| vec!["backend-0", "backend-1"];
+        avoidable_failures(&log, &[], announced, Duration::from_millis(500), &Context::default())
+    };
+    let not_found = CallOutcome::Failed(Code::NotFound);
+    let held = judge(call(Method::GetOrder, not_found, Some("backend-0")));
+    assert!(held.passed, "backends do not share orders: NOT_FOUND is their answer: {held}");
+    for (record, why) in [
+        (
+            call(Method::GetOrder, CallOutcome::Failed(Code::Unavailable), Some("backend-0")),
+            "another code",
+        ),
+        (call(Method::GetOrder, not_found, None), "no backend answered"),
+        (call(Method::CreateOrder, not_found, Some("backend-0")), "a create never finds nothing"),
+    ] {
+        assert!(!judge(record).passed, "a failure with no fault is avoidable: {why}");
+    }
+}

@@ -64,7 +64,8 @@ pub(crate) struct ExploreArgs {
     #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "0..=2")]
     changes: RangeInclusive<u64>,
     /// The fault kinds drawn, comma-separated (default all): restart, flap, drain, refuse,
-    /// reset, blackhole, hang, delay, connect-delay, connection-age, status, swizzle.
+    /// reset, blackhole, hang, delay, connect-delay, connection-age, status, terminate,
+    /// stream-break, swizzle.
     #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
     kinds: Vec<String>,
     /// Calls per second, `N` or `A..=B` within 1..=5000.
@@ -260,6 +261,15 @@ fn space(args: &ExploreArgs) -> Result<Space, String> {
             ..=u32::try_from(*args.rate.end()).unwrap_or(u32::MAX),
         duration: args.duration,
         deadline: args.deadline,
+        ..Space::default()
+    };
+    // Closed loops at the default concurrency, capped to what the duration allows: the
+    // format's bound is concurrency × duration / 1 ms ≤ 1,000,000 (1 in flight for 600 s).
+    let fits = u32::try_from(1_000_000 / space.duration.as_millis().max(1)).unwrap_or(u32::MAX);
+    let fits = fits.max(1);
+    let space = Space {
+        concurrency: (*space.concurrency.start()).min(fits)..=(*space.concurrency.end()).min(fits),
+        ..space
     };
     space.validate().map_err(|error| match error {
         jostle_harness::Error::InvalidParameter { parameter, expected, got } => {
