@@ -156,18 +156,7 @@ fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
     };
     let space = space(args).map_err(bad)?;
     let out = Output::check_folder("--out", &args.out).map_err(bad)?;
-    let json = match &args.json {
-        Some(path) => Some(Output::check("--json", path, &[]).map_err(bad)?),
-        None => None,
-    };
-    if let Some(json) = json.as_ref().filter(|json| json.is_in(&out)) {
-        return Err(bad(format!(
-            "{}: is inside --out {}, where the findings' files are written; expected a file \
-             elsewhere",
-            json.name(),
-            args.out.display()
-        )));
-    }
+    let json = Output::check_json_beside(args.json.as_deref(), &out, &args.out).map_err(bad)?;
     if args.profile.is_some_and(|profile| profile != Profile::Jostle)
         && !jostle::balance::policy::NAMES.contains(&args.balancer.as_str())
     {

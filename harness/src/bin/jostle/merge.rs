@@ -58,18 +58,7 @@ fn play(args: &MergeArgs) -> Result<ExitCode, (String, u8)> {
         }
         parts.push(read_summary(dir).map_err(bad)?);
     }
-    let json = match &args.json {
-        Some(path) => Some(Output::check("--json", path, &[]).map_err(bad)?),
-        None => None,
-    };
-    if let Some(json) = json.as_ref().filter(|json| json.is_in(&out)) {
-        return Err(bad(format!(
-            "{}: is inside --out {}, where the findings' files are written; expected a file \
-             elsewhere",
-            json.name(),
-            args.out.display()
-        )));
-    }
+    let json = Output::check_json_beside(args.json.as_deref(), &out, &args.out).map_err(bad)?;
     let (merged, from) = join(&parts).map_err(|error| bad(error.to_string()))?;
     let mut texts = Vec::new();
     for (finding, &at) in merged.findings.iter().zip(&from) {

@@ -70,6 +70,26 @@ impl Output {
         Ok(target)
     }
 
+    /// Checks an optional `--json` summary file that must lie outside `folder` (where
+    /// `--out`'s findings are written), `out` naming that folder as given.
+    pub(crate) fn check_json_beside(
+        given: Option<&Path>,
+        folder: &Path,
+        out: &Path,
+    ) -> Result<Option<Self>, String> {
+        let Some(path) = given else { return Ok(None) };
+        let json = Self::check("--json", path, &[])?;
+        if json.is_in(folder) {
+            return Err(format!(
+                "{}: is inside --out {}, where the findings' files are written; expected a file \
+                 elsewhere",
+                json.name(),
+                out.display()
+            ));
+        }
+        Ok(Some(json))
+    }
+
     /// Whether this file lies directly in `folder` (both as resolved).
     pub(crate) fn is_in(&self, folder: &Path) -> bool {
         if self.target.as_os_str().is_empty() {
