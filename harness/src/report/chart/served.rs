@@ -136,7 +136,7 @@ pub(super) fn served(
         let total: u64 = unattributed.iter().flat_map(BTreeMap::values).sum();
         let _ = write!(
             out,
-            r##"<g class="no-backend" data-backend="none"><text x="8" y="{:.1}" fill="#111" font-size="11">no backend reached ({total})</text>"##,
+            r##"<g class="no-backend" data-backend="none"><text x="8" y="{:.1}" fill="#111" font-size="11">no backend ({total})<title>{total} failed calls reached no backend</title></text>"##,
             y + STRIP - 4.0
         );
         let strip = strip::Strip { label: "no backend reached", top: y, tallest: tallest_failing };
