@@ -22,12 +22,13 @@ pub const MAX_CALLS: u64 = 1_000_000;
 
 /// What one call costs in memory, at most, while a run lasts and until its report is made: its
 /// record in the call log, the id of the order it created, the order the backend stores, its
-/// latency sample. Measured (2026-12-07, dev build, `jostle run`, maximum resident set): a
-/// 3-backend closed loop (64 in flight, mix 8:1:1) peaked at 25,236 KB at 20,000 calls and
-/// 136,688 KB at 200,000 (634 bytes a call); an open loop of 1,000,000 calls (100,000 calls/s
-/// for 10 s) at 802,972 KB, baseline included: 822 bytes a call, rounded up (docs/BENCHMARKS.md,
-/// "Memory").
-pub const BYTES_PER_CALL: u64 = 850;
+/// latency sample, its `x-jostle-call` name kept by the backend it reached (for the report's
+/// failures per backend). Measured (2026-12-07, after the call names, dev build, `jostle run`,
+/// maximum resident set): a 3-backend closed loop (64 in flight, mix 8:1:1) peaked at 28,784 KB
+/// at 20,000 calls and 156,172 KB at 200,000 (724 bytes a call); an open loop of 1,000,000
+/// calls (100,000 calls/s for 10 s) at 929,456 KB, baseline included: 951 bytes a call, rounded
+/// up (docs/BENCHMARKS.md, "Memory").
+pub const BYTES_PER_CALL: u64 = 1_000;
 
 /// The highest open-loop rate, in calls started per second.
 pub const MAX_RATE: f64 = 100_000.0;

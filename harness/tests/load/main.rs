@@ -112,7 +112,7 @@ async fn a_bad_spec_is_an_error_naming_the_parameter() {
         ),
         (
             LoadSpec::open(100_000.0, Duration::from_secs(11)),
-            "invalid load: at most 1000000 calls (about 850 bytes each), got up to 1100000 calls",
+            "invalid load: at most 1000000 calls (about 1000 bytes each), got up to 1100000 calls",
         ),
         (
             LoadSpec::closed(1, 1).mix(Mix { create: 0, get: 0, watch: 0 }),
