@@ -14,6 +14,7 @@ mod merge;
 mod output;
 mod panics;
 mod pod_seed;
+mod pod_source;
 mod profile;
 mod records;
 mod run;
