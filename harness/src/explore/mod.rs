@@ -37,6 +37,7 @@ mod shard;
 mod shrink;
 mod shrinking;
 mod space;
+mod space_flags;
 mod summary;
 
 pub use explorer::{Exploration, Explorer, SEEDS_KEPT, SHRINK_RUNS};

@@ -7,6 +7,7 @@ mod check;
 mod ctl;
 mod drive;
 mod explore;
+mod explore_space;
 mod findings;
 mod judge;
 mod logging;
