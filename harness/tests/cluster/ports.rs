@@ -72,10 +72,11 @@ async fn a_host_is_refused_in_memory() {
     );
 }
 
-/// Over TCP another socket can take a port while its backend is down (an outgoing connection's
-/// ephemeral port, another process's listener): the backend cannot listen again. Restoring the
-/// cluster must then end, and the cluster name the backend and why, for the run to fail on it;
-/// it once waited for ever for that backend to run (a whole test binary hung).
+/// A down TCP backend keeps its port bound (`port_kept.rs`), but a listener bound with
+/// `SO_REUSEADDR` on that very port (std's and tokio's are) still takes it, and the backend
+/// cannot listen again. Restoring the cluster must then end, and the cluster name the backend and
+/// why, for the run to fail on it; it once waited for ever for that backend to run (a whole test
+/// binary hung).
 #[tokio::test]
 async fn a_backend_whose_port_was_taken_while_down_is_named_and_restore_does_not_wait_for_it() {
     let cluster = Cluster::builder().backends(2).transport(Transport::Tcp).start().await.unwrap();
