@@ -263,6 +263,36 @@ impl Backend {
         let _ = states.wait_for(|now| *now == state).await;
     }
 
+    /// Waits until the backend runs, or until it is known that it cannot: its listener could
+    /// not accept, or it could not listen again after a fault took it down
+    /// ([`Backend::start_again`]).
+    pub(crate) async fn wait_until_running_or_failed(&self) {
+        let mut states = self.inner.state.subscribe();
+        let stats = &self.inner.stats;
+        // The sender lives as long as `self`: this cannot fail.
+        let _ = states
+            .wait_for(|now| *now == BackendState::Running || stats.accept_failure().is_some())
+            .await;
+    }
+
+    /// Starts the backend again after a fault took it down. Already running (somebody started
+    /// it meanwhile) is as wanted. Not listening again on its address (over TCP another socket
+    /// can take a port while its backend is down) is kept as the backend's accept failure: the
+    /// run fails naming it (`Cluster::accept_failure`) rather than blame the balancer for a
+    /// backend that never came back, and nothing waits for ever for it to run.
+    pub(crate) async fn start_again(&self) {
+        match self.start().await {
+            Ok(()) | Err(Error::AlreadyRunning { .. }) => {}
+            Err(error) => {
+                if self.inner.stats.accept_failed(&std::io::Error::other(error.to_string())) {
+                    tracing::warn!(backend = %self.inner.name, %error, "cannot start again");
+                }
+                // Wakes whoever waits for the backend to run (`Cluster::restore`).
+                self.inner.state.send_replace(BackendState::Stopped);
+            }
+        }
+    }
+
     /// Stops the backend. Returns once the listener is closed and every connection is gone:
     /// at once for [`StopMode::Abrupt`], after the in-flight calls for [`StopMode::Graceful`],
     /// after them or the grace, whichever ends first, for [`StopMode::Terminate`].

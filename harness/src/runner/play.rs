@@ -143,6 +143,10 @@ pub async fn run_with_log(
     if judged.by_the_run {
         // The cluster's own fault tasks are not the client's: end them first.
         cluster.restore().await;
+        if let Some(failure) = cluster.accept_failure() {
+            cluster.shutdown().await;
+            return Err(failure);
+        }
         checks.push(
             check::leak_free(&cluster, baseline, log.calls.len() as u64, LEAK_BOUND, &context)
                 .await,
