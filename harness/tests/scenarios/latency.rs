@@ -256,8 +256,11 @@ fn a_latency_story_runs_over_tcp_too() {
     let report = play(&tcp);
     let fast = report.backends[0].latency_ms;
     let slow = report.backends[2].latency_ms;
+    // Lower bounds only: on the wall clock a busy machine adds to every call, so neither the
+    // percentiles' size nor their order is the model's (both backends measured p50 48.6 ms on a
+    // starved machine).
     assert!(
-        fast.p50 >= 8.0 && slow.p50 >= 24.0 && slow.p50 > fast.p50,
+        fast.p50 >= 8.0 && slow.p50 >= 24.0,
         "over tcp every call waits its drawn latency at least: backend-0 from 8 ms, backend-2 \
          from 24 ms; got {fast:?} and {slow:?}\n{report}"
     );

@@ -124,6 +124,7 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
         if until.is_none() {
             say::error("the file's load is a number of calls: driving until Ctrl-C or SIGTERM");
         }
+        crate::serve::listen_for_stop();
         let playing = serve::play(&fleet, &timeline, until, crate::serve::stopped(None));
         let played = match &source {
             None => playing.await,

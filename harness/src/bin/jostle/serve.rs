@@ -205,6 +205,7 @@ async fn serve_until_stopped(
             builder = builder.backend_latency(index, latency);
         }
     }
+    listen_for_stop();
     let cluster = builder.start().await;
     let cluster = match cluster {
         Ok(cluster) => Arc::new(cluster),
@@ -373,7 +374,40 @@ fn announcement(controller: &Controller, control: SocketAddr) -> String {
     serde_json::to_string(&announced).unwrap_or_default()
 }
 
-/// Waits for Ctrl-C, SIGTERM or the end of `duration`.
+/// Cancelled at the first Ctrl-C or SIGTERM after [`listen_for_stop`].
+static STOP_SIGNAL: std::sync::LazyLock<CancellationToken> =
+    std::sync::LazyLock::new(CancellationToken::new);
+
+/// Listens for Ctrl-C and SIGTERM from now on: call it before saying that serving has begun,
+/// so that a SIGTERM sent right after that line stops serving cleanly (exit 0, the summary)
+/// instead of killing the process before anything waits for it.
+pub(crate) fn listen_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        for kind in [SignalKind::terminate(), SignalKind::interrupt()] {
+            // Registered here, not when the task first runs: a signal from now on is kept.
+            if let Ok(mut stream) = signal(kind) {
+                let token = STOP_SIGNAL.clone();
+                tokio::spawn(async move {
+                    stream.recv().await;
+                    token.cancel();
+                });
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let token = STOP_SIGNAL.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            token.cancel();
+        });
+    }
+}
+
+/// Waits for Ctrl-C, SIGTERM (listened for since [`listen_for_stop`]) or the end of
+/// `duration`.
 pub(crate) async fn stopped(duration: Option<Duration>) {
     let duration = async {
         match duration {
@@ -382,26 +416,9 @@ pub(crate) async fn stopped(duration: Option<Duration>) {
         }
     };
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminated() => {}
+        () = STOP_SIGNAL.cancelled() => {}
         () = duration => {}
     }
-}
-
-#[cfg(unix)]
-async fn terminated() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            terminate.recv().await;
-        }
-        Err(_) => std::future::pending().await,
-    }
-}
-
-#[cfg(not(unix))]
-async fn terminated() {
-    std::future::pending().await
 }
 
 /// Heals every fault and stops every backend, waiting until their ports are closed: first as
