@@ -2,6 +2,7 @@
 
 use super::latency::{BackendLatency, LatencyDraws};
 use super::listener::Listener;
+use super::port_hold::PortHold;
 use super::run::Run;
 use super::service::ServiceFactory;
 use crate::error::{Error, Result};
@@ -63,6 +64,8 @@ struct Inner {
     retired: std::sync::atomic::AtomicBool,
     lifecycle: tokio::sync::Mutex<()>,
     running: Mutex<Option<Running>>,
+    /// A stopped TCP backend's port, bound and not listening, so that it stays the backend's.
+    hold: Mutex<Option<PortHold>>,
     state: watch::Sender<BackendState>,
 }
 
@@ -137,6 +140,7 @@ impl Backend {
                 retired: std::sync::atomic::AtomicBool::new(false),
                 lifecycle: tokio::sync::Mutex::new(()),
                 running: Mutex::new(None),
+                hold: Mutex::new(None),
                 state: watch::channel(BackendState::Stopped).0,
             }),
         }
@@ -260,6 +264,7 @@ impl Backend {
             .take()
             .ok_or_else(|| Error::NotRunning { backend: self.inner.name.clone() })?;
         listener.close().await;
+        self.hold_port();
         match mode {
             StopMode::Abrupt => run.kill.cancel(),
             StopMode::Graceful | StopMode::Terminate { .. } => {
@@ -298,6 +303,8 @@ impl Backend {
             ),
         };
         self.serve(tcp)?;
+        // The new listener is bound beside the hold: only now may the hold go.
+        self.hold().take();
         tracing::info!(backend = %self.inner.name, "backend started");
         Ok(())
     }
@@ -321,7 +328,21 @@ impl Backend {
             run.kill.cancel();
             run.stop.cancel();
         }
+        self.hold().take();
         self.inner.state.send_replace(BackendState::Stopped);
+    }
+
+    /// Keeps a stopped TCP backend's port (see [`PortHold`]); nothing to keep in memory.
+    fn hold_port(&self) {
+        if let Place::Tcp = self.inner.place
+            && let Ok(address) = self.authority().parse::<SocketAddr>()
+        {
+            *self.hold() = PortHold::keep(address, &self.inner.name);
+        }
+    }
+
+    fn hold(&self) -> std::sync::MutexGuard<'_, Option<PortHold>> {
+        self.inner.hold.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
