@@ -16,7 +16,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::task::{Context, Wake, Waker};
 
 /// The read readiness of one client end, as the I/O driver would report it.
@@ -73,12 +73,48 @@ impl Wake for Readable {
     }
 }
 
+thread_local! {
+    /// The arrivals waiting for this thread's next driver turn, in the order they came (as
+    /// epoll hands out ready sockets), and the flush deferred to wake them (gone when it woke,
+    /// or when its runtime was dropped before its turn).
+    static WAITING: std::cell::RefCell<(Vec<Waker>, Weak<Flush>)> =
+        const { std::cell::RefCell::new((Vec::new(), Weak::new())) };
+}
+
+/// Wakes the waiting arrivals, oldest first.
+struct Flush;
+
+impl Wake for Flush {
+    fn wake(self: Arc<Self>) {
+        let waiting = WAITING.with(|waiting| {
+            let mut waiting = waiting.borrow_mut();
+            waiting.1 = Weak::new();
+            std::mem::take(&mut waiting.0)
+        });
+        for arrival in waiting {
+            arrival.wake();
+        }
+    }
+}
+
 /// Wakes `waker` after the runtime's next driver turn (tokio's deferred wake, as
-/// `yield_now` uses it); at once outside a runtime.
+/// `yield_now` uses it; at once outside a runtime), after the arrivals deferred before it.
 fn after_driver_turn(waker: &Waker) {
-    let mut turn = std::pin::pin!(tokio::task::yield_now());
-    // The first poll hands the waker to the scheduler and is always pending.
-    let _ = turn.as_mut().poll(&mut Context::from_waker(waker));
+    let flush = WAITING.with(|waiting| {
+        let mut waiting = waiting.borrow_mut();
+        waiting.0.push(waker.clone());
+        if waiting.1.upgrade().is_some() {
+            return None;
+        }
+        let flush = Arc::new(Flush);
+        waiting.1 = Arc::downgrade(&flush);
+        Some(flush)
+    });
+    if let Some(flush) = flush {
+        let mut turn = std::pin::pin!(tokio::task::yield_now());
+        // The first poll hands the waker to the scheduler and is always pending.
+        let _ = turn.as_mut().poll(&mut Context::from_waker(&Waker::from(flush)));
+    }
 }
 
 impl Arrivals {
