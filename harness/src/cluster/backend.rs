@@ -85,6 +85,8 @@ pub(crate) struct Common {
     pub(crate) rpc_behavior: bool,
     /// Each backend's latency, by index.
     pub(crate) latencies: Arc<[Option<BackendLatency>]>,
+    /// The cluster's arrival numbers, shared by its backends only.
+    pub(crate) arrivals: crate::record::Arrivals,
 }
 
 #[derive(Debug)]
@@ -133,7 +135,7 @@ impl Backend {
                 address,
                 place,
                 service: common.service.clone(),
-                stats: Arc::default(),
+                stats: Arc::new(BackendStats::new(common.arrivals.clone())),
                 faults: Arc::new(faults),
                 latency,
                 rpc_behavior: common.rpc_behavior,
@@ -212,6 +214,13 @@ impl Backend {
     /// name each carries in [`CALL_HEADER`](crate::CALL_HEADER)).
     pub fn calls_seen(&self) -> Vec<crate::record::SeenCall> {
         self.inner.stats.calls_seen()
+    }
+
+    /// Named calls that reached the backend past the
+    /// [`MAX_CALLS_SEEN`](crate::record::MAX_CALLS_SEEN) it keeps: not in
+    /// [`calls_seen`](Self::calls_seen).
+    pub fn calls_not_kept(&self) -> u64 {
+        self.inner.stats.calls_not_kept()
     }
 
     /// Why the backend's listener could not accept a connection, the first time it could not

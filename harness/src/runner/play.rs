@@ -150,7 +150,9 @@ pub async fn run_with_log(
     }
     let seen: Vec<_> = cluster.backends().iter().map(|backend| backend.calls_seen()).collect();
     let sent_to = super::sent_to::sent_to(&log, &call_names, &names, &seen);
+    let arrivals_not_kept = cluster.backends().iter().map(|backend| backend.calls_not_kept()).sum();
     let report = RunReport {
+        arrivals_not_kept,
         dns_queries_dropped: dns_queries.as_ref().map_or(0, |queries| queries.dropped),
         dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries.kept, &names)),
         not_judged: judged.not_judged,
