@@ -31,6 +31,7 @@ mod killable;
 mod mem;
 mod server_conn;
 pub mod sockets;
+mod turn;
 
 pub use connector::{ClientStream, Connector};
 pub use frames::{REFUSED_WHY, Refusals, reason_name};

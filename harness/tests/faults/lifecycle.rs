@@ -17,9 +17,8 @@ async fn restart_crashes_the_backend_for_down_for_and_brings_it_back_on_the_same
     cluster.inject(Fault::Restart { down_for: Duration::from_secs(2) }.on(1)).unwrap();
     backend.wait_for_state(BackendState::Stopped).bounded("the restart to stop backend-1").await;
     // In memory the reset reaches the client's end of the connection as a RST does over TCP,
-    // a moment after the crash (one tick of tokio's timer): a call handed over before it fails
-    // `Unknown` (transport error), one in the tick it lands `Cancelled` (hyper drops a call
-    // queued on a connection that dies), as over TCP; one made after it, `Unavailable`.
+    // after the I/O driver's next turn (docs/FAULTS.md): a call in flight fails `Unknown`, one
+    // handed to the connection as the reset lands `Cancelled`; one made after it, `Unavailable`.
     tokio::time::sleep(Duration::from_millis(2)).await;
     let status = client.create_order(create_order_request(1)).await.unwrap_err();
     assert_eq!(status.code(), Code::Unavailable, "a crashed backend is unavailable: {status:?}");

@@ -9,6 +9,7 @@ mod connection;
 mod determinism;
 mod events;
 mod health;
+mod instants;
 mod layer_poll;
 mod lifecycle;
 mod own_service;

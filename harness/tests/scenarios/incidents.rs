@@ -55,10 +55,14 @@ fn a_fixed_address_list_fails_the_rolling_deploy_where_it_ignores_discovery() {
     let report =
         play(&story("k8s-rolling-deploy.toml").with_balancer("round_robin_dialer").unwrap());
     let failed = failed_checks(&report);
+    // Each old pod drains before it goes: the dialer's one connection moves to another old pod
+    // on the GOAWAY and loses no call (as over TCP: `jostle run fixtures/k8s-rolling-deploy.toml
+    // --balancer round_robin_dialer --tcp`, 0 of 2,400 failed), but it never reaches a new pod.
     assert!(
-        failed.contains(&"convergence") && failed.contains(&"failure-rate"),
-        "the article's dialer never hears of the deploy: calls fail when old pods go, and it \
-         never reaches every new one (seed 31); failed {failed:?}:\n{report}"
+        failed.contains(&"convergence") && !failed.contains(&"failure-rate"),
+        "the article's dialer never hears of the deploy: it never reaches every new pod, and \
+         it loses no call, each old pod draining before it goes (seed 31); failed {failed:?}:\n\
+         {report}"
     );
 }
 

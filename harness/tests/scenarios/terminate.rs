@@ -4,9 +4,10 @@
 //!
 //! A call handed to the terminated backend's connection at the very instant of the SIGTERM can
 //! fail `Internal` (h2's `GoAway(NO_ERROR)`: the client learnt of the GOAWAY before it sent the
-//! call, and a tonic connection does not send it elsewhere); under the paused clock the load's
-//! calls of that instant are exactly that race. They are the only failures allowed, with that
-//! code (docs/FAULTS.md).
+//! call, and a tonic connection does not send it elsewhere). Over TCP that takes a call made
+//! within microseconds of the GOAWAY; in memory the client reads the GOAWAY after the I/O
+//! driver's turn as over TCP, so the load's calls of that instant are sent first and served.
+//! A racing call is the only failure allowed, with that code (docs/FAULTS.md).
 
 use jostle_harness::load::{CallOutcome, Progress};
 use jostle_harness::net::Transport;
@@ -82,8 +83,7 @@ fn round_robin_sends_calls_after_a_terminate_elsewhere_loses_none_and_comes_back
 
 /// With gRPC's profile the GOAWAY race loses nothing either: a call that met the GOAWAY before
 /// it left, or that was sent but left above the GOAWAY's last stream id, goes once more to the
-/// next pick (transparent retry, as grpc-go). In memory the race is two calls of 16,000, at the
-/// SIGTERM's instant; they failed `Internal` before the second kind was retried.
+/// next pick (transparent retry, as grpc-go).
 #[rstest]
 #[case::in_memory(Transport::InMemory)]
 #[case::tcp(Transport::Tcp)]
