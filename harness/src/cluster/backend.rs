@@ -2,6 +2,7 @@
 
 use super::latency::{BackendLatency, LatencyDraws};
 use super::listener::Listener;
+use super::port_hold::PortHold;
 use super::run::Run;
 use super::service::ServiceFactory;
 use crate::error::{Error, Result};
@@ -63,6 +64,8 @@ struct Inner {
     retired: std::sync::atomic::AtomicBool,
     lifecycle: tokio::sync::Mutex<()>,
     running: Mutex<Option<Running>>,
+    /// A stopped TCP backend's port, bound and not listening, so that it stays the backend's.
+    hold: Mutex<Option<PortHold>>,
     state: watch::Sender<BackendState>,
 }
 
@@ -82,6 +85,8 @@ pub(crate) struct Common {
     pub(crate) rpc_behavior: bool,
     /// Each backend's latency, by index.
     pub(crate) latencies: Arc<[Option<BackendLatency>]>,
+    /// The cluster's arrival numbers, shared by its backends only.
+    pub(crate) arrivals: crate::record::Arrivals,
 }
 
 #[derive(Debug)]
@@ -130,13 +135,14 @@ impl Backend {
                 address,
                 place,
                 service: common.service.clone(),
-                stats: Arc::default(),
+                stats: Arc::new(BackendStats::new(common.arrivals.clone())),
                 faults: Arc::new(faults),
                 latency,
                 rpc_behavior: common.rpc_behavior,
                 retired: std::sync::atomic::AtomicBool::new(false),
                 lifecycle: tokio::sync::Mutex::new(()),
                 running: Mutex::new(None),
+                hold: Mutex::new(None),
                 state: watch::channel(BackendState::Stopped).0,
             }),
         }
@@ -210,6 +216,13 @@ impl Backend {
         self.inner.stats.calls_seen()
     }
 
+    /// Named calls that reached the backend past the
+    /// [`MAX_CALLS_SEEN`](crate::record::MAX_CALLS_SEEN) it keeps: not in
+    /// [`calls_seen`](Self::calls_seen).
+    pub fn calls_not_kept(&self) -> u64 {
+        self.inner.stats.calls_not_kept()
+    }
+
     /// Why the backend's listener could not accept a connection, the first time it could not
     /// (TCP only: out of file descriptors, say); `None` when it always could.
     pub fn accept_failure(&self) -> Option<String> {
@@ -250,6 +263,36 @@ impl Backend {
         let _ = states.wait_for(|now| *now == state).await;
     }
 
+    /// Waits until the backend runs, or until it is known that it cannot: its listener could
+    /// not accept, or it could not listen again after a fault took it down
+    /// ([`Backend::start_again`]).
+    pub(crate) async fn wait_until_running_or_failed(&self) {
+        let mut states = self.inner.state.subscribe();
+        let stats = &self.inner.stats;
+        // The sender lives as long as `self`: this cannot fail.
+        let _ = states
+            .wait_for(|now| *now == BackendState::Running || stats.accept_failure().is_some())
+            .await;
+    }
+
+    /// Starts the backend again after a fault took it down. Already running (somebody started
+    /// it meanwhile) is as wanted. Not listening again on its address (over TCP another socket
+    /// can take a port while its backend is down) is kept as the backend's accept failure: the
+    /// run fails naming it (`Cluster::accept_failure`) rather than blame the balancer for a
+    /// backend that never came back, and nothing waits for ever for it to run.
+    pub(crate) async fn start_again(&self) {
+        match self.start().await {
+            Ok(()) | Err(Error::AlreadyRunning { .. }) => {}
+            Err(error) => {
+                if self.inner.stats.accept_failed(&std::io::Error::other(error.to_string())) {
+                    tracing::warn!(backend = %self.inner.name, %error, "cannot start again");
+                }
+                // Wakes whoever waits for the backend to run (`Cluster::restore`).
+                self.inner.state.send_replace(BackendState::Stopped);
+            }
+        }
+    }
+
     /// Stops the backend. Returns once the listener is closed and every connection is gone:
     /// at once for [`StopMode::Abrupt`], after the in-flight calls for [`StopMode::Graceful`],
     /// after them or the grace, whichever ends first, for [`StopMode::Terminate`].
@@ -260,6 +303,7 @@ impl Backend {
             .take()
             .ok_or_else(|| Error::NotRunning { backend: self.inner.name.clone() })?;
         listener.close().await;
+        self.hold_port();
         match mode {
             StopMode::Abrupt => run.kill.cancel(),
             StopMode::Graceful | StopMode::Terminate { .. } => {
@@ -298,6 +342,8 @@ impl Backend {
             ),
         };
         self.serve(tcp)?;
+        // The new listener is bound beside the hold: only now may the hold go.
+        self.hold().take();
         tracing::info!(backend = %self.inner.name, "backend started");
         Ok(())
     }
@@ -321,7 +367,21 @@ impl Backend {
             run.kill.cancel();
             run.stop.cancel();
         }
+        self.hold().take();
         self.inner.state.send_replace(BackendState::Stopped);
+    }
+
+    /// Keeps a stopped TCP backend's port (see [`PortHold`]); nothing to keep in memory.
+    fn hold_port(&self) {
+        if let Place::Tcp = self.inner.place
+            && let Ok(address) = self.authority().parse::<SocketAddr>()
+        {
+            *self.hold() = PortHold::keep(address, &self.inner.name);
+        }
+    }
+
+    fn hold(&self) -> std::sync::MutexGuard<'_, Option<PortHold>> {
+        self.inner.hold.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

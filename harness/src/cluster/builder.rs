@@ -146,6 +146,7 @@ impl ClusterBuilder {
             log: Arc::default(),
             rpc_behavior: self.rpc_behavior,
             latencies,
+            arrivals: crate::record::Arrivals::default(),
         };
         let mut backends = Vec::with_capacity(self.backends);
         for id in 0..self.backends {

@@ -239,10 +239,12 @@ impl Cluster {
 
     /// Heals every fault and waits until every backend runs again: the cluster as it started,
     /// so that a leak check compares like with like (the cluster's own fault tasks are gone).
+    /// A backend that cannot listen again on its address ends the wait too, with its reason in
+    /// [`Cluster::accept_failure`].
     pub async fn restore(&self) {
         self.heal_all();
         for backend in &self.backends {
-            backend.wait_for_state(super::BackendState::Running).await;
+            backend.wait_until_running_or_failed().await;
         }
     }
 

@@ -1,5 +1,6 @@
 //! Where a run listens: an address on the in-memory network, or a TCP port of 127.0.0.1.
 
+use super::port_hold::PortHold;
 use super::run::Run;
 use crate::net::{MemNetwork, ServerStream};
 use std::net::SocketAddr;
@@ -69,15 +70,25 @@ async fn accept(
     close: CancellationToken,
 ) {
     let mut listener = Some(listener);
+    // The port while a refuse fault stands: bound, not listening (see `PortHold`).
+    let mut hold: Option<PortHold> = None;
     let mut changes = run.faults.subscribe();
     let mut backoff = ACCEPT_BACKOFF.0;
     loop {
         if run.faults.is_refusing() {
-            // Nothing listens: the kernel refuses connects.
-            listener = None;
+            // Nothing listens: the kernel refuses connects, and the port stays the backend's.
+            if listener.take().is_some() {
+                let kept = PortHold::keep(address, &run.name);
+                drop(std::mem::replace(&mut hold, kept));
+            }
         } else if listener.is_none() {
+            // Bound beside the hold (both reuse the address, the hold does not listen), so the
+            // port is never free in between.
             match TcpListener::bind(address).await {
-                Ok(bound) => listener = Some(bound),
+                Ok(bound) => {
+                    listener = Some(bound);
+                    drop(hold.take());
+                }
                 Err(_) => {
                     tokio::select! {
                         biased;

@@ -33,6 +33,7 @@ mod builder;
 mod handle;
 mod latency;
 mod listener;
+mod port_hold;
 pub(crate) mod run;
 mod service;
 mod standard;

@@ -150,8 +150,7 @@ async fn crash(
     }
     log.open(id.get(), backend.name(), fault.kind().name(), format!("{fault:?}"));
     wait(down_for, healed).await;
-    // Restarting can only fail if somebody restarted it meanwhile: then it is up, as wanted.
-    let _ = backend.start().await;
+    backend.start_again().await;
     log.close(id.get(), backend.name());
 }
 
@@ -183,7 +182,6 @@ async fn terminate(
         }
         None => healed.cancelled().await,
     }
-    // Starting can only fail if somebody started it meanwhile: then it is up, as wanted.
-    let _ = backend.start().await;
+    backend.start_again().await;
     log.close(id.get(), backend.name());
 }

@@ -152,7 +152,7 @@ impl Control for Controller {
         _request: Request<ListBackendsRequest>,
     ) -> Result<Response<ListBackendsResponse>, Status> {
         let backends = (0..self.cluster.len()).map(|index| self.info(index)).collect();
-        Ok(Response::new(ListBackendsResponse { backends }))
+        Ok(Response::new(ListBackendsResponse { backends, seed: self.cluster.seed() }))
     }
 
     async fn inject(

@@ -14,15 +14,14 @@
 //! ```
 
 use super::calls::Calls;
-use super::counters::{Counters, served_verdict};
+use super::counters::Counters;
 use super::judged::Judged;
 use super::rule::{Reader, Rule};
-use super::table::{Table, backend_window, past_the_run, write_window};
-use crate::check::{self, Served};
+use super::share_bound::{self, RawBound, ShareBound};
+use super::table::Table;
+use crate::check::{self, CheckResult, Context, Served};
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
-use crate::scenario::values::fraction;
-use crate::scenario::window::{KEYS, Written};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,7 +51,7 @@ pub struct MaxShares(pub Vec<MaxShareExpectation>);
     expecting = "a table with the fields `backend`, `at_most`, `from`, `until`, `after` (docs/SCENARIOS.md)"
 )]
 #[serde(deny_unknown_fields)]
-struct RawMaxShare {
+pub(super) struct RawMaxShare {
     backend: Spanned<i64>,
     at_most: Spanned<f64>,
     from: Option<Spanned<Dur>>,
@@ -66,15 +65,36 @@ pub(super) const READER: Reader =
     Reader { name: "max-share", keys: &["max_shares"], read: |table| read(table) };
 
 fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
-    let bounds = table.each("max_shares", |bound: &RawMaxShare| {
-        let (after, from, until) =
-            (bound.after.as_ref(), bound.from.as_ref(), bound.until.as_ref());
-        let (backend, after, until) =
-            backend_window(table, &bound.backend, &Written { after, from, until, keys: KEYS })?;
-        let at_most = fraction(&bound.at_most, "at_most", table.source())?;
-        Ok(MaxShareExpectation { backend, at_most, after, until })
-    })?;
+    let bounds = share_bound::read(table)?;
     Ok(bounds.map(|bounds| Arc::new(MaxShares(bounds)) as Arc<dyn Rule>))
+}
+
+impl ShareBound for MaxShareExpectation {
+    const LIST: &'static str = "max_shares";
+    const LIMIT: &'static str = "at_most";
+    type Raw = RawMaxShare;
+
+    fn raw(raw: &RawMaxShare) -> RawBound<'_> {
+        RawBound {
+            backend: &raw.backend,
+            limit: &raw.at_most,
+            after: raw.after.as_ref(),
+            from: raw.from.as_ref(),
+            until: raw.until.as_ref(),
+        }
+    }
+
+    fn new(backend: usize, at_most: f64, after: Duration, until: Option<Duration>) -> Self {
+        Self { backend, at_most, after, until }
+    }
+
+    fn parts(&self) -> (usize, f64, Duration, Option<Duration>) {
+        (self.backend, self.at_most, self.after, self.until)
+    }
+
+    fn check(served: &Served, backend: &str, limit: f64, context: &Context) -> CheckResult {
+        check::max_share_of(served, backend, limit, context)
+    }
 }
 
 impl Rule for MaxShares {
@@ -83,44 +103,14 @@ impl Rule for MaxShares {
     }
 
     fn judge(&self, calls: &Calls<'_>) -> Vec<Judged> {
-        let (log, context) = (calls.log, calls.context);
-        self.0
-            .iter()
-            .map(|bound| {
-                let served = Served::of_window(log, bound.after, bound.until);
-                let name = &calls.names[bound.backend];
-                let judged = check::max_share_of(&served, name, bound.at_most, context);
-                Judged::Check(past_the_run(judged, log, bound.after))
-            })
-            .collect()
+        share_bound::judge(&self.0, calls)
     }
 
     fn judge_counters(&self, counters: &dyn Counters) -> Vec<Judged> {
-        let context = counters.context();
-        self.0
-            .iter()
-            .map(|bound| {
-                let name = &counters.names()[bound.backend];
-                served_verdict(counters, (bound.after, bound.until), |served| {
-                    check::max_share_of(served, name, bound.at_most, context)
-                })
-            })
-            .collect()
+        share_bound::judge_counters(&self.0, counters)
     }
 
     fn write(&self, toml: &mut String) {
-        let bounds: Vec<String> = self
-            .0
-            .iter()
-            .map(|b| {
-                write_window(
-                    b.backend,
-                    Some(&format!("at_most = {:?}", b.at_most)),
-                    b.after,
-                    b.until,
-                )
-            })
-            .collect();
-        toml.push_str(&format!("max_shares = [{}]\n", bounds.join(", ")));
+        share_bound::write(&self.0, toml);
     }
 }

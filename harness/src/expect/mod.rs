@@ -45,6 +45,7 @@ mod rule;
 mod served_nothing;
 mod settled;
 mod share;
+mod share_bound;
 mod table;
 mod timeout;
 

@@ -15,15 +15,14 @@
 //! ```
 
 use super::calls::Calls;
-use super::counters::{Counters, served_verdict};
+use super::counters::Counters;
 use super::judged::Judged;
 use super::rule::{Reader, Rule};
-use super::table::{Table, backend_window, past_the_run, write_window};
-use crate::check::{self, Served};
+use super::share_bound::{self, RawBound, ShareBound};
+use super::table::Table;
+use crate::check::{self, CheckResult, Context, Served};
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
-use crate::scenario::values::fraction;
-use crate::scenario::window::{KEYS, Written};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,7 +53,7 @@ pub struct Shares(pub Vec<ShareExpectation>);
     expecting = "a table with the fields `backend`, `at_least`, `from`, `until`, `after` (docs/SCENARIOS.md)"
 )]
 #[serde(deny_unknown_fields)]
-struct RawShare {
+pub(super) struct RawShare {
     backend: Spanned<i64>,
     at_least: Spanned<f64>,
     from: Option<Spanned<Dur>>,
@@ -68,15 +67,36 @@ pub(super) const READER: Reader =
     Reader { name: "share", keys: &["shares"], read: |table| read(table) };
 
 fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
-    let shares = table.each("shares", |share: &RawShare| {
-        let (after, from, until) =
-            (share.after.as_ref(), share.from.as_ref(), share.until.as_ref());
-        let written = Written { after, from, until, keys: KEYS };
-        let (backend, after, until) = backend_window(table, &share.backend, &written)?;
-        let at_least = fraction(&share.at_least, "at_least", table.source())?;
-        Ok(ShareExpectation { backend, at_least, after, until })
-    })?;
+    let shares = share_bound::read(table)?;
     Ok(shares.map(|shares| Arc::new(Shares(shares)) as Arc<dyn Rule>))
+}
+
+impl ShareBound for ShareExpectation {
+    const LIST: &'static str = "shares";
+    const LIMIT: &'static str = "at_least";
+    type Raw = RawShare;
+
+    fn raw(raw: &RawShare) -> RawBound<'_> {
+        RawBound {
+            backend: &raw.backend,
+            limit: &raw.at_least,
+            after: raw.after.as_ref(),
+            from: raw.from.as_ref(),
+            until: raw.until.as_ref(),
+        }
+    }
+
+    fn new(backend: usize, at_least: f64, after: Duration, until: Option<Duration>) -> Self {
+        Self { backend, at_least, after, until }
+    }
+
+    fn parts(&self) -> (usize, f64, Duration, Option<Duration>) {
+        (self.backend, self.at_least, self.after, self.until)
+    }
+
+    fn check(served: &Served, backend: &str, limit: f64, context: &Context) -> CheckResult {
+        check::share_of(served, backend, limit, context)
+    }
 }
 
 impl Rule for Shares {
@@ -85,34 +105,14 @@ impl Rule for Shares {
     }
 
     fn judge(&self, calls: &Calls<'_>) -> Vec<Judged> {
-        let judge = |share: &ShareExpectation| {
-            let served = Served::of_window(calls.log, share.after, share.until);
-            let name = &calls.names[share.backend];
-            let judged = check::share_of(&served, name, share.at_least, calls.context);
-            Judged::Check(past_the_run(judged, calls.log, share.after))
-        };
-        self.0.iter().map(judge).collect()
+        share_bound::judge(&self.0, calls)
     }
 
     fn judge_counters(&self, counters: &dyn Counters) -> Vec<Judged> {
-        let judge = |share: &ShareExpectation| {
-            served_verdict(counters, (share.after, share.until), |served| {
-                let name = &counters.names()[share.backend];
-                check::share_of(served, name, share.at_least, counters.context())
-            })
-        };
-        self.0.iter().map(judge).collect()
+        share_bound::judge_counters(&self.0, counters)
     }
 
     fn write(&self, toml: &mut String) {
-        let bounds: Vec<String> = self
-            .0
-            .iter()
-            .map(|share| {
-                let at_least = format!("at_least = {:?}", share.at_least);
-                write_window(share.backend, Some(&at_least), share.after, share.until)
-            })
-            .collect();
-        toml.push_str(&format!("shares = [{}]\n", bounds.join(", ")));
+        share_bound::write(&self.0, toml);
     }
 }

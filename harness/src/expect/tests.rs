@@ -154,8 +154,9 @@ fn calls() -> CallLog {
     CallLog { calls, seed: 1 }
 }
 
-/// What each check made of the calls, by name (several results of one check: its first).
-fn judged(origin: Origin) -> Vec<(&'static str, &'static str)> {
+/// What each check made of the calls, in report order: `pass: <explanation>`,
+/// `FAIL: <explanation>`, `not judged` or `by the run`, one entry per result.
+fn judged(origin: Origin) -> Vec<(&'static str, String)> {
     let story = read(EVERY);
     let log = calls();
     let names: Vec<String> = (0..3).map(|index| format!("backend-{index}")).collect();
@@ -171,41 +172,117 @@ fn judged(origin: Origin) -> Vec<(&'static str, &'static str)> {
         context: &context,
         origin,
     };
-    let mut seen: Vec<(&str, &str)> = Vec::new();
+    let mut seen = Vec::new();
     for (name, judgement) in story.expect().judge(&calls) {
-        let kind = match judgement {
+        let verdict = match judgement {
             Judged::Check(result) => {
                 assert_eq!(result.name, name, "a check's verdict carries its own name");
-                "judged"
+                let word = if result.passed { "pass" } else { "FAIL" };
+                format!("{word}: {}", result.explanation)
             }
-            Judged::Elsewhere(_) | Judged::Untold(_) => "not judged",
-            Judged::ByTheRun => "by the run",
+            Judged::Elsewhere(_) | Judged::Untold(_) => "not judged".to_owned(),
+            Judged::ByTheRun => "by the run".to_owned(),
         };
-        if seen.last().is_none_or(|(last, _)| *last != name) {
-            seen.push((name, kind));
-        }
+        seen.push((name, verdict));
     }
     seen
 }
 
+/// What every check of [`EVERY`] must make of [`calls`], worked out by hand: 200 OK calls, one
+/// every 10 ms, call `i` to backend `i % 3` before 1 s and `i % 2` from then on; the backends'
+/// counters all zero.
+const VERDICTS: [(&str, &str); 22] = [
+    // The counters saw none of the client's 200 OK calls.
+    ("accounting", "FAIL: CreateOrder: the client saw 200 OK, the backends completed only 0 OK"),
+    ("distribution", "FAIL: 200 calls, 48440 needed for the stated power"),
+    // Started in 100 ms..1.9 s: calls 10 to 189.
+    ("failure-rate", "pass: 0 of 180 calls failed"),
+    ("min-failure-rate", "pass: 0 of 180 calls failed (0.0%)"),
+    ("codes", "pass: no call failed: all 200 were OK, so no code was seen to check"),
+    // Calls 50 to 199 to backend-0: 17 of 50..99 (51, 54, .., 99) and 50 of 100..199.
+    ("share", "pass: 67 of 150 calls"),
+    // backend-1: 33 of 0..99 and 50 of 100..199.
+    ("share", "pass: 83 of 200 calls"),
+    ("max-share", "pass: 33 of 100 calls (33.0%)"),
+    ("served-nothing", "pass: backend-2 served none of the 50 calls started in the window"),
+    ("served-nothing", "pass: backend-1 served none of the 1 calls started in the window"),
+    (
+        "fallback",
+        "FAIL: no backend failed during the run: no fault to fall back from, so nothing was \
+         judged",
+    ),
+    (
+        "fail-fast",
+        "FAIL: no call to measure: a check over zero calls proves nothing (no call failed while \
+         every announced backend was down)",
+    ),
+    (
+        "recovery",
+        "FAIL: backend-1 had no fault that ended and was not announced later: nothing to \
+         recover from",
+    ),
+    // From 1.3 s: calls 130 to 199, all to backend-0 or backend-1.
+    ("convergence", "pass: 70 calls, all inside the new set"),
+    ("only-announced", "pass: 200 OK calls, each to an announced backend"),
+    ("timeout", "pass: the longest call took 1ms"),
+    (
+        "latency",
+        "FAIL: no call to measure: a check over zero calls proves nothing (no OK call on \
+         backend-2 started from 1s on)",
+    ),
+    (
+        "latency",
+        "pass: p50 is 1.000 ms over 200 calls (0 timed out, 0 failed otherwise), under 10 ms",
+    ),
+    ("connections", "pass: 0 connections for 200 calls"),
+    (
+        "avoidable-failures",
+        "pass: 0 of 200 calls failed, each while it met a fault or with no backend up",
+    ),
+    // From 1.2 s (200 ms after the change): calls 120 to 199, 40 to each of the two.
+    (
+        "settled",
+        "pass: 80 OK calls from 1.2s on, each backend 0.4 to 3 times its fair share of 40.0 \
+         (40, 40)",
+    ),
+    ("leak-free", "by the run"),
+];
+
 #[test]
-fn every_check_is_judged_from_a_runs_calls_and_says_what_records_cannot_show() {
-    let in_process = judged(Origin::InProcess);
-    let names: Vec<&str> = in_process.iter().map(|(name, _)| *name).collect();
-    assert_eq!(names, CHECKS, "each check gives a verdict or says why not, in report order");
-    for (name, kind) in &in_process {
-        let expected = if *name == "leak-free" { "by the run" } else { "judged" };
-        assert_eq!(kind, &expected, "check `{name}` over a run in process");
+fn every_check_judges_what_its_keys_ask_of_a_runs_calls() {
+    let judged = judged(Origin::InProcess);
+    let judged: Vec<(&str, &str)> = judged.iter().map(|(name, v)| (*name, v.as_str())).collect();
+    for (i, expected) in VERDICTS.iter().enumerate() {
+        assert_eq!(
+            judged.get(i),
+            Some(expected),
+            "result {i} must judge what the file asks of the calls (backend, window, bound)"
+        );
     }
+    assert_eq!(judged.len(), VERDICTS.len(), "one result per bound asked: {judged:#?}");
+    let mut names: Vec<&str> = judged.iter().map(|(name, _)| *name).collect();
+    names.dedup();
+    assert_eq!(names, CHECKS, "each check gives a verdict or says why not, in report order");
+}
+
+#[test]
+fn every_check_judged_from_call_records_judges_as_in_process_but_what_records_cannot_show() {
+    let in_process = judged(Origin::InProcess);
     let records = judged(Origin::Records { counters: false });
-    for (name, kind) in &records {
-        let expected = match *name {
-            "accounting" | "connections" | "leak-free" => "not judged",
-            _ => "judged",
-        };
-        assert_eq!(kind, &expected, "check `{name}` over call records without counters");
+    assert_eq!(records.len(), in_process.len(), "one result per bound: {records:#?}");
+    for ((name, verdict), (_, there)) in records.iter().zip(&in_process) {
+        match *name {
+            "accounting" | "connections" | "leak-free" => {
+                assert_eq!(verdict, "not judged", "`{name}` needs the backends' counters")
+            }
+            _ => assert_eq!(verdict, there, "`{name}` reads the same calls from records"),
+        }
     }
     let with_counters = judged(Origin::Records { counters: true });
     let connections = with_counters.iter().find(|(name, _)| *name == "connections");
-    assert_eq!(connections, Some(&("connections", "judged")), "the counters give connections");
+    assert_eq!(
+        connections.map(|(_, verdict)| verdict.as_str()),
+        Some("pass: 0 connections for 200 calls"),
+        "the counters give connections"
+    );
 }

@@ -333,15 +333,22 @@ impl Explorer {
         }
     }
 
-    /// What a report of a schedule's run names as the way to replay it.
+    /// What a report of a schedule's run names as the way to replay it: the origin's command
+    /// when given ([`Explorer::origin`]), else the built-in balancer's with the space's flags
+    /// ([`Space::flags`]), so that it draws the same schedule.
     pub(super) fn replay(&self, seed: u64) -> String {
         match &self.under_test {
+            UnderTest::BuiltIn(_) if self.origin.is_some() => self.origin_of(seed),
             UnderTest::BuiltIn(name) => {
                 let profile = match self.profile {
                     Profile::Jostle => String::new(),
                     other => format!(" --profile {other}"),
                 };
-                format!("jostle explore --balancer {name}{profile} --seeds {seed}..{}", seed + 1)
+                format!(
+                    "jostle explore --balancer {name}{profile}{} --seeds {seed}..{}",
+                    self.space.flags(),
+                    seed.saturating_add(1)
+                )
             }
             UnderTest::Custom(custom) => {
                 format!(

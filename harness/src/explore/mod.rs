@@ -37,10 +37,11 @@ mod shard;
 mod shrink;
 mod shrinking;
 mod space;
+mod space_flags;
 mod summary;
 
 pub use explorer::{Exploration, Explorer, SEEDS_KEPT, SHRINK_RUNS};
-pub use finding::{Finding, Size};
+pub use finding::{Broken, Finding, Size};
 pub use invariants::{BACKOFF, INVARIANTS, Recovery, grace, longest_wait};
 pub use merge::merge;
 pub use schedule::{Event, FaultSpec, Schedule, WARM_UP};

@@ -2,7 +2,7 @@
 //! it (until the runs or the time allowed run out), and written with its origin.
 
 use super::explorer::Explorer;
-use super::finding::{Finding, Size};
+use super::finding::{Broken, Finding, Size};
 use super::invariants::INVARIANTS;
 use super::schedule::Schedule;
 use super::shrink::{self, Verdict};
@@ -85,13 +85,15 @@ impl Explorer {
             seed = schedule.seed,
         );
         Ok(Finding {
-            invariant: invariant.to_owned(),
-            seed: schedule.seed,
-            explanation,
-            found: size(schedule),
-            shrunk: size(&small),
-            shrink_runs: runs,
-            cut_short: shrunk.cut_short,
+            broken: Broken {
+                invariant: invariant.to_owned(),
+                seed: schedule.seed,
+                explanation,
+                found: size(schedule),
+                shrunk: size(&small),
+                shrink_runs: runs,
+                cut_short: shrunk.cut_short,
+            },
             original: schedule.clone(),
             file: header + &body,
             schedule: small,

@@ -16,7 +16,7 @@
 //! ```
 
 use super::explorer::Exploration;
-use super::finding::Size;
+use super::finding::Broken;
 use super::shard::Shard;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -53,26 +53,24 @@ pub struct Summary {
     pub findings: Vec<FindingSummary>,
 }
 
-/// One finding in a [`Summary`].
+/// One finding in a [`Summary`]: what broke, and its file. Reads as its [`Broken`]
+/// (`finding.seed`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FindingSummary {
-    /// The invariant.
-    pub invariant: String,
-    /// The seed of the schedule that first broke it.
-    pub seed: u64,
-    /// What the check said on the shrunk schedule.
-    pub explanation: String,
-    /// The schedule's size as drawn.
-    pub found: Size,
-    /// Its size shrunk.
-    pub shrunk: Size,
-    /// How many runs shrinking took.
-    pub shrink_runs: usize,
-    /// Whether the time ran out during the shrink.
-    pub cut_short: bool,
+    /// What broke and how far it shrank, as the [`Finding`](super::Finding) says it.
+    #[serde(flatten)]
+    pub broken: Broken,
     /// Its file: the name in the findings folder (`shard.json`), or the path written
     /// (`--json`).
     pub file: String,
+}
+
+impl std::ops::Deref for FindingSummary {
+    type Target = Broken;
+
+    fn deref(&self) -> &Broken {
+        &self.broken
+    }
 }
 
 impl Summary {
@@ -98,16 +96,7 @@ impl Summary {
         summary.findings = found
             .findings
             .iter()
-            .map(|f| FindingSummary {
-                invariant: f.invariant.clone(),
-                seed: f.seed,
-                explanation: f.explanation.clone(),
-                found: f.found,
-                shrunk: f.shrunk,
-                shrink_runs: f.shrink_runs,
-                cut_short: f.cut_short,
-                file: String::new(),
-            })
+            .map(|f| FindingSummary { broken: f.broken.clone(), file: String::new() })
             .collect();
         for i in 0..summary.findings.len() {
             summary.findings[i].file = summary.finding_name(&summary.findings[i]);

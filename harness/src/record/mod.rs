@@ -22,5 +22,5 @@ mod stats;
 
 pub use body::RecordBody;
 pub use layer::{RecordFuture, RecordLayer, RecordService};
-pub use seen::{CallsSeen, MAX_CALLS_SEEN, SeenCall};
+pub use seen::{Arrivals, CallsSeen, MAX_CALLS_SEEN, SeenCall};
 pub use stats::{BackendStats, MethodStats, StatsSnapshot, connections_opened};

@@ -43,6 +43,11 @@ pub struct StatsSnapshot {
 }
 
 impl BackendStats {
+    /// The counters of a backend whose calls are numbered by `arrivals`, its cluster's.
+    pub fn new(arrivals: super::Arrivals) -> Self {
+        Self { seen: super::CallsSeen::new(arrivals), ..Self::default() }
+    }
+
     /// Counts a connection accepted and open.
     pub fn connection_opened(&self) {
         self.connections_accepted.fetch_add(1, Ordering::SeqCst);
@@ -90,6 +95,12 @@ impl BackendStats {
     /// The calls that reached the backend with a name, in arrival order.
     pub fn calls_seen(&self) -> Vec<super::SeenCall> {
         self.seen.calls()
+    }
+
+    /// Calls that reached the backend with a name past the
+    /// [`MAX_CALLS_SEEN`](super::MAX_CALLS_SEEN) it keeps.
+    pub fn calls_not_kept(&self) -> u64 {
+        self.seen.not_kept()
     }
 
     /// Counts a call of `method` finishing with `code`.

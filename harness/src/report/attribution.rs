@@ -7,7 +7,10 @@
 //! keeps the name jostle's load driver puts on every call, [`CALL_HEADER`](crate::CALL_HEADER):
 //! a call the client gave up on has no answer but did reach a backend; with retries, the last
 //! backend it reached). A call that reached no backend (a refused connection, a call failed in
-//! the client) is attributed to none and counted as such: never guessed.
+//! the client) is attributed to none and counted as such: never guessed. A backend keeps the
+//! names of its first [`MAX_CALLS_SEEN`](crate::record::MAX_CALLS_SEEN) calls and counts the
+//! rest (`arrivals_not_kept` in the report): the report says when attribution is partial. No
+//! check reads attribution, so no verdict rests on it.
 //!
 //! ```
 //! use jostle_harness::load::{CallLog, CallOutcome, CallRecord, Method};

@@ -81,6 +81,15 @@ impl RunReport {
                 escape(&super::model::codes_text(&self.unattributed_failures))
             );
         }
+        if self.arrivals_not_kept > 0 {
+            let _ = write!(
+                out,
+                "<tr class=\"not-kept\"><td colspan=\"{}\">{} calls reached a backend past the {} names each keeps: a failed one no backend answered counts as reaching none</td></tr>",
+                BACKEND_COLUMNS.len(),
+                self.arrivals_not_kept,
+                crate::record::MAX_CALLS_SEEN
+            );
+        }
         out.push_str("</table>");
     }
 

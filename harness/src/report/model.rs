@@ -28,6 +28,13 @@ pub struct RunReport {
     /// saw (a timeout is `DeadlineExceeded`); left out of the JSON when there are none.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub unattributed_failures: BTreeMap<String, u64>,
+    /// Calls that reached a backend past the [`MAX_CALLS_SEEN`](crate::record::MAX_CALLS_SEEN)
+    /// names it keeps, over every backend: a failed one among them that no backend answered is
+    /// counted in `unattributed_failures` (and the timeline's `unattributed`) though it reached
+    /// one. No check reads which backend a call reached, so no verdict depends on it. Left out
+    /// of the JSON when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub arrivals_not_kept: u64,
     /// Every fault window, in the order they opened.
     pub faults: Vec<FaultWindowReport>,
     /// Every change of the announced set after the start, in time order (left out of the JSON
@@ -76,6 +83,7 @@ impl Default for RunReport {
             backends: Vec::new(),
             clients: Vec::new(),
             unattributed_failures: BTreeMap::new(),
+            arrivals_not_kept: 0,
             faults: Vec::new(),
             discovery: Vec::new(),
             dns_queries: None,

@@ -70,6 +70,15 @@ impl fmt::Display for RunReport {
                 super::model::codes_text(&self.unattributed_failures)
             )?;
         }
+        if self.arrivals_not_kept > 0 {
+            writeln!(
+                f,
+                "{} calls reached a backend past the {} names each keeps: a failed one no backend \
+                 answered counts as reaching none",
+                self.arrivals_not_kept,
+                crate::record::MAX_CALLS_SEEN
+            )?;
+        }
         if !self.clients.is_empty() {
             writeln!(f)?;
             writeln!(f, "{}", clients_line(&self.clients))?;
@@ -137,4 +146,26 @@ fn clients_line(clients: &[crate::report::ClientReport]) -> String {
         least * 100.0,
         most * 100.0
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RunReport;
+
+    #[test]
+    fn calls_past_the_names_a_backend_keeps_are_reported_not_silently_unattributed() {
+        let report = RunReport { arrivals_not_kept: 7, ..RunReport::default() };
+        let text = report.to_string();
+        assert!(
+            text.contains("7 calls reached a backend past the 1000000 names each keeps"),
+            "a report must say when its attribution is partial: {text}"
+        );
+        assert!(report.to_json().contains("\"arrivals_not_kept\": 7"), "the JSON must say it too");
+        let whole = RunReport::default();
+        assert!(
+            !whole.to_string().contains("names each keeps")
+                && !whole.to_json().contains("not_kept"),
+            "a report whose attribution is whole says nothing of it (its bytes are unchanged)"
+        );
+    }
 }

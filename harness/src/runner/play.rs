@@ -66,7 +66,9 @@ pub async fn run_with_log(
     } = play(scenario, replay, progress).await?;
     let seen: Vec<_> = cluster.backends().iter().map(|backend| backend.calls_seen()).collect();
     let sent_to = super::sent_to::sent_to(&log, &call_names, &names, &seen);
+    let arrivals_not_kept = cluster.backends().iter().map(|backend| backend.calls_not_kept()).sum();
     let report = RunReport {
+        arrivals_not_kept,
         dns_queries_dropped: dns_queries.as_ref().map_or(0, |queries| queries.dropped),
         dns_queries: dns_queries.map(|queries| super::report::dns_queries(&queries.kept, &names)),
         not_judged,
@@ -205,6 +207,10 @@ async fn play(scenario: &Scenario, replay: &str, progress: &Progress) -> Result<
     if judged.by_the_run {
         // The cluster's own fault tasks are not the client's: end them first.
         cluster.restore().await;
+        if let Some(failure) = cluster.accept_failure() {
+            cluster.shutdown().await;
+            return Err(failure);
+        }
         checks.push(
             check::leak_free(&cluster, baseline, log.calls.len() as u64, LEAK_BOUND, &context)
                 .await,

@@ -101,6 +101,7 @@ pub(super) fn report(
         backends,
         clients: crate::report::ClientReport::every(log, scenario.clients()),
         unattributed_failures,
+        arrivals_not_kept: 0,
         faults,
         expectations,
         not_judged: Vec::new(),

@@ -1,40 +1,57 @@
 //! [`Fleet`]: `jostle serve` pods elsewhere, one backend each, as one [`Plane`] through their
 //! control APIs: backend `i` of a scenario is the `i`-th pod. What `jostle drive` plays on (in
-//! Kubernetes, the pods behind a headless Service).
+//! Kubernetes, the pods behind a headless Service). A followed fleet
+//! ([`Fleet::following`]) moves a backend to a new pod when the pods change
+//! ([`Fleet::follow`]).
 
 use super::PlayError;
+use super::follow::{Followed, Missed, Unanswered};
 use super::plane::{Described, Plane};
-use crate::control::proto::{
-    Counters, FaultLogRequest, FaultWindow, HealRequest, InjectRequest, ListBackendsRequest,
-};
-use crate::control::{self, Client, Token, delta};
+use super::pod::{Pod, plus, unanswered};
+use crate::control::Token;
+use crate::control::proto::{Counters, FaultLogRequest, FaultWindow, HealRequest, InjectRequest};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::time::Instant;
-use tonic::transport::Endpoint;
 
-/// How long connecting to a pod's control API may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long one control call may take.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// One pod: its control API, its one backend, and that backend's counters when the fleet
-/// connected (a pod counts from its own start, or its last reset: calls served before this
-/// play, by an earlier drive or anyone, are not this play's).
+/// Backend `i`'s place in the fleet: its pod now, and what its earlier pods counted.
 #[derive(Debug, Clone)]
-struct Pod {
-    control: SocketAddr,
-    client: Client,
-    backend: Described,
-    baseline: Counters,
+pub(super) struct Slot {
+    pub(super) pod: Pod,
+    /// Bumped at each move: a reading of an earlier pod is not this one's.
+    pub(super) generation: u64,
+    /// What its earlier pods counted, to their last reading.
+    pub(super) carried: Counters,
+    /// Its counts at the last reading, `carried` included.
+    pub(super) last: Counters,
+    /// When the pod now was last read (it answered).
+    pub(super) last_read: Duration,
+    /// Whether its last reading failed (the pod did not answer).
+    pub(super) silent: bool,
+}
+
+/// What a fleet holds behind its lock.
+#[derive(Debug)]
+pub(super) struct State {
+    pub(super) slots: Vec<Slot>,
+    /// The addresses the source gave last, sorted.
+    pub(super) resolved: Vec<SocketAddr>,
+    /// When the source last gave the addresses the fleet started with, before any change.
+    pub(super) unchanged_at: Duration,
+    pub(super) followed: Followed,
+    /// The fault windows of pods left behind, on the fleet's clock.
+    pub(super) retired: Vec<FaultWindow>,
 }
 
 /// Pods reached through their control APIs, each serving one backend, in the order given.
 #[derive(Debug, Clone)]
 pub struct Fleet {
-    pods: Vec<Pod>,
-    origin: Instant,
+    pub(super) state: Arc<Mutex<State>>,
+    pub(super) origin: Instant,
+    pub(super) token: Option<Token>,
+    following: bool,
 }
 
 impl Fleet {
@@ -47,62 +64,74 @@ impl Fleet {
     /// [`PlayError::Unreachable`] for a pod that cannot be reached; [`PlayError::Control`] for
     /// one that refuses (a wrong token) or serves other than one backend.
     pub async fn connect(controls: &[SocketAddr], token: Option<Token>) -> Result<Self, PlayError> {
-        let mut pods = Vec::with_capacity(controls.len());
+        let mut slots = Vec::with_capacity(controls.len());
         for (index, &address) in controls.iter().enumerate() {
-            let unreachable =
-                |message: String| PlayError::Unreachable { address: address.to_string(), message };
-            let endpoint = Endpoint::from_shared(format!("http://{address}"))
-                .map_err(|error| unreachable(error.to_string()))?
-                .connect_timeout(CONNECT_TIMEOUT)
-                .timeout(CALL_TIMEOUT);
-            let channel = endpoint
-                .connect()
-                .await
-                .map_err(|error| unreachable(crate::error_chain(&error)))?;
-            let mut client = control::client(channel, token.clone());
-            let listed = client
-                .list_backends(ListBackendsRequest {})
-                .await
-                .map_err(|status| PlayError::control(&address.to_string(), &status))?
-                .into_inner();
-            let [backend] = listed.backends.as_slice() else {
-                return Err(PlayError::Control {
-                    at: address.to_string(),
-                    code: tonic::Code::FailedPrecondition,
-                    message: format!(
-                        "it serves {} backends; expected one per pod (`jostle serve --backends 1`)",
-                        listed.backends.len()
-                    ),
-                });
-            };
-            let baseline = backend.counters.clone().unwrap_or_default();
-            let backend = Described {
-                name: format!("backend-{index}"),
-                address: reachable(&backend.address, address),
-            };
-            pods.push(Pod { control: address, client, backend, baseline });
+            let pod = Pod::connect(index, address, token.clone()).await?;
+            let zero = Counters::default();
+            slots.push(Slot {
+                pod,
+                generation: 0,
+                carried: zero.clone(),
+                last: zero,
+                last_read: Duration::ZERO,
+                silent: false,
+            });
         }
-        Ok(Self { pods, origin: Instant::now() })
+        let mut resolved = controls.to_vec();
+        resolved.sort_unstable();
+        let state = State {
+            slots,
+            resolved,
+            unchanged_at: Duration::ZERO,
+            followed: Followed::default(),
+            retired: Vec::new(),
+        };
+        Ok(Self {
+            state: Arc::new(Mutex::new(state)),
+            origin: Instant::now(),
+            token,
+            following: false,
+        })
+    }
+
+    /// This fleet, followed: its pods come from a source that [`Fleet::follow`] is given
+    /// again and again. A pod that does not answer is then no error: its counts stay at its
+    /// last reading, a fault step it misses is noted, and the report says so
+    /// ([`Followed`]).
+    pub fn following(mut self) -> Self {
+        self.following = true;
+        self
     }
 
     /// How many pods.
     pub fn len(&self) -> usize {
-        self.pods.len()
+        self.lock().slots.len()
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.pods.is_empty()
+        self.lock().slots.is_empty()
     }
 
-    fn refused(pod: &Pod, status: &tonic::Status) -> PlayError {
-        PlayError::control(&format!("{} ({})", pod.control, pod.backend.name), status)
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind: go on with it.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Since the fleet's origin.
+    pub(super) fn now(&self) -> Duration {
+        Instant::now().duration_since(self.origin)
+    }
+
+    /// Backend `index`'s pod now.
+    fn pod(&self, index: usize) -> Pod {
+        self.lock().slots[index].pod.clone()
     }
 }
 
 impl Plane for Fleet {
     fn describe(&self) -> Vec<Described> {
-        self.pods.iter().map(|pod| pod.backend.clone()).collect()
+        self.lock().slots.iter().map(|slot| slot.pod.backend.clone()).collect()
     }
 
     fn origin(&self) -> Instant {
@@ -115,82 +144,95 @@ impl Plane for Fleet {
         kind: &str,
         parameters: &BTreeMap<String, String>,
     ) -> Result<(), PlayError> {
-        let every: Vec<usize> = (0..self.pods.len()).collect();
+        let every: Vec<usize> = (0..self.len()).collect();
         let targets = if targets.is_empty() { every.as_slice() } else { targets };
         for &index in targets {
-            let pod = &self.pods[index];
+            let pod = self.pod(index);
             let request = InjectRequest {
                 kind: kind.to_owned(),
                 targets: Vec::new(),
                 parameters: parameters.clone().into_iter().collect(),
             };
             let mut client = pod.client.clone();
-            client.inject(request).await.map_err(|status| Self::refused(pod, &status))?;
+            match client.inject(request).await {
+                Ok(_) => {}
+                Err(status) if self.following && unanswered(&status) => {
+                    tracing::warn!(backend = index, kind, %status, "drive: a pod missed a fault");
+                    let at = self.now();
+                    self.lock().followed.missed.push(Missed {
+                        backend: index,
+                        at,
+                        kind: kind.into(),
+                    });
+                }
+                Err(status) => return Err(pod.refused(&status)),
+            }
         }
         Ok(())
     }
 
     async fn announce(&self, index: usize, _announced: bool) -> Result<(), PlayError> {
+        let name = self.lock().slots.get(index).map(|slot| slot.pod.backend.name.clone());
         Err(PlayError::Timeline(format!(
             "discovery cannot announce or withdraw {} through a control API: the pods' own \
              discovery (a Service's DNS) announces them; expected a scenario without a \
              [discovery] timeline",
-            self.pods.get(index).map_or("a backend", |pod| pod.backend.name.as_str())
+            name.as_deref().unwrap_or("a backend")
         )))
     }
 
     async fn heal_all(&self) -> Result<(), PlayError> {
         let mut first = None;
-        for pod in &self.pods {
+        for index in 0..self.len() {
+            let pod = self.pod(index);
             let mut client = pod.client.clone();
-            if let Err(status) = client.heal(HealRequest { id: 0, all: true }).await {
-                first.get_or_insert(Self::refused(pod, &status));
+            match client.heal(HealRequest { id: 0, all: true }).await {
+                Ok(_) => {}
+                // A pod gone takes its faults with it.
+                Err(status) if self.following && unanswered(&status) => {}
+                Err(status) => {
+                    first.get_or_insert(pod.refused(&status));
+                }
             }
         }
         first.map_or(Ok(()), Err)
     }
 
     async fn counters(&self) -> Result<Vec<Counters>, PlayError> {
-        let mut all = Vec::with_capacity(self.pods.len());
-        for pod in &self.pods {
-            let mut client = pod.client.clone();
-            let listed = client
-                .list_backends(ListBackendsRequest {})
-                .await
-                .map_err(|status| Self::refused(pod, &status))?
-                .into_inner();
-            let counters = listed.backends.into_iter().next().and_then(|backend| backend.counters);
-            all.push(since(counters.unwrap_or_default(), &pod.baseline));
+        let at = self.now();
+        let mut all = Vec::with_capacity(self.len());
+        for index in 0..self.len() {
+            let (pod, generation) = {
+                let state = self.lock();
+                (state.slots[index].pod.clone(), state.slots[index].generation)
+            };
+            let read = pod.counters().await;
+            let mut state = self.lock();
+            let slot = &mut state.slots[index];
+            match read {
+                Ok(counters) if slot.generation == generation => {
+                    slot.last = plus(&slot.carried, &counters);
+                    slot.last_read = at;
+                    slot.silent = false;
+                }
+                // Moved meanwhile: the new pod's reading comes next time.
+                Ok(_) => {}
+                Err(status) if self.following && unanswered(&status) => slot.silent = true,
+                Err(status) => return Err(pod.refused(&status)),
+            }
+            all.push(slot.last.clone());
         }
         Ok(all)
     }
 
     async fn fault_log(&self) -> Result<Vec<FaultWindow>, PlayError> {
-        let mut all = Vec::new();
-        for pod in &self.pods {
-            let mut client = pod.client.clone();
-            let log = client
-                .fault_log(FaultLogRequest {})
-                .await
-                .map_err(|status| Self::refused(pod, &status))?
-                .into_inner();
-            // The pod's clock started with the pod: move its times onto the fleet's.
-            let here = i128::try_from(Instant::now().duration_since(self.origin).as_millis())
-                .unwrap_or(i128::MAX);
-            let shift = here - i128::from(log.now_ms);
-            let moved = |ms: u64| i128::from(ms) + shift;
-            for window in log.windows {
-                let start = moved(window.start_ms);
-                if start < 0 {
-                    continue; // before this fleet began: not this play's
-                }
-                let clamp = |ms: i128| u64::try_from(ms.max(0)).unwrap_or(u64::MAX);
-                all.push(FaultWindow {
-                    backend: pod.backend.name.clone(),
-                    start_ms: clamp(start),
-                    end_ms: window.end_ms.map(|end| clamp(moved(end))),
-                    ..window
-                });
+        let mut all = self.lock().retired.clone();
+        for index in 0..self.len() {
+            let pod = self.pod(index);
+            match self.pod_log(&pod).await {
+                Ok(windows) => all.extend(windows),
+                Err(status) if self.following && unanswered(&status) => {}
+                Err(status) => return Err(pod.refused(&status)),
             }
         }
         all.sort_by_key(|window| (window.start_ms, window.backend.clone()));
@@ -199,30 +241,42 @@ impl Plane for Fleet {
         }
         Ok(all)
     }
-}
 
-/// Where a pod's backend is reached: the address it lists, unless it listens on every
-/// interface (`--host 0.0.0.0`, as in a pod: every pod would list `0.0.0.0:50051`), then its
-/// port at the host its control API was reached on.
-fn reachable(listed: &str, control: SocketAddr) -> String {
-    match listed.parse::<SocketAddr>() {
-        Ok(address) if address.ip().is_unspecified() => {
-            SocketAddr::new(control.ip(), address.port()).to_string()
-        }
-        _ => listed.to_owned(),
+    fn followed(&self) -> Followed {
+        let state = self.lock();
+        let mut followed = state.followed.clone();
+        followed.unanswered = state
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| slot.silent)
+            .map(|(backend, slot)| Unanswered { backend, last_read: slot.last_read })
+            .collect();
+        followed
     }
 }
 
-/// `now` counted from `baseline`, as the control API counts from a reset; connections open
-/// are a level, not a count.
-fn since(now: Counters, baseline: &Counters) -> Counters {
-    Counters {
-        refused_streams: delta(now.refused_streams, &baseline.refused_streams),
-        served: now.served.saturating_sub(baseline.served),
-        failed: delta(now.failed, &baseline.failed),
-        connections_accepted: now
-            .connections_accepted
-            .saturating_sub(baseline.connections_accepted),
-        connections_open: now.connections_open,
+impl Fleet {
+    /// `pod`'s fault windows since this fleet began, moved onto the fleet's clock (the pod's
+    /// clock started with the pod) and named as its backend.
+    pub(super) async fn pod_log(&self, pod: &Pod) -> Result<Vec<FaultWindow>, tonic::Status> {
+        let mut client = pod.client.clone();
+        let log = client.fault_log(FaultLogRequest {}).await?.into_inner();
+        let here = i128::try_from(self.now().as_millis()).unwrap_or(i128::MAX);
+        let shift = here - i128::from(log.now_ms);
+        let moved = |ms: u64| i128::from(ms) + shift;
+        let clamp = |ms: i128| u64::try_from(ms.max(0)).unwrap_or(u64::MAX);
+        Ok(log
+            .windows
+            .into_iter()
+            // Before this fleet began: not this play's.
+            .filter(|window| moved(window.start_ms) >= 0)
+            .map(|window| FaultWindow {
+                backend: pod.backend.name.clone(),
+                start_ms: clamp(moved(window.start_ms)),
+                end_ms: window.end_ms.map(|end| clamp(moved(end))),
+                ..window
+            })
+            .collect())
     }
 }

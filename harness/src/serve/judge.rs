@@ -5,7 +5,7 @@
 //! codes, latency and timeouts are the client's to judge.
 
 use super::play::Played;
-use super::samples::Samples;
+use super::samples::{Between, Samples};
 use super::timeline::{Action, Timeline};
 use crate::check::{CheckResult, Context, Served, Strays};
 use crate::expect::{Counters, Judged};
@@ -63,6 +63,15 @@ struct Counted<'a> {
 }
 
 impl Counted<'_> {
+    /// `between`, unless it ends past the moment the pods' records stopped being whole (a
+    /// pod moved, stopped answering or missed a fault): then why it is not judged.
+    fn whole(&self, between: Between) -> Result<Between, String> {
+        match self.played.followed.whole_until() {
+            Some(whole) if between.end > whole => Err(self.played.followed.why(between.end)),
+            _ => Ok(between),
+        }
+    }
+
     /// The calls every backend answered (OK or not) over the whole play, if the counters were
     /// read.
     fn answered(&self) -> Option<u64> {
@@ -114,6 +123,7 @@ impl Counters for Counted<'_> {
                 })?
             }
         };
+        let between = self.whole(between)?;
         let counts = self.names.iter().map(String::as_str).zip(between.served.iter().copied());
         Ok(Served::of_counts(from, counts, (between.start, between.end)).until(until))
     }
@@ -154,6 +164,7 @@ impl Counters for Counted<'_> {
                 let Some(between) = self.samples.served_between(withdrawn + grace, back) else {
                     continue;
                 };
+                let between = self.whole(between)?;
                 judged += 1;
                 stray += between.served[index];
                 if between.served[index] > 0 {
@@ -180,6 +191,9 @@ impl Counters for Counted<'_> {
 
     fn connections(&self) -> Result<(u64, u64), String> {
         self.reached()?;
+        if let Some((end, _)) = self.samples.last() {
+            self.whole(Between { start: Duration::ZERO, end, served: Vec::new() })?;
+        }
         let never = || "the backends' counters were never read".to_owned();
         let answered = self.answered().ok_or_else(never)?;
         let ((_, first), (_, last)) =

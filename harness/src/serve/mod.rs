@@ -58,15 +58,19 @@
 //! ```
 
 mod fleet;
+mod follow;
+mod follow_pods;
 mod judge;
 mod plane;
 mod play;
+mod pod;
 mod records;
 mod report;
 mod samples;
 mod timeline;
 
 pub use fleet::Fleet;
+pub use follow::{Followed, Missed, Moved, PodChange, Unanswered};
 pub use judge::{NotJudged, judge};
 pub use plane::{Described, Local, Plane};
 pub use play::{Ended, Played, play};

@@ -3,6 +3,7 @@
 //! elsewhere are [`Fleet`](super::Fleet) (`jostle drive`).
 
 use super::PlayError;
+use super::follow::Followed;
 use super::samples::Count;
 use crate::control::proto::control_server::Control;
 use crate::control::proto::{Counters, FaultWindow, InjectRequest};
@@ -19,6 +20,8 @@ pub struct Described {
     pub name: String,
     /// Where it serves, `host:port`.
     pub address: String,
+    /// The seed its faults' random choices come from (a pod's own, `jostle serve --seed`).
+    pub seed: u64,
 }
 
 /// The backends a timeline plays on: a fault is injected and healed through their control API,
@@ -54,6 +57,12 @@ pub trait Plane: Send + Sync {
 
     /// Every fault window since [`Plane::origin`], times since it, backends named by index.
     fn fault_log(&self) -> impl Future<Output = Result<Vec<FaultWindow>, PlayError>> + Send;
+
+    /// What following its pods saw (a [`Fleet`](super::Fleet) following them); by default
+    /// nothing: the backends stayed the ones it began with.
+    fn followed(&self) -> Followed {
+        Followed::default()
+    }
 }
 
 /// The counts a check needs of `counters`.
@@ -87,6 +96,7 @@ impl Plane for Local {
             .map(|backend| Described {
                 name: backend.name().to_owned(),
                 address: control::address(backend),
+                seed: self.controller.cluster().seed(),
             })
             .collect()
     }

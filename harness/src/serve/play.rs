@@ -2,6 +2,7 @@
 //! read as it goes; what the judge and the report are made from.
 
 use super::PlayError;
+use super::follow::Followed;
 use super::plane::{Plane, count};
 use super::samples::Samples;
 use super::timeline::{Action, Timeline};
@@ -35,6 +36,8 @@ pub struct Played {
     pub elapsed: Duration,
     /// How it ended.
     pub ended: Ended,
+    /// What following the pods saw (empty for backends that stayed the same).
+    pub followed: Followed,
 }
 
 /// Plays `timeline` on `plane`: each step at its time since the plane's origin, every
@@ -126,7 +129,8 @@ async fn playing<P: Plane>(
     let open_at_end = plane.fault_log().await?;
     plane.heal_all().await?;
     let windows = plane.fault_log().await?;
-    Ok(Played { samples, counters, open_at_end, windows, elapsed, ended })
+    let followed = plane.followed();
+    Ok(Played { samples, counters, open_at_end, windows, elapsed, ended, followed })
 }
 
 /// Reads every backend's counters into `samples`, at the moment the read began.

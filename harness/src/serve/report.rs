@@ -118,9 +118,9 @@ impl ServedReport {
     }
 
     /// The report as JSON: `scenario`, `seed`, `elapsed_ms`, `ended` (`end`, `stopped`),
-    /// `sample_every_ms`, `backends` (`name`, `address`, `served`, `failed` by code name,
+    /// `sample_every_ms`, `backends` (`name`, `address`, `seed` (its faults' draws'), `served`, `failed` by code name,
     /// `connections_accepted`, `refused_streams` by HTTP/2 error code name), `faults` (every window), `discovery` (`at_ms`, `add`,
-    /// `remove`), `expectations` (as `jostle run --json` gives them), `not_judged` (`check`,
+    /// `remove`), `fleet` (the pods followed: [`Followed::json`](super::Followed::json)), `expectations` (as `jostle run --json` gives them), `not_judged` (`check`,
     /// `why`), `client` (with the client's records: their report, as `jostle judge --json`
     /// gives it), `passed`, `verdict`.
     pub fn json(&self) -> Value {
@@ -134,6 +134,7 @@ impl ServedReport {
                 json!({
                     "name": backend.name,
                     "address": backend.address,
+                    "seed": backend.seed,
                     "served": counters.served,
                     "failed": failed,
                     "connections_accepted": counters.connections_accepted,
@@ -180,6 +181,7 @@ impl ServedReport {
             "backends": backends,
             "faults": faults,
             "discovery": discovery,
+            "fleet": self.played.followed.json(),
             "expectations": expectations,
             "not_judged": not_judged,
             "client": client,
@@ -258,6 +260,16 @@ impl fmt::Display for ServedReport {
                 if failed.is_empty() { "-".to_owned() } else { failed.join(", ") }
             )?;
         }
+        if self.backends.iter().any(|backend| backend.seed != self.seed) {
+            let seeds: Vec<String> =
+                self.backends.iter().map(|b| format!("{} {}", b.name, b.seed)).collect();
+            writeln!(
+                f,
+                "the faults' draws, each backend's own seed: {} (replay one's with `jostle serve \
+                 --seed N`)",
+                seeds.join(", ")
+            )?;
+        }
         for (backend, counters) in self.backends.iter().zip(&self.played.counters) {
             let refused: BTreeMap<&String, &u64> = counters.refused_streams.iter().collect();
             if !refused.is_empty() {
@@ -284,6 +296,9 @@ impl fmt::Display for ServedReport {
         }
         for (at, add, remove) in &self.discovery {
             writeln!(f, "discovery at {at} ms: announced {add:?}, withdrawn {remove:?}")?;
+        }
+        for line in self.played.followed.lines() {
+            writeln!(f, "{line}")?;
         }
         if !self.checks.is_empty() || !self.not_judged.is_empty() {
             writeln!(f, "expectations (from the backends' own counters):")?;

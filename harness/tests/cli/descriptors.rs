@@ -66,6 +66,10 @@ fn the_binary_logs_the_accept_failure_as_a_warning_by_default() {
         "without RUST_LOG the binary logs warnings on stderr, naming the backend and the \
          reason: {stderr}"
     );
+    assert!(
+        warning.is_some_and(|line| line.starts_with(WARNING)),
+        "a log line starts with its level, not with padding: {warning:?}"
+    );
 }
 
 #[test]

@@ -93,6 +93,18 @@ fn explore_writes_each_finding_and_jostle_run_replays_it_byte_for_byte() {
 #[case::too_many_calls(&["--rate", "5000", "--duration", "600s"], "--rate 5000 calls/s for 600s, 3000000 calls: expected at most 1,000,000 calls in a schedule")]
 #[case::deadline_too_short(&["--deadline", "1ms"], "--deadline 1ms: expected 10ms to 10s")]
 #[case::unknown_balancer(&["--balancer", "round_robbin"], "--balancer: invalid balancer: one of round_robin")]
+#[case::clients_out_of_range(&["--clients", "0..=2"], "--clients 0..=2: expected a range within 1..=8")]
+#[case::clients_too_many(&["--clients", "9"], "--clients 9..=9: expected a range within 1..=8")]
+#[case::unknown_loop(&["--loops", "open,spiral"], "--loops: unknown name `spiral`; expected names among open, closed")]
+#[case::concurrency_out_of_range(&["--concurrency", "0..=4"], "--concurrency 0..=4: expected a range of calls in flight within 1..=64")]
+#[case::unknown_method(&["--methods", "create,delete"], "--methods: unknown name `delete`")]
+#[case::latency_past_the_deadline(&["--latency", "100ms..=200ms"], "--latency 100ms..=200ms: expected a range of whole milliseconds, twice its top below the deadline (250ms)")]
+#[case::latency_not_a_duration(&["--latency", "5..=10"], "`5` is not a duration")]
+#[case::closed_loop_without_latency(&["--loops", "closed", "--latency", "0ms..=2ms"], "--latency 0ms..=2ms: expected a top of at least 5ms for a closed loop")]
+#[case::unknown_via(&["--via", "carrier-pigeon"], "--via: unknown name `carrier-pigeon`; expected names among stream, dns")]
+#[case::ttl_over_an_hour(&["--ttl", "0s..=2h"], "--ttl 0ms..=7200000ms: expected a range of whole milliseconds within 0s to 1h")]
+#[case::ttl_empty(&["--ttl", "2s..=1s"], "the range `2s..=1s` is empty")]
+#[case::min_ttl_too_short(&["--min-ttl", "10ms"], "--min-ttl 10ms..=10ms: expected a range of whole milliseconds within 100ms to 300s")]
 fn explore_refuses_bad_flags_naming_the_flag_and_exits_2(
     #[case] flags: &[&str],
     #[case] says: &str,
@@ -138,4 +150,61 @@ fn jostle_run_refuses_a_finding_of_your_own_balancer_and_says_how_to_replay_it()
         "the refusal says how to replay the finding against its own balancer: {stderr}"
     );
     assert!(text(&output.stdout).is_empty(), "nothing is played: {output:?}");
+}
+
+/// A finding of a space narrowed and widened by every space flag: the search its origin
+/// names, run as printed, writes the same file byte for byte.
+#[test]
+fn a_findings_origin_carries_the_space_flags_and_replays_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("found");
+    let flags = [
+        "--balancer",
+        "round_robin_dialer",
+        "--clients",
+        "1..=2",
+        "--loops",
+        "open",
+        "--methods",
+        "create,get",
+        "--latency",
+        "5ms..=10ms",
+        "--via",
+        "dns",
+        "--ttl",
+        "0ms..=500ms",
+        "--min-ttl",
+        "100ms..=200ms",
+        "--duration",
+        "2s",
+        "--shrink-runs",
+        "10",
+    ];
+    let mut args = vec!["explore", "--seeds", "0..4", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(&flags);
+    let output = jostle(&args);
+    assert_eq!(output.status.code(), Some(1), "the dialer breaks `settled`: {output:?}");
+    let file = out.join("round_robin_dialer-settled-seed-1.toml");
+    let written = std::fs::read_to_string(&file).expect("the finding's file is written");
+    let origin = written
+        .strip_prefix("# origin: ")
+        .and_then(|rest| rest.split_once("; seed"))
+        .map(|(command, _)| command.to_owned())
+        .expect("the file opens with its origin");
+    assert!(
+        origin.starts_with(
+            "jostle explore --balancer round_robin_dialer --clients 1..=2 --loops open --methods \
+             create,get --latency 5ms..=10ms --via dns --ttl 0ms..=500ms --min-ttl 100ms..=200ms \
+             --duration 2000ms --shrink-runs 10 --seeds 1..2"
+        ),
+        "the origin names every space flag given: {origin}"
+    );
+    let again = dir.path().join("again");
+    let mut replay: Vec<&str> = origin.split_whitespace().skip(1).collect();
+    replay.extend(["--out", again.to_str().unwrap()]);
+    let output = jostle(&replay);
+    assert_eq!(output.status.code(), Some(1), "the origin's search finds it again: {output:?}");
+    let replayed = std::fs::read_to_string(again.join("round_robin_dialer-settled-seed-1.toml"))
+        .expect("the origin's search writes the finding again");
+    assert_eq!(replayed, written, "the printed origin replays the finding byte for byte");
 }

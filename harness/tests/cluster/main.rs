@@ -7,6 +7,7 @@ mod cleanup;
 mod distribution;
 mod latency;
 mod paused_clock;
+mod port_kept;
 mod ports;
 mod refused;
 mod scale;

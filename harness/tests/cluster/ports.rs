@@ -1,8 +1,12 @@
-//! `ClusterBuilder::ports`: TCP backends on the ports given, and the ports checked.
+//! `ClusterBuilder::ports`: TCP backends on the ports given, and the ports checked; a backend
+//! whose port was taken while a fault held it down.
 
 use jostle_harness::Error;
-use jostle_harness::cluster::Cluster;
+use jostle_harness::cluster::{BackendState, Cluster};
+use jostle_harness::fault::Fault;
 use jostle_harness::net::Transport;
+use jostle_harness::wait::{WAIT_LIMIT, Within};
+use std::time::Duration;
 
 #[tokio::test]
 async fn a_tcp_backend_listens_and_restarts_on_the_port_given() {
@@ -66,4 +70,32 @@ async fn a_host_is_refused_in_memory() {
         matches!(in_memory, Err(Error::InvalidParameter { parameter: "host", .. })),
         "a host is for TCP backends only: {in_memory:?}"
     );
+}
+
+/// A down TCP backend keeps its port bound (`port_kept.rs`), but a listener bound with
+/// `SO_REUSEADDR` on that very port (std's and tokio's are) still takes it, and the backend
+/// cannot listen again. Restoring the cluster must then end, and the cluster name the backend and
+/// why, for the run to fail on it; it once waited for ever for that backend to run (a whole test
+/// binary hung).
+#[tokio::test]
+async fn a_backend_whose_port_was_taken_while_down_is_named_and_restore_does_not_wait_for_it() {
+    let cluster = Cluster::builder().backends(2).transport(Transport::Tcp).start().await.unwrap();
+    let down = Duration::from_secs(600);
+    cluster.inject(Fault::Restart { down_for: down }.on(1)).unwrap();
+    let backend = cluster.backend(1).unwrap();
+    backend.wait_for_state(BackendState::Stopped).within(WAIT_LIMIT, "the crash").await;
+    let address = backend.address().authority().unwrap().to_string();
+    let taken = std::net::TcpListener::bind(&address).expect("the crashed backend's port is free");
+    cluster.restore().within(WAIT_LIMIT, "restore, one backend unable to listen").await;
+    let failure = cluster.accept_failure().map(|failure| failure.to_string());
+    let failure = failure.expect("a backend that could not listen again must fail the run");
+    assert!(
+        failure
+            .starts_with("backend-1 could not accept connections: backend-1 could not listen on")
+            && failure.contains(&address),
+        "the failure names the backend and its address: {failure}"
+    );
+    assert_eq!(cluster.backend(0).unwrap().state(), BackendState::Running, "the other runs");
+    drop(taken);
+    cluster.shutdown().await;
 }

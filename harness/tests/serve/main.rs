@@ -9,6 +9,7 @@ mod dns;
 mod drive;
 mod driving;
 mod events;
+mod follow;
 mod go_client;
 mod grpc_corpus;
 mod load;

@@ -3,6 +3,7 @@
 //! load, and reports it from the pods' own counters (docs/KUBERNETES.md, docs/SERVE.md).
 
 use crate::output::Output;
+use crate::pod_source::{self, PodSource};
 use crate::say::{self, fail};
 use jostle_harness::control;
 use jostle_harness::scenario::Scenario;
@@ -25,9 +26,18 @@ pub(crate) struct DriveArgs {
     #[arg(long, value_name = "ADDR", value_delimiter = ',')]
     control: Vec<SocketAddr>,
     /// Instead of --control: a name and port (`orders-control.default.svc:7000`) whose DNS
-    /// answer lists every pod (a headless Service); the pods are taken in address order.
+    /// answer lists every pod (a headless Service); the pods are taken in address order, and
+    /// the name is resolved again every --resolve-every: a replaced pod is followed.
     #[arg(long, value_name = "NAME:PORT", conflicts_with = "control")]
     pods: Option<String>,
+    /// Instead of --control or --pods: a file listing every pod's control address, one
+    /// `ADDR:PORT` a line (`#` comments), read again every --resolve-every as --pods is
+    /// resolved again; replace it whole (write another, rename it over) to change the pods.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["control", "pods"])]
+    pods_file: Option<PathBuf>,
+    /// How often --pods or --pods-file is read again while driving, from 100ms to 10m.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "1s")]
+    resolve_every: Duration,
     /// The token the pods' control APIs require; default: the JOSTLE_CONTROL_TOKEN
     /// environment variable, else none.
     #[arg(long, value_name = "TOKEN")]
@@ -42,7 +52,9 @@ pub(crate) struct DriveArgs {
 
 /// Exit 0 when the pods' records show what the file expects (or nothing could be judged from
 /// the server side), 1 when they do not or a pod fails, 2 on bad input (a `--pods` name that
-/// does not resolve included).
+/// does not resolve, or a `--pods-file` that does not list the pods, included). With `--pods`
+/// or `--pods-file` the pods are followed: one that does not answer is no failure (the report
+/// says so, and judges only what came before).
 pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
     let (scenario, timeline) = match read(&args.file) {
         Ok(read) => read,
@@ -57,19 +69,36 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
         Ok(token) => token,
         Err(error) => return fail(&format!("error: --token: {error}"), 2),
     };
-    if args.control.is_empty() && args.pods.is_none() {
-        return fail("error: no pods; expected --control ADDR,... or --pods NAME:PORT", 2);
-    }
+    let source = match (&args.pods, &args.pods_file) {
+        (Some(name), _) => Some(PodSource::Dns(name.clone())),
+        (None, Some(file)) => Some(PodSource::File(file.clone())),
+        (None, None) if args.control.is_empty() => {
+            return fail(
+                "error: no pods; expected --control ADDR,..., --pods NAME:PORT or --pods-file FILE",
+                2,
+            );
+        }
+        (None, None) => None,
+    };
     if let Some(Err(message)) = args.pods.as_deref().map(name_and_port) {
         return fail(&message, 2);
+    }
+    if !pod_source::EVERY.contains(&args.resolve_every) {
+        return fail(
+            &format!(
+                "error: --resolve-every {}; expected 100ms to 10m",
+                humantime::format_duration(args.resolve_every)
+            ),
+            2,
+        );
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return fail(&format!("error: cannot start a tokio runtime: {error}"), 1),
     };
     runtime.block_on(async {
-        let controls = match &args.pods {
-            Some(name) => match pods(name).await {
+        let controls = match &source {
+            Some(source) => match source.resolve().await {
                 Ok(controls) => controls,
                 Err(message) => return fail(&message, 2),
             },
@@ -87,6 +116,7 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
             );
         }
         let fleet = match Fleet::connect(&controls, token).await {
+            Ok(fleet) if source.is_some() => fleet.following(),
             Ok(fleet) => fleet,
             Err(error) => return fail(&format!("error: {error}"), 1),
         };
@@ -94,8 +124,15 @@ pub(crate) fn drive(args: &DriveArgs) -> ExitCode {
         if until.is_none() {
             say::error("the file's load is a number of calls: driving until Ctrl-C or SIGTERM");
         }
-        let played = match serve::play(&fleet, &timeline, until, crate::serve::stopped(None)).await
-        {
+        let playing = serve::play(&fleet, &timeline, until, crate::serve::stopped(None));
+        let played = match &source {
+            None => playing.await,
+            Some(source) => tokio::select! {
+                played = playing => played,
+                never = pod_source::follow(&fleet, source, args.resolve_every) => match never {},
+            },
+        };
+        let played = match played {
             Ok(played) => played,
             Err(error) => return fail(&format!("error: the scenario stopped: {error}"), 1),
         };
@@ -161,18 +198,4 @@ fn name_and_port(given: &str) -> Result<(), String> {
         Ok(_) => Ok(()),
         Err(_) => refuse(&format!("`{port}` is not a port")),
     }
-}
-
-/// Every address `name` (`host:port`) resolves to, in address order.
-async fn pods(name: &str) -> Result<Vec<SocketAddr>, String> {
-    let resolved = tokio::net::lookup_host(name)
-        .await
-        .map_err(|error| format!("error: --pods {name}: cannot resolve it: {error}"))?;
-    let mut addresses: Vec<SocketAddr> = resolved.collect();
-    addresses.sort_unstable();
-    addresses.dedup();
-    if addresses.is_empty() {
-        return Err(format!("error: --pods {name}: no address; expected one per pod"));
-    }
-    Ok(addresses)
 }

@@ -8,7 +8,7 @@ use crate::output::Output;
 use crate::say;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jostle::balance::Profile;
-use jostle_harness::explore::{Explorer, KINDS, SHRINK_RUNS, Shard, Space, Summary};
+use jostle_harness::explore::{Explorer, SHRINK_RUNS, Shard, Space, Summary};
 use std::io::IsTerminal;
 use std::ops::{Range, RangeInclusive};
 use std::path::PathBuf;
@@ -53,30 +53,8 @@ pub(crate) struct ExploreArgs {
     /// Also write the summary as JSON to this file.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Backends per schedule, `N` or `A..=B` within 1..=16.
-    #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "2..=5")]
-    backends: RangeInclusive<u64>,
-    /// Faults per schedule, `N` or `A..=B` within 0..=16 (a swizzle counts each backend it
-    /// takes down).
-    #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "0..=3")]
-    faults: RangeInclusive<u64>,
-    /// Discovery changes per schedule, `N` or `A..=B` within 0..=16.
-    #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "0..=2")]
-    changes: RangeInclusive<u64>,
-    /// The fault kinds drawn, comma-separated (default all): restart, flap, drain, refuse,
-    /// reset, blackhole, hang, delay, connect-delay, connection-age, status, terminate,
-    /// stream-break, swizzle.
-    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
-    kinds: Vec<String>,
-    /// Calls per second, `N` or `A..=B` within 1..=5000.
-    #[arg(long, value_name = "A..=B", value_parser = counts, default_value = "200")]
-    rate: RangeInclusive<u64>,
-    /// How long each schedule starts calls (1s to 600s, whole milliseconds).
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "5s")]
-    duration: Duration,
-    /// Each call's deadline (10ms to 10s, whole milliseconds).
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "250ms")]
-    deadline: Duration,
+    #[command(flatten)]
+    space: crate::explore_space::SpaceArgs,
     /// The most runs shrinking one finding may take (0..=100000; 0 keeps the schedule as drawn).
     #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(0..=100_000))]
     shrink_runs: u64,
@@ -110,25 +88,6 @@ fn wall_time(text: &str) -> Result<Duration, String> {
     Ok(time)
 }
 
-/// `N` or `A..=B`.
-fn counts(text: &str) -> Result<RangeInclusive<u64>, String> {
-    let expected = "a number N or a range A..=B (both included), e.g. 2..=5";
-    let number = |t: &str| {
-        t.parse::<u64>().map_err(|_| format!("`{t}` is not a number; expected {expected}"))
-    };
-    match text.split_once("..=") {
-        None if text.contains("..") => Err(format!("expected {expected} (with `..=`)")),
-        None => number(text).map(|n| n..=n),
-        Some((a, b)) => {
-            let (a, b) = (number(a)?, number(b)?);
-            if b < a {
-                return Err(format!("the range {a}..={b} is empty; expected {expected}"));
-            }
-            Ok(a..=b)
-        }
-    }
-}
-
 #[derive(Debug, clap::Subcommand)]
 enum ExploreCommand {
     /// Join the findings folders of every shard of one exploration into the folder one
@@ -154,7 +113,7 @@ fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
         Some(shard) => shard.part(&whole).map_err(|error| bad(format!("--shard: {error}")))?,
         None => whole.clone(),
     };
-    let space = space(args).map_err(bad)?;
+    let space = args.space.space().map_err(bad)?;
     let out = Output::check_folder("--out", &args.out).map_err(bad)?;
     let json = Output::check_json_beside(args.json.as_deref(), &out, &args.out).map_err(bad)?;
     if args.profile.is_some_and(|profile| profile != Profile::Jostle)
@@ -165,13 +124,14 @@ fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
             args.balancer
         )));
     }
+    let origin = command(args, &space);
     let mut explorer = Explorer::new(space)
         .balancer(&args.balancer)
         .map_err(|error| bad(format!("--balancer: {error}")))?
         .profile(args.profile.unwrap_or_default())
         .seeds(seeds.clone())
         .shrink_runs(usize::try_from(args.shrink_runs).unwrap_or(usize::MAX))
-        .origin(command(args));
+        .origin(origin.clone());
     if let Some(time) = args.time {
         explorer = explorer.time(time);
     }
@@ -188,7 +148,7 @@ fn play(args: &ExploreArgs) -> Result<ExitCode, (String, u8)> {
     }
     let found = found.map_err(|error| (format!("error: the exploration failed: {error}"), 1))?;
     let elapsed = started.elapsed();
-    let summary = Summary::new(&found, &command(args), whole, shard);
+    let summary = Summary::new(&found, &origin, whole, shard);
     let texts: Vec<String> = found.findings.iter().map(|f| f.file.clone()).collect();
     let files = findings::write(&args.out, &summary, &texts)?;
     findings::print(&summary, &files, &args.out, Some(elapsed))
@@ -228,47 +188,6 @@ fn seed_range(args: &ExploreArgs) -> Result<Range<u64>, String> {
     Ok(range)
 }
 
-/// The space the flags declare, checked.
-fn space(args: &ExploreArgs) -> Result<Space, String> {
-    let usize_range = |r: &RangeInclusive<u64>| {
-        usize::try_from(*r.start()).unwrap_or(usize::MAX)
-            ..=usize::try_from(*r.end()).unwrap_or(usize::MAX)
-    };
-    let mut kinds = Vec::new();
-    for kind in &args.kinds {
-        let known = KINDS.iter().find(|k| **k == kind.trim()).ok_or_else(|| {
-            format!("--kinds: unknown kind `{kind}`; expected names among {}", KINDS.join(", "))
-        })?;
-        kinds.push(*known);
-    }
-    let space = Space {
-        backends: usize_range(&args.backends),
-        faults: usize_range(&args.faults),
-        changes: usize_range(&args.changes),
-        kinds: if kinds.is_empty() { KINDS.to_vec() } else { kinds },
-        rate: u32::try_from(*args.rate.start()).unwrap_or(u32::MAX)
-            ..=u32::try_from(*args.rate.end()).unwrap_or(u32::MAX),
-        duration: args.duration,
-        deadline: args.deadline,
-        ..Space::default()
-    };
-    // Closed loops at the default concurrency, capped to what the duration allows: the
-    // format's bound is concurrency × duration / 1 ms ≤ 1,000,000 (1 in flight for 600 s).
-    let fits = u32::try_from(1_000_000 / space.duration.as_millis().max(1)).unwrap_or(u32::MAX);
-    let fits = fits.max(1);
-    let space = Space {
-        concurrency: (*space.concurrency.start()).min(fits)..=(*space.concurrency.end()).min(fits),
-        ..space
-    };
-    space.validate().map_err(|error| match error {
-        jostle_harness::Error::InvalidParameter { parameter, expected, got } => {
-            format!("--{parameter} {got}: expected {expected}")
-        }
-        other => other.to_string(),
-    })?;
-    Ok(space)
-}
-
 /// The shard `--shard` or the environment (`env`) asks for; the error line to print when they
 /// disagree, or when only one of the two variables is set.
 fn shard(
@@ -305,30 +224,11 @@ fn shard(
 }
 
 /// The command line without its seeds and shard: the findings' origin comments give it with
-/// each one's own seed, and the shards of one exploration share it.
-fn command(args: &ExploreArgs) -> String {
+/// each one's own seed, and the shards of one exploration share it. The space is given by its
+/// flags ([`Space::flags`]): the command draws the same schedules.
+fn command(args: &ExploreArgs, space: &Space) -> String {
     let profile = args.profile.map(|profile| format!(" --profile {profile}")).unwrap_or_default();
-    let mut line = format!("jostle explore --balancer {}{profile}", args.balancer);
-    let range = |r: &RangeInclusive<u64>| format!("{}..={}", r.start(), r.end());
-    for (flag, value, default) in [
-        ("--backends", range(&args.backends), "2..=5"),
-        ("--faults", range(&args.faults), "0..=3"),
-        ("--changes", range(&args.changes), "0..=2"),
-        ("--rate", range(&args.rate), "200..=200"),
-    ] {
-        if value != default {
-            line.push_str(&format!(" {flag} {value}"));
-        }
-    }
-    if !args.kinds.is_empty() {
-        line.push_str(&format!(" --kinds {}", args.kinds.join(",")));
-    }
-    if args.duration != Duration::from_secs(5) {
-        line.push_str(&format!(" --duration {}ms", args.duration.as_millis()));
-    }
-    if args.deadline != Duration::from_millis(250) {
-        line.push_str(&format!(" --deadline {}ms", args.deadline.as_millis()));
-    }
+    let mut line = format!("jostle explore --balancer {}{profile}{}", args.balancer, space.flags());
     if args.shrink_runs != SHRINK_RUNS as u64 {
         line.push_str(&format!(" --shrink-runs {}", args.shrink_runs));
     }

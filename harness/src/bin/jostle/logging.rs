@@ -3,8 +3,13 @@
 //! when unset; `RUST_LOG=off` for none, `RUST_LOG=debug` for more), one line each:
 //! `WARN cannot accept connections; retrying backend="backend-0" error=Too many open files`.
 
+use std::fmt;
+use tracing::{Event, Subscriber};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
 
 /// Installs the log, before any work.
 ///
@@ -28,8 +33,28 @@ pub(crate) fn install() -> Result<(), String> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .without_time()
-        .with_target(false)
+        .event_format(Line)
         .try_init();
     Ok(())
+}
+
+/// One event a line: its level, then its message and fields (tracing-subscriber's own format
+/// pads the level to five characters, so a `WARN` line began with a space).
+struct Line;
+
+impl<S, N> FormatEvent<S, N> for Line
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        write!(writer, "{} ", event.metadata().level())?;
+        ctx.format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
 }

@@ -7,6 +7,7 @@ mod check;
 mod ctl;
 mod drive;
 mod explore;
+mod explore_space;
 mod findings;
 mod judge;
 mod logging;
@@ -14,6 +15,7 @@ mod merge;
 mod output;
 mod panics;
 mod pod_seed;
+mod pod_source;
 mod profile;
 mod records;
 mod run;
@@ -46,7 +48,7 @@ enum Command {
     /// play it under the paused clock, judge it by invariants every correct balancer keeps
     /// (docs/EXPLORE.md), shrink the first schedule to break each, and write it as a scenario
     /// file. Exit 0 when nothing was found, 1 when something was, 2 on bad input.
-    Explore(explore::ExploreArgs),
+    Explore(Box<explore::ExploreArgs>),
     /// Judge a scenario file's expectations from a client's call records (JSON Lines,
     /// docs/calls.schema.json), with the checks and the report of `jostle run`; with
     /// --counters, `jostle serve`'s report adds what only the backends saw. Exit 0 when the

@@ -70,6 +70,7 @@ fn counted(log: &CallLog) -> Played {
         windows: vec![window],
         elapsed: MS(3000),
         ended: Ended::AtItsEnd,
+        followed: Default::default(),
     }
 }
 

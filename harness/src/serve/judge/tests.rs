@@ -78,6 +78,7 @@ fn storm(rate: [u64; 3], late: u64, from_ms: u64, fault_open: bool, reconnects: 
         windows: vec![window],
         elapsed: Duration::from_millis(3000),
         ended: Ended::AtItsEnd,
+        followed: Default::default(),
     }
 }
 
@@ -107,7 +108,7 @@ fn verdict(expect: &str, played: Played) -> Verdict {
     let checks = judge(scenario.expect(), &timeline, &played, &names(), &Context::default());
     let described = names()
         .into_iter()
-        .map(|name| super::super::Described { name, address: String::new() })
+        .map(|name| super::super::Described { name, address: String::new(), seed: 0 })
         .collect();
     ServedReport::new("judge", 0, described, &timeline, played, scenario.expect(), checks).verdict
 }
@@ -256,4 +257,37 @@ fn with_no_call_at_any_backend_nothing_is_judged_and_the_verdict_never_says_as_e
     let flaw =
         "outcome = \"fail\"\nfails = [\"only-announced\"]\nonly_announced = { grace = \"200ms\" }";
     assert_eq!(verdict(flaw, idle()), Verdict::NotJudged, "a flaw story with no client");
+}
+
+#[test]
+fn a_window_past_a_pod_moved_is_not_judged_and_one_before_it_still_is() {
+    use super::super::Moved;
+    let mut moved = played([10, 10, 10], 10, 3000, false);
+    moved.followed.moved.push(Moved {
+        backend: 1,
+        at: Duration::from_millis(1600),
+        from: "127.0.0.1:7001".into(),
+        to: "127.0.0.1:7009".into(),
+        last_read: Duration::from_millis(1500),
+        first_read: Duration::from_millis(1600),
+        answered: false,
+    });
+    // Backend-1 serves a third: a share of at most 10 % fails where it is judged.
+    let before =
+        r#"max_shares = [{ backend = 1, at_most = 0.1, from = "500ms", until = "1500ms" }]"#;
+    let (checks, _) = judged(before, &moved);
+    assert!(
+        checks.len() == 1 && !checks[0].passed,
+        "a window that ends by the old pod's last reading is judged, and fails: {checks:?}"
+    );
+    let across =
+        r#"max_shares = [{ backend = 1, at_most = 0.1, from = "500ms", until = "2500ms" }]"#;
+    let (checks, not_judged) = judged(across, &moved);
+    assert!(checks.is_empty(), "a window past the move must not be judged: {checks:?}");
+    assert!(
+        not_judged[0].why.contains("backend-1 moved to a new pod at 1600 ms")
+            && not_judged[0].why.contains("whole until 1500 ms"),
+        "it says why: {not_judged:?}"
+    );
+    assert_eq!(verdict(across, moved), Verdict::NotJudged, "no alarm on a replacement");
 }

@@ -1,0 +1,135 @@
+//! One `jostle serve --backends 1` pod of a [`Fleet`](super::Fleet): its control client, its
+//! one backend, and its counters when the fleet began counting it.
+
+use super::PlayError;
+use super::plane::Described;
+use crate::control::proto::{Counters, ListBackendsRequest};
+use crate::control::{self, Client, Token, delta};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tonic::transport::Endpoint;
+
+/// How long connecting to a pod's control API may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one control call may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One pod: its control API, its one backend, and that backend's counters when the fleet
+/// connected (a pod counts from its own start, or its last reset: calls served before this
+/// play, by an earlier drive or anyone, are not this play's).
+#[derive(Debug, Clone)]
+pub(super) struct Pod {
+    pub(super) control: SocketAddr,
+    pub(super) client: Client,
+    pub(super) backend: Described,
+    pub(super) baseline: Counters,
+}
+
+impl Pod {
+    /// Connects to the control API at `address`, the pod of backend `index`, and takes its
+    /// counters now as its zero.
+    pub(super) async fn connect(
+        index: usize,
+        address: SocketAddr,
+        token: Option<Token>,
+    ) -> Result<Self, PlayError> {
+        let unreachable =
+            |message: String| PlayError::Unreachable { address: address.to_string(), message };
+        let endpoint = Endpoint::from_shared(format!("http://{address}"))
+            .map_err(|error| unreachable(error.to_string()))?
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(CALL_TIMEOUT);
+        let channel =
+            endpoint.connect().await.map_err(|error| unreachable(crate::error_chain(&error)))?;
+        let mut client = control::client(channel, token);
+        let listed = client
+            .list_backends(ListBackendsRequest {})
+            .await
+            .map_err(|status| PlayError::control(&address.to_string(), &status))?
+            .into_inner();
+        let [backend] = listed.backends.as_slice() else {
+            return Err(PlayError::Control {
+                at: address.to_string(),
+                code: tonic::Code::FailedPrecondition,
+                message: format!(
+                    "it serves {} backends; expected one per pod (`jostle serve --backends 1`)",
+                    listed.backends.len()
+                ),
+            });
+        };
+        let baseline = backend.counters.clone().unwrap_or_default();
+        let backend = Described {
+            name: format!("backend-{index}"),
+            address: reachable(&backend.address, address),
+            seed: listed.seed,
+        };
+        Ok(Self { control: address, client, backend, baseline })
+    }
+
+    /// Its counters now, since the fleet began counting it.
+    pub(super) async fn counters(&self) -> Result<Counters, tonic::Status> {
+        let mut client = self.client.clone();
+        let listed = client.list_backends(ListBackendsRequest {}).await?.into_inner();
+        let counters = listed.backends.into_iter().next().and_then(|backend| backend.counters);
+        Ok(since(counters.unwrap_or_default(), &self.baseline))
+    }
+
+    pub(super) fn refused(&self, status: &tonic::Status) -> PlayError {
+        PlayError::control(&format!("{} ({})", self.control, self.backend.name), status)
+    }
+}
+
+/// Whether `status` says the pod did not answer (gone, unreachable, too slow), rather than
+/// answered with a refusal.
+pub(super) fn unanswered(status: &tonic::Status) -> bool {
+    use tonic::Code;
+    matches!(
+        status.code(),
+        Code::Unavailable | Code::Unknown | Code::Cancelled | Code::DeadlineExceeded
+    )
+}
+
+/// Where a pod's backend is reached: the address it lists, unless it listens on every
+/// interface (`--host 0.0.0.0`, as in a pod: every pod would list `0.0.0.0:50051`), then its
+/// port at the host its control API was reached on.
+fn reachable(listed: &str, control: SocketAddr) -> String {
+    match listed.parse::<SocketAddr>() {
+        Ok(address) if address.ip().is_unspecified() => {
+            SocketAddr::new(control.ip(), address.port()).to_string()
+        }
+        _ => listed.to_owned(),
+    }
+}
+
+/// `now` counted from `baseline`, as the control API counts from a reset; connections open
+/// are a level, not a count.
+pub(super) fn since(now: Counters, baseline: &Counters) -> Counters {
+    Counters {
+        refused_streams: delta(now.refused_streams, &baseline.refused_streams),
+        served: now.served.saturating_sub(baseline.served),
+        failed: delta(now.failed, &baseline.failed),
+        connections_accepted: now
+            .connections_accepted
+            .saturating_sub(baseline.connections_accepted),
+        connections_open: now.connections_open,
+    }
+}
+
+/// `a` and `b` added: a moved backend's old pod's counts and its new pod's.
+pub(super) fn plus(a: &Counters, b: &Counters) -> Counters {
+    let mut failed = a.failed.clone();
+    for (code, n) in &b.failed {
+        *failed.entry(code.clone()).or_default() += n;
+    }
+    let mut refused_streams = a.refused_streams.clone();
+    for (reason, n) in &b.refused_streams {
+        *refused_streams.entry(reason.clone()).or_default() += n;
+    }
+    Counters {
+        refused_streams,
+        served: a.served + b.served,
+        failed,
+        connections_accepted: a.connections_accepted + b.connections_accepted,
+        connections_open: b.connections_open,
+    }
+}
