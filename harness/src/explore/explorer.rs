@@ -11,7 +11,7 @@ use crate::channel::{BoxChannel, Factory, Target};
 use crate::check::NO_CALLS;
 use crate::error::{Error, Result};
 use crate::load::Progress;
-use crate::report::RunReport;
+use crate::report::{ExpectationReport, RunReport};
 use crate::runner;
 use crate::scenario::{BALANCERS, Custom, Scenario};
 use jostle::balance::{Backoff, BalanceConfig, Profile};
@@ -290,17 +290,29 @@ impl Explorer {
     /// [`Error::InvalidParameter`] when the text is not a valid scenario; as
     /// [`runner::run_with`] otherwise.
     pub fn play(&self, text: &str, replay: &str) -> Result<RunReport> {
+        let scenario = self.scenario(text)?;
+        runner::runtime(&scenario)?.block_on(runner::run_with(&scenario, replay, &Progress::new()))
+    }
+
+    /// [`Explorer::play`]'s verdicts alone: the same run and checks, without the rest of the
+    /// report, which explore does not read.
+    pub(super) fn verdicts(&self, text: &str, replay: &str) -> Result<Vec<ExpectationReport>> {
+        let scenario = self.scenario(text)?;
+        runner::runtime(&scenario)?.block_on(runner::verdicts(&scenario, replay, &Progress::new()))
+    }
+
+    /// `text` as a scenario against the balancer under test.
+    fn scenario(&self, text: &str) -> Result<Scenario> {
         let scenario =
             Scenario::parse(text, "explore.toml").map_err(|error| Error::InvalidParameter {
                 parameter: "schedule",
                 expected: "a valid scenario".into(),
                 got: error.to_string(),
             })?;
-        let scenario = match &self.under_test {
+        Ok(match &self.under_test {
             UnderTest::BuiltIn(_) => scenario,
             UnderTest::Custom(custom) => scenario.against_custom(custom.clone()),
-        };
-        runner::runtime(&scenario)?.block_on(runner::run_with(&scenario, replay, &Progress::new()))
+        })
     }
 
     /// The invariants `schedule` breaks, in report order; a panic in the run breaks `no-panic`.
@@ -309,9 +321,8 @@ impl Explorer {
     /// for a window emptied of calls).
     fn broken(&self, schedule: &Schedule) -> Result<Vec<String>> {
         let text = self.file(schedule, &INVARIANTS, &[]);
-        match self.play(&text, &self.replay(schedule.seed)) {
-            Ok(report) => Ok(report
-                .expectations
+        match self.verdicts(&text, &self.replay(schedule.seed)) {
+            Ok(verdicts) => Ok(verdicts
                 .iter()
                 .filter(|e| !e.passed)
                 .filter(|e| !(e.check == "settled" && e.explanation.starts_with(NO_CALLS)))

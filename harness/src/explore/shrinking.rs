@@ -45,9 +45,8 @@ impl Explorer {
             (vec![invariant], vec![invariant])
         };
         let body = self.file(&small, &checks, &fails);
-        let explanation = match self.play(&body, &self.replay(small.seed)) {
-            Ok(report) => report
-                .expectations
+        let explanation = match self.verdicts(&body, &self.replay(small.seed)) {
+            Ok(verdicts) => verdicts
                 .iter()
                 .find(|e| e.check == invariant)
                 .map_or_else(String::new, |e| e.explanation.clone()),

@@ -33,4 +33,5 @@ mod under_test;
 
 pub use blocking::runtime;
 pub use judge::{ServerSide, judge};
+pub(crate) use play::verdicts;
 pub use play::{run_with, run_with_log};

@@ -85,17 +85,7 @@ pub(super) fn report(
         checks.iter().filter(|check| !check.passed).map(|check| check.name).collect();
     let as_expected = scenario.expect().is_met_by(&failed);
     let passed = checks.iter().all(|check| check.passed);
-    let expectations = checks
-        .into_iter()
-        .map(|check| ExpectationReport {
-            check: check.name.to_owned(),
-            passed: check.passed,
-            headline: check.headline().map(|(name, _)| name.clone()),
-            rule: check.rule,
-            measured: check.measured.into_iter().collect(),
-            explanation: check.explanation,
-        })
-        .collect();
+    let expectations = checks.into_iter().map(expectation).collect();
     RunReport {
         scenario: scenario.name().to_owned(),
         seed: scenario.seed(),
@@ -123,6 +113,18 @@ pub(super) fn report(
         discovery: discovery_changes(scenario, names),
         dns_queries: None,
         dns_queries_dropped: 0,
+    }
+}
+
+/// A check's result as the report gives it.
+pub(super) fn expectation(check: CheckResult) -> ExpectationReport {
+    ExpectationReport {
+        check: check.name.to_owned(),
+        passed: check.passed,
+        headline: check.headline().map(|(name, _)| name.clone()),
+        rule: check.rule,
+        measured: check.measured.into_iter().collect(),
+        explanation: check.explanation,
     }
 }
 
