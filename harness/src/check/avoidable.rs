@@ -9,11 +9,13 @@
 //! A failed call (an error status, or a timeout) is excused when one of these holds, `grace`
 //! being the time a correct balancer may take to notice and recover:
 //!
-//! - when it started, no backend was up for the client: none was announced, or each announced
-//!   one had been down (under a `refuse`, `reset`, `restart` or `flap` window open at some
-//!   moment of the `grace` before) or was announced less than `grace` before (a client hears of
-//!   a new backend, and connects to it, in a moment: a call at that moment may fail fast, as in
-//!   gRPC, where a channel in TRANSIENT_FAILURE stays there until a connection is READY);
+//! - when it started, no backend was up for the client: a backend is up for the client only
+//!   when it has been announced without a gap for the whole of the `grace` before and was not
+//!   down (under a `refuse`, `reset`, `restart` or `flap` window open) at any moment of it. A
+//!   client hears of a new backend, and connects to it, in a moment: a call at that moment may
+//!   fail fast, as in gRPC, where a channel in TRANSIENT_FAILURE stays there until a
+//!   connection is READY; and a withdrawal closes the client's connection to a backend, so one
+//!   announced again is as new to it as one never announced;
 //! - it met a window on the backend that answered it (on any backend when none answered):
 //!   for a window that takes the backend down (those four kinds), the call started at most
 //!   `grace` after the window opened: a balancer learns of a dead backend from the failures
@@ -36,7 +38,8 @@
 //!     id: 1, backend: "backend-1".into(), kind, detail: String::new(),
 //!     start: ms(start), end: Some(ms(end)),
 //! };
-//! let announced = |_: Duration| vec!["backend-0", "backend-1"];
+//! // Both backends announced throughout.
+//! let announced = |_: Duration, _: Duration| vec!["backend-0", "backend-1"];
 //! let grace = ms(500);
 //! let unavailable = CallOutcome::Failed(tonic::Code::Unavailable);
 //!
@@ -67,19 +70,21 @@ use crate::load::{CallLog, CallOutcome, CallRecord, Method};
 use std::time::Duration;
 use tonic::Code;
 
-/// Every call that failed or timed out is excused (see the module docs); `announced(at)` names
-/// the backends the client was told of at `at`. The check fails, naming the first call, when
+/// Every call that failed or timed out is excused (see the module docs); `announced(from, to)`
+/// names the backends the client was told of without a gap from `from` to `to` (announced at
+/// `from` and not withdrawn since, as [`Discovery::announced_throughout`](crate::scenario::Discovery::announced_throughout) reads a scenario's
+/// discovery: a backend withdrawn and announced again in between is left out). The check fails, naming the first call, when
 /// one is not; it passes over a run with no failed call (nothing failed, so nothing was
 /// avoidable), and fails over a run with no call at all (it measured nothing).
 pub fn avoidable_failures<'a>(
     log: &CallLog,
     windows: &[FaultWindow],
-    announced: impl Fn(Duration) -> Vec<&'a str>,
+    announced: impl Fn(Duration, Duration) -> Vec<&'a str>,
     grace: Duration,
     context: &Context,
 ) -> CheckResult {
     let rule = format!(
-        "a call fails only while it meets a fault (a backend going down: within {grace:?} of it; any other fault: while open or less than {grace:?} after), or when no announced backend is up"
+        "a call fails only while it meets a fault (a backend going down: within {grace:?} of it; any other fault: while open or less than {grace:?} after), or when no backend is up (announced without a gap and not down for the {grace:?} before)"
     );
     let failed: Vec<&CallRecord> = log
         .calls
@@ -161,25 +166,23 @@ fn met_a_fault(call: &CallRecord, windows: &[FaultWindow], grace: Duration) -> b
     })
 }
 
-/// Whether, at `at`, no backend was up for the client: none announced, or each announced one
-/// either had been down at some moment of the `grace` before (it may still be in its
-/// reconnect backoff) or was not yet announced `grace` before (the client may not have heard
-/// of it, or not connected to it yet).
+/// Whether, at `at`, no backend was up for the client: each one announced without a gap for
+/// the whole of the `grace` before had been down at some moment of it (it may still be in its
+/// reconnect backoff). One announced, or announced again after a withdrawal, less than `grace`
+/// before is not up: the client may not have heard of it, or not connected to it yet.
 fn nothing_up<'a>(
     at: Duration,
     windows: &[FaultWindow],
-    announced: &impl Fn(Duration) -> Vec<&'a str>,
+    announced: &impl Fn(Duration, Duration) -> Vec<&'a str>,
     grace: Duration,
 ) -> bool {
     let since = at.saturating_sub(grace);
-    let known = announced(since);
-    announced(at).iter().all(|backend| {
-        !known.contains(backend)
-            || windows.iter().any(|window| {
-                window.backend == *backend
-                    && takes_down(window)
-                    && window.start <= at
-                    && window.end.is_none_or(|end| end >= since)
-            })
+    announced(since, at).iter().all(|backend| {
+        windows.iter().any(|window| {
+            window.backend == *backend
+                && takes_down(window)
+                && window.start <= at
+                && window.end.is_none_or(|end| end >= since)
+        })
     })
 }

@@ -1,5 +1,5 @@
 //! `avoidable-failures`: a call fails only while it meets a fault or `grace` after one, or
-//! when no backend is announced, `[expect] avoidable_failures = { grace = "…" }` (judged by
+//! when no backend is up (announced without a gap and not down for `grace`), `[expect] avoidable_failures = { grace = "…" }` (judged by
 //! [`check::avoidable_failures`]); one of the invariants `jostle explore` judges by.
 //!
 //! ```
@@ -58,8 +58,13 @@ impl Rule for AvoidableFailures {
 
     fn judge(&self, calls: &Calls<'_>) -> Vec<Judged> {
         let (discovery, names) = (calls.scenario.discovery(), calls.names);
-        let announced =
-            |at: Duration| discovery.at(at).into_iter().map(|i| names[i].as_str()).collect();
+        let announced = |from: Duration, to: Duration| {
+            discovery
+                .announced_throughout(from, to)
+                .into_iter()
+                .map(|i| names[i].as_str())
+                .collect()
+        };
         let log = calls.log;
         let judged =
             check::avoidable_failures(log, calls.windows, announced, self.0, calls.context);

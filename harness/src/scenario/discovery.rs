@@ -62,6 +62,18 @@ impl Discovery {
             .next_back()
     }
 
+    /// The backends announced without a gap from `from` to `to` (both included), in index
+    /// order: announced at `from` and withdrawn by no change after it up to `to`. A withdrawal
+    /// closes the client's connection to the backend, so one announced again within the span
+    /// is new to the client from its return, not known since `from`.
+    pub fn announced_throughout(&self, from: Duration, to: Duration) -> Vec<usize> {
+        let mut steady = self.at(from);
+        for change in self.changes.iter().filter(|change| from < change.at && change.at <= to) {
+            steady.retain(|index| !change.remove.contains(index));
+        }
+        steady
+    }
+
     /// The backends announced once every change has happened, in index order.
     pub fn last(&self) -> Vec<usize> {
         announced_after(&self.initial, &self.changes)

@@ -314,7 +314,7 @@ fn a_get_answered_not_found_by_a_backend_is_an_answer_not_an_avoidable_failure()
     };
     let judge = |record: CallRecord| {
         let log = CallLog { calls: vec![record], seed: 1 };
-        let announced = |_: Duration| vec!["backend-0", "backend-1"];
+        let announced = |_: Duration, _: Duration| vec!["backend-0", "backend-1"];
         avoidable_failures(&log, &[], announced, Duration::from_millis(500), &Context::default())
     };
     let not_found = CallOutcome::Failed(Code::NotFound);

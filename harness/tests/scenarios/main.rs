@@ -2,6 +2,7 @@
 //! place (FILE:LINE:COLUMN) and what was expected; runs give their verdicts, byte-identical
 //! JSON and a chart that a browser draws.
 
+mod avoidable;
 mod browser;
 mod chart;
 mod chart_story;

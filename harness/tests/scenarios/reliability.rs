@@ -40,7 +40,7 @@ async fn every_check_over_zero_calls() -> Vec<(&'static str, check::CheckResult)
     let cluster = jostle_harness::cluster::Cluster::builder().backends(1).start().await.unwrap();
     let baseline = check::Baseline::now(&cluster);
     let spec = check::stats::DistributionSpec::default();
-    let announced = |_: Duration| vec!["backend-0"];
+    let announced = |_: Duration, _: Duration| vec!["backend-0"];
     vec![
         ("accounting", check::accounting(&log, &[], &[], &context)),
         ("distribution", check::distribution::exact_cycle(&log, &names, &context)),
