@@ -223,9 +223,10 @@ impl Backend {
         self.inner.stats.calls_not_kept()
     }
 
-    /// Why the backend's listener could not accept a connection, the first time it could not
-    /// (TCP only: out of file descriptors, say); `None` when it always could.
-    pub fn accept_failure(&self) -> Option<String> {
+    /// Why the backend could not take connections, the first time it could not (TCP only): its
+    /// listener could not accept (out of file descriptors, say), or it could not listen on its
+    /// address again after a fault took it down; `None` when it always could.
+    pub fn accept_failure(&self) -> Option<crate::record::ListenerFailure> {
         self.inner.stats.accept_failure()
     }
 
@@ -277,15 +278,23 @@ impl Backend {
 
     /// Starts the backend again after a fault took it down. Already running (somebody started
     /// it meanwhile) is as wanted. Not listening again on its address (over TCP another socket
-    /// can take a port while its backend is down) is kept as the backend's accept failure: the
+    /// can take a port while its backend is down) is kept as the backend's accept failure, of
+    /// its own kind ([`ListenerFailure::ListenAgain`](crate::record::ListenerFailure)): the
     /// run fails naming it (`Cluster::accept_failure`) rather than blame the balancer for a
     /// backend that never came back, and nothing waits for ever for it to run.
     pub(crate) async fn start_again(&self) {
         match self.start().await {
-            Ok(()) | Err(Error::AlreadyRunning { .. }) => {}
+            // Retired: the cluster was dropped, nothing waits for the backend any more.
+            Ok(()) | Err(Error::AlreadyRunning { .. } | Error::Retired { .. }) => {}
             Err(error) => {
-                if self.inner.stats.accept_failed(&std::io::Error::other(error.to_string())) {
-                    tracing::warn!(backend = %self.inner.name, %error, "cannot start again");
+                let source = match error {
+                    Error::Listen { source, .. } => source,
+                    other => std::io::Error::other(other),
+                };
+                let (address, reason) = (self.authority(), source.to_string());
+                if self.inner.stats.listen_again_failed(&address, source) {
+                    let backend = &self.inner.name;
+                    tracing::warn!(backend, address, error = reason, "cannot listen again");
                 }
                 // Wakes whoever waits for the backend to run (`Cluster::restore`).
                 self.inner.state.send_replace(BackendState::Stopped);
