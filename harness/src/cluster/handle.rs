@@ -284,13 +284,18 @@ impl Cluster {
     /// Ends every fault, stops every running backend abruptly, and waits until all their tasks
     /// and connections are gone. Dropping the cluster does the same without waiting.
     pub async fn shutdown(self) {
+        self.stop_for_good().await;
+    }
+
+    /// What [`Cluster::shutdown`] does before the cluster is dropped: every backend retired,
+    /// none keeping its port ([`Backend::retire`]), as dropping at once frees them.
+    pub(super) async fn stop_for_good(&self) {
         tracing::info!(backends = self.backends.len(), "cluster shuts down");
         self.cut_timeline();
         self.timeline.close();
         self.timeline.wait().await;
         for backend in &self.backends {
-            // A backend that is already stopped is fine.
-            let _ = backend.stop(StopMode::Abrupt).await;
+            backend.retire().await;
         }
     }
 
