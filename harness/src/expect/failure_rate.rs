@@ -75,7 +75,7 @@ pub(super) fn rate_window(
         ));
     }
     let written = Written { after: None, from: from.as_ref(), until: until.as_ref(), keys: WINDOW };
-    window(&written, table.source())
+    window(&written, table.source(), table.load_end)
 }
 
 /// The window's lines, unless `toml` has them already (both rates count in one window).
