@@ -101,6 +101,19 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A backend could not listen on its address again after a fault took it down (over TCP
+    /// another socket can take a port while its backend is down): the run could not give the
+    /// client under test the backends it declares.
+    #[error("{backend} could not listen again on {address}: {source}")]
+    ListenAgain {
+        /// The backend's name.
+        backend: String,
+        /// The address it tried, `host:port`.
+        address: String,
+        /// Why (`AddrInUse` when the port was taken), shared by every reading of the failure.
+        #[source]
+        source: std::sync::Arc<io::Error>,
+    },
     /// A backend's listener could not accept connections (out of file descriptors, say): the
     /// run could not give the client under test the backends it declares.
     #[error("{backend} could not accept connections: {reason}")]

@@ -22,5 +22,6 @@ mod scenarios;
 mod serve;
 #[path = "service/main.rs"]
 mod service;
+mod stories;
 #[path = "../../tests/support/wrap.rs"]
 mod wrap;

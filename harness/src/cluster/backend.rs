@@ -66,6 +66,8 @@ struct Inner {
     running: Mutex<Option<Running>>,
     /// A stopped TCP backend's port, bound and not listening, so that it stays the backend's.
     hold: Mutex<Option<PortHold>>,
+    /// How many times a stop bound a hold.
+    holds_bound: std::sync::atomic::AtomicU64,
     state: watch::Sender<BackendState>,
 }
 
@@ -143,6 +145,7 @@ impl Backend {
                 lifecycle: tokio::sync::Mutex::new(()),
                 running: Mutex::new(None),
                 hold: Mutex::new(None),
+                holds_bound: std::sync::atomic::AtomicU64::new(0),
                 state: watch::channel(BackendState::Stopped).0,
             }),
         }
@@ -223,9 +226,10 @@ impl Backend {
         self.inner.stats.calls_not_kept()
     }
 
-    /// Why the backend's listener could not accept a connection, the first time it could not
-    /// (TCP only: out of file descriptors, say); `None` when it always could.
-    pub fn accept_failure(&self) -> Option<String> {
+    /// Why the backend could not take connections, the first time it could not (TCP only): its
+    /// listener could not accept (out of file descriptors, say), or it could not listen on its
+    /// address again after a fault took it down; `None` when it always could.
+    pub fn accept_failure(&self) -> Option<crate::record::ListenerFailure> {
         self.inner.stats.accept_failure()
     }
 
@@ -277,15 +281,23 @@ impl Backend {
 
     /// Starts the backend again after a fault took it down. Already running (somebody started
     /// it meanwhile) is as wanted. Not listening again on its address (over TCP another socket
-    /// can take a port while its backend is down) is kept as the backend's accept failure: the
+    /// can take a port while its backend is down) is kept as the backend's accept failure, of
+    /// its own kind ([`ListenerFailure::ListenAgain`](crate::record::ListenerFailure)): the
     /// run fails naming it (`Cluster::accept_failure`) rather than blame the balancer for a
     /// backend that never came back, and nothing waits for ever for it to run.
     pub(crate) async fn start_again(&self) {
         match self.start().await {
-            Ok(()) | Err(Error::AlreadyRunning { .. }) => {}
+            // Retired: the cluster was dropped, nothing waits for the backend any more.
+            Ok(()) | Err(Error::AlreadyRunning { .. } | Error::Retired { .. }) => {}
             Err(error) => {
-                if self.inner.stats.accept_failed(&std::io::Error::other(error.to_string())) {
-                    tracing::warn!(backend = %self.inner.name, %error, "cannot start again");
+                let source = match error {
+                    Error::Listen { source, .. } => source,
+                    other => std::io::Error::other(other),
+                };
+                let (address, reason) = (self.authority(), source.to_string());
+                if self.inner.stats.listen_again_failed(&address, source) {
+                    let backend = &self.inner.name;
+                    tracing::warn!(backend, address, error = reason, "cannot listen again");
                 }
                 // Wakes whoever waits for the backend to run (`Cluster::restore`).
                 self.inner.state.send_replace(BackendState::Stopped);
@@ -303,7 +315,10 @@ impl Backend {
             .take()
             .ok_or_else(|| Error::NotRunning { backend: self.inner.name.clone() })?;
         listener.close().await;
-        self.hold_port();
+        // A backend stopped for good has no port to keep: nothing starts it again.
+        if !self.inner.retired.load(std::sync::atomic::Ordering::SeqCst) {
+            self.hold_port();
+        }
         match mode {
             StopMode::Abrupt => run.kill.cancel(),
             StopMode::Graceful | StopMode::Terminate { .. } => {
@@ -358,6 +373,16 @@ impl Backend {
         Ok(())
     }
 
+    /// Stops the backend abruptly for good, as `Cluster::shutdown` does: it never starts again,
+    /// so no hold is bound for its port, and a hold a fault left is released. Returns once its
+    /// listener is closed and every connection is gone; already stopped is fine.
+    pub(crate) async fn retire(&self) {
+        self.inner.retired.store(true, std::sync::atomic::Ordering::SeqCst);
+        // `NotRunning` is the one error of `stop`: a backend already stopped is as wanted.
+        let _ = self.stop(StopMode::Abrupt).await;
+        self.hold().take();
+    }
+
     /// Cuts the backend at once without waiting, as the cluster's `Drop` does.
     pub(crate) fn cut(&self) {
         let mut running = self.running();
@@ -377,7 +402,15 @@ impl Backend {
             && let Ok(address) = self.authority().parse::<SocketAddr>()
         {
             *self.hold() = PortHold::keep(address, &self.inner.name);
+            self.inner.holds_bound.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
+    }
+
+    /// How many times a stop bound a hold for the backend's port, and whether one is bound now.
+    #[cfg(test)]
+    pub(super) fn holds(&self) -> (u64, bool) {
+        let bound = self.inner.holds_bound.load(std::sync::atomic::Ordering::SeqCst);
+        (bound, self.hold().is_some())
     }
 
     fn hold(&self) -> std::sync::MutexGuard<'_, Option<PortHold>> {

@@ -5,6 +5,7 @@ use super::{Backend, ClusterBuilder, StopMode};
 use crate::error::{Error, Result};
 use crate::fault::{Backends, FaultId, FaultLog, Injection};
 use crate::net::{Connector, MemNetwork, Transport};
+use crate::record::ListenerFailure;
 use http::Uri;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -84,12 +85,21 @@ impl Cluster {
         self.backends.iter().map(Backend::stats).collect()
     }
 
-    /// The first backend whose listener could not accept a connection, as an error naming it
-    /// and the reason: a run in which that happened did not run what it declares.
+    /// The first backend that could not take connections, as an error naming it and the
+    /// reason ([`Error::Accept`]: its listener could not accept; [`Error::ListenAgain`]: it
+    /// could not listen on its address again after a fault took it down): a run in which that
+    /// happened did not run what it declares.
     pub fn accept_failure(&self) -> Option<Error> {
         self.backends.iter().find_map(|backend| {
-            let reason = backend.accept_failure()?;
-            Some(Error::Accept { backend: backend.name().to_owned(), reason })
+            let backend_name = backend.name().to_owned();
+            Some(match backend.accept_failure()? {
+                ListenerFailure::Accept { reason } => {
+                    Error::Accept { backend: backend_name, reason }
+                }
+                ListenerFailure::ListenAgain { address, source } => {
+                    Error::ListenAgain { backend: backend_name, address, source }
+                }
+            })
         })
     }
 
@@ -274,13 +284,18 @@ impl Cluster {
     /// Ends every fault, stops every running backend abruptly, and waits until all their tasks
     /// and connections are gone. Dropping the cluster does the same without waiting.
     pub async fn shutdown(self) {
+        self.stop_for_good().await;
+    }
+
+    /// What [`Cluster::shutdown`] does before the cluster is dropped: every backend retired,
+    /// none keeping its port ([`Backend::retire`]), as dropping at once frees them.
+    pub(super) async fn stop_for_good(&self) {
         tracing::info!(backends = self.backends.len(), "cluster shuts down");
         self.cut_timeline();
         self.timeline.close();
         self.timeline.wait().await;
         for backend in &self.backends {
-            // A backend that is already stopped is fine.
-            let _ = backend.stop(StopMode::Abrupt).await;
+            backend.retire().await;
         }
     }
 

@@ -43,3 +43,42 @@ impl PortHold {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cluster::{Cluster, StopMode};
+    use crate::net::Transport;
+    use std::net::SocketAddr;
+
+    fn port(cluster: &Cluster, index: usize) -> SocketAddr {
+        let address = cluster.backend(index).unwrap().address().authority().unwrap().as_str();
+        address.parse().expect("a TCP backend's address is an IP:port")
+    }
+
+    /// Binds `address` exactly, as another program would, without `SO_REUSEADDR`.
+    fn free(address: SocketAddr) -> bool {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(address).is_ok()
+    }
+
+    #[tokio::test]
+    async fn shutting_down_binds_no_hold_and_frees_the_ports_before_the_drop() {
+        let cluster = Cluster::builder().backends(2).transport(Transport::Tcp).start().await;
+        let cluster = cluster.expect("two TCP backends on loopback");
+        let (stopped, running) = (port(&cluster, 0), port(&cluster, 1));
+        cluster.backend(0).unwrap().stop(StopMode::Abrupt).await.unwrap();
+        let held = cluster.backend(0).unwrap().holds();
+        assert_eq!(held, (1, true), "a stop keeps the backend's port: the hold is counted");
+        assert!(!free(stopped), "a stopped backend's port is its own while the cluster lives");
+
+        cluster.stop_for_good().await;
+        let holds: Vec<_> = cluster.backends().iter().map(|backend| backend.holds()).collect();
+        assert_eq!(
+            holds,
+            [(1, false), (0, false)],
+            "a backend stopped for good at shutdown binds no hold (the drop would free it at \
+             once) and lets go of the one a fault left"
+        );
+        assert!(free(stopped) && free(running), "every port is free once shutdown has stopped");
+    }
+}

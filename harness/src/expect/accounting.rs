@@ -13,6 +13,7 @@
 use super::calls::{Calls, Origin};
 use super::counters::Counters;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use crate::check;
 use std::sync::Arc;
@@ -52,5 +53,5 @@ impl Rule for Accounting {
         Vec::new()
     }
 
-    fn write(&self, _: &mut String) {}
+    fn write(&self, _: &mut ExpectLines) {}
 }

@@ -14,6 +14,7 @@
 
 use super::calls::Calls;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::Table;
 use crate::check;
@@ -63,7 +64,7 @@ impl Rule for Codes {
         vec![Judged::Check(check::codes(calls.log, &self.0, calls.context))]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         let names: Vec<String> = self.0.iter().map(|code| format!("\"{code:?}\"")).collect();
         toml.push_str(&format!("codes = [{}]\n", names.join(", ")));
     }

@@ -17,6 +17,7 @@
 use super::calls::{Calls, Origin};
 use super::counters::Counters;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::Table;
 use crate::check::{self, CheckResult, Context};
@@ -114,7 +115,7 @@ impl Rule for Connections {
         }]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&match self {
             Connections::Total(most) => format!("max_connections = {most}\n"),
             Connections::Per1000Calls(most) => format!("connections_per_1000_calls = {most:?}\n"),

@@ -16,6 +16,7 @@
 use super::calls::Calls;
 use super::counters::{Counters, served_verdict};
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
@@ -123,7 +124,7 @@ impl Rule for ConvergenceExpectation {
         })]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         let chosen = self.backends.as_ref().map_or(String::new(), |set| {
             let set: Vec<String> = set.iter().map(usize::to_string).collect();
             format!(", backends = [{}]", set.join(", "))

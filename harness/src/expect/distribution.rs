@@ -18,6 +18,7 @@
 use super::calls::Calls;
 use super::counters::Counters;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::Table;
 use crate::check::distribution;
@@ -186,7 +187,7 @@ impl Rule for Distribution {
         )]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         match self {
             Distribution::ExactCycle => toml.push_str("distribution = \"exact-cycle\"\n"),
             Distribution::Shares { shares, spec } => {

@@ -15,6 +15,7 @@
 
 use super::calls::Calls;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
@@ -77,7 +78,7 @@ impl Rule for FailFast {
         vec![Judged::Check(check::fail_fast(calls.log, nothing_ready, self.0, calls.context))]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!("fail_fast = {{ within = {} }}\n", duration(self.0)));
     }
 }

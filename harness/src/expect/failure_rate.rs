@@ -17,6 +17,7 @@
 
 use super::calls::Calls;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
@@ -75,20 +76,20 @@ pub(super) fn rate_window(
         ));
     }
     let written = Written { after: None, from: from.as_ref(), until: until.as_ref(), keys: WINDOW };
-    window(&written, table.source())
+    window(&written, table.source(), table.load_end)
 }
 
-/// The window's lines, unless `toml` has them already (both rates count in one window).
-pub(super) fn write_window(toml: &mut String, from: Duration, until: Option<Duration>) {
-    if toml.lines().any(|line| WINDOW.iter().any(|key| line.starts_with(key))) {
-        return;
-    }
-    if !from.is_zero() {
-        toml.push_str(&format!("{} = {}\n", WINDOW[0], duration(from)));
-    }
-    if let Some(until) = until {
-        toml.push_str(&format!("{} = {}\n", WINDOW[1], duration(until)));
-    }
+/// The window's lines, written once for both rates (they count in one window): after the
+/// first of them that a file asks for.
+pub(super) fn write_window(toml: &mut ExpectLines, from: Duration, until: Option<Duration>) {
+    toml.once(&WINDOW, |text| {
+        if !from.is_zero() {
+            text.push_str(&format!("{} = {}\n", WINDOW[0], duration(from)));
+        }
+        if let Some(until) = until {
+            text.push_str(&format!("{} = {}\n", WINDOW[1], duration(until)));
+        }
+    });
 }
 
 impl Rule for FailureRate {
@@ -101,7 +102,7 @@ impl Rule for FailureRate {
         vec![Judged::Check(check::failure_rate_in(log, self.from, self.until, self.max, context))]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!("max_failure_rate = {:?}\n", self.max));
         write_window(toml, self.from, self.until);
     }

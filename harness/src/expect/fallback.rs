@@ -16,6 +16,7 @@
 
 use super::calls::Calls;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
@@ -83,7 +84,7 @@ impl Rule for FallbackExpectation {
         vec![Judged::Check(judged)]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!(
             "fallback = {{ max_failures = {}, grace = {} }}\n",
             self.max_failures,

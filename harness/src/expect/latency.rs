@@ -15,6 +15,7 @@
 
 use super::calls::Calls;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
@@ -163,7 +164,7 @@ impl Rule for Latency {
         self.0.iter().map(judge).map(Judged::Check).collect()
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         let bounds: Vec<String> = self
             .0
             .iter()

@@ -14,6 +14,7 @@
 
 use super::calls::{Calls, Origin};
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::Table;
 use crate::scenario::ScenarioError;
@@ -48,7 +49,7 @@ impl Rule for NoLeaks {
         }]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str("no_leaks = true\n");
     }
 }

@@ -17,6 +17,7 @@
 use super::calls::Calls;
 use super::failure_rate::{rate_window, write_window};
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, past_the_run};
 use crate::check;
@@ -58,7 +59,7 @@ impl Rule for MinFailureRate {
         vec![Judged::Check(past_the_run(judged, log, self.from))]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!("min_failure_rate = {:?}\n", self.min));
         write_window(toml, self.from, self.until);
     }

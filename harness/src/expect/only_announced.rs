@@ -17,6 +17,7 @@
 use super::calls::Calls;
 use super::counters::Counters;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
@@ -80,7 +81,7 @@ impl Rule for OnlyAnnounced {
         }]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!("only_announced = {{ grace = {} }}\n", duration(self.0)));
     }
 }

@@ -17,6 +17,7 @@
 
 use super::calls::Calls;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check::{self, CheckResult};
@@ -144,7 +145,7 @@ impl Rule for RecoveryExpectation {
         })]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         let bound = self.at_most.map_or(String::new(), |at_most| {
             format!(", at_most = {at_most:?}, window = {}", duration(self.window))
         });

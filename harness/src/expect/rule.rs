@@ -5,6 +5,7 @@
 use super::calls::Calls;
 use super::counters::Counters;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::table::Table;
 use crate::scenario::ScenarioError;
 use std::any::Any;
@@ -31,7 +32,7 @@ pub trait Rule: Debug + Send + Sync + Any + SameRule {
     }
 
     /// Appends its `[expect]` lines (none for a check every run makes).
-    fn write(&self, toml: &mut String);
+    fn write(&self, toml: &mut ExpectLines);
 }
 
 /// Whether two rules are the same check with the same thresholds (for `PartialEq` on

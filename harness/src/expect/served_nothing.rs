@@ -16,6 +16,7 @@
 
 use super::calls::Calls;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, backend_window, past_the_run, write_window};
 use crate::check;
@@ -85,7 +86,7 @@ impl Rule for ServedNothing {
         self.0.iter().map(judge).collect()
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         let windows: Vec<String> =
             self.0.iter().map(|n| write_window(n.backend, None, n.from, n.until)).collect();
         toml.push_str(&format!("served_nothing = [{}]\n", windows.join(", ")));

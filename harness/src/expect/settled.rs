@@ -19,6 +19,7 @@
 use super::calls::Calls;
 use super::counters::Counters;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
@@ -138,7 +139,7 @@ impl Rule for SettledExpectation {
         ))]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!(
             "settled = {{ after = {}, at_least = {:?}, at_most = {:?} }}\n",
             duration(self.after),

@@ -17,6 +17,7 @@
 use super::calls::Calls;
 use super::counters::Counters;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::share_bound::{self, RawBound, ShareBound};
 use super::table::Table;
@@ -112,7 +113,7 @@ impl Rule for Shares {
         share_bound::judge_counters(&self.0, counters)
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         share_bound::write(&self.0, toml);
     }
 }

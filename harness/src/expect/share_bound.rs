@@ -92,7 +92,7 @@ pub(super) fn judge_counters<B: ShareBound>(bounds: &[B], counters: &dyn Counter
 }
 
 /// The list as a scenario file writes it, on one line.
-pub(super) fn write<B: ShareBound>(bounds: &[B], toml: &mut String) {
+pub(super) fn write<B: ShareBound>(bounds: &[B], toml: &mut super::lines::ExpectLines) {
     let written: Vec<String> = bounds
         .iter()
         .map(|bound| {

@@ -23,6 +23,9 @@ pub struct Table<'a> {
     pub backends: usize,
     /// The scenario's discovery, when it was read without error.
     pub discovery: Option<&'a Discovery>,
+    /// When the load is over (warm-up and duration, since the cluster started), when a
+    /// duration bounds it and it was read without error: windows must start before it.
+    pub load_end: Option<Duration>,
     /// Whether the balancer under test waits for a ready backend (jostle's `wait_for_ready`);
     /// `None` when it is not one of jostle's or it was not read.
     pub wait_for_ready: Option<bool>,
@@ -97,13 +100,14 @@ pub(super) fn duration(value: Duration) -> String {
 ///
 /// # Errors
 ///
-/// The index is out of range, both `from` and `after`, an `until` not after the start: located.
+/// The index is out of range, both `from` and `after`, an `until` not after the start, a start
+/// when the load is over: located.
 pub(crate) fn backend_window(
     table: &Table<'_>,
     backend: &Spanned<i64>,
     written: &Written<'_>,
 ) -> Result<(usize, Duration, Option<Duration>), ScenarioError> {
-    let (from, until) = window(written, table.source())?;
+    let (from, until) = window(written, table.source(), table.load_end)?;
     let index = crate::scenario::values::backend_index(backend, table.backends, table.source())?;
     Ok((index, from, until))
 }

@@ -1,7 +1,7 @@
 //! The registry is the one place a check lives: every check it lists is read from `[expect]`,
 //! written back as TOML that reads as the same check, and judged from the calls.
 
-use super::{CHECKS, Calls, Judged, Origin, READERS};
+use super::{CHECKS, Calls, ExpectLines, Judged, Origin, READERS};
 use crate::check::Context;
 use crate::load::{CallLog, CallOutcome, CallRecord, Method};
 use crate::record::StatsSnapshot;
@@ -110,8 +110,9 @@ fn a_check_written_back_with_another_setting_reads_as_another_check() {
     // The round trip above would pass if every check wrote nothing: it must not.
     let story = read(EVERY);
     for rule in story.expect().rules().filter(|rule| rule.name() != "accounting") {
-        let mut line = String::new();
+        let mut line = ExpectLines::default();
         rule.write(&mut line);
+        let line = line.into_string();
         assert!(!line.is_empty(), "check `{}` writes no `[expect]` line", rule.name());
         let alone = read(&format!("[expect]\n{line}"));
         assert_eq!(alone.expect().checks(), ["accounting", rule.name()], "{line}");
@@ -284,5 +285,22 @@ fn every_check_judged_from_call_records_judges_as_in_process_but_what_records_ca
         connections.map(|(_, verdict)| verdict.as_str()),
         Some("pass: 0 connections for 200 calls"),
         "the counters give connections"
+    );
+}
+
+#[test]
+fn the_failure_rates_window_is_written_once_after_the_first_rate_of_the_file() {
+    let both =
+        "[expect]\nmin_failure_rate = 0.0\nfailure_rate_from = \"100ms\"\nmax_failure_rate = 0.1\n";
+    assert_eq!(
+        read(both).expect().toml(),
+        "[expect]\nmax_failure_rate = 0.1\nfailure_rate_from = \"100ms\"\nmin_failure_rate = 0.0\n",
+        "both rates count in one window: its lines come once, after the first rate written"
+    );
+    let alone = "[expect]\nfailure_rate_until = \"1900ms\"\nmin_failure_rate = 0.5\n";
+    assert_eq!(
+        read(alone).expect().toml(),
+        "[expect]\nmin_failure_rate = 0.5\nfailure_rate_until = \"1900ms\"\n",
+        "the lower bound alone writes the window itself"
     );
 }

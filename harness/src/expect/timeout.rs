@@ -16,6 +16,7 @@
 
 use super::calls::Calls;
 use super::judged::Judged;
+use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
@@ -55,7 +56,7 @@ impl Rule for Timeout {
         vec![Judged::Check(check::timeout(calls.log, deadline, lateness, calls.context))]
     }
 
-    fn write(&self, toml: &mut String) {
+    fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!("max_latency_over_deadline = {}\n", duration(self.0)));
     }
 }

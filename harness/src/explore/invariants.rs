@@ -16,7 +16,7 @@
 //!   and the article's fallback dialer, is held to the first half of the rule only).
 
 use super::schedule::{Event, Schedule};
-use crate::expect::{AvoidableFailures, NoLeaks, Rule, SettledExpectation, Timeout};
+use crate::expect::{AvoidableFailures, ExpectLines, NoLeaks, Rule, SettledExpectation, Timeout};
 use crate::fault::Kind;
 use jostle::balance::Backoff;
 use std::time::Duration;
@@ -136,7 +136,7 @@ pub(crate) fn expect(
     let settles = settles(schedule, grace);
     // A file writes whole milliseconds.
     let grace = Duration::from_millis(u64::try_from(grace.as_millis()).unwrap_or(u64::MAX));
-    let mut text = String::from("\n[expect]\n");
+    let mut text = ExpectLines::new("\n[expect]\n");
     if !fails.is_empty() {
         let names: Vec<String> = fails.iter().map(|name| format!("\"{name}\"")).collect();
         text.push_str(&format!("outcome = \"fail\"\nfails = [{}]\n", names.join(", ")));
@@ -160,7 +160,7 @@ pub(crate) fn expect(
         };
         rule.write(&mut text);
     }
-    text
+    text.into_string()
 }
 
 #[cfg(test)]

@@ -16,11 +16,13 @@
 //! ```
 
 mod body;
+mod failure;
 mod layer;
 mod seen;
 mod stats;
 
 pub use body::RecordBody;
+pub use failure::ListenerFailure;
 pub use layer::{RecordFuture, RecordLayer, RecordService};
 pub use seen::{Arrivals, CallsSeen, MAX_CALLS_SEEN, SeenCall};
 pub use stats::{BackendStats, MethodStats, StatsSnapshot, connections_opened};

@@ -14,7 +14,7 @@ pub struct BackendStats {
     connections_open: AtomicU64,
     rpcs: Mutex<BTreeMap<String, MethodStats>>,
     refused: Mutex<BTreeMap<u32, u64>>,
-    accept_failure: Mutex<Option<String>>,
+    accept_failure: Mutex<Option<super::ListenerFailure>>,
     changed: Notify,
     seen: super::CallsSeen,
 }
@@ -69,16 +69,28 @@ impl BackendStats {
     }
 
     /// Notes that the backend's listener could not accept a connection (out of file
-    /// descriptors, say); keeps the first reason. Whether it was the first.
+    /// descriptors, say); keeps the first failure. Whether it was the first.
     pub fn accept_failed(&self, error: &std::io::Error) -> bool {
-        let mut failure = self.accept_failure.lock().unwrap_or_else(PoisonError::into_inner);
-        let first = failure.is_none();
-        failure.get_or_insert_with(|| error.to_string());
+        self.failed(super::ListenerFailure::Accept { reason: error.to_string() })
+    }
+
+    /// Notes that the backend could not listen on `address` again after a fault took it down;
+    /// keeps the first failure. Whether it was the first.
+    pub fn listen_again_failed(&self, address: &str, error: std::io::Error) -> bool {
+        let source = std::sync::Arc::new(error);
+        self.failed(super::ListenerFailure::ListenAgain { address: address.to_owned(), source })
+    }
+
+    fn failed(&self, failure: super::ListenerFailure) -> bool {
+        let mut kept = self.accept_failure.lock().unwrap_or_else(PoisonError::into_inner);
+        let first = kept.is_none();
+        kept.get_or_insert(failure);
         first
     }
 
-    /// Why the backend's listener could not accept a connection, the first time it could not.
-    pub fn accept_failure(&self) -> Option<String> {
+    /// Why the backend could not take connections, the first time it could not: its listener
+    /// could not accept, or it could not listen again.
+    pub fn accept_failure(&self) -> Option<super::ListenerFailure> {
         self.accept_failure.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 

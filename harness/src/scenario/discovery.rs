@@ -212,8 +212,7 @@ pub(super) fn after_the_load(
     warm_up: Duration,
     source: &Source<'_>,
 ) -> Vec<ScenarioError> {
-    let crate::load::Until::Elapsed(duration) = load.until else { return Vec::new() };
-    let end = warm_up.saturating_add(duration);
+    let Some(end) = super::load::end(load, warm_up) else { return Vec::new() };
     raw.change
         .iter()
         .map(|change| &change.get_ref().at)

@@ -11,12 +11,14 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 /// Reads `[expect]` (written at `span` of the file `source`) against a cluster of `backends`,
-/// the file's discovery and balancer when they were read without error: each check's keys by
-/// the check's own reader, then `outcome` and `fails`.
+/// the file's discovery, the end of its load (when a duration bounds it) and its balancer when
+/// they were read without error: each check's keys by the check's own reader, then `outcome`
+/// and `fails`.
 pub(super) fn expectations(
     span: Range<usize>,
     backends: usize,
     discovery: Option<&Discovery>,
+    load_end: Option<std::time::Duration>,
     balancer: Option<&BalancerChoice>,
     source: &Source<'_>,
 ) -> Result<Expectations, ScenarioError> {
@@ -29,7 +31,7 @@ pub(super) fn expectations(
         Some(BalancerChoice::Jostle { config, .. }) => Some(config.wait_for_ready),
         _ => None,
     };
-    let table = Table { source, entries, backends, discovery, wait_for_ready };
+    let table = Table { source, entries, backends, discovery, load_end, wait_for_ready };
     let mut expect = Expectations::of(crate::expect::read(&table)?);
     let outcome = table.get::<String>("outcome")?;
     if let Some(outcome) = &outcome {

@@ -2,7 +2,7 @@
 //! what the story expects of them.
 
 use super::expected::Expected;
-use crate::expect::{Accounting, Calls, Counters, Judged, Rule};
+use crate::expect::{Accounting, Calls, Counters, ExpectLines, Judged, Rule};
 use std::sync::Arc;
 
 /// The checks a scenario asks for, with their thresholds, in report order: `accounting`
@@ -97,7 +97,7 @@ impl Expectations {
     /// The `[expect]` section these expectations are read from: the outcome, then each
     /// rule's lines.
     pub fn toml(&self) -> String {
-        let mut text = String::from("[expect]\n");
+        let mut text = ExpectLines::new("[expect]\n");
         if self.outcome == Expected::Fail {
             let names: Vec<String> = self.fails.iter().map(|name| format!("\"{name}\"")).collect();
             text.push_str(&format!("outcome = \"fail\"\nfails = [{}]\n", names.join(", ")));
@@ -105,7 +105,7 @@ impl Expectations {
         for rule in &self.rules {
             rule.write(&mut text);
         }
-        text
+        text.into_string()
     }
 
     /// Whether a run whose failed checks are `failed` (by name) is what the story expects:

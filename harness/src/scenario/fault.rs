@@ -8,7 +8,7 @@ use super::suggest::{did_you_mean, quoted};
 use super::target::RawTarget;
 use super::values::{backend_indices, positive};
 use crate::fault::{Backends, Injection, Kind};
-use crate::load::{LoadSpec, Until};
+use crate::load::LoadSpec;
 use crate::net::Transport;
 use std::time::Duration;
 use toml::Spanned;
@@ -54,8 +54,7 @@ pub(super) fn after_the_load(
     warm_up: Duration,
     source: &Source<'_>,
 ) -> Vec<ScenarioError> {
-    let Until::Elapsed(duration) = load.until else { return Vec::new() };
-    let end = warm_up.saturating_add(duration);
+    let Some(end) = super::load::end(load, warm_up) else { return Vec::new() };
     faults
         .iter()
         .filter_map(|fault| fault.get_ref().at.as_ref())
@@ -125,10 +124,7 @@ pub(super) fn too_frequent(
     warm_up: Duration,
     source: &Source<'_>,
 ) -> Vec<ScenarioError> {
-    let end = match load.until {
-        Until::Elapsed(duration) => Some(warm_up.saturating_add(duration)),
-        Until::Calls(_) => None,
-    };
+    let end = super::load::end(load, warm_up);
     faults
         .iter()
         .map(Spanned::get_ref)

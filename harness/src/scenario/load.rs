@@ -150,6 +150,16 @@ pub(super) fn spec(
     Ok((load, warm_up))
 }
 
+/// When a load bounded by a duration is over, since the cluster started: its warm-up and its
+/// duration; `None` for a number of calls (it ends when they are done, which nobody knows
+/// before). Faults, discovery changes and `[expect]` windows must start before it.
+pub(super) fn end(load: &LoadSpec, warm_up: Duration) -> Option<Duration> {
+    match load.until {
+        Until::Elapsed(duration) => Some(warm_up.saturating_add(duration)),
+        Until::Calls(_) => None,
+    }
+}
+
 /// Checks `[load] clients` (at `span` for a rule of the whole load): how many independent
 /// clients run `load` at once, 1 by default; all their calls together within [`MAX_CALLS`],
 /// their connections to the cluster's `backends` (each client may connect to every one)

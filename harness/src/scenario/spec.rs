@@ -203,11 +203,13 @@ impl Scenario {
             .iter()
             .map(|entry| errors.keep(fault::injection(entry, most, medium, source)))
             .collect();
+        let load_end = load.as_ref().and_then(|(load, warm_up)| load::end(load, *warm_up));
         let expect = match &raw.expect {
             Some(expect) => errors.keep(expect::expectations(
                 expect.span(),
                 most,
                 discovery.as_ref(),
+                load_end,
                 balancer.as_ref(),
                 source,
             )),

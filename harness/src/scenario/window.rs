@@ -43,11 +43,14 @@ pub(crate) struct Written<'a> {
 pub(crate) const KEYS: [&str; 2] = ["from", "until"];
 
 /// Where the window starts (0 when neither `from` nor `after` is given) and where it ends
-/// (`None`: at the end of the run). `after` together with `from` is an error at `from`;
-/// an `until` at or before the start is an error at `until`.
+/// (`None`: at the end of the run). `after` together with `from` is an error at `from`; a
+/// start at or after `load_end` (a load bounded by a duration is over then: no call can start
+/// in the window) is an error at the start; an `until` at or before the start is an error at
+/// `until`.
 pub(crate) fn window(
     written: &Written<'_>,
     source: &Source<'_>,
+    load_end: Option<Duration>,
 ) -> Result<(Duration, Option<Duration>), ScenarioError> {
     if let (Some(_), Some(from)) = (written.after, written.from) {
         return Err(source.error(
@@ -56,7 +59,23 @@ pub(crate) fn window(
             "one of them: `from` (`after` is its older name)",
         ));
     }
-    let from = written.from.or(written.after).map_or(Duration::ZERO, |from| from.get_ref().0);
+    let start = written.from.or(written.after);
+    if let (Some(start), Some(end)) = (start, load_end)
+        && start.get_ref().0 >= end
+    {
+        let [from_key, _] = written.keys;
+        return Err(source.error(
+            start.span(),
+            format!(
+                "this window starts at {}, when the load is over (it ends at {}: warm-up and \
+                 duration), so no call can start in it",
+                humantime::format_duration(start.get_ref().0),
+                humantime::format_duration(end)
+            ),
+            format!("a `{from_key}` before {}", humantime::format_duration(end)),
+        ));
+    }
+    let from = start.map_or(Duration::ZERO, |from| from.get_ref().0);
     let Some(until) = written.until else { return Ok((from, None)) };
     let until_value = until.get_ref().0;
     if until_value <= from {

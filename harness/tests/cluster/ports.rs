@@ -87,14 +87,16 @@ async fn a_backend_whose_port_was_taken_while_down_is_named_and_restore_does_not
     let address = backend.address().authority().unwrap().to_string();
     let taken = std::net::TcpListener::bind(&address).expect("the crashed backend's port is free");
     cluster.restore().within(WAIT_LIMIT, "restore, one backend unable to listen").await;
-    let failure = cluster.accept_failure().map(|failure| failure.to_string());
+    let failure = cluster.accept_failure();
     let failure = failure.expect("a backend that could not listen again must fail the run");
-    assert!(
-        failure
-            .starts_with("backend-1 could not accept connections: backend-1 could not listen on")
-            && failure.contains(&address),
-        "the failure names the backend and its address: {failure}"
-    );
+    let message = failure.to_string();
+    let Error::ListenAgain { backend, address: tried, source } = failure else {
+        panic!("a failed re-listen is its own kind of failure, not an accept failure: {message}");
+    };
+    assert_eq!((backend.as_str(), tried.as_str()), ("backend-1", address.as_str()), "who, where");
+    assert_eq!(source.kind(), std::io::ErrorKind::AddrInUse, "the system's reason is kept typed");
+    let wanted = format!("backend-1 could not listen again on {address}: {source}");
+    assert_eq!(message, wanted, "the failure names the backend, its address and why");
     assert_eq!(cluster.backend(0).unwrap().state(), BackendState::Running, "the other runs");
     drop(taken);
     cluster.shutdown().await;

@@ -250,7 +250,10 @@ fn malformed_latency_fields_are_refused_with_their_place(
 fn a_latency_story_runs_over_tcp_too() {
     // The same model in the server's service stack on both transports: on tcp (wall clock) the
     // calls wait their drawn latency as in memory.
-    let text = broken("duration = \"5s\"", "duration = \"1s\"");
+    // Its share window starts before the shortened load ends (one starting at its end is
+    // refused: it could hold no call).
+    let text = broken("duration = \"5s\"", "duration = \"1s\"")
+        .replace("at_most = 0.25, after = \"1s\"", "at_most = 0.25, after = \"500ms\"");
     let loaded = scenario::parse(&text, FIXTURE).unwrap();
     let tcp = loaded.with_transport(jostle_harness::net::Transport::Tcp).unwrap();
     let report = play(&tcp);

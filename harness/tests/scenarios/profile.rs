@@ -1,6 +1,7 @@
 //! The profile in Rust: `Scenario::with_profile`, `Suite::profile` and `Explorer::profile` do
 //! what `--profile` does.
 
+use crate::stories::story_text;
 use jostle::balance::Profile;
 use jostle::balance::policy::RoundRobin;
 use jostle_harness::channel::{Target, boxed};
@@ -9,25 +10,12 @@ use jostle_harness::explore::{Explorer, Space};
 use jostle_harness::scenario::{self, Scenario};
 
 /// Every backend slower than the deadline; only DEADLINE_EXCEEDED expected.
-const EVERY_BACKEND_HANGS: &str = r#"
-name = "every backend slower than the deadline"
-[cluster]
-backends = 2
-[balancer]
-policy = "round_robin"
-[load]
-concurrency = 1
-calls = 20
-deadline = "100ms"
-[[fault]]
-target = [0, 1]
-kind = "hang"
-[expect]
-codes = ["DeadlineExceeded"]
-"#;
-
 fn story() -> Scenario {
-    scenario::parse(EVERY_BACKEND_HANGS, "hang.toml").expect("a valid story")
+    let load = "concurrency = 1\ncalls = 20\ndeadline = \"100ms\"\n";
+    let rest =
+        "[[fault]]\ntarget = [0, 1]\nkind = \"hang\"\n[expect]\ncodes = [\"DeadlineExceeded\"]\n";
+    let text = story_text("every backend slower than the deadline", 2, load, rest);
+    scenario::parse(&text, "hang.toml").expect("a valid story")
 }
 
 #[test]

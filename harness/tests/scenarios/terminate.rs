@@ -9,6 +9,7 @@
 //! driver's turn as over TCP, so the load's calls of that instant are sent first and served.
 //! A racing call is the only failure allowed, with that code (docs/FAULTS.md).
 
+use crate::stories::story_text;
 use jostle_harness::load::{CallOutcome, Progress};
 use jostle_harness::net::Transport;
 use jostle_harness::runner;
@@ -16,24 +17,14 @@ use jostle_harness::scenario;
 use rstest::rstest;
 use std::time::Duration;
 
-const STORY: &str = r#"
-name = "terminate"
-[cluster]
-backends = 3
-[balancer]
-policy = "round_robin"
-[load]
-concurrency = 4
-duration = "4s"
-[[fault]]
-at = "1s"
-target = [1]
-kind = "terminate"
-grace = "500ms"
-for = "1500ms"
-[expect]
-max_failure_rate = 0.01
-"#;
+/// Backend 1 terminated at 1 s with a 500 ms grace, down for 1.5 s, under four calls at a
+/// time for 4 s; at most 1 % of the calls may fail.
+fn terminate_story() -> String {
+    let fault = "[[fault]]\nat = \"1s\"\ntarget = [1]\nkind = \"terminate\"\ngrace = \"500ms\"\n\
+                 for = \"1500ms\"\n";
+    let rest = format!("{fault}[expect]\nmax_failure_rate = 0.01\n");
+    story_text("terminate", 3, "concurrency = 4\nduration = \"4s\"\n", &rest)
+}
 
 #[rstest]
 #[case::in_memory(Transport::InMemory)]
@@ -41,8 +32,10 @@ max_failure_rate = 0.01
 fn round_robin_sends_calls_after_a_terminate_elsewhere_loses_none_and_comes_back(
     #[case] transport: Transport,
 ) {
-    let story =
-        scenario::parse(STORY, "terminate.toml").unwrap().with_transport(transport).unwrap();
+    let story = scenario::parse(&terminate_story(), "terminate.toml")
+        .unwrap()
+        .with_transport(transport)
+        .unwrap();
     let replay = format!("the terminate story on {transport}");
     let (report, log) = runner::runtime(&story)
         .unwrap()
@@ -88,8 +81,8 @@ fn round_robin_sends_calls_after_a_terminate_elsewhere_loses_none_and_comes_back
 #[case::in_memory(Transport::InMemory)]
 #[case::tcp(Transport::Tcp)]
 fn with_the_grpc_profile_no_call_fails_across_a_terminate(#[case] transport: Transport) {
-    let text =
-        STORY.replace("policy = \"round_robin\"", "policy = \"round_robin\"\nprofile = \"grpc\"");
+    let text = terminate_story()
+        .replace("policy = \"round_robin\"", "policy = \"round_robin\"\nprofile = \"grpc\"");
     let story =
         scenario::parse(&text, "terminate.toml").unwrap().with_transport(transport).unwrap();
     let replay = format!("the terminate story with profile = \"grpc\" on {transport}");

@@ -27,8 +27,19 @@ fn play(expect: &str) -> RunReport {
 }
 
 fn play_on(target: &str, expect: &str) -> RunReport {
-    let text = story_on(target, expect);
-    let story = scenario::parse(&text, "window.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    run(&story_on(target, expect))
+}
+
+/// The story with its load bounded by a number of calls (the same 400 calls, the last started
+/// at 3990 ms), whose end nobody knows before the run: a window past it is judged, not refused.
+fn play_counted(expect: &str) -> RunReport {
+    let counted = story(expect).replace("duration = \"4s\"", "calls = 400");
+    assert_ne!(counted, story(expect), "the load must be bounded by calls");
+    run(&counted)
+}
+
+fn run(text: &str) -> RunReport {
+    let story = scenario::parse(text, "window.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
     story.run_blocking().unwrap_or_else(|error| panic!("the story must run: {error}"))
 }
 
@@ -80,7 +91,7 @@ fn a_share_is_judged_over_the_calls_started_inside_its_window() {
 
 #[test]
 fn a_window_past_the_run_fails_and_says_it_holds_no_call() {
-    let report = play(
+    let report = play_counted(
         "shares = [{ backend = 0, at_least = 0.0, from = \"10s\", until = \"12s\" }]\n\
          max_shares = [{ backend = 0, at_most = 1.0, from = \"5s\" }]",
     );
@@ -121,6 +132,16 @@ fn a_window_past_the_run_fails_and_says_it_holds_no_call() {
     "window.toml:17:42: unknown field `untill`; expected one of `backend`, `at_least`, `from`, \
      `until`, `after`; did you mean `until`?"
 )]
+#[case::share_from_after_the_load(
+    "shares = [{ backend = 0, at_least = 0.0, from = \"10s\", until = \"12s\" }]",
+    "window.toml:17:49: this window starts at 10s, when the load is over (it ends at 4s: \
+     warm-up and duration), so no call can start in it; expected a `from` before 4s"
+)]
+#[case::max_share_after_at_the_load_end(
+    "max_shares = [{ backend = 0, at_most = 1.0, after = \"4s\" }]",
+    "window.toml:17:53: this window starts at 4s, when the load is over (it ends at 4s: \
+     warm-up and duration), so no call can start in it; expected a `from` before 4s"
+)]
 fn a_malformed_window_is_refused_at_its_place(#[case] expect: &str, #[case] message: &str) {
     let error = scenario::parse(&story(expect), "window.toml")
         .expect_err("a malformed window must be refused, not judged");
@@ -157,7 +178,8 @@ fn served_nothing_holds_for_a_backend_left_out_and_fails_for_one_that_served() {
 
 #[test]
 fn served_nothing_over_a_window_without_calls_fails_for_want_of_evidence() {
-    let report = play("[[expect.served_nothing]]\nbackend = 2\nfrom = \"5s\"\nuntil = \"6s\"\n");
+    let report =
+        play_counted("[[expect.served_nothing]]\nbackend = 2\nfrom = \"5s\"\nuntil = \"6s\"\n");
     let nothing = results(&report, "served-nothing")[0];
     assert!(
         !nothing.passed
@@ -199,7 +221,7 @@ fn most_calls_fail_while_every_backend_is_down_and_a_lower_bound_says_so() {
         !least.passed && least.explanation.ends_with("calls failed (0.0%)"),
         "backend 2 is back by 3.5 s: no call fails, a lower bound of 50 % fails\n{healthy}"
     );
-    let past = play("min_failure_rate = 0.0\nfailure_rate_from = \"5s\"");
+    let past = play_counted("min_failure_rate = 0.0\nfailure_rate_from = \"5s\"");
     let least = results(&past, "min-failure-rate")[0];
     assert!(
         !least.passed && least.explanation.contains("past the run"),
@@ -232,6 +254,16 @@ fn most_calls_fail_while_every_backend_is_down_and_a_lower_bound_says_so() {
     "[[expect.served_nothing]]\nbackend = 1\nfrom = \"3s\"\nuntil = \"1s\"",
     "window.toml:20:9: `until` (1s) is not after `from` (3s); expected a time after the \
      window's start (`from`, 0 when not given)"
+)]
+#[case::rate_window_after_the_load(
+    "min_failure_rate = 0.0\nfailure_rate_from = \"5s\"",
+    "window.toml:18:21: this window starts at 5s, when the load is over (it ends at 4s: warm-up \
+     and duration), so no call can start in it; expected a `failure_rate_from` before 4s"
+)]
+#[case::served_nothing_after_the_load(
+    "[[expect.served_nothing]]\nbackend = 2\nfrom = \"5s\"\nuntil = \"6s\"",
+    "window.toml:19:8: this window starts at 5s, when the load is over (it ends at 4s: warm-up \
+     and duration), so no call can start in it; expected a `from` before 4s"
 )]
 fn a_malformed_lower_bound_or_served_nothing_is_refused_at_its_place(
     #[case] expect: &str,

@@ -5,8 +5,9 @@
 //!
 //! Rerun: `cargo test -p jostle-harness --test harness drive`.
 
-use super::driving::{Client, Driving, RERUN, controls, drive_command, report, write};
+use super::driving::{Client, Driving, RERUN, SPLIT, controls, drive_command, report, write};
 use super::process::{self, Served};
+use crate::stories::{story_text, unavailable};
 use jostle_harness::control::TOKEN_ENV;
 use serde_json::Value;
 
@@ -14,31 +15,12 @@ const TOKEN: &str = "a-test-token-of-32-characters-xy";
 
 /// Backend 1 answers UNAVAILABLE from 300 ms for 600 ms; every backend delays 1 ms. The load
 /// is a number of calls: the driver plays until SIGTERM.
-const STORY: &str = r#"
-name = "backend-1 answers Unavailable for 600 ms"
-[cluster]
-backends = 3
-[balancer]
-policy = "round_robin"
-[load]
-rate = 100
-calls = 1000
-[[fault]]
-kind = "delay"
-target = "all"
-delay = "1ms"
-[[fault]]
-kind = "status"
-target = [1]
-at = "300ms"
-for = "600ms"
-code = "Unavailable"
-probability = 1
-[expect]
-shares = [{ backend = 0, at_least = 0.3 }]
-max_shares = [{ backend = 1, at_most = 0.34 }]
-max_failure_rate = 0.5
-"#;
+fn drive_story() -> String {
+    let delay = "[[fault]]\nkind = \"delay\"\ntarget = \"all\"\ndelay = \"1ms\"\n";
+    let fault = unavailable(1, "300ms", Some("600ms"));
+    let rest = format!("{delay}{fault}{SPLIT}max_failure_rate = 0.5\n");
+    story_text("backend-1 answers Unavailable for 600 ms", 3, "rate = 100\ncalls = 1000\n", &rest)
+}
 
 #[test]
 fn drive_plays_the_faults_on_the_pods_and_reports_what_the_client_saw() {
@@ -50,7 +32,7 @@ fn drive_plays_the_faults_on_the_pods_and_reports_what_the_client_saw() {
     assert!(before.iter().all(|seen| seen.ok == 1), "pods must serve: {before:?}; {RERUN}");
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let story = write(dir.path(), STORY);
+    let story = write(dir.path(), &drive_story());
     let json = dir.path().join("report.json");
     let controls = controls(&pods);
     let mut driving = Driving::start(drive_command(&[
@@ -167,27 +149,10 @@ fn drive_exits_1_not_as_expected_when_the_pods_counters_contradict_the_file() {
     let mut client = Client::connect(&pods);
     let dir = tempfile::tempdir().expect("temp dir");
     // Backend 1 fails every call from 200 ms to the end; the file says it serves half.
-    let story = write(
-        dir.path(),
-        r#"
-name = "a wrong expectation"
-[cluster]
-backends = 3
-[balancer]
-policy = "round_robin"
-[load]
-rate = 100
-duration = "1500ms"
-[[fault]]
-kind = "status"
-target = [1]
-at = "200ms"
-code = "Unavailable"
-probability = 1
-[expect]
-shares = [{ backend = 1, at_least = 0.5 }]
-"#,
-    );
+    let load = "rate = 100\nduration = \"1500ms\"\n";
+    let expect = "[expect]\nshares = [{ backend = 1, at_least = 0.5 }]\n";
+    let rest = format!("{}{expect}", unavailable(1, "200ms", None));
+    let story = write(dir.path(), &story_text("a wrong expectation", 3, load, &rest));
     let json = dir.path().join("report.json");
     let mut driving = Driving::start(drive_command(&[
         story.to_str().unwrap(),
@@ -226,19 +191,16 @@ shares = [{ backend = 1, at_least = 0.5 }]
 
 /// A one-backend story of `duration`, without expectations.
 fn single(duration: &str) -> String {
-    format!(
-        "name = \"one pod\"\n[cluster]\nbackends = 1\n[balancer]\npolicy = \"round_robin\"\n\
-         [load]\nrate = 10\nduration = \"{duration}\"\n"
-    )
+    story_text("one pod", 1, &format!("rate = 10\nduration = \"{duration}\"\n"), "")
 }
 
 #[test]
 fn drive_refuses_what_it_cannot_play_naming_what_was_expected() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let three = STORY.to_owned();
-    let discovery = format!("{STORY}[discovery]\ninitial = [0, 1]\n");
-    let latency = STORY.replace("backends = 3\n", "backends = 3\nlatency = { base = \"5ms\" }\n");
-    assert_ne!(latency, STORY, "the latency must be added");
+    let three = drive_story();
+    let discovery = format!("{three}[discovery]\ninitial = [0, 1]\n");
+    let latency = three.replace("backends = 3\n", "backends = 3\nlatency = { base = \"5ms\" }\n");
+    assert_ne!(latency, three, "the latency must be added");
     // Line 4, column 12: the value of `backends`.
     let malformed = "name = \"bad\"\n[cluster]\n# three\nbackends = \"three\"\n";
     let cases: [(&str, &str, &[&str], i32, String); 6] = [

@@ -25,6 +25,11 @@ pub(crate) const MAX_ROUNDS: u32 = 20_000;
 /// How long one CreateOrder call may take.
 pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What the drive stories expect of round robin over three pods, one of which answers
+/// UNAVAILABLE for a while: backend 0 serves its third, backend 1 no more than its third.
+pub(crate) const SPLIT: &str = "[expect]\nshares = [{ backend = 0, at_least = 0.3 }]\n\
+                                max_shares = [{ backend = 1, at_most = 0.34 }]\n";
+
 /// `story` written as `story.toml` in `dir`.
 pub(crate) fn write(dir: &Path, story: &str) -> PathBuf {
     let file = dir.join("story.toml");

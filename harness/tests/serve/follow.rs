@@ -6,32 +6,18 @@
 //!
 //! Rerun: `cargo test -p jostle-harness --test harness drive`.
 
-use super::driving::{Client, Driving, RERUN, drive_command, report};
+use super::driving::{Client, Driving, RERUN, SPLIT, drive_command, report, write};
 use super::process::{self, Served};
+use crate::stories::{story_text, unavailable};
 use serde_json::Value;
 use std::path::Path;
 
 /// Backend 1 answers UNAVAILABLE from 6 s to the end; the load is a number of calls, so the
 /// driver plays until SIGTERM. Both expectations span the whole drive.
-const STORY: &str = r#"
-name = "backend-1 answers Unavailable from 6 s"
-[cluster]
-backends = 3
-[balancer]
-policy = "round_robin"
-[load]
-rate = 100
-calls = 1000
-[[fault]]
-kind = "status"
-target = [1]
-at = "6s"
-code = "Unavailable"
-probability = 1
-[expect]
-shares = [{ backend = 0, at_least = 0.3 }]
-max_shares = [{ backend = 1, at_most = 0.34 }]
-"#;
+fn followed_story() -> String {
+    let rest = format!("{}{SPLIT}", unavailable(1, "6s", None));
+    story_text("backend-1 answers Unavailable from 6 s", 3, "rate = 100\ncalls = 1000\n", &rest)
+}
 
 /// The report, the driver's stderr, the client's OK calls to the old pod 1, what the client saw
 /// from the pods after, the pods' control addresses in backend order (then the old pod 1's and
@@ -57,7 +43,7 @@ fn list(file: &Path, pods: &[&Served]) {
     std::fs::rename(&aside, file).expect("the pods file can be replaced");
 }
 
-/// Plays STORY with `--pods-file`: pod 1 is replaced by a new pod, seeded 14, after a few
+/// Plays [`followed_story`] with `--pods-file`: pod 1 is replaced by a new pod, seeded 14, after a few
 /// rounds of calls; `old_first` stops the old pod before the file names the new one (a crash),
 /// else after (a rolling update: the old pod leaves the Service, then stops). Returns the
 /// report, the driver's stderr, the client's OK calls to the old pod 1 and what it saw from the
@@ -70,8 +56,7 @@ fn replaced(old_first: bool) -> Replaced {
     let seeds: Vec<u64> = seeded.iter().map(|(_, seed)| *seed).collect();
     let mut pods: Vec<Served> = seeded.into_iter().map(|(pod, _)| pod).collect();
     let dir = tempfile::tempdir().expect("temp dir");
-    let story = dir.path().join("story.toml");
-    std::fs::write(&story, STORY).unwrap();
+    let story = write(dir.path(), &followed_story());
     let file = dir.path().join("pods.txt");
     list(&file, &pods.iter().collect::<Vec<_>>());
     let json = dir.path().join("report.json");
@@ -224,8 +209,7 @@ fn drive_follows_a_pod_replaced_by_a_rolling_update_and_counts_both_pods() {
 #[test]
 fn drive_refuses_a_bad_pods_file_or_period_naming_it() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let story = dir.path().join("story.toml");
-    std::fs::write(&story, STORY).unwrap();
+    let story = write(dir.path(), &followed_story());
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "127.0.0.1:1\n  nope\n").unwrap();
     let empty = dir.path().join("empty.txt");

@@ -254,3 +254,25 @@ fn a_bad_scenario_or_flag_is_bad_input_naming_what_was_expected() {
         assert!(output.stdout.is_empty(), "nothing may be announced: {args:?}");
     }
 }
+
+/// `--seed-from` (a pod's name) with `--scenario`: the backends' faults draw from the seed made
+/// of the file's seed and the name, and the report names that seed, not the file's: a replay
+/// with the file's seed would draw other faults.
+#[test]
+fn a_scenario_served_with_seed_from_reports_the_seed_it_used_not_the_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (file, report) = (dir.path().join("story.toml"), dir.path().join("report.json"));
+    std::fs::write(&file, format!("seed = 5\n{STORY}")).unwrap();
+    let name = "jostle-orders-7d9f-abcde";
+    let args = ["--scenario", path(&file), "--seed-from", name, "--duration", "200ms"];
+    let output = jostle(&[&["serve"][..], &args, &["--json", path(&report)]].concat());
+    let stderr = process::text(&output.stderr);
+    let used = super::fnv1a(5, name);
+    assert_ne!(used, 5, "the pod's seed differs from the file's");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap())
+        .unwrap_or_else(|e| panic!("--json must write the report: {e}; stderr: {stderr}"));
+    let seed = &report["scenario"]["seed"];
+    assert_eq!(*seed, used, "the report names the seed the faults drew from: {report}");
+    let header = format!("), seed {used}, counters read every");
+    assert!(stderr.contains(&header), "the text report's header names it too: {stderr}");
+}

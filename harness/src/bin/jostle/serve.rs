@@ -169,15 +169,22 @@ struct Story {
 }
 
 impl Story {
-    /// Reads and checks `file` for serving on TCP, or the error line to print.
+    /// Reads and checks `file` for serving on TCP, or the error line to print. Its seed is the
+    /// file's until [`Story::seeded`].
     fn read(file: &std::path::Path) -> Result<Self, String> {
         let (scenario, timeline) = serve::load(file).map_err(|error| match error {
             LoadError::Scenario(error) => format!("error: --scenario: {error}"),
             other => format!("error: --scenario {}: {other}", file.display()),
         })?;
-        let replay =
-            format!("jostle serve --scenario {} --seed {}", file.display(), scenario.seed());
+        let replay = format!("jostle serve --scenario {}", file.display());
         Ok(Self { scenario, timeline, replay })
+    }
+
+    /// The story played with `seed`, the one the backends' faults draw from: the report's
+    /// header, its verdicts and the replay command name it, not the file's.
+    fn seeded(self, seed: u64) -> Self {
+        let replay = format!("{} --seed {seed}", self.replay);
+        Self { scenario: self.scenario.with_seed(seed), replay, ..self }
     }
 }
 
@@ -189,12 +196,14 @@ async fn serve_until_stopped(
     json: Option<Output>,
     calls: Option<Awaited>,
 ) -> ExitCode {
+    let seed = seed(args, story.as_ref());
+    let story = story.map(|story| story.seeded(seed));
     let mut builder = Cluster::builder()
         .backends(backends)
         .transport(Transport::Tcp)
         .ports(args.ports.iter().copied())
         .host(args.host)
-        .seed(seed(args, story.as_ref()))
+        .seed(seed)
         .rpc_behavior(args.rpc_behavior);
     if let Some(story) = &story {
         let latencies = story.scenario.latencies();
