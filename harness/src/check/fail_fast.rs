@@ -1,5 +1,11 @@
 //! Fail-fast: with nothing ready and wait-for-ready off, a failed call fails at once, not at
 //! its deadline (gRPC's TRANSIENT_FAILURE: RPCs fail with UNAVAILABLE right away).
+//!
+//! Which instants those are is the caller's reading: for a scenario, [`KnownDown`](super::KnownDown)
+//! (every backend the client may hold is taken down, none with a connection left that a call
+//! can use, none with a connection attempt that can be held up). A call started while a
+//! connection is still READY, or while a first attempt is under way, may wait as gRPC's
+//! does (over the connection, or CONNECTING): it is not judged.
 
 use super::{CheckResult, Context, NO_CALLS};
 use crate::load::{CallLog, CallOutcome};
@@ -15,7 +21,7 @@ pub fn fail_fast(
     context: &Context,
 ) -> CheckResult {
     let rule = format!(
-        "a call that fails while no announced backend is up fails within {within:?}, not at its deadline"
+        "a call that fails while the client can know no backend is up (each it may hold taken down, with no connection left to use and no connect held up) fails within {within:?}, not at its deadline"
     );
     let measured: Vec<_> = log
         .calls
@@ -31,7 +37,9 @@ pub fn fail_fast(
     if measured.is_empty() {
         return result.verdict(
             false,
-            format!("{NO_CALLS} (no call failed while every announced backend was down)"),
+            format!(
+                "{NO_CALLS} (no call failed while the client could know every backend was down)"
+            ),
         );
     }
     match slow.first() {
