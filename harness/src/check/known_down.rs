@@ -10,8 +10,9 @@
 //!   [`Kind::takes_backend_down`]) have stood without a gap since a moment at which the client
 //!   had no connection to it that a call could still use: a crash (the start of a `restart` or
 //!   `flap` window, a call at that very instant included: the reset reaches it at once); just
-//!   after a GOAWAY on every connection (a `terminate` or a `drain`: a call handed over at
-//!   that very instant is sent before the client reads the GOAWAY, and runs on); or the
+//!   after a GOAWAY on every connection (a `terminate`, or a `drain` while a refusal already
+//!   stands: a call handed over at that very instant is sent before the client reads the
+//!   GOAWAY, and runs on); or the
 //!   change that announced it as new to the client (through the discovery stream, the last
 //!   one that announced it while it was withdrawn, since a withdrawal closes the client's
 //!   connections to it; through DNS, the first, since the client may not have heard of a
@@ -104,7 +105,10 @@ impl<'a> KnownDown<'a> {
             let opened = since <= window.start && window.start <= at;
             match Kind::from_name(window.kind) {
                 Some(Kind::Restart | Kind::Flap) => opened,
-                Some(Kind::Terminate | Kind::Drain) => opened && window.start < at,
+                Some(Kind::Terminate) => opened && window.start < at,
+                // The refusal must stand already: a client reconnecting at the instant of the
+                // GOAWAY may beat one that begins then.
+                Some(Kind::Drain) => opened && since < window.start && window.start < at,
                 _ => false,
             }
         });

@@ -75,6 +75,9 @@ fn after_a_goaway_the_backend_is_down_only_once_the_instant_of_the_goaway_has_pa
     );
     let drained = [window(0, "refuse", 1000, None), window(0, "drain", 2000, Some(2000))];
     assert_eq!(ready_at(&drained, &[1500, 2000, 2001]), [true, true, false]);
+    // A refusal that begins with the drain may come after the client has reconnected.
+    let together = [window(0, "refuse", 2000, None), window(0, "drain", 2000, Some(2000))];
+    assert_eq!(ready_at(&together, &[2001, 3000]), [true, true]);
 }
 
 #[test]
