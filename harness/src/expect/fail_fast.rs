@@ -1,6 +1,8 @@
-//! `fail-fast`: a call that fails while no announced backend is up fails within a bound,
-//! `[expect] fail_fast = { within = "…" }` (judged by [`check::fail_fast`]). A balancer that
-//! waits for a ready backend (`wait_for_ready = true`) cannot be held to it.
+//! `fail-fast`: a call that fails while the client can know that no backend is up fails
+//! within a bound, `[expect] fail_fast = { within = "…" }` (judged by [`check::fail_fast`],
+//! at the instants [`check::KnownDown`] reads from the fault windows and the discovery
+//! timeline). A balancer that waits for a ready backend (`wait_for_ready = true`) cannot be
+//! held to it.
 //!
 //! ```
 //! use jostle_harness::expect::FailFast;
@@ -19,7 +21,6 @@ use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
 use super::table::{Table, duration};
 use crate::check;
-use crate::fault::Kind;
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
 use crate::scenario::values::positive;
@@ -63,18 +64,8 @@ impl Rule for FailFast {
     }
 
     fn judge(&self, calls: &Calls<'_>) -> Vec<Judged> {
-        let (windows, names) = (calls.windows, calls.names);
-        let discovery = calls.scenario.discovery();
-        let nothing_ready = |at: Duration| {
-            discovery.at(at).iter().all(|&backend| {
-                windows.iter().any(|w| {
-                    w.backend == names[backend]
-                        && Kind::from_name(w.kind).is_some_and(Kind::takes_backend_down)
-                        && w.start <= at
-                        && w.end.is_none_or(|end| at < end)
-                })
-            })
-        };
+        let known = check::KnownDown::new(calls.windows, calls.scenario.discovery(), calls.names);
+        let nothing_ready = |at: Duration| known.nothing_ready(at);
         vec![Judged::Check(check::fail_fast(calls.log, nothing_ready, self.0, calls.context))]
     }
 

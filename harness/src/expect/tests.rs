@@ -215,7 +215,7 @@ const VERDICTS: [(&str, &str); 22] = [
     (
         "fail-fast",
         "FAIL: no call to measure: a check over zero calls proves nothing (no call failed while \
-         every announced backend was down)",
+         the client could know every backend was down)",
     ),
     (
         "recovery",

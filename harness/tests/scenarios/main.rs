@@ -11,6 +11,7 @@ mod every_check;
 mod explore;
 mod extremes;
 mod factories;
+mod fail_fast;
 mod figures;
 mod fixtures;
 mod foreign_channel;
