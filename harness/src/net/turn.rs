@@ -48,7 +48,11 @@ impl State {
 }
 
 /// The inner stream has news: mark it readable after the driver's turn.
-struct Notice(Arc<State>);
+struct Notice {
+    state: Arc<State>,
+    /// The [`Readable`] waker of the same end, built once: an arrival allocates nothing.
+    readable: Waker,
+}
 
 impl Wake for Notice {
     fn wake(self: Arc<Self>) {
@@ -56,8 +60,8 @@ impl Wake for Notice {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if !self.0.arriving.swap(true, Ordering::AcqRel) {
-            after_driver_turn(&Waker::from(Arc::new(Readable(Arc::clone(&self.0)))));
+        if !self.state.arriving.swap(true, Ordering::AcqRel) {
+            after_driver_turn(&self.readable);
         }
     }
 }
@@ -67,6 +71,10 @@ struct Readable(Arc<State>);
 
 impl Wake for Readable {
     fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
         self.0.arriving.store(false, Ordering::Release);
         self.0.readable.store(true, Ordering::Release);
         self.0.wake_task();
@@ -121,7 +129,11 @@ impl Arrivals {
     /// A fresh end: readable (whatever is there is read on the first try).
     pub(crate) fn new() -> Self {
         let state = Arc::new(State { readable: AtomicBool::new(true), ..State::default() });
-        Self { notice: Waker::from(Arc::new(Notice(Arc::clone(&state)))), state }
+        let readable = Waker::from(Arc::new(Readable(Arc::clone(&state))));
+        Self {
+            notice: Waker::from(Arc::new(Notice { state: Arc::clone(&state), readable })),
+            state,
+        }
     }
 
     /// Remembers the task that reads, to wake it when something arrives.
