@@ -23,6 +23,7 @@ use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
 use crate::scenario::suggest::did_you_mean;
 use crate::scenario::values::{backend_index, positive};
+use crate::scenario::window::{Written, window};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,11 +105,21 @@ fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
                 .as_ref()
                 .map(|b| backend_index(b, table.backends, source))
                 .transpose()?,
-            after: after.as_ref().map_or(Duration::ZERO, |after| after.get_ref().0),
+            after: starts_in_the_load(after.as_ref(), table)?,
             of,
         })
     })?;
     Ok(bounds.map(|bounds| Arc::new(Latency(bounds)) as Arc<dyn Rule>))
+}
+
+/// A bound's `after` (zero when not given), read as the start of a window: a start when a load
+/// bounded by a duration is over is an error at it (no call can start then).
+fn starts_in_the_load(
+    after: Option<&Spanned<Dur>>,
+    table: &Table<'_>,
+) -> Result<Duration, ScenarioError> {
+    let written = Written { after, from: None, until: None, keys: ["after", "until"] };
+    Ok(window(&written, table.source(), table.load_end)?.0)
 }
 
 /// `of`: `ok` (the default) or `all`.

@@ -138,10 +138,15 @@ fn a_latency_bound_above_the_percentile_holds_and_one_below_it_fails() {
 
 #[test]
 fn a_latency_bound_over_no_call_fails_and_says_so() {
-    let text = story().replace(
-        "{ percentile = 99, under = \"40ms\" }",
-        "{ percentile = 99, under = \"40ms\", after = \"6s\" }",
-    );
+    // A load of a number of calls (the same 1,500 at 300 a second: 5 s), whose end is not
+    // known before the run: a bound starting after a load bounded by a duration is refused at
+    // parse (scenarios::windows).
+    let text = story()
+        .replace(
+            "{ percentile = 99, under = \"40ms\" }",
+            "{ percentile = 99, under = \"40ms\", after = \"6s\" }",
+        )
+        .replace("duration = \"5s\"", "calls = 1500");
     let report = play(&scenario::parse(&text, FIXTURE).unwrap());
     let check = report.expectations.iter().rfind(|e| e.check == "latency").unwrap();
     assert!(!check.passed, "no call starts after the load's 5 s: nothing is measured\n{report}");
@@ -250,10 +255,11 @@ fn malformed_latency_fields_are_refused_with_their_place(
 fn a_latency_story_runs_over_tcp_too() {
     // The same model in the server's service stack on both transports: on tcp (wall clock) the
     // calls wait their drawn latency as in memory.
-    // Its share window starts before the shortened load ends (one starting at its end is
-    // refused: it could hold no call).
+    // Its share and latency windows start before the shortened load ends (one starting at
+    // its end is refused: it could hold no call).
     let text = broken("duration = \"5s\"", "duration = \"1s\"")
-        .replace("at_most = 0.25, after = \"1s\"", "at_most = 0.25, after = \"500ms\"");
+        .replace("at_most = 0.25, after = \"1s\"", "at_most = 0.25, after = \"500ms\"")
+        .replace("under = \"20ms\", after = \"1s\"", "under = \"20ms\", after = \"500ms\"");
     let loaded = scenario::parse(&text, FIXTURE).unwrap();
     let tcp = loaded.with_transport(jostle_harness::net::Transport::Tcp).unwrap();
     let report = play(&tcp);
