@@ -1,7 +1,6 @@
 //! [`ExpectLines`]: the `[expect]` lines rules write back, with the keys two rules share
 //! written once, and what no file can hold refused.
 
-use super::rule::Rule;
 use crate::scenario::ScenarioError;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -12,18 +11,18 @@ use std::time::Duration;
 /// and the first value a rule holds that no file can (it is refused, not rounded).
 ///
 /// ```
-/// use jostle_harness::expect::{ExpectLines, FailureRate, MinFailureRate, Timeout};
+/// use jostle_harness::expect::{ExpectLines, FailureRate, MinFailureRate, Rule, Timeout};
 /// use std::time::Duration;
 ///
 /// let (from, until) = (Duration::from_secs(1), None);
 /// let mut lines = ExpectLines::new("[expect]\n");
-/// lines.write(&FailureRate { max: 0.5, from, until });
-/// lines.write(&MinFailureRate { min: 0.1, from, until });
+/// FailureRate { max: 0.5, from, until }.append_to(&mut lines);
+/// MinFailureRate { min: 0.1, from, until }.append_to(&mut lines);
 /// let written = "[expect]\nmax_failure_rate = 0.5\nfailure_rate_from = \"1000ms\"\nmin_failure_rate = 0.1\n";
 /// assert_eq!(lines.into_string()?, written, "one window, written once");
 ///
 /// let mut lines = ExpectLines::new("[expect]\n");
-/// lines.write(&Timeout(Duration::from_micros(1500)));
+/// Timeout(Duration::from_micros(1500)).append_to(&mut lines);
 /// let refused = lines.into_string().unwrap_err().to_string();
 /// assert!(refused.contains("`max_latency_over_deadline` is 1.5ms, not a whole number"), "{refused}");
 /// # Ok::<(), jostle_harness::scenario::ScenarioError>(())
@@ -43,10 +42,10 @@ impl ExpectLines {
         Self { text: text.to_owned(), ..Self::default() }
     }
 
-    /// Appends `rule`'s lines.
-    pub fn write(&mut self, rule: &dyn Rule) {
-        self.writing = rule.name();
-        rule.write(self);
+    /// Names `check` in what is refused from now on ([`Rule::append_to`](super::Rule::append_to)
+    /// calls it before a rule writes).
+    pub(super) fn writing(&mut self, check: &'static str) {
+        self.writing = check;
     }
 
     /// Appends `lines`.

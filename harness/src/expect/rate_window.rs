@@ -23,6 +23,7 @@ use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
 use crate::scenario::window::{Written, window};
 use std::time::Duration;
+use toml::Spanned;
 
 /// The keys of the window both rates count in.
 pub(super) const SHARED: [&str; 2] = ["failure_rate_from", "failure_rate_until"];
@@ -32,6 +33,9 @@ pub(super) const OWN_MIN: [&str; 2] = ["min_failure_rate_from", "min_failure_rat
 
 /// A window: where it starts, where it ends (`None`: at the end of the run).
 type Window = (Duration, Option<Duration>);
+
+/// A window's keys as a file writes them: `from`, `until`, each if given.
+type Keys = (Option<Spanned<Dur>>, Option<Spanned<Dur>>);
 
 /// The shared window: zero to the end of the run when not given.
 ///
@@ -95,16 +99,13 @@ pub(super) fn own_without_min(table: &Table<'_>) -> Result<(), ScenarioError> {
     }
 }
 
-fn read(
-    table: &Table<'_>,
-    [from, until]: [&str; 2],
-) -> Result<(Option<toml::Spanned<Dur>>, Option<toml::Spanned<Dur>>), ScenarioError> {
+fn read(table: &Table<'_>, [from, until]: [&str; 2]) -> Result<Keys, ScenarioError> {
     Ok((table.get::<Dur>(from)?, table.get::<Dur>(until)?))
 }
 
 fn checked(
-    from: &Option<toml::Spanned<Dur>>,
-    until: &Option<toml::Spanned<Dur>>,
+    from: &Option<Spanned<Dur>>,
+    until: &Option<Spanned<Dur>>,
     keys: [&'static str; 2],
     table: &Table<'_>,
 ) -> Result<Window, ScenarioError> {

@@ -120,7 +120,7 @@ fn a_check_written_back_with_another_setting_reads_as_another_check() {
     let story = read(EVERY);
     for rule in story.expect().rules().filter(|rule| rule.name() != "accounting") {
         let mut line = ExpectLines::default();
-        line.write(rule);
+        rule.append_to(&mut line);
         let line = line.into_string().expect("a rule read from a file writes");
         assert!(!line.is_empty(), "check `{}` writes no `[expect]` line", rule.name());
         let alone = read(&format!("[expect]\n{line}"));

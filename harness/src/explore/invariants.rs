@@ -158,7 +158,7 @@ pub(crate) fn expect(
             "leak-free" => Box::new(NoLeaks),
             _ => continue,
         };
-        text.write(&*rule);
+        rule.append_to(&mut text);
     }
     // Every rule above is one a file can hold: its durations whole milliseconds (the grace is
     // rounded to them), no list.

@@ -110,7 +110,7 @@ impl Expectations {
             text.push_str(&format!("outcome = \"fail\"\nfails = [{}]\n", names.join(", ")));
         }
         for rule in &self.rules {
-            text.write(&**rule);
+            rule.append_to(&mut text);
         }
         text.into_string()
     }
