@@ -125,6 +125,12 @@ impl Rule for ConvergenceExpectation {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
+        if self.backends.as_ref().is_some_and(Vec::is_empty) {
+            toml.refuse(
+                "`backends` lists no backend",
+                "at least one backend, or `None` for every announced one",
+            );
+        }
         let chosen = self.backends.as_ref().map_or(String::new(), |set| {
             let set: Vec<String> = set.iter().map(usize::to_string).collect();
             format!(", backends = [{}]", set.join(", "))

@@ -183,6 +183,13 @@ impl Rule for Latency {
             .0
             .iter()
             .map(|bound| {
+                if let (LatencyOf::All, Some(backend)) = (bound.of, bound.backend) {
+                    toml.refuse(
+                        format!("a bound of all calls names backend {backend}"),
+                        "no `backend` with `of = \"all\"` (a call that failed before a backend \
+                         answered names none), or `of = \"ok\"`",
+                    );
+                }
                 let mut text = format!(
                     "{{ percentile = {:?}, under = {}",
                     bound.percentile,

@@ -332,6 +332,20 @@ fn a_rule_no_file_can_hold_is_refused_naming_the_check_and_the_value() {
             "cannot write `recovery` to a scenario file: a `window` (100ms) without `at_most`",
         ),
         (
+            Arc::new(ConvergenceExpectation { settle: ms(1), backends: Some(Vec::new()) }),
+            "cannot write `convergence` to a scenario file: `backends` lists no backend",
+        ),
+        (
+            Arc::new(Latency(vec![LatencyExpectation {
+                percentile: 99.0,
+                under: ms(5),
+                backend: Some(1),
+                after: Duration::ZERO,
+                of: LatencyOf::All,
+            }])),
+            "cannot write `latency` to a scenario file: a bound of all calls names backend 1",
+        ),
+        (
             Arc::new(Connections::Total(u64::MAX)),
             "cannot write `connections` to a scenario file: `max_connections` is 18446744073709551615",
         ),
@@ -342,4 +356,20 @@ fn a_rule_no_file_can_hold_is_refused_naming_the_check_and_the_value() {
             "the writer must refuse what a file cannot hold: {error}"
         );
     }
+}
+
+#[test]
+fn an_upper_failure_rate_written_after_a_lower_one_in_another_window_is_refused() {
+    let ms = Duration::from_millis;
+    let mut lines = ExpectLines::new("[expect]\n");
+    MinFailureRate { min: 0.5, from: ms(100), until: None }.append_to(&mut lines);
+    FailureRate { max: 0.1, from: ms(200), until: None }.append_to(&mut lines);
+    let error = lines.into_string().expect_err("the shared window holds one of them").to_string();
+    assert!(
+        error.starts_with(
+            "cannot write `failure-rate` to a scenario file: its window differs from the one \
+             `min_failure_rate` wrote first"
+        ),
+        "the upper bound's window must not be taken from the lower bound's: {error}"
+    );
 }
