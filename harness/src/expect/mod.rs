@@ -53,8 +53,6 @@ mod timeout;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod written;
 
 pub use accounting::Accounting;
 pub use avoidable::{AVOIDABLE_GRACE, AvoidableFailures};

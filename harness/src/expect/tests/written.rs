@@ -1,11 +1,11 @@
 //! A rule built in Rust is written as a file that reads back as the same rule and judges a run
 //! the same, or it is refused: never written as another rule (a replay judged otherwise than
-//! the run that wrote it).
+//! the run that wrote it). Every check with drawn values, and what no file can hold.
 
-use super::tests::{STORY, calls, read};
-use super::*;
+use super::{calls, read};
 use crate::check::Context;
 use crate::check::stats::DistributionSpec;
+use crate::expect::*;
 use crate::record::StatsSnapshot;
 use crate::scenario::{Expectations, Scenario, ScenarioError};
 use proptest::prelude::*;
@@ -14,11 +14,11 @@ use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// [`STORY`]'s load ends at 2 s: a window starts before it.
+/// The story's load (`super::STORY`) ends at 2 s: a window starts before it.
 const LOAD_END_MS: u64 = 2_000;
 
 /// Every verdict `expect` gives over [`calls`], played in `story`, as text.
-fn verdicts(story: &Scenario, expect: &Expectations) -> Vec<String> {
+pub(super) fn verdicts(story: &Scenario, expect: &Expectations) -> Vec<String> {
     let (log, context) = (calls(), Context::default());
     let names: Vec<String> = (0..3).map(|index| format!("backend-{index}")).collect();
     let counted = vec![StatsSnapshot::default(); 3];
@@ -37,7 +37,7 @@ fn verdicts(story: &Scenario, expect: &Expectations) -> Vec<String> {
 
 /// `rules` written, read back and judged: the file must read as the same rules and judge the
 /// calls the same.
-fn reads_back_as_itself(rules: Vec<Arc<dyn Rule>>, rerun: &str) {
+pub(super) fn reads_back_as_itself(rules: Vec<Arc<dyn Rule>>, rerun: &str) {
     let built = Expectations::of(rules);
     let text = built.toml().unwrap_or_else(|error| panic!("{error}; rerun: {rerun}"));
     let story = read(&text);
@@ -51,74 +51,6 @@ fn reads_back_as_itself(rules: Vec<Arc<dyn Rule>>, rerun: &str) {
         verdicts(&story, &built),
         "written as\n{text}\nthe file judges the run otherwise than the rules; {rerun}"
     );
-}
-
-#[test]
-fn failure_rates_in_two_windows_read_back_as_themselves_and_judge_the_same() {
-    let ms = Duration::from_millis;
-    let max = |from, until| Arc::new(FailureRate { max: 0.1, from, until }) as Arc<dyn Rule>;
-    let min = |from, until| Arc::new(MinFailureRate { min: 0.0, from, until }) as Arc<dyn Rule>;
-    for (max_window, min_window) in [
-        ((ms(100), Some(ms(1_900))), (ms(500), None)),
-        ((ms(1_000), None), (Duration::ZERO, None)),
-        ((Duration::ZERO, None), (Duration::ZERO, Some(ms(700)))),
-        ((ms(100), Some(ms(1_900))), (ms(100), Some(ms(1_000)))),
-    ] {
-        let rules = vec![
-            Arc::new(Accounting) as Arc<dyn Rule>,
-            max(max_window.0, max_window.1),
-            min(min_window.0, min_window.1),
-        ];
-        reads_back_as_itself(rules, "cargo test -p jostle-harness --lib expect::written");
-    }
-}
-
-#[test]
-fn failure_rates_in_one_window_write_it_once_under_the_shared_keys() {
-    let (from, until) = (Duration::from_millis(100), Some(Duration::from_millis(1_900)));
-    let built = Expectations::of(vec![
-        Arc::new(Accounting),
-        Arc::new(FailureRate { max: 0.1, from, until }),
-        Arc::new(MinFailureRate { min: 0.0, from, until }),
-    ]);
-    assert_eq!(
-        built.toml().ok().as_deref(),
-        Some(
-            "[expect]\nmax_failure_rate = 0.1\nfailure_rate_from = \"100ms\"\n\
-             failure_rate_until = \"1900ms\"\nmin_failure_rate = 0.0\n"
-        ),
-        "two rates in one window write the file they were always written as"
-    );
-}
-
-#[test]
-fn the_lower_bounds_own_window_is_refused_at_its_place_when_it_cannot_hold() {
-    for (expect, message) in [
-        (
-            "min_failure_rate_from = \"1s\"\nmax_failure_rate = 0.1\n",
-            "every.toml:15:25: `min_failure_rate_from` without `min_failure_rate`",
-        ),
-        (
-            "min_failure_rate = 0.5\nmin_failure_rate_until = \"1s\"\nfailure_rate_from = \"1s\"\n",
-            "every.toml:17:21: `failure_rate_from` counts for no rate: `min_failure_rate` counts in its own window",
-        ),
-        (
-            "min_failure_rate = 0.5\nmin_failure_rate_from = \"1s\"\nmin_failure_rate_until = \"1s\"\n",
-            "every.toml:17:26: `min_failure_rate_until` (1s) is not after `min_failure_rate_from` (1s)",
-        ),
-        (
-            "min_failure_rate = 0.5\nmin_failure_rate_from = \"2s\"\n",
-            "every.toml:16:25: this window starts at 2s, when the load is over",
-        ),
-        (
-            "min_failure_rate = 0.5\nmin_failure_rate_from = \"1.5s\"\n",
-            "every.toml:16:25: bad duration",
-        ),
-    ] {
-        let text = format!("{STORY}[expect]\n{expect}");
-        let error = Scenario::parse(&text, "every.toml").expect_err(expect).to_string();
-        assert!(error.starts_with(message), "the window must be refused at its place: {error}");
-    }
 }
 
 /// Draws a rule's values from a seed; notes whether it drew one no file can hold.
@@ -271,7 +203,7 @@ proptest! {
         let mut draw = Draw { rng: ChaCha8Rng::seed_from_u64(seed), unwritable: false };
         let rules = every_rule(&mut draw);
         let rerun = format!(
-            "seed {seed}; rerun: cargo test -p jostle-harness --lib expect::written"
+            "seed {seed}; rerun: cargo test -p jostle-harness --lib expect::tests::written"
         );
         if draw.unwritable {
             let error = Expectations::of(rules).toml().expect_err(&rerun);
@@ -356,20 +288,4 @@ fn a_rule_no_file_can_hold_is_refused_naming_the_check_and_the_value() {
             "the writer must refuse what a file cannot hold: {error}"
         );
     }
-}
-
-#[test]
-fn an_upper_failure_rate_written_after_a_lower_one_in_another_window_is_refused() {
-    let ms = Duration::from_millis;
-    let mut lines = ExpectLines::new("[expect]\n");
-    MinFailureRate { min: 0.5, from: ms(100), until: None }.append_to(&mut lines);
-    FailureRate { max: 0.1, from: ms(200), until: None }.append_to(&mut lines);
-    let error = lines.into_string().expect_err("the shared window holds one of them").to_string();
-    assert!(
-        error.starts_with(
-            "cannot write `failure-rate` to a scenario file: its window differs from the one \
-             `min_failure_rate` wrote first"
-        ),
-        "the upper bound's window must not be taken from the lower bound's: {error}"
-    );
 }

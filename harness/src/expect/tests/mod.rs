@@ -1,6 +1,9 @@
 //! The registry is the one place a check lives: every check it lists is read from `[expect]`,
 //! written back as TOML that reads as the same check, and judged from the calls.
 
+mod rate_windows;
+mod written;
+
 use super::{CHECKS, Calls, ExpectLines, Judged, Origin, READERS};
 use crate::check::Context;
 use crate::load::{CallLog, CallOutcome, CallRecord, Method};
