@@ -66,7 +66,8 @@ struct Inner {
     running: Mutex<Option<Running>>,
     /// A stopped TCP backend's port, bound and not listening, so that it stays the backend's.
     hold: Mutex<Option<PortHold>>,
-    /// How many times a stop bound a hold.
+    /// How many times a stop bound a hold (for the tests that read it; not in a shipped build).
+    #[cfg(test)]
     holds_bound: std::sync::atomic::AtomicU64,
     state: watch::Sender<BackendState>,
 }
@@ -145,6 +146,7 @@ impl Backend {
                 lifecycle: tokio::sync::Mutex::new(()),
                 running: Mutex::new(None),
                 hold: Mutex::new(None),
+                #[cfg(test)]
                 holds_bound: std::sync::atomic::AtomicU64::new(0),
                 state: watch::channel(BackendState::Stopped).0,
             }),
@@ -402,6 +404,7 @@ impl Backend {
             && let Ok(address) = self.authority().parse::<SocketAddr>()
         {
             *self.hold() = PortHold::keep(address, &self.inner.name);
+            #[cfg(test)]
             self.inner.holds_bound.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
     }

@@ -18,7 +18,7 @@ use super::calls::Calls;
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check;
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
@@ -73,6 +73,9 @@ impl Rule for AvoidableFailures {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
-        toml.push_str(&format!("avoidable_failures = {{ grace = {} }}\n", duration(self.0)));
+        toml.push_str(&format!(
+            "avoidable_failures = {{ grace = {} }}\n",
+            toml.duration("grace", self.0)
+        ));
     }
 }

@@ -65,6 +65,9 @@ impl Rule for Codes {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
+        if self.0.is_empty() {
+            toml.refuse_empty("codes");
+        }
         let names: Vec<String> = self.0.iter().map(|code| format!("\"{code:?}\"")).collect();
         toml.push_str(&format!("codes = [{}]\n", names.join(", ")));
     }

@@ -117,7 +117,9 @@ impl Rule for Connections {
 
     fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&match self {
-            Connections::Total(most) => format!("max_connections = {most}\n"),
+            Connections::Total(most) => {
+                format!("max_connections = {}\n", toml.count("max_connections", *most))
+            }
             Connections::Per1000Calls(most) => format!("connections_per_1000_calls = {most:?}\n"),
         });
     }

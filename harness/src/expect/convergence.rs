@@ -18,7 +18,7 @@ use super::counters::{Counters, served_verdict};
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check;
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
@@ -125,10 +125,19 @@ impl Rule for ConvergenceExpectation {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
+        if self.backends.as_ref().is_some_and(Vec::is_empty) {
+            toml.refuse(
+                "`backends` lists no backend",
+                "at least one backend, or `None` for every announced one",
+            );
+        }
         let chosen = self.backends.as_ref().map_or(String::new(), |set| {
             let set: Vec<String> = set.iter().map(usize::to_string).collect();
             format!(", backends = [{}]", set.join(", "))
         });
-        toml.push_str(&format!("convergence = {{ settle = {}{chosen} }}\n", duration(self.settle)));
+        toml.push_str(&format!(
+            "convergence = {{ settle = {}{chosen} }}\n",
+            toml.duration("settle", self.settle)
+        ));
     }
 }

@@ -19,7 +19,7 @@ use super::calls::Calls;
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check;
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
@@ -70,6 +70,6 @@ impl Rule for FailFast {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
-        toml.push_str(&format!("fail_fast = {{ within = {} }}\n", duration(self.0)));
+        toml.push_str(&format!("fail_fast = {{ within = {} }}\n", toml.duration("within", self.0)));
     }
 }

@@ -18,7 +18,7 @@ use super::calls::Calls;
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check;
 use crate::load::CallLog;
 use crate::scenario::duration::Dur;
@@ -87,8 +87,8 @@ impl Rule for FallbackExpectation {
     fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!(
             "fallback = {{ max_failures = {}, grace = {} }}\n",
-            self.max_failures,
-            duration(self.grace)
+            toml.count("max_failures", self.max_failures),
+            toml.duration("grace", self.grace)
         ));
     }
 }

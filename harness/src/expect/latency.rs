@@ -17,7 +17,7 @@ use super::calls::Calls;
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check;
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
@@ -176,14 +176,24 @@ impl Rule for Latency {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
+        if self.0.is_empty() {
+            toml.refuse_empty("latency");
+        }
         let bounds: Vec<String> = self
             .0
             .iter()
             .map(|bound| {
+                if let (LatencyOf::All, Some(backend)) = (bound.of, bound.backend) {
+                    toml.refuse(
+                        format!("a bound of all calls names backend {backend}"),
+                        "no `backend` with `of = \"all\"` (a call that failed before a backend \
+                         answered names none), or `of = \"ok\"`",
+                    );
+                }
                 let mut text = format!(
                     "{{ percentile = {:?}, under = {}",
                     bound.percentile,
-                    duration(bound.under)
+                    toml.duration("under", bound.under)
                 );
                 if let Some(backend) = bound.backend {
                     text.push_str(&format!(", backend = {backend}"));
@@ -192,7 +202,7 @@ impl Rule for Latency {
                     text.push_str(", of = \"all\"");
                 }
                 if !bound.after.is_zero() {
-                    text.push_str(&format!(", after = {}", duration(bound.after)));
+                    text.push_str(&format!(", after = {}", toml.duration("after", bound.after)));
                 }
                 text + " }"
             })

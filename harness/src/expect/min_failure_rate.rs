@@ -1,6 +1,7 @@
 //! `min-failure-rate`: at least a fraction of the calls started in a window fail (while every
 //! backend is down, most calls must), `[expect] min_failure_rate`, counted in the window of
-//! `failure-rate` (`failure_rate_from`, `failure_rate_until`).
+//! `failure-rate` (`failure_rate_from`, `failure_rate_until`), or in its own
+//! (`min_failure_rate_from`, `min_failure_rate_until`; `rate_window.rs`).
 //!
 //! ```
 //! use jostle_harness::expect::MinFailureRate;
@@ -15,9 +16,9 @@
 //! ```
 
 use super::calls::Calls;
-use super::failure_rate::{rate_window, write_window};
 use super::judged::Judged;
 use super::lines::ExpectLines;
+use super::rate_window::{self, OWN_MIN};
 use super::rule::{Reader, Rule};
 use super::table::{Table, past_the_run};
 use crate::check;
@@ -37,14 +38,19 @@ pub struct MinFailureRate {
     pub until: Option<Duration>,
 }
 
-/// Reads `min_failure_rate`.
-pub(super) const READER: Reader =
-    Reader { name: "min-failure-rate", keys: &["min_failure_rate"], read: |table| read(table) };
+/// Reads `min_failure_rate` and its own window.
+pub(super) const READER: Reader = Reader {
+    name: "min-failure-rate",
+    keys: &["min_failure_rate", OWN_MIN[0], OWN_MIN[1]],
+    read: |table| read(table),
+};
 
 fn read(table: &Table<'_>) -> Result<Option<Arc<dyn Rule>>, ScenarioError> {
-    let Some(rate) = table.get::<f64>("min_failure_rate")? else { return Ok(None) };
+    let Some(rate) = table.get::<f64>("min_failure_rate")? else {
+        return rate_window::own_without_min(table).map(|()| None);
+    };
     let min = fraction(&rate, "min_failure_rate", table.source())?;
-    let (from, until) = rate_window(table)?;
+    let (from, until) = rate_window::min(table)?;
     Ok(Some(Arc::new(MinFailureRate { min, from, until })))
 }
 
@@ -61,6 +67,6 @@ impl Rule for MinFailureRate {
 
     fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!("min_failure_rate = {:?}\n", self.min));
-        write_window(toml, self.from, self.until);
+        rate_window::write_min(toml, (self.from, self.until));
     }
 }

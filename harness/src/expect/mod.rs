@@ -17,7 +17,7 @@
 //! let settled = story.expect().get::<SettledExpectation>().unwrap();
 //! assert_eq!((settled.at_least, settled.at_most), (0.5, 2.0), "the defaults");
 //! // Written back, each check reads as itself.
-//! assert_eq!(story.expect().toml(), "[expect]\nsettled = { after = \"2000ms\", at_least = 0.5, at_most = 2.0 }\nno_leaks = true\n");
+//! assert_eq!(story.expect().toml()?, "[expect]\nsettled = { after = \"2000ms\", at_least = 0.5, at_most = 2.0 }\nno_leaks = true\n");
 //! assert_eq!(READERS.len(), jostle_harness::scenario::CHECKS.len());
 //! # Ok::<(), jostle_harness::scenario::ScenarioError>(())
 //! ```
@@ -40,6 +40,7 @@ mod lines;
 mod max_share;
 mod min_failure_rate;
 mod only_announced;
+mod rate_window;
 mod recovery;
 mod registry;
 mod rule;

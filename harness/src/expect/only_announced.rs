@@ -19,7 +19,7 @@ use super::counters::Counters;
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check;
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
@@ -82,6 +82,9 @@ impl Rule for OnlyAnnounced {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
-        toml.push_str(&format!("only_announced = {{ grace = {} }}\n", duration(self.0)));
+        toml.push_str(&format!(
+            "only_announced = {{ grace = {} }}\n",
+            toml.duration("grace", self.0)
+        ));
     }
 }

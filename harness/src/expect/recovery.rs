@@ -19,7 +19,7 @@ use super::calls::Calls;
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check::{self, CheckResult};
 use crate::scenario::ScenarioError;
 use crate::scenario::duration::Dur;
@@ -146,13 +146,19 @@ impl Rule for RecoveryExpectation {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
+        if self.at_most.is_none() && self.window != FLOOD_WINDOW {
+            toml.refuse(
+                format!("a `window` ({:?}) without `at_most`", self.window),
+                format!("`at_most` beside it, or the default window ({FLOOD_WINDOW:?})"),
+            );
+        }
         let bound = self.at_most.map_or(String::new(), |at_most| {
-            format!(", at_most = {at_most:?}, window = {}", duration(self.window))
+            format!(", at_most = {at_most:?}, window = {}", toml.duration("window", self.window))
         });
         toml.push_str(&format!(
             "recovery = {{ backend = {}, within = {}, at_least = {:?}{bound} }}\n",
             self.backend,
-            duration(self.within),
+            toml.duration("within", self.within),
             self.at_least
         ));
     }

@@ -31,8 +31,16 @@ pub trait Rule: Debug + Send + Sync + Any + SameRule {
         vec![Judged::Elsewhere(CLIENT_SIDE.to_owned())]
     }
 
-    /// Appends its `[expect]` lines (none for a check every run makes).
+    /// Appends its `[expect]` lines (none for a check every run makes); a value no file can
+    /// hold is refused through `toml` ([`ExpectLines::refuse`]), not rounded. Writers call
+    /// [`Rule::append_to`].
     fn write(&self, toml: &mut ExpectLines);
+
+    /// Appends its `[expect]` lines to `toml`, naming it in what `toml` refuses.
+    fn append_to(&self, toml: &mut ExpectLines) {
+        toml.writing(self.name());
+        self.write(toml);
+    }
 }
 
 /// Whether two rules are the same check with the same thresholds (for `PartialEq` on

@@ -87,8 +87,11 @@ impl Rule for ServedNothing {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
+        if self.0.is_empty() {
+            toml.refuse_empty("served_nothing");
+        }
         let windows: Vec<String> =
-            self.0.iter().map(|n| write_window(n.backend, None, n.from, n.until)).collect();
+            self.0.iter().map(|n| write_window(toml, n.backend, None, n.from, n.until)).collect();
         toml.push_str(&format!("served_nothing = [{}]\n", windows.join(", ")));
     }
 }

@@ -21,7 +21,7 @@ use super::counters::Counters;
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check;
 use crate::cluster::MAX_BACKENDS;
 use crate::scenario::ScenarioError;
@@ -142,7 +142,7 @@ impl Rule for SettledExpectation {
     fn write(&self, toml: &mut ExpectLines) {
         toml.push_str(&format!(
             "settled = {{ after = {}, at_least = {:?}, at_most = {:?} }}\n",
-            duration(self.after),
+            toml.duration("after", self.after),
             self.at_least,
             self.at_most
         ));

@@ -93,12 +93,15 @@ pub(super) fn judge_counters<B: ShareBound>(bounds: &[B], counters: &dyn Counter
 
 /// The list as a scenario file writes it, on one line.
 pub(super) fn write<B: ShareBound>(bounds: &[B], toml: &mut super::lines::ExpectLines) {
+    if bounds.is_empty() {
+        toml.refuse_empty(B::LIST);
+    }
     let written: Vec<String> = bounds
         .iter()
         .map(|bound| {
             let (backend, limit, after, until) = bound.parts();
             let limit = format!("{} = {limit:?}", B::LIMIT);
-            write_window(backend, Some(&limit), after, until)
+            write_window(toml, backend, Some(&limit), after, until)
         })
         .collect();
     toml.push_str(&format!("{} = [{}]\n", B::LIST, written.join(", ")));

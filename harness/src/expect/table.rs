@@ -1,6 +1,7 @@
 //! [`Table`]: a scenario's `[expect]` table as written, each value with its place in the file,
 //! for the rules' readers: a bad value gets a FILE:LINE:COLUMN error.
 
+use super::lines::ExpectLines;
 use crate::check::CheckResult;
 use crate::load::CallLog;
 use crate::scenario::Discovery;
@@ -89,11 +90,6 @@ impl Table<'_> {
     }
 }
 
-/// A duration as a scenario file writes it: whole milliseconds (`"250ms"`).
-pub(super) fn duration(value: Duration) -> String {
-    format!("\"{}ms\"", value.as_millis())
-}
-
 /// A bound's `backend` (an index within the cluster) and its window of scenario time: `from`
 /// (or its older name `after`; zero when neither is given) and `until` (`None`: the end of the
 /// run), read by [`window`](crate::scenario::window::window).
@@ -115,6 +111,7 @@ pub(crate) fn backend_window(
 /// `{ backend = B, BOUND, from = "…", until = "…" }` (no `from` when it is zero, no `until`
 /// when the window runs to the end).
 pub(crate) fn write_window(
+    toml: &ExpectLines,
     backend: usize,
     bound: Option<&str>,
     from: Duration,
@@ -125,10 +122,10 @@ pub(crate) fn write_window(
         text.push_str(&format!(", {bound}"));
     }
     if !from.is_zero() {
-        text.push_str(&format!(", from = {}", duration(from)));
+        text.push_str(&format!(", from = {}", toml.duration("from", from)));
     }
     if let Some(until) = until {
-        text.push_str(&format!(", until = {}", duration(until)));
+        text.push_str(&format!(", until = {}", toml.duration("until", until)));
     }
     text + " }"
 }

@@ -18,7 +18,7 @@ use super::calls::Calls;
 use super::judged::Judged;
 use super::lines::ExpectLines;
 use super::rule::{Reader, Rule};
-use super::table::{Table, duration};
+use super::table::Table;
 use crate::check;
 use crate::net::Transport;
 use crate::scenario::ScenarioError;
@@ -57,6 +57,9 @@ impl Rule for Timeout {
     }
 
     fn write(&self, toml: &mut ExpectLines) {
-        toml.push_str(&format!("max_latency_over_deadline = {}\n", duration(self.0)));
+        toml.push_str(&format!(
+            "max_latency_over_deadline = {}\n",
+            toml.duration("max_latency_over_deadline", self.0)
+        ));
     }
 }

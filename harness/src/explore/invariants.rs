@@ -158,9 +158,11 @@ pub(crate) fn expect(
             "leak-free" => Box::new(NoLeaks),
             _ => continue,
         };
-        rule.write(&mut text);
+        rule.append_to(&mut text);
     }
-    text.into_string()
+    // Every rule above is one a file can hold: its durations whole milliseconds (the grace is
+    // rounded to them), no list.
+    text.into_string().unwrap_or_else(|refused| unreachable!("{refused}"))
 }
 
 #[cfg(test)]

@@ -76,25 +76,44 @@ pub enum ScenarioError {
         /// The nearest valid name, for a near miss.
         suggestion: Option<String>,
     },
+    /// A check built in Rust holds a value no scenario file can hold (a duration finer than a
+    /// millisecond, an empty list of bounds): written, it would read back as another check and
+    /// judge a run otherwise, so it is not written. Displays as `cannot write `CHECK` to a
+    /// scenario file: what was wrong; expected ...`.
+    #[error("cannot write `{check}` to a scenario file: {problem}; expected {expected}")]
+    Unwritable {
+        /// The check, by the name reports give it.
+        check: &'static str,
+        /// What a file cannot hold.
+        problem: String,
+        /// What it can.
+        expected: String,
+    },
 }
 
 impl ScenarioError {
     /// The line and column of an [`Invalid`](ScenarioError::Invalid) file; `None` for a read
-    /// error (a file not read) or an override.
+    /// error (a file not read), an override or a check no file can hold.
     pub fn location(&self) -> Option<(usize, usize)> {
         match self {
             ScenarioError::Invalid { line, column, .. } => Some((*line, *column)),
             ScenarioError::Read { .. }
             | ScenarioError::NotAFile { .. }
             | ScenarioError::TooLarge { .. }
-            | ScenarioError::Override { .. } => None,
+            | ScenarioError::Override { .. }
+            | ScenarioError::Unwritable { .. } => None,
         }
     }
 
-    /// Whether the input is at fault, the file's content or an override (rather than reading
-    /// the file).
+    /// Whether the input is at fault, the file's content, an override or a check built in Rust
+    /// that no file can hold (rather than reading the file).
     pub fn is_invalid(&self) -> bool {
-        matches!(self, ScenarioError::Invalid { .. } | ScenarioError::Override { .. })
+        matches!(
+            self,
+            ScenarioError::Invalid { .. }
+                | ScenarioError::Override { .. }
+                | ScenarioError::Unwritable { .. }
+        )
     }
 
     /// The same error with a `did you mean` suggestion.

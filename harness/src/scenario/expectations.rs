@@ -1,6 +1,7 @@
 //! [`Expectations`]: the checks a scenario asks for, each a [`Rule`] with its thresholds, and
 //! what the story expects of them.
 
+use super::error::ScenarioError;
 use super::expected::Expected;
 use crate::expect::{Accounting, Calls, Counters, ExpectLines, Judged, Rule};
 use std::sync::Arc;
@@ -96,14 +97,20 @@ impl Expectations {
 
     /// The `[expect]` section these expectations are read from: the outcome, then each
     /// rule's lines.
-    pub fn toml(&self) -> String {
+    ///
+    /// # Errors
+    ///
+    /// A rule built in Rust holds a value no file can ([`ScenarioError::Unwritable`]: a
+    /// duration finer than a millisecond, an empty list of bounds): the file would judge a
+    /// run otherwise.
+    pub fn toml(&self) -> Result<String, ScenarioError> {
         let mut text = ExpectLines::new("[expect]\n");
         if self.outcome == Expected::Fail {
             let names: Vec<String> = self.fails.iter().map(|name| format!("\"{name}\"")).collect();
             text.push_str(&format!("outcome = \"fail\"\nfails = [{}]\n", names.join(", ")));
         }
         for rule in &self.rules {
-            rule.write(&mut text);
+            rule.append_to(&mut text);
         }
         text.into_string()
     }

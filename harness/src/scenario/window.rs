@@ -72,7 +72,11 @@ pub(crate) fn window(
                 humantime::format_duration(start.get_ref().0),
                 humantime::format_duration(end)
             ),
-            format!("a `{from_key}` before {}", humantime::format_duration(end)),
+            format!(
+                "{} `{from_key}` before {}",
+                article(from_key),
+                humantime::format_duration(end)
+            ),
         ));
     }
     let from = start.map_or(Duration::ZERO, |from| from.get_ref().0);
@@ -91,4 +95,9 @@ pub(crate) fn window(
         ));
     }
     Ok((from, Some(until_value)))
+}
+
+/// The article before `key` (`a `from``, `an `after``): "an" before a vowel.
+fn article(key: &str) -> &'static str {
+    if key.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }

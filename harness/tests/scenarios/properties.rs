@@ -91,6 +91,8 @@ const PIECES: &[&str] = &[
     "min_failure_rate = ",
     "min_failure_rate = 0.5\nfailure_rate_until = \"1s\"",
     "failure_rate_until = ",
+    "min_failure_rate = 0.5\nmin_failure_rate_from = \"1s\"\nmin_failure_rate_until = \"2s\"",
+    "min_failure_rate_until = ",
     "latency = [{ percentile = 99, under = \"300ms\", of = \"all\" }]",
     "of = ",
     "\"ok\"",

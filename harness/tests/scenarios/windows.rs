@@ -145,7 +145,7 @@ fn a_window_past_the_run_fails_and_says_it_holds_no_call() {
 #[case::latency_after_the_load(
     "latency = [{ percentile = 99.0, under = \"100ms\", after = \"6s\" }]",
     "window.toml:17:58: this window starts at 6s, when the load is over (it ends at 4s: warm-up \
-     and duration), so no call can start in it; expected a `after` before 4s"
+     and duration), so no call can start in it; expected an `after` before 4s"
 )]
 fn a_malformed_window_is_refused_at_its_place(#[case] expect: &str, #[case] message: &str) {
     let error = scenario::parse(&story(expect), "window.toml")

@@ -1,6 +1,9 @@
 //! The registry is the one place a check lives: every check it lists is read from `[expect]`,
 //! written back as TOML that reads as the same check, and judged from the calls.
 
+mod rate_windows;
+mod written;
+
 use super::{CHECKS, Calls, ExpectLines, Judged, Origin, READERS};
 use crate::check::Context;
 use crate::load::{CallLog, CallOutcome, CallRecord, Method};
@@ -10,7 +13,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Three backends, backend-2 withdrawn at 1 s.
-const STORY: &str = r#"name = "every check"
+pub(super) const STORY: &str = r#"name = "every check"
 [cluster]
 backends = 3
 [balancer]
@@ -61,14 +64,19 @@ only_announced = {}
 settled = {}
 "#;
 
-fn read(expect: &str) -> Scenario {
+pub(super) fn read(expect: &str) -> Scenario {
     let text = format!("{STORY}{expect}");
     Scenario::parse(&text, "every.toml").unwrap_or_else(|error| panic!("{error}\n{text}"))
 }
 
 /// `expect` written back and read again.
 fn round_trip(expect: &Expectations) -> Expectations {
-    read(&expect.toml()).expect().clone()
+    read(&written(expect)).expect().clone()
+}
+
+/// `expect` written back: every rule read from a file can be.
+fn written(expect: &Expectations) -> String {
+    expect.toml().unwrap_or_else(|error| panic!("a rule read from a file must write: {error}"))
 }
 
 #[test]
@@ -94,13 +102,17 @@ fn every_check_of_the_registry_is_read_from_its_keys_and_no_key_is_two_checks() 
 fn every_check_written_back_as_toml_reads_as_itself() {
     for expect in [EVERY, OTHERS] {
         let story = read(expect);
-        let written = story.expect().toml();
+        let written = written(story.expect());
         assert_eq!(
             round_trip(story.expect()),
             *story.expect(),
             "written back as\n{written}\nthe checks read as other checks"
         );
-        assert_eq!(round_trip(&round_trip(story.expect())).toml(), written, "writing is stable");
+        assert_eq!(
+            self::written(&round_trip(&round_trip(story.expect()))),
+            written,
+            "writing is stable"
+        );
     }
     assert_eq!(read(OTHERS).expect().fails, ["connections"], "the story's outcome is written too");
 }
@@ -111,8 +123,8 @@ fn a_check_written_back_with_another_setting_reads_as_another_check() {
     let story = read(EVERY);
     for rule in story.expect().rules().filter(|rule| rule.name() != "accounting") {
         let mut line = ExpectLines::default();
-        rule.write(&mut line);
-        let line = line.into_string();
+        rule.append_to(&mut line);
+        let line = line.into_string().expect("a rule read from a file writes");
         assert!(!line.is_empty(), "check `{}` writes no `[expect]` line", rule.name());
         let alone = read(&format!("[expect]\n{line}"));
         assert_eq!(alone.expect().checks(), ["accounting", rule.name()], "{line}");
@@ -137,7 +149,7 @@ fn an_unknown_key_is_refused_at_its_place_with_the_nearest_check_key() {
 }
 
 /// OK calls, one every 10 ms for 2 s, round robin over the backends announced at its start.
-fn calls() -> CallLog {
+pub(super) fn calls() -> CallLog {
     let calls = (0..200_u64)
         .map(|index| {
             let backend = if index < 100 { index % 3 } else { index % 2 };
@@ -293,13 +305,13 @@ fn the_failure_rates_window_is_written_once_after_the_first_rate_of_the_file() {
     let both =
         "[expect]\nmin_failure_rate = 0.0\nfailure_rate_from = \"100ms\"\nmax_failure_rate = 0.1\n";
     assert_eq!(
-        read(both).expect().toml(),
+        written(read(both).expect()),
         "[expect]\nmax_failure_rate = 0.1\nfailure_rate_from = \"100ms\"\nmin_failure_rate = 0.0\n",
         "both rates count in one window: its lines come once, after the first rate written"
     );
     let alone = "[expect]\nfailure_rate_until = \"1900ms\"\nmin_failure_rate = 0.5\n";
     assert_eq!(
-        read(alone).expect().toml(),
+        written(read(alone).expect()),
         "[expect]\nmin_failure_rate = 0.5\nfailure_rate_until = \"1900ms\"\n",
         "the lower bound alone writes the window itself"
     );
