@@ -14,7 +14,7 @@ const NOT_PARAMETERS: [&str; 3] = ["kind", "target", "at"];
 
 /// The injection `request` asks for, on a cluster of `backends` (`targets` already resolved to
 /// indices; empty for all), or a message saying what was wrong and what was expected.
-pub(super) fn injection(
+pub(crate) fn injection(
     request: &InjectRequest,
     targets: &[usize],
     backends: usize,

@@ -37,7 +37,7 @@ mod auth;
 mod counters;
 mod echo;
 mod events;
-mod inject;
+pub(crate) mod inject;
 pub mod proto;
 mod service;
 mod token;

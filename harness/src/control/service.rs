@@ -29,6 +29,8 @@ pub struct Controller {
     injected: Mutex<BTreeSet<u64>>,
     announced: Arc<Mutex<Vec<bool>>>,
     closed: CancellationToken,
+    /// This serving process, unlike any other: a driver tells a restarted pod by it.
+    instance: String,
 }
 
 impl Controller {
@@ -42,6 +44,7 @@ impl Controller {
             injected: Mutex::default(),
             announced,
             closed: CancellationToken::new(),
+            instance: instance(),
         }
     }
 
@@ -145,6 +148,15 @@ fn status(error: Error) -> Status {
     }
 }
 
+/// This process, unlike any other on the host or since: its id and the moment it made its
+/// controller, in nanoseconds since the Unix epoch (`4242-1765000000123456789`).
+fn instance() -> String {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    format!("{}-{since_epoch}", std::process::id())
+}
+
 #[tonic::async_trait]
 impl Control for Controller {
     async fn list_backends(
@@ -152,7 +164,8 @@ impl Control for Controller {
         _request: Request<ListBackendsRequest>,
     ) -> Result<Response<ListBackendsResponse>, Status> {
         let backends = (0..self.cluster.len()).map(|index| self.info(index)).collect();
-        Ok(Response::new(ListBackendsResponse { backends, seed: self.cluster.seed() }))
+        let instance = self.instance.clone();
+        Ok(Response::new(ListBackendsResponse { backends, seed: self.cluster.seed(), instance }))
     }
 
     async fn inject(
@@ -236,7 +249,8 @@ impl Control for Controller {
         let log = self.cluster.fault_log();
         let windows = log.windows().into_iter().map(super::counters::window).collect();
         let now_ms = u64::try_from(log.elapsed().as_millis()).unwrap_or(u64::MAX);
-        Ok(Response::new(FaultLogResponse { windows, now_ms }))
+        let instance = self.instance.clone();
+        Ok(Response::new(FaultLogResponse { windows, now_ms, instance }))
     }
 
     type EventsStream = ReceiverStream<Result<Event, Status>>;

@@ -6,8 +6,9 @@
 
 use super::PlayError;
 use super::follow::{Followed, Missed, Unanswered};
+use super::held::Held;
 use super::plane::{Described, Plane};
-use super::pod::{Pod, plus, unanswered};
+use super::pod::{Pod, Reading, plus, unanswered};
 use crate::control::Token;
 use crate::control::proto::{Counters, FaultLogRequest, FaultWindow, HealRequest, InjectRequest};
 use std::collections::BTreeMap;
@@ -30,6 +31,8 @@ pub(super) struct Slot {
     pub(super) last_read: Duration,
     /// Whether its last reading failed (the pod did not answer).
     pub(super) silent: bool,
+    /// The fault steps its pod now took.
+    pub(super) held: Vec<Held>,
 }
 
 /// What a fleet holds behind its lock.
@@ -75,6 +78,7 @@ impl Fleet {
                 last: zero,
                 last_read: Duration::ZERO,
                 silent: false,
+                held: Vec::new(),
             });
         }
         let mut resolved = controls.to_vec();
@@ -123,9 +127,10 @@ impl Fleet {
         Instant::now().duration_since(self.origin)
     }
 
-    /// Backend `index`'s pod now.
-    fn pod(&self, index: usize) -> Pod {
-        self.lock().slots[index].pod.clone()
+    /// Backend `index`'s pod now, and its slot's generation.
+    fn pod(&self, index: usize) -> (Pod, u64) {
+        let state = self.lock();
+        (state.slots[index].pod.clone(), state.slots[index].generation)
     }
 }
 
@@ -147,7 +152,7 @@ impl Plane for Fleet {
         let every: Vec<usize> = (0..self.len()).collect();
         let targets = if targets.is_empty() { every.as_slice() } else { targets };
         for &index in targets {
-            let pod = self.pod(index);
+            let (pod, generation) = self.pod(index);
             let request = InjectRequest {
                 kind: kind.to_owned(),
                 targets: Vec::new(),
@@ -155,7 +160,13 @@ impl Plane for Fleet {
             };
             let mut client = pod.client.clone();
             match client.inject(request).await {
-                Ok(_) => {}
+                Ok(_) => {
+                    let at = self.now();
+                    let slot = &mut self.lock().slots[index];
+                    if slot.generation == generation {
+                        slot.held.push(Held::of(at, kind, parameters));
+                    }
+                }
                 Err(status) if self.following && unanswered(&status) => {
                     tracing::warn!(backend = index, kind, %status, "drive: a pod missed a fault");
                     let at = self.now();
@@ -163,6 +174,7 @@ impl Plane for Fleet {
                         backend: index,
                         at,
                         kind: kind.into(),
+                        injected_at: None,
                     });
                 }
                 Err(status) => return Err(pod.refused(&status)),
@@ -184,7 +196,7 @@ impl Plane for Fleet {
     async fn heal_all(&self) -> Result<(), PlayError> {
         let mut first = None;
         for index in 0..self.len() {
-            let pod = self.pod(index);
+            let (pod, _) = self.pod(index);
             let mut client = pod.client.clone();
             match client.heal(HealRequest { id: 0, all: true }).await {
                 Ok(_) => {}
@@ -202,25 +214,34 @@ impl Plane for Fleet {
         let at = self.now();
         let mut all = Vec::with_capacity(self.len());
         for index in 0..self.len() {
-            let (pod, generation) = {
-                let state = self.lock();
-                (state.slots[index].pod.clone(), state.slots[index].generation)
-            };
+            let (pod, generation) = self.pod(index);
             let read = pod.counters().await;
-            let mut state = self.lock();
-            let slot = &mut state.slots[index];
-            match read {
-                Ok(counters) if slot.generation == generation => {
-                    slot.last = plus(&slot.carried, &counters);
-                    slot.last_read = at;
-                    slot.silent = false;
+            let restarted = {
+                let mut state = self.lock();
+                let slot = &mut state.slots[index];
+                match read {
+                    Ok(Reading::Own(counters)) if slot.generation == generation => {
+                        slot.last = plus(&slot.carried, &counters);
+                        slot.last_read = at;
+                        slot.silent = false;
+                        false
+                    }
+                    Ok(Reading::Restarted) => true,
+                    // Moved meanwhile: the new pod's reading comes next time.
+                    Ok(Reading::Own(_)) => false,
+                    Err(status) if self.following && unanswered(&status) => {
+                        slot.silent = true;
+                        false
+                    }
+                    Err(status) => return Err(pod.refused(&status)),
                 }
-                // Moved meanwhile: the new pod's reading comes next time.
-                Ok(_) => {}
-                Err(status) if self.following && unanswered(&status) => slot.silent = true,
-                Err(status) => return Err(pod.refused(&status)),
+            };
+            if restarted {
+                // Its counts stay at the old process's last reading; the new one's count
+                // from its first reading, next time.
+                self.restarted(index, generation).await;
             }
-            all.push(slot.last.clone());
+            all.push(self.lock().slots[index].last.clone());
         }
         Ok(all)
     }
@@ -228,9 +249,17 @@ impl Plane for Fleet {
     async fn fault_log(&self) -> Result<Vec<FaultWindow>, PlayError> {
         let mut all = self.lock().retired.clone();
         for index in 0..self.len() {
-            let pod = self.pod(index);
+            let (pod, generation) = self.pod(index);
             match self.pod_log(&pod).await {
-                Ok(windows) => all.extend(windows),
+                Ok(Reading::Own(windows)) => all.extend(windows),
+                Ok(Reading::Restarted) => {
+                    // The old process's windows are lost with it; the new one's are read.
+                    self.restarted(index, generation).await;
+                    let (pod, _) = self.pod(index);
+                    if let Ok(Reading::Own(windows)) = self.pod_log(&pod).await {
+                        all.extend(windows);
+                    }
+                }
                 Err(status) if self.following && unanswered(&status) => {}
                 Err(status) => return Err(pod.refused(&status)),
             }
@@ -258,25 +287,33 @@ impl Plane for Fleet {
 
 impl Fleet {
     /// `pod`'s fault windows since this fleet began, moved onto the fleet's clock (the pod's
-    /// clock started with the pod) and named as its backend.
-    pub(super) async fn pod_log(&self, pod: &Pod) -> Result<Vec<FaultWindow>, tonic::Status> {
+    /// clock started with the pod) and named as its backend; [`Reading::Restarted`] when
+    /// another process answers at its address (its clock is not the pod's).
+    pub(super) async fn pod_log(
+        &self,
+        pod: &Pod,
+    ) -> Result<Reading<Vec<FaultWindow>>, tonic::Status> {
         let mut client = pod.client.clone();
         let log = client.fault_log(FaultLogRequest {}).await?.into_inner();
+        if !pod.same(&log.instance) {
+            return Ok(Reading::Restarted);
+        }
         let here = i128::try_from(self.now().as_millis()).unwrap_or(i128::MAX);
         let shift = here - i128::from(log.now_ms);
         let moved = |ms: u64| i128::from(ms) + shift;
         let clamp = |ms: i128| u64::try_from(ms.max(0)).unwrap_or(u64::MAX);
-        Ok(log
-            .windows
-            .into_iter()
-            // Before this fleet began: not this play's.
-            .filter(|window| moved(window.start_ms) >= 0)
-            .map(|window| FaultWindow {
-                backend: pod.backend.name.clone(),
-                start_ms: clamp(moved(window.start_ms)),
-                end_ms: window.end_ms.map(|end| clamp(moved(end))),
-                ..window
-            })
-            .collect())
+        Ok(Reading::Own(
+            log.windows
+                .into_iter()
+                // Before this fleet began: not this play's.
+                .filter(|window| moved(window.start_ms) >= 0)
+                .map(|window| FaultWindow {
+                    backend: pod.backend.name.clone(),
+                    start_ms: clamp(moved(window.start_ms)),
+                    end_ms: window.end_ms.map(|end| clamp(moved(end))),
+                    ..window
+                })
+                .collect(),
+        ))
     }
 }

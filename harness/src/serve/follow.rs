@@ -68,15 +68,21 @@ pub struct Unanswered {
     pub last_read: Duration,
 }
 
-/// A fault step that a backend's pod did not take: it did not answer.
+/// A fault step that a backend's pod did not take: it did not answer; or, with
+/// `injected_at`, a fault the backend's old pod held when the backend moved to a new pod (its
+/// window, as the file writes it, went on past the old pod's last reading): the rest of it was
+/// lost with the old pod, and is not injected again on the new one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missed {
     /// The backend, by index.
     pub backend: usize,
-    /// When, since the fleet's origin.
+    /// When, since the fleet's origin: the step's time, or the move's.
     pub at: Duration,
     /// The fault's kind.
     pub kind: String,
+    /// When the old pod took the fault lost with it, since the fleet's origin; `None` for a
+    /// step the pod did not answer.
+    pub injected_at: Option<Duration>,
 }
 
 /// What following a fleet saw; empty for a fleet not followed, or one that did not change.
@@ -146,13 +152,7 @@ impl Followed {
             (unanswered.last_read, why)
         }));
         causes.extend(self.missed.iter().map(|missed| {
-            let why = format!(
-                "backend-{}'s pod did not take the `{}` fault at {} ms: the file was not played \
-                 as written from then on",
-                missed.backend,
-                missed.kind,
-                missed.at.as_millis()
-            );
+            let why = format!("{}: the file was not played as written from then on", missed.what());
             (missed.at, why)
         }));
         let (whole, what) = causes.into_iter().min_by_key(|(at, _)| *at).unwrap_or_default();
@@ -186,9 +186,15 @@ impl Followed {
             "unanswered": self.unanswered.iter().map(|u| json!({
                 "backend": name(u.backend), "last_read_ms": ms(u.last_read),
             })).collect::<Vec<_>>(),
-            "missed": self.missed.iter().map(|m| json!({
-                "backend": name(m.backend), "at_ms": ms(m.at), "kind": m.kind,
-            })).collect::<Vec<_>>(),
+            "missed": self.missed.iter().map(|m| {
+                let mut missed = json!({
+                    "backend": name(m.backend), "at_ms": ms(m.at), "kind": m.kind,
+                });
+                if let Some(injected) = m.injected_at {
+                    missed["injected_at_ms"] = ms(injected).into();
+                }
+                missed
+            }).collect::<Vec<_>>(),
             "whole_until_ms": self.whole_until().map(ms),
         })
     }
@@ -205,14 +211,7 @@ impl Followed {
                 unanswered.last_read.as_millis()
             ));
         }
-        for missed in &self.missed {
-            lines.push(format!(
-                "backend-{}'s pod did not take the `{}` fault at {} ms (it did not answer)",
-                missed.backend,
-                missed.kind,
-                missed.at.as_millis()
-            ));
-        }
+        lines.extend(self.missed.iter().map(Missed::said));
         if let Some(whole) = self.whole_until() {
             lines.push(format!(
                 "the pods' records are whole until {} ms: only what the counters show before it \
@@ -221,6 +220,36 @@ impl Followed {
             ));
         }
         lines
+    }
+}
+
+impl Missed {
+    /// What was not taken.
+    fn what(&self) -> String {
+        let (whose, what) = if self.injected_at.is_some() {
+            ("new pod", "the rest of the")
+        } else {
+            ("pod", "the")
+        };
+        format!(
+            "backend-{}'s {whose} did not take {what} `{}` fault at {} ms",
+            self.backend,
+            self.kind,
+            self.at.as_millis()
+        )
+    }
+
+    /// The report's line about it.
+    fn said(&self) -> String {
+        match self.injected_at {
+            None => format!("{} (it did not answer)", self.what()),
+            Some(injected) => format!(
+                "{} (the old pod took it at {} ms and held it past its last reading; it is not \
+                 injected again)",
+                self.what(),
+                injected.as_millis()
+            ),
+        }
     }
 }
 
@@ -248,9 +277,14 @@ impl std::fmt::Display for Moved {
         } else {
             "it did not answer a last time: its fault windows are lost with it"
         };
+        let restarted = if self.from == self.to {
+            " (its pod restarted in place: another process at the same address)"
+        } else {
+            ""
+        };
         write!(
             f,
-            "backend-{} moved to a new pod at {} ms: {} to {}; its counts are the old pod's to {} \
+            "backend-{} moved to a new pod at {} ms: {} to {}{restarted}; its counts are the old pod's to {} \
              ms ({last}) and the new pod's from {} ms",
             self.backend,
             self.at.as_millis(),

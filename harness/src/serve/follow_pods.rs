@@ -3,8 +3,8 @@
 //! ([`Followed`](super::Followed)).
 
 use super::fleet::Fleet;
-use super::follow::{Moved, PodChange};
-use super::pod::{Pod, plus};
+use super::follow::PodChange;
+use super::pod::{Pod, Reading};
 use crate::control::proto::HealRequest;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -66,7 +66,10 @@ impl Fleet {
 
     /// Backend `index` moved to `pod`: the old pod healed and read a last time if it answers.
     async fn moved(&self, index: usize, pod: Pod) {
-        let old = self.lock().slots[index].pod.clone();
+        let (old, generation) = {
+            let state = self.lock();
+            (state.slots[index].pod.clone(), state.slots[index].generation)
+        };
         let asked = self.now();
         let last_words = tokio::time::timeout(LAST_WORDS, async {
             let mut client = old.client.clone();
@@ -76,34 +79,14 @@ impl Fleet {
             Ok::<_, tonic::Status>((counters, windows))
         })
         .await;
-        let first_read = self.now();
-        let mut state = self.lock();
-        let slot = &mut state.slots[index];
-        let answered = matches!(last_words, Ok(Ok(_)));
-        let windows = match last_words {
-            Ok(Ok((counters, windows))) => {
-                slot.last = plus(&slot.carried, &counters);
-                slot.last_read = asked;
-                windows
+        let last = match last_words {
+            // Another process at the old pod's address answers: not the old pod's words.
+            Ok(Ok((Reading::Own(counters), Reading::Own(windows)))) => {
+                Some((asked, counters, windows))
             }
-            _ => Vec::new(),
+            _ => None,
         };
-        let moved = Moved {
-            backend: index,
-            at: first_read,
-            from: old.control.to_string(),
-            to: pod.control.to_string(),
-            last_read: slot.last_read,
-            first_read,
-            answered,
-        };
-        tracing::info!(?moved, "drive: a backend moved to a new pod");
-        slot.carried = slot.last.clone();
-        slot.pod = pod;
-        slot.generation += 1;
-        slot.last_read = first_read;
-        slot.silent = false;
-        state.retired.extend(windows);
-        state.followed.moved.push(moved);
+        // Every step was sent to the old pod until now: the new one holds none.
+        self.take_over(index, generation, pod, last, &[]);
     }
 }

@@ -60,12 +60,14 @@
 mod fleet;
 mod follow;
 mod follow_pods;
+mod held;
 mod judge;
 mod plane;
 mod play;
 mod pod;
 mod records;
 mod report;
+mod restart;
 mod samples;
 mod timeline;
 

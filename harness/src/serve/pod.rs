@@ -23,6 +23,19 @@ pub(super) struct Pod {
     pub(super) client: Client,
     pub(super) backend: Described,
     pub(super) baseline: Counters,
+    /// The serving process that answered when the fleet connected (empty from a server older
+    /// than the field): another at the same address is a pod restarted in place.
+    pub(super) instance: String,
+}
+
+/// A reading of a pod's control API: its own, or another process's at the same address.
+#[derive(Debug)]
+pub(super) enum Reading<T> {
+    /// The pod's own answer.
+    Own(T),
+    /// Another serving process answered at the pod's address: the pod restarted in place, its
+    /// counters and clock started again.
+    Restarted,
 }
 
 impl Pod {
@@ -63,15 +76,24 @@ impl Pod {
             address: reachable(&backend.address, address),
             seed: listed.seed,
         };
-        Ok(Self { control: address, client, backend, baseline })
+        Ok(Self { control: address, client, backend, baseline, instance: listed.instance })
     }
 
-    /// Its counters now, since the fleet began counting it.
-    pub(super) async fn counters(&self) -> Result<Counters, tonic::Status> {
+    /// Its counters now, since the fleet began counting it; [`Reading::Restarted`] when
+    /// another process answers at its address.
+    pub(super) async fn counters(&self) -> Result<Reading<Counters>, tonic::Status> {
         let mut client = self.client.clone();
         let listed = client.list_backends(ListBackendsRequest {}).await?.into_inner();
+        if !self.same(&listed.instance) {
+            return Ok(Reading::Restarted);
+        }
         let counters = listed.backends.into_iter().next().and_then(|backend| backend.counters);
-        Ok(since(counters.unwrap_or_default(), &self.baseline))
+        Ok(Reading::Own(since(counters.unwrap_or_default(), &self.baseline)))
+    }
+
+    /// Whether `instance`, as an answer gives it, is this pod's serving process.
+    pub(super) fn same(&self, instance: &str) -> bool {
+        instance == self.instance
     }
 
     pub(super) fn refused(&self, status: &tonic::Status) -> PlayError {

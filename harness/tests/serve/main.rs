@@ -19,6 +19,7 @@ mod outside;
 mod process;
 mod python;
 mod records;
+mod restart;
 mod scenario;
 mod standard;
 mod stop_count;
