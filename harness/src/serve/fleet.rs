@@ -10,7 +10,7 @@ use super::held::Held;
 use super::plane::{Described, Plane};
 use super::pod::{Pod, Reading, plus, unanswered};
 use crate::control::Token;
-use crate::control::proto::{Counters, FaultLogRequest, FaultWindow, HealRequest, InjectRequest};
+use crate::control::proto::{Counters, FaultWindow, HealRequest, InjectRequest};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -250,13 +250,13 @@ impl Plane for Fleet {
         let mut all = self.lock().retired.clone();
         for index in 0..self.len() {
             let (pod, generation) = self.pod(index);
-            match self.pod_log(&pod).await {
+            match pod.windows(self.origin).await {
                 Ok(Reading::Own(windows)) => all.extend(windows),
                 Ok(Reading::Restarted) => {
                     // The old process's windows are lost with it; the new one's are read.
                     self.restarted(index, generation).await;
                     let (pod, _) = self.pod(index);
-                    if let Ok(Reading::Own(windows)) = self.pod_log(&pod).await {
+                    if let Ok(Reading::Own(windows)) = pod.windows(self.origin).await {
                         all.extend(windows);
                     }
                 }
@@ -282,38 +282,5 @@ impl Plane for Fleet {
             .map(|(backend, slot)| Unanswered { backend, last_read: slot.last_read })
             .collect();
         followed
-    }
-}
-
-impl Fleet {
-    /// `pod`'s fault windows since this fleet began, moved onto the fleet's clock (the pod's
-    /// clock started with the pod) and named as its backend; [`Reading::Restarted`] when
-    /// another process answers at its address (its clock is not the pod's).
-    pub(super) async fn pod_log(
-        &self,
-        pod: &Pod,
-    ) -> Result<Reading<Vec<FaultWindow>>, tonic::Status> {
-        let mut client = pod.client.clone();
-        let log = client.fault_log(FaultLogRequest {}).await?.into_inner();
-        if !pod.same(&log.instance) {
-            return Ok(Reading::Restarted);
-        }
-        let here = i128::try_from(self.now().as_millis()).unwrap_or(i128::MAX);
-        let shift = here - i128::from(log.now_ms);
-        let moved = |ms: u64| i128::from(ms) + shift;
-        let clamp = |ms: i128| u64::try_from(ms.max(0)).unwrap_or(u64::MAX);
-        Ok(Reading::Own(
-            log.windows
-                .into_iter()
-                // Before this fleet began: not this play's.
-                .filter(|window| moved(window.start_ms) >= 0)
-                .map(|window| FaultWindow {
-                    backend: pod.backend.name.clone(),
-                    start_ms: clamp(moved(window.start_ms)),
-                    end_ms: window.end_ms.map(|end| clamp(moved(end))),
-                    ..window
-                })
-                .collect(),
-        ))
     }
 }

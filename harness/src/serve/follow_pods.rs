@@ -75,7 +75,7 @@ impl Fleet {
             let mut client = old.client.clone();
             client.heal(HealRequest { id: 0, all: true }).await?;
             let counters = old.counters().await?;
-            let windows = self.pod_log(&old).await?;
+            let windows = old.windows(self.origin).await?;
             Ok::<_, tonic::Status>((counters, windows))
         })
         .await;

@@ -3,10 +3,11 @@
 
 use super::PlayError;
 use super::plane::Described;
-use crate::control::proto::{Counters, ListBackendsRequest};
+use crate::control::proto::{Counters, FaultLogRequest, FaultWindow, ListBackendsRequest};
 use crate::control::{self, Client, Token, delta};
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio::time::Instant;
 use tonic::transport::Endpoint;
 
 /// How long connecting to a pod's control API may take.
@@ -94,6 +95,38 @@ impl Pod {
     /// Whether `instance`, as an answer gives it, is this pod's serving process.
     pub(super) fn same(&self, instance: &str) -> bool {
         instance == self.instance
+    }
+
+    /// Its fault windows since the fleet began at `origin`, moved onto the fleet's clock (the
+    /// pod's clock started with the pod) and named as its backend; [`Reading::Restarted`] when
+    /// another process answers at its address (its clock is not the pod's).
+    pub(super) async fn windows(
+        &self,
+        origin: Instant,
+    ) -> Result<Reading<Vec<FaultWindow>>, tonic::Status> {
+        let mut client = self.client.clone();
+        let log = client.fault_log(FaultLogRequest {}).await?.into_inner();
+        if !self.same(&log.instance) {
+            return Ok(Reading::Restarted);
+        }
+        let here = Instant::now().duration_since(origin);
+        let here = i128::try_from(here.as_millis()).unwrap_or(i128::MAX);
+        let shift = here - i128::from(log.now_ms);
+        let moved = |ms: u64| i128::from(ms) + shift;
+        let clamp = |ms: i128| u64::try_from(ms.max(0)).unwrap_or(u64::MAX);
+        Ok(Reading::Own(
+            log.windows
+                .into_iter()
+                // Before this fleet began: not this play's.
+                .filter(|window| moved(window.start_ms) >= 0)
+                .map(|window| FaultWindow {
+                    backend: self.backend.name.clone(),
+                    start_ms: clamp(moved(window.start_ms)),
+                    end_ms: window.end_ms.map(|end| clamp(moved(end))),
+                    ..window
+                })
+                .collect(),
+        ))
     }
 
     pub(super) fn refused(&self, status: &tonic::Status) -> PlayError {

@@ -30,7 +30,7 @@ impl Fleet {
         tracing::warn!(backend = index, %address, "drive: a pod restarted in place");
         match Pod::connect(index, address, self.token.clone()).await {
             Ok(pod) => {
-                let windows = match self.pod_log(&pod).await {
+                let windows = match pod.windows(self.origin).await {
                     Ok(Reading::Own(windows)) => windows,
                     _ => Vec::new(),
                 };
