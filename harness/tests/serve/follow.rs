@@ -99,6 +99,12 @@ fn replaced(old_first: bool) -> Replaced {
          {:?}); {RERUN}",
         client.seen
     );
+    let log = process::lines(&process::ctl(&pods[1], &["faults"]).stdout);
+    assert!(
+        log.iter().any(|window| window["kind"] == "status"),
+        "the new pod's fault log shows the status fault the file plays after the move: {log:?}; \
+         {RERUN}"
+    );
     let (status, stderr) = driving.terminate();
     assert_eq!(
         status.code(),
