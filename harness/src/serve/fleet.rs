@@ -239,7 +239,7 @@ impl Plane for Fleet {
             if restarted {
                 // Its counts stay at the old process's last reading; the new one's count
                 // from its first reading, next time.
-                self.restarted(index, generation).await;
+                let _ = self.restarted(index, generation).await;
             }
             all.push(self.lock().slots[index].last.clone());
         }
@@ -253,10 +253,13 @@ impl Plane for Fleet {
             match pod.windows(self.origin).await {
                 Ok(Reading::Own(windows)) => all.extend(windows),
                 Ok(Reading::Restarted) => {
-                    // The old process's windows are lost with it; the new one's are read.
-                    self.restarted(index, generation).await;
-                    let (pod, _) = self.pod(index);
-                    if let Ok(Reading::Own(windows)) = pod.windows(self.origin).await {
+                    // The old process's windows are lost with it; the new one's count, as read
+                    // when it took over (else read now).
+                    if let Some(windows) = self.restarted(index, generation).await {
+                        all.extend(windows);
+                    } else if let Ok(Reading::Own(windows)) =
+                        self.pod(index).0.windows(self.origin).await
+                    {
                         all.extend(windows);
                     }
                 }

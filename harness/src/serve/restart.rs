@@ -17,13 +17,18 @@ impl Fleet {
     /// Backend `index`'s pod answered as another process (generation `generation` of its
     /// slot): restarted in place, its counters and clock started again. The backend moves to
     /// the new process as to a new pod at the same address; the old process said nothing more.
-    /// If the new one cannot be reached yet, the next reading tries again.
-    pub(super) async fn restarted(&self, index: usize, generation: u64) {
+    /// If the new one cannot be reached yet, the next reading tries again. Returns the new
+    /// process's fault windows (on the fleet's clock) when it took over and they were read.
+    pub(super) async fn restarted(
+        &self,
+        index: usize,
+        generation: u64,
+    ) -> Option<Vec<FaultWindow>> {
         let address = {
             let state = self.lock();
             let slot = &state.slots[index];
             if slot.generation != generation {
-                return; // moved meanwhile
+                return None; // moved meanwhile
             }
             slot.pod.control
         };
@@ -31,13 +36,15 @@ impl Fleet {
         match Pod::connect(index, address, self.token.clone()).await {
             Ok(pod) => {
                 let windows = match pod.windows(self.origin).await {
-                    Ok(Reading::Own(windows)) => windows,
-                    _ => Vec::new(),
+                    Ok(Reading::Own(windows)) => Some(windows),
+                    _ => None,
                 };
-                self.take_over(index, generation, pod, None, &windows);
+                self.take_over(index, generation, pod, None, windows.as_deref().unwrap_or(&[]));
+                windows
             }
             Err(error) => {
                 tracing::warn!(backend = index, %address, %error, "drive: a restarted pod cannot be reached yet");
+                None
             }
         }
     }

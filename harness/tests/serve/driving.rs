@@ -44,6 +44,35 @@ pub(crate) fn drive_command(args: &[&str]) -> Command {
     command
 }
 
+/// Lists the pods' control addresses in `file`, replaced whole (written aside, renamed over),
+/// as a sidecar would: the driver never reads half a file.
+pub(crate) fn list(file: &Path, pods: &[&Served]) {
+    let aside = file.with_extension("new");
+    let mut text = "# the pods' control addresses\n".to_owned();
+    for pod in pods {
+        text.push_str(&pod.control());
+        text.push('\n');
+    }
+    std::fs::write(&aside, text).expect("the pods file can be written");
+    std::fs::rename(&aside, file).expect("the pods file can be replaced");
+}
+
+/// `jostle drive STORY --pods-file FILE` (read again every 100 ms) with its JSON report written
+/// to `json`, once it drives.
+pub(crate) fn drive_following(story: &Path, file: &Path, json: &Path) -> Driving {
+    let mut driving = Driving::start(drive_command(&[
+        story.to_str().unwrap(),
+        "--pods-file",
+        file.to_str().unwrap(),
+        "--resolve-every",
+        "100ms",
+        "--json",
+        json.to_str().unwrap(),
+    ]));
+    driving.wait_for("driving until Ctrl-C or SIGTERM");
+    driving
+}
+
 /// A running `jostle drive`: its stderr read line by line as it comes.
 pub(crate) struct Driving {
     pub(crate) child: Option<Child>,

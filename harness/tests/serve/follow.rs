@@ -6,11 +6,10 @@
 //!
 //! Rerun: `cargo test -p jostle-harness --test harness drive`.
 
-use super::driving::{Client, Driving, RERUN, SPLIT, drive_command, report, write};
+use super::driving::{Client, RERUN, SPLIT, drive_command, drive_following, list, report, write};
 use super::process::{self, Served};
 use crate::stories::{story_text, unavailable};
 use serde_json::Value;
-use std::path::Path;
 
 /// Backend 1 answers UNAVAILABLE from 6 s to the end; the load is a number of calls, so the
 /// driver plays until SIGTERM. Both expectations span the whole drive.
@@ -30,19 +29,6 @@ fn pod(seed: u64) -> Served {
     Served::start_with(1, &["--seed", &seed.to_string()])
 }
 
-/// Lists the pods' control addresses in `file`, replaced whole (written aside, renamed over),
-/// as a sidecar would: the driver never reads half a file.
-fn list(file: &Path, pods: &[&Served]) {
-    let aside = file.with_extension("new");
-    let mut text = "# the pods' control addresses\n".to_owned();
-    for pod in pods {
-        text.push_str(&pod.control());
-        text.push('\n');
-    }
-    std::fs::write(&aside, text).expect("the pods file can be written");
-    std::fs::rename(&aside, file).expect("the pods file can be replaced");
-}
-
 /// Plays [`followed_story`] with `--pods-file`: pod 1 is replaced by a new pod, seeded 14, after a few
 /// rounds of calls; `old_first` stops the old pod before the file names the new one (a crash),
 /// else after (a rolling update: the old pod leaves the Service, then stops). Returns the
@@ -60,16 +46,7 @@ fn replaced(old_first: bool) -> Replaced {
     let file = dir.path().join("pods.txt");
     list(&file, &pods.iter().collect::<Vec<_>>());
     let json = dir.path().join("report.json");
-    let mut driving = Driving::start(drive_command(&[
-        story.to_str().unwrap(),
-        "--pods-file",
-        file.to_str().unwrap(),
-        "--resolve-every",
-        "100ms",
-        "--json",
-        json.to_str().unwrap(),
-    ]));
-    driving.wait_for("driving until Ctrl-C or SIGTERM");
+    let mut driving = drive_following(&story, &file, &json);
     let mut client = Client::connect(&pods);
     for _ in 0..20 {
         client.round();

@@ -6,7 +6,7 @@
 //!
 //! Rerun: `cargo test -p jostle-harness --test harness serve::restart`.
 
-use super::driving::{Client, Driving, SPLIT, drive_command, report, write};
+use super::driving::{Client, SPLIT, drive_following, list, report, write};
 use super::process::{Served, ctl, lines};
 use crate::stories::{story_text, unavailable};
 
@@ -37,19 +37,9 @@ fn drive_tells_a_pod_restarted_on_the_same_address_and_judges_nothing_it_did_not
     let dir = tempfile::tempdir().expect("temp dir");
     let story = write(dir.path(), &restarted_story());
     let file = dir.path().join("pods.txt");
-    let listed: String = pods.iter().map(|pod| pod.control() + "\n").collect();
-    std::fs::write(&file, listed).expect("the pods file can be written");
+    list(&file, &pods.iter().collect::<Vec<_>>());
     let json = dir.path().join("report.json");
-    let mut driving = Driving::start(drive_command(&[
-        story.to_str().unwrap(),
-        "--pods-file",
-        file.to_str().unwrap(),
-        "--resolve-every",
-        "100ms",
-        "--json",
-        json.to_str().unwrap(),
-    ]));
-    driving.wait_for("driving until Ctrl-C or SIGTERM");
+    let mut driving = drive_following(&story, &file, &json);
     let mut client = Client::connect(&pods);
     for _ in 0..20 {
         client.round();
